@@ -1,0 +1,48 @@
+# Trường Số: `make run` serves the demo school; `make test` runs every test on PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast venv deps-system serve migrate seed messages services stop-services clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@echo "==> Creating the virtual environment and installing pinned dependencies"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+venv: $(VENV)/.installed
+
+## make run: set up the embedded first run (SQLite, Celery eager) and serve the demo school.
+run: venv
+	@echo "==> Migrating the embedded SQLite database"
+	@env -u DATABASE_URL $(PY) manage.py migrate --no-input -v 0
+	@echo "==> Seeding the demo schools (skipped when already there)"
+	@env -u DATABASE_URL $(PY) manage.py seed_demo
+	@echo "==> Serving on http://$(HOST):$(PORT)/ (demo logins are in the README; Ctrl+C stops)"
+	@env -u DATABASE_URL $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install what the tests need, start PostgreSQL and Redis on loopback, run pytest.
+test: venv
+	@bash scripts/system-deps.sh
+	@eval "$$(bash scripts/services.sh)" && \
+	  echo "==> Running the tests on PostgreSQL" && \
+	  DJANGO_SETTINGS_MODULE=truongso.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	@bash scripts/services.sh
+
+stop-services:
+	@bash scripts/stop-services.sh
+
+## make messages: refresh the translation catalogues after changing user-facing strings.
+messages: venv
+	@$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=var
+	@$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var

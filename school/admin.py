@@ -1,0 +1,358 @@
+"""The school administration: one place where a principal or school administrator manages
+their school's structure.
+
+It is Django's admin rather than Wagtail's because every admin view loads its objects through
+`ModelAdmin.get_queryset`, which we scope to the schools the user manages: a pk typed into the
+address bar of another school's pupil is a 404 (Wagtail's generic views load by pk directly).
+Lessons will live in Wagtail's admin, linked from here.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from school import access, imports, names
+from school.models import (
+    ClassGroup,
+    ClassroomDevice,
+    Department,
+    Enrolment,
+    Guardian,
+    Guardianship,
+    PeriodTime,
+    Room,
+    School,
+    SchoolYear,
+    StaffMembership,
+    Student,
+    Subject,
+    SubjectGroup,
+    TeachingAssignment,
+    Term,
+    TimetableSlot,
+)
+
+
+def _manages_any_school(request) -> bool:
+    if not hasattr(request, "_manages_any_school"):
+        request._manages_any_school = request.user.is_active and (
+            request.user.is_superuser or access.manages_any_school(request.user)
+        )
+    return request._manages_any_school
+
+
+class SchoolAdminSite(admin.AdminSite):
+    site_header = _("Trường Số – school administration")
+    site_title = _("Trường Số")
+    index_title = _("School structure")
+
+    def has_permission(self, request) -> bool:
+        return _manages_any_school(request)
+
+
+admin_site = SchoolAdminSite(name="admin")
+
+
+# Foreign keys whose choices are limited to the managed schools, by the path to the school.
+_SCHOOL_PATHS = {
+    School: "",
+    SchoolYear: "school",
+    Term: "school_year__school",
+    SubjectGroup: "school",
+    Subject: "school",
+    Room: "school",
+    ClassGroup: "school",
+    Student: "school",
+}
+
+
+def _scope(queryset, request, school_path: str):
+    if request.user.is_superuser:
+        return queryset
+    managed = School.objects.managed_by(request.user)
+    return queryset.filter(**{f"{school_path}__in" if school_path else "pk__in": managed})
+
+
+def _staff_users(request):
+    users = User.objects.filter(memberships__is_active=True).distinct()
+    if request.user.is_superuser:
+        return users
+    return users.filter(memberships__school__in=School.objects.managed_by(request.user))
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """An admin whose rows, choices and permissions are those of the schools the user manages.
+    Our roles (StaffMembership) are the permission model, not Django's per-model permissions."""
+
+    school_path = "school"
+    superuser_only_add = False
+
+    def get_queryset(self, request):
+        return _scope(super().get_queryset(request), request, self.school_path)
+
+    def has_module_permission(self, request) -> bool:
+        return _manages_any_school(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _manages_any_school(request)
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request) -> bool:
+        if self.superuser_only_add:
+            return request.user.is_superuser
+        return _manages_any_school(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related in _SCHOOL_PATHS:
+            kwargs["queryset"] = _scope(related.objects.all(), request, _SCHOOL_PATHS[related])
+        elif related is User and db_field.name in {"teacher", "homeroom_teacher"}:
+            kwargs["queryset"] = _staff_users(request).order_by("full_name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedInline(admin.TabularInline):
+    extra = 0
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _manages_any_school(request)
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _manages_any_school(request)
+
+    formfield_for_foreignkey = ScopedAdmin.formfield_for_foreignkey
+
+
+@admin.register(Department, site=admin_site)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "province", "code"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
+
+
+class SubjectGroupInline(ScopedInline):
+    model = SubjectGroup
+
+
+class PeriodTimeInline(ScopedInline):
+    model = PeriodTime
+
+
+@admin.register(School, site=admin_site)
+class SchoolAdmin(ScopedAdmin):
+    school_path = ""
+    superuser_only_add = True
+    list_display = ["name", "code", "level", "department"]
+    inlines = [SubjectGroupInline, PeriodTimeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["department", "code", "level"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+class TermInline(ScopedInline):
+    model = Term
+    fields = ["number", "start_date", "end_date", "closed_at"]
+    readonly_fields = ["closed_at"]
+
+
+@admin.register(SchoolYear, site=admin_site)
+class SchoolYearAdmin(ScopedAdmin):
+    list_display = ["name", "school", "start_date", "end_date", "is_current"]
+    list_filter = ["school"]
+    inlines = [TermInline]
+
+
+@admin.register(Subject, site=admin_site)
+class SubjectAdmin(ScopedAdmin):
+    list_display = ["name", "code", "assessment", "periods_per_year", "group", "school"]
+    list_filter = ["school", "assessment"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(StaffMembership, site=admin_site)
+class StaffMembershipAdmin(ScopedAdmin):
+    list_display = ["user", "role", "subject_group", "is_group_head", "is_active", "school"]
+    list_filter = ["school", "role", "is_group_head", "is_active"]
+    search_fields = ["user__full_name", "user__phone", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Room, site=admin_site)
+class RoomAdmin(ScopedAdmin):
+    list_display = ["name", "building", "capacity", "is_smart", "school"]
+    list_filter = ["school", "is_smart"]
+    search_fields = ["name"]
+
+
+class TeachingAssignmentInline(ScopedInline):
+    model = TeachingAssignment
+    autocomplete_fields = ["teacher"]
+
+
+@admin.register(ClassGroup, site=admin_site)
+class ClassGroupAdmin(ScopedAdmin):
+    list_display = ["name", "grade", "school_year", "homeroom_teacher", "size", "class_page"]
+    list_filter = ["school", "school_year", "grade"]
+    search_fields = ["name"]
+    inlines = [TeachingAssignmentInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("school_year", "homeroom_teacher")
+            .annotate(size=Count("enrolments", filter=Q(enrolments__status="active")))
+        )
+
+    @admin.display(description=_("pupils"), ordering="size")
+    def size(self, obj) -> int:
+        return obj.size
+
+    @admin.display(description=_("class page"))
+    def class_page(self, obj) -> str:
+        url = reverse("school:class_detail", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+
+class GuardianshipInline(ScopedInline):
+    model = Guardianship
+    autocomplete_fields = ["guardian", "student"]
+
+
+class EnrolmentInline(ScopedInline):
+    model = Enrolment
+    fields = ["class_group", "start_date", "end_date", "status"]
+
+
+class ClassFilter(admin.SimpleListFilter):
+    title = _("class")
+    parameter_name = "class_group"
+
+    def lookups(self, request, model_admin):
+        classes = _scope(ClassGroup.objects.filter(school_year__is_current=True), request, "school")
+        return [(c.pk, c.name) for c in classes.order_by("grade", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(enrolments__class_group=self.value(), enrolments__status="active")
+        return queryset
+
+
+@admin.register(Student, site=admin_site)
+class StudentAdmin(ScopedAdmin):
+    list_display = ["full_name", "student_code", "date_of_birth", "sex", "school"]
+    list_filter = [ClassFilter, "sex", "school"]
+    search_fields = ["search_name", "student_code"]
+    inlines = [EnrolmentInline, GuardianshipInline]
+    change_list_template = "admin/school/student/change_list.html"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search ignores tone marks: "nguyen van an" finds "Nguyễn Văn An"."""
+        return super().get_search_results(request, queryset, names.fold(search_term))
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_view)
+        return [path("nhap/", import_view, name="school_student_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        return imports.import_view(self, request)
+
+
+@admin.register(Guardian, site=admin_site)
+class GuardianAdmin(ScopedAdmin):
+    school_path = "students__school"
+    list_display = ["__str__", "phone"]
+    search_fields = ["user__full_name", "user__phone"]
+    autocomplete_fields = ["user"]
+    inlines = [GuardianshipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").distinct()
+
+    @admin.display(description=_("phone number"))
+    def phone(self, obj) -> str:
+        return obj.user.phone or ""
+
+
+@admin.register(User, site=admin_site)
+class UserAdmin(ScopedAdmin):
+    """People of the managed schools: staff and the guardians of its pupils."""
+
+    list_display = ["full_name", "phone", "email", "is_active"]
+    search_fields = ["full_name", "phone", "email"]
+
+    def get_queryset(self, request):
+        users = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return users
+        managed = School.objects.managed_by(request.user)
+        return users.filter(
+            Q(memberships__school__in=managed) | Q(guardian__students__school__in=managed)
+        ).distinct()
+
+    def get_fields(self, request, obj=None):
+        fields = ["full_name", "phone", "email", "is_active"]
+        return fields + ["is_staff", "is_superuser"] if request.user.is_superuser else fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            # New accounts get no usable password until the person sets one.
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(TimetableSlot, site=admin_site)
+class TimetableSlotAdmin(ScopedAdmin):
+    school_path = "class_group__school"
+    list_display = ["class_group", "weekday", "session", "period", "subject", "teacher", "room"]
+    list_filter = ["weekday", "session", "class_group__school"]
+    search_fields = ["class_group__name", "subject__name"]
+    list_select_related = ["class_group", "subject", "teacher", "room"]
+
+
+@admin.register(ClassroomDevice, site=admin_site)
+class ClassroomDeviceAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "room", "token_prefix", "last_seen_at", "revoked_at"]
+    list_filter = ["kind", "school"]
+    readonly_fields = ["token_prefix", "token_issued_at", "revoked_at", "last_seen_at"]
+    actions = ["rotate_token", "revoke_token"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._show_token(request, obj, obj.issue_token())
+
+    def _show_token(self, request, device, token: str) -> None:
+        messages.warning(
+            request,
+            _("Token for %(device)s (shown once, copy it into the device now): %(token)s")
+            % {"device": device, "token": token},
+        )
+
+    @admin.action(description=_("Issue a new token (the old one stops working)"))
+    def rotate_token(self, request, queryset) -> None:
+        for device in queryset:
+            self._show_token(request, device, device.issue_token())
+
+    @admin.action(description=_("Revoke the token"))
+    def revoke_token(self, request, queryset) -> None:
+        for device in queryset:
+            device.revoke()
+        messages.success(request, _("Tokens revoked: %(n)d") % {"n": len(queryset)})

@@ -1,0 +1,106 @@
+"""`visible_to(user)` querysets: the one place that says which rows a person may list.
+school/access.py builds the single-object access functions on top of these."""
+
+from django.db import models
+from django.db.models import Q
+
+
+def managed_school_ids(user) -> models.QuerySet:
+    """Ids of the schools whose structure `user` manages (principal, vice-principal, admin)."""
+    from school.models import StaffMembership
+
+    return StaffMembership.objects.filter(
+        user=user, is_active=True, role__in=StaffMembership.MANAGING_ROLES
+    ).values("school_id")
+
+
+def taught_class_ids(user) -> models.QuerySet:
+    """Ids of this year's classes `user` teaches or is homeroom teacher of, at schools where
+    they are still on the staff."""
+    from school.models import ClassGroup, StaffMembership, TeachingAssignment
+
+    staff_schools = StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
+    taught = TeachingAssignment.objects.filter(teacher=user).values("class_group_id")
+    return ClassGroup.objects.filter(
+        Q(id__in=taught) | Q(homeroom_teacher=user),
+        school_id__in=staff_schools,
+        school_year__is_current=True,
+    ).values("id")
+
+
+def _nobody(user) -> bool:
+    return not (user and user.is_authenticated and user.is_active)
+
+
+class SchoolQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SchoolQuerySet":
+        """Schools where `user` is on the staff."""
+        if _nobody(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__is_active=True)
+
+    def managed_by(self, user) -> "SchoolQuerySet":
+        if _nobody(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(id__in=managed_school_ids(user))
+
+
+class ClassGroupQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ClassGroupQuerySet":
+        """Classes whose roster `user` may open: all of a managed school's, and this year's
+        classes a teacher teaches or is homeroom teacher of. Parents see their children, not
+        class rosters."""
+        if _nobody(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(school_id__in=managed_school_ids(user)) | Q(id__in=taught_class_ids(user))
+        )
+
+
+class StudentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "StudentQuerySet":
+        """Pupils `user` may see: a managed school's, those now in a class the user teaches,
+        and the user's own children."""
+        from school.models import Enrolment, Guardianship
+
+        if _nobody(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        taught = Enrolment.objects.filter(
+            class_group_id__in=taught_class_ids(user), status=Enrolment.Status.ACTIVE
+        ).values("student_id")
+        children = Guardianship.objects.filter(guardian__user=user).values("student_id")
+        return self.filter(
+            Q(school_id__in=managed_school_ids(user)) | Q(id__in=taught) | Q(id__in=children)
+        )
+
+    def in_class(self, class_group) -> "StudentQuerySet":
+        """Pupils now in `class_group`, in class-list order."""
+        return self.filter(
+            enrolments__class_group=class_group, enrolments__status="active"
+        ).order_by("sort_key", "id")
+
+
+class GuardianQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "GuardianQuerySet":
+        """Guardians of the pupils `user` may see; a parent sees only themselves."""
+        from school.models import Guardianship, StaffMembership, Student
+
+        if _nobody(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if not StaffMembership.objects.filter(user=user, is_active=True).exists():
+            return self.filter(user=user)
+        students = Student.objects.visible_to(user).values("id")
+        return self.filter(
+            Q(id__in=Guardianship.objects.filter(student_id__in=students).values("guardian_id"))
+            | Q(user=user)
+        )

@@ -1,0 +1,705 @@
+"""The school's structure: who belongs where, who teaches what, which room and device is where.
+
+Every object belongs to a school (directly or through its class or year); the querysets'
+`visible_to(user)` methods and school/access.py decide who may load which.
+"""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from school import names
+from school.managers import (
+    ClassGroupQuerySet,
+    GuardianQuerySet,
+    SchoolQuerySet,
+    StudentQuerySet,
+)
+
+
+class Department(models.Model):
+    """The provincial department of education (Sở GD&ĐT); a province's schools sit under it."""
+
+    name = models.CharField(_("name"), max_length=200)
+    province = models.CharField(_("province"), max_length=100)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = _("department of education")
+        verbose_name_plural = _("departments of education")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class Level(models.TextChoices):
+        PRIMARY = "primary", _("Primary school (grades 1–5)")
+        LOWER_SECONDARY = "lower_secondary", _("Lower-secondary school (grades 6–9)")
+        UPPER_SECONDARY = "upper_secondary", _("Upper-secondary school (grades 10–12)")
+        MULTI_LEVEL = "multi_level", _("Multi-level school")
+
+    class NameOrder(models.TextChoices):
+        MIDDLE_FAMILY = names.MIDDLE_FAMILY, _("Given name, then middle name, then family name")
+        FAMILY_MIDDLE = names.FAMILY_MIDDLE, _("Given name, then family name, then middle name")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="schools", verbose_name=_("department")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    # Printed top left on report cards: the Sở for upper-secondary schools, the commune or ward
+    # People's Committee for primary and lower-secondary ones since July 2025.
+    authority_name = models.CharField(_("governing body"), max_length=200)
+    place_name = models.CharField(
+        _("place name on documents"), max_length=100, help_text=_("E.g. Hạ Long")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    name_order = models.CharField(
+        _("class list order"),
+        max_length=20,
+        choices=NameOrder.choices,
+        default=NameOrder.MIDDLE_FAMILY,
+        help_text=_("How pupils with the same given name are ordered."),
+    )
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        previous = (
+            School.objects.filter(pk=self.pk).values_list("name_order", flat=True).first()
+            if self.pk
+            else None
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if previous is not None and previous != self.name_order:
+                self.resort_students()
+
+    def resort_students(self) -> None:
+        """Recompute every pupil's stored sort key after the tie-break setting changed."""
+        students = list(self.students.all())
+        for student in students:
+            student.sort_key = student.compute_sort_key(self.name_order)
+        Student.objects.bulk_update(students, ["sort_key"], batch_size=500)
+
+    def current_year(self) -> "SchoolYear | None":
+        return self.years.filter(is_current=True).first()
+
+
+class SchoolYear(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=20, help_text=_("E.g. 2025–2026"))
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    is_current = models.BooleanField(_("current year"), default=False)
+
+    class Meta:
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        ordering = ["school", "-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="schoolyear_unique_name"),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(is_current=True), name="schoolyear_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="schoolyear_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """Học kỳ I or II. A closed term's grade book is frozen until an admin reopens it."""
+
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="terms", verbose_name=_("school year")
+    )
+    number = models.PositiveSmallIntegerField(_("term"), choices=[(1, _("Term I")), (2, _("Term II"))])
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["school_year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "number"], name="term_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_number_display()} {self.school_year}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class SubjectGroup(models.Model):
+    """A subject group (tổ chuyên môn), e.g. Tổ Toán – Tin; its head approves lessons."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="subject_groups", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("subject group")
+        verbose_name_plural = _("subject groups")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="subjectgroup_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subject(models.Model):
+    class Assessment(models.TextChoices):
+        SCORED = "scored", _("Scored 0–10 with a comment")
+        RATED = "rated", _("Rated Đạt / Chưa đạt by comment")
+        PRIMARY = "primary", _("Primary: Hoàn thành tốt / Hoàn thành / Chưa hoàn thành")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("school")
+    )
+    group = models.ForeignKey(
+        SubjectGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subjects",
+        verbose_name=_("subject group"),
+    )
+    code = models.SlugField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=100)
+    assessment = models.CharField(_("assessment"), max_length=10, choices=Assessment.choices)
+    periods_per_year = models.PositiveSmallIntegerField(_("periods per year"))
+    has_primary_test = models.BooleanField(
+        _("has written tests (primary)"),
+        default=False,
+        help_text=_("Primary subjects with end-of-term written tests (Circular 27/2020)."),
+    )
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "code"], name="subject_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def regular_assessment_count(self) -> int:
+        """Regular assessments (ĐĐGtx) per term, Circular 22/2021 Article 7."""
+        if self.assessment != self.Assessment.SCORED or self.periods_per_year <= 35:
+            return 2
+        return 3 if self.periods_per_year <= 70 else 4
+
+
+class StaffMembership(models.Model):
+    """A person's place on a school's staff. Teaching itself is given by TeachingAssignment;
+    the role says what the person may manage."""
+
+    class Role(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal")
+        VICE_PRINCIPAL = "vice_principal", _("Vice-principal")
+        ADMIN = "admin", _("School administrator")
+        TEACHER = "teacher", _("Teacher")
+
+    MANAGING_ROLES = (Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.ADMIN)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("school")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TEACHER)
+    subject_group = models.ForeignKey(
+        SubjectGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("subject group"),
+    )
+    is_group_head = models.BooleanField(_("head of the subject group"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school"], name="membership_unique_user_school"),
+            models.CheckConstraint(
+                condition=Q(is_group_head=False) | Q(subject_group__isnull=False),
+                name="membership_group_head_has_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.school}"
+
+    @property
+    def manages_school(self) -> bool:
+        return self.is_active and self.role in self.MANAGING_ROLES
+
+    def clean(self) -> None:
+        if self.subject_group_id and self.subject_group.school_id != self.school_id:
+            raise ValidationError({"subject_group": _("This subject group belongs to another school.")})
+        if self.is_group_head and not self.subject_group_id:
+            raise ValidationError({"subject_group": _("A group head needs a subject group.")})
+
+
+class Room(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    building = models.CharField(_("building"), max_length=50, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("seats"), default=45)
+    is_smart = models.BooleanField(_("smart classroom"), default=False)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["school", "name"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="room_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassGroup(models.Model):
+    """A class (lớp) in one school year, e.g. 10A1, with its homeroom teacher (GVCN)."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="class_groups", verbose_name=_("school")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="class_groups", verbose_name=_("school year")
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), choices=[(g, str(g)) for g in range(1, 13)]
+    )
+    name = models.CharField(_("name"), max_length=30, help_text=_("E.g. 10A1, 12.6, 10 Toán"))
+    homeroom_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homeroom_classes",
+        verbose_name=_("homeroom teacher (GVCN)"),
+    )
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="class_groups",
+        verbose_name=_("home room"),
+    )
+
+    objects = ClassGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["grade", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "name"], name="classgroup_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.school_year_id and self.school_year.school_id != self.school_id:
+            raise ValidationError({"school_year": _("This school year belongs to another school.")})
+        if self.room_id and self.room.school_id != self.school_id:
+            raise ValidationError({"room": _("This room belongs to another school.")})
+
+
+class Student(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="students", verbose_name=_("school")
+    )
+    # The Ministry's student ID (mã định danh, Circular 42/2021): given once, never changed.
+    student_code = models.CharField(_("student code"), max_length=20, unique=True)
+    family_name = models.CharField(_("family name"), max_length=50)
+    middle_name = models.CharField(_("middle name"), max_length=80, blank=True)
+    given_name = models.CharField(_("given name"), max_length=50)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    card_id = models.CharField(
+        _("card number"), max_length=40, blank=True, help_text=_("The card read by attendance kiosks.")
+    )
+    sort_key = models.CharField(max_length=600, editable=False, db_index=True)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True)
+
+    objects = StudentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pupil")
+        verbose_name_plural = _("pupils")
+        ordering = ["sort_key", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "card_id"], condition=~Q(card_id=""), name="student_unique_card"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+    def compute_sort_key(self, name_order: str | None = None) -> str:
+        order = name_order or self.school.name_order
+        return names.sort_key(self.family_name, self.middle_name, self.given_name, order)
+
+    def save(self, *args, **kwargs) -> None:
+        """Names are stored in NFC with their sort and search keys beside them."""
+        self.family_name = names.nfc(self.family_name)
+        self.middle_name = names.nfc(self.middle_name)
+        self.given_name = names.nfc(self.given_name)
+        self.sort_key = self.compute_sort_key()
+        self.search_name = names.fold(self.full_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key", "search_name"}
+        super().save(*args, **kwargs)
+
+
+class Guardian(models.Model):
+    """A pupil's parent or guardian: a login account (usually by phone) and how to reach them.
+    A guardian may have children in several schools."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="guardian",
+        verbose_name=_("account"),
+    )
+    students = models.ManyToManyField(
+        Student, through="Guardianship", related_name="guardians", verbose_name=_("children")
+    )
+
+    objects = GuardianQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Guardianship(models.Model):
+    class Relationship(models.TextChoices):
+        FATHER = "father", _("Father")
+        MOTHER = "mother", _("Mother")
+        GUARDIAN = "guardian", _("Guardian")
+        OTHER = "other", _("Other relative")
+
+    guardian = models.ForeignKey(
+        Guardian, on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("guardian")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="guardianships", verbose_name=_("pupil")
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=10, choices=Relationship.choices, default=Relationship.GUARDIAN
+    )
+
+    class Meta:
+        verbose_name = _("guardianship")
+        verbose_name_plural = _("guardianships")
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "student"], name="guardianship_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} – {self.student} ({self.get_relationship_display()})"
+
+
+class Enrolment(models.Model):
+    """A pupil in a class for part or all of a school year. A transfer ends one enrolment and
+    starts another, so the history of where a pupil was stays."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In the class")
+        TRANSFERRED = "transferred", _("Moved to another class")
+        LEFT = "left", _("Left the school")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("pupil")
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("class")
+    )
+    # Copied from the class so that "one active class per pupil and year" is a constraint.
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year"],
+                condition=Q(status="active"),
+                name="enrolment_one_active_per_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", end_date__isnull=True)
+                | (~Q(status="active") & Q(end_date__isnull=False)),
+                name="enrolment_end_date_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.class_group}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.school_year_id = self.class_group.school_year_id
+        super().save(*args, **kwargs)
+
+    def end(self, *, on: datetime.date, status: str) -> None:
+        self.status = status
+        self.end_date = on
+        self.save(update_fields=["status", "end_date"])
+
+
+class TeachingAssignment(models.Model):
+    """Who teaches a subject to a class this year (phân công giảng dạy)."""
+
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="teaching_assignments",
+        verbose_name=_("teacher"),
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("class")
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("subject")
+    )
+
+    class Meta:
+        verbose_name = _("teaching assignment")
+        verbose_name_plural = _("teaching assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_group", "subject"], name="assignment_one_teacher_per_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} – {self.subject} – {self.class_group}"
+
+    def clean(self) -> None:
+        if self.subject_id and self.class_group_id:
+            if self.subject.school_id != self.class_group.school_id:
+                raise ValidationError({"subject": _("This subject belongs to another school.")})
+
+
+class PeriodTime(models.Model):
+    """When a period starts and ends at a school (the bell schedule)."""
+
+    class Session(models.TextChoices):
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="period_times", verbose_name=_("school")
+    )
+    session = models.CharField(_("session"), max_length=10, choices=Session.choices)
+    period = models.PositiveSmallIntegerField(_("period"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+
+    class Meta:
+        verbose_name = _("period time")
+        verbose_name_plural = _("period times")
+        ordering = ["school", "session", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "session", "period"], name="periodtime_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_session_display()} {self.period}: {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class TimetableSlot(models.Model):
+    """One period of a class's weekly timetable (thời khoá biểu)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
+
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="timetable", verbose_name=_("class")
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    session = models.CharField(_("session"), max_length=10, choices=PeriodTime.Session.choices)
+    period = models.PositiveSmallIntegerField(_("period"))
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="+", verbose_name=_("subject")
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="timetable_slots",
+        verbose_name=_("teacher"),
+    )
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="timetable_slots",
+        verbose_name=_("room"),
+    )
+
+    class Meta:
+        verbose_name = _("timetable period")
+        verbose_name_plural = _("timetable")
+        ordering = ["weekday", "session", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_group", "weekday", "session", "period"], name="slot_unique_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.class_group} {self.get_weekday_display()} {self.period}: {self.subject}"
+
+    def clean(self) -> None:
+        if not (self.class_group_id and self.room_id):
+            return
+        clash = TimetableSlot.objects.filter(
+            room_id=self.room_id,
+            weekday=self.weekday,
+            session=self.session,
+            period=self.period,
+            class_group__school_year_id=self.class_group.school_year_id,
+        ).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError({"room": _("This room is already used in that period.")})
+
+
+class ClassroomDevice(models.Model):
+    """An interactive board, attendance kiosk or clicker hub registered to a room.
+
+    Its token is shown once when issued; only its SHA-256 is stored (the token is 256 random
+    bits, so a plain hash is enough and lets each API request find the device in one lookup).
+    """
+
+    class Kind(models.TextChoices):
+        BOARD = "board", _("Interactive board")
+        KIOSK = "kiosk", _("Attendance kiosk")
+        CLICKER_HUB = "clicker_hub", _("Clicker hub")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="devices", verbose_name=_("school")
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="devices", verbose_name=_("room")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    token_prefix = models.CharField(_("token starts with"), max_length=8, blank=True, editable=False)
+    token_issued_at = models.DateTimeField(_("token issued at"), null=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("classroom device")
+        verbose_name_plural = _("classroom devices")
+        ordering = ["school", "room", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.room})"
+
+    def clean(self) -> None:
+        if self.room_id and self.school_id and self.room.school_id != self.school_id:
+            raise ValidationError({"room": _("This room belongs to another school.")})
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def issue_token(self) -> str:
+        """Issue a new token (replacing any old one) and return it: the only time it is seen."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_token(token)
+        self.token_prefix = token[:8]
+        self.token_issued_at = timezone.now()
+        self.revoked_at = None
+        self.save(update_fields=["token_hash", "token_prefix", "token_issued_at", "revoked_at"])
+        return token
+
+    def revoke(self) -> None:
+        self.token_hash = None
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["token_hash", "revoked_at"])

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# Start (or reuse) a throwaway PostgreSQL and Redis on loopback for the tests.
+#
+# Usage:
+#   eval "$(scripts/services.sh)"
+#
+# Stdout carries only the final shell lines:
+#   export DATABASE_URL=postgres://postgres@127.0.0.1:PORT/truongso
+#   export REDIS_URL=redis://127.0.0.1:PORT/0
+# Progress messages go to stderr.
+#
+# Environment:
+#   DATABASE_URL         if set to a postgres URL, it is reused and no
+#                        PostgreSQL server is started
+#   REDIS_URL            if set to a redis URL, it is reused and no Redis
+#                        server is started
+#   TRUONGSO_PG_PORT     PostgreSQL port (default 54329)
+#   TRUONGSO_REDIS_PORT  Redis port (default 63799)
+#
+# Data directory: var/pg in the repo; when run as root the cluster belongs to
+# the "postgres" system user and lives in ${TMPDIR:-/tmp}/truongso-pg-PORT.
+# Stop everything with scripts/stop-services.sh.
+set -euo pipefail
+
+# Keep the real stdout for the export lines; everything else goes to stderr.
+exec 3>&1 1>&2
+
+say() { echo "==> $*" >&2; }
+die() { echo "error: $*" >&2; exit 1; }
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_PORT="${TRUONGSO_PG_PORT:-54329}"
+REDIS_PORT="${TRUONGSO_REDIS_PORT:-63799}"
+DB_NAME=truongso
+TMP_BASE="${TMPDIR:-/tmp}"
+TMP_BASE="${TMP_BASE%/}"
+[ -n "$TMP_BASE" ] || TMP_BASE=/tmp
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# ---------------------------------------------------------------- PostgreSQL
+
+PG_BIN=""
+find_pg_bin() {
+    local dir cand
+    if command -v pg_config >/dev/null 2>&1; then
+        dir="$(pg_config --bindir 2>/dev/null || true)"
+        if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then
+            PG_BIN="$dir"; return 0
+        fi
+    fi
+    cand="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+    if [ -n "$cand" ] && [ -x "$cand/initdb" ] && [ -x "$cand/pg_ctl" ]; then
+        PG_BIN="$cand"; return 0
+    fi
+    if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+        PG_BIN="$(dirname "$(command -v initdb)")"; return 0
+    fi
+    return 1
+}
+
+# Pick the client tool from the server's bindir, else from PATH.
+pg_tool() {
+    if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/$1" ]; then
+        echo "$PG_BIN/$1"
+    else
+        command -v "$1"
+    fi
+}
+
+# Run a command as the cluster owner (postgres when we are root).
+as_pg_owner() {
+    if is_root; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        "$@"
+    fi
+}
+
+pg_data_dir() {
+    if is_root; then
+        local base="$TMP_BASE"
+        if ! runuser -u postgres -- test -d "$base" -a -w "$base" -a -x "$base" 2>/dev/null; then
+            base=/tmp
+        fi
+        echo "$base/truongso-pg-$PG_PORT"
+    else
+        echo "$repo/var/pg"
+    fi
+}
+
+ensure_postgres_user() {
+    if ! id -u postgres >/dev/null 2>&1; then
+        say "Creating system user 'postgres'"
+        useradd --system --user-group --no-create-home \
+            --home-dir /nonexistent --shell /usr/sbin/nologin postgres
+    fi
+}
+
+run_initdb() {
+    local datadir="$1" initdb
+    initdb="$PG_BIN/initdb"
+    if as_pg_owner "$initdb" -D "$datadir" -A trust -U postgres \
+        --encoding=UTF8 --locale=C.UTF-8 >"$TMP_BASE/truongso-initdb-$PG_PORT.log" 2>&1; then
+        rm -f "$TMP_BASE/truongso-initdb-$PG_PORT.log"
+        return 0
+    fi
+    say "initdb with locale C.UTF-8 failed, retrying with locale C"
+    prepare_data_dir "$datadir"
+    if as_pg_owner "$initdb" -D "$datadir" -A trust -U postgres \
+        --encoding=UTF8 --locale=C >"$TMP_BASE/truongso-initdb-$PG_PORT.log" 2>&1; then
+        rm -f "$TMP_BASE/truongso-initdb-$PG_PORT.log"
+        return 0
+    fi
+    cat "$TMP_BASE/truongso-initdb-$PG_PORT.log" >&2 || true
+    die "initdb failed"
+}
+
+# Create the data directory (empty, owned by the cluster owner, mode 700).
+prepare_data_dir() {
+    local datadir="$1"
+    if is_root; then
+        if [ -L "$datadir" ]; then
+            die "$datadir is a symlink; refusing to use it"
+        fi
+        if [ -e "$datadir" ] && [ "$(stat -c %U "$datadir")" != postgres ]; then
+            die "$datadir exists and is not owned by postgres; remove it and retry"
+        fi
+        install -d -o postgres -g postgres -m 700 "$datadir"
+    else
+        mkdir -p "$datadir"
+        chmod 700 "$datadir"
+    fi
+}
+
+start_postgres() {
+    if ! find_pg_bin; then
+        say "PostgreSQL server binaries not found, installing them"
+        "$repo/scripts/system-deps.sh" postgresql
+        find_pg_bin || die "PostgreSQL server binaries (initdb, pg_ctl) still not found"
+    fi
+    say "Using PostgreSQL binaries from $PG_BIN"
+    is_root && ensure_postgres_user
+
+    local isready psql datadir sockdir major
+    isready="$(pg_tool pg_isready)"
+    psql="$(pg_tool psql)"
+
+    if "$isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
+        say "PostgreSQL already running on 127.0.0.1:$PG_PORT, reusing it"
+    else
+        datadir="$(pg_data_dir)"
+        major="$("$PG_BIN/initdb" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')"
+        if [ -d "$datadir" ] && [ ! -L "$datadir" ]; then
+            if [ -f "$datadir/PG_VERSION" ] && [ "$(cat "$datadir/PG_VERSION")" != "$major" ]; then
+                say "Data dir $datadir is from PostgreSQL $(cat "$datadir/PG_VERSION"), recreating it for $major"
+                rm -rf "$datadir"
+            elif [ ! -f "$datadir/PG_VERSION" ] && [ -n "$(ls -A "$datadir")" ]; then
+                say "Data dir $datadir is incomplete, recreating it"
+                rm -rf "$datadir"
+            fi
+        fi
+        if [ ! -f "$datadir/PG_VERSION" ]; then
+            say "Initialising PostgreSQL cluster in $datadir"
+            prepare_data_dir "$datadir"
+            run_initdb "$datadir"
+        fi
+        # Unix socket paths are limited to ~107 bytes.
+        sockdir="$datadir"
+        if [ ${#sockdir} -gt 80 ]; then
+            sockdir="$TMP_BASE"
+        fi
+        say "Starting PostgreSQL on 127.0.0.1:$PG_PORT (log: $datadir/log)"
+        if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/log" \
+            -o "-h 127.0.0.1 -p $PG_PORT -k '$sockdir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            -w start >/dev/null; then
+            tail -n 20 "$datadir/log" >&2 || true
+            die "could not start PostgreSQL"
+        fi
+    fi
+
+    local pq=("$psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -v ON_ERROR_STOP=1)
+    "${pq[@]}" -d template1 -c 'CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;' >/dev/null
+    if [ "$("${pq[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != 1 ]; then
+        say "Creating database $DB_NAME"
+        "${pq[@]}" -d postgres -c "CREATE DATABASE $DB_NAME" >/dev/null
+    fi
+    "${pq[@]}" -d "$DB_NAME" -c 'CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;' >/dev/null
+    say "PostgreSQL ready: database $DB_NAME on 127.0.0.1:$PG_PORT"
+    DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/$DB_NAME"
+}
+
+# --------------------------------------------------------------------- Redis
+
+redis_ping() {
+    [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+}
+
+start_redis() {
+    if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+        say "Redis binaries not found, installing them"
+        "$repo/scripts/system-deps.sh" redis-server
+        command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
+            || die "redis-server / redis-cli still not found"
+    fi
+
+    if redis_ping; then
+        say "Redis already running on 127.0.0.1:$REDIS_PORT, reusing it"
+    else
+        local log="$TMP_BASE/redis-$REDIS_PORT.log"
+        say "Starting Redis on 127.0.0.1:$REDIS_PORT (log: $log)"
+        redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+            --daemonize yes --dir "$TMP_BASE" --logfile "$log" \
+            --pidfile "$TMP_BASE/redis-$REDIS_PORT.pid" >/dev/null
+        local i
+        for i in $(seq 1 50); do
+            redis_ping && break
+            sleep 0.2
+        done
+        if ! redis_ping; then
+            tail -n 20 "$log" >&2 || true
+            die "Redis did not answer on 127.0.0.1:$REDIS_PORT"
+        fi
+    fi
+    say "Redis ready on 127.0.0.1:$REDIS_PORT"
+    REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+}
+
+# ---------------------------------------------------------------------- main
+
+case "${DATABASE_URL:-}" in
+    postgres*) say "DATABASE_URL is set, reusing it (not starting PostgreSQL)" ;;
+    *) start_postgres ;;
+esac
+
+case "${REDIS_URL:-}" in
+    redis*) say "REDIS_URL is set, reusing it (not starting Redis)" ;;
+    *) start_redis ;;
+esac
+
+printf 'export DATABASE_URL=%q\n' "$DATABASE_URL" >&3
+printf 'export REDIS_URL=%q\n' "$REDIS_URL" >&3

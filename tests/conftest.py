@@ -1,0 +1,110 @@
+"""The named test cast used by permission tests, and the helper that checks one permission
+against all of it.
+
+School A (upper secondary, Hạ Long) has classes 10A1 and 10A2; school B (primary) is another
+school of the same department.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from school.models import StaffMembership
+from tests import factories as f
+
+
+@dataclass
+class Cast:
+    school_a: object
+    school_b: object
+    class_a1: object
+    class_a2: object
+    class_b: object
+    pupil_a1: object  # in 10A1, child of parent_a1
+    pupil_a2: object  # in 10A2, child of parent_a2
+    sibling_a1: object  # in 10A1, child of parent_of_two
+    sibling_b: object  # in school B, child of parent_of_two
+    device: object  # a board in school A's room
+    users: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_cast() -> Cast:
+    year_a = f.SchoolYearFactory(school=f.SchoolFactory(name="Trường THPT Hạ Long", code="thpt-ha-long"))
+    school_a = year_a.school
+    school_b = f.SchoolFactory(
+        name="Trường Tiểu học Hồng Hà", code="th-hong-ha", level="primary",
+        authority_name="UBND phường Hồng Hà",
+    )
+    year_b = f.SchoolYearFactory(school=school_b)
+    class_a1 = f.ClassGroupFactory(school_year=year_a, name="10A1")
+    class_a2 = f.ClassGroupFactory(school_year=year_a, name="10A2")
+    class_b = f.ClassGroupFactory(school_year=year_b, name="3A", grade=3)
+
+    def staff(name, school, role=StaffMembership.Role.TEACHER):
+        user = f.UserFactory(full_name=name)
+        f.StaffMembershipFactory(user=user, school=school, role=role)
+        return user
+
+    users = {
+        "operator": f.UserFactory(full_name="Vận Hành Hệ Thống", is_superuser=True, is_staff=True),
+        "principal": staff("Phạm Thị Hiệu", school_a, StaffMembership.Role.PRINCIPAL),
+        "teacher_a1": staff("Lê Văn Toán", school_a),
+        "teacher_a2": staff("Đỗ Thị Văn", school_a),
+        "homeroom_a1": staff("Vũ Thị Chủ Nhiệm", school_a),
+        "other_school_admin": staff("Hoàng Văn Khác", school_b, StaffMembership.Role.ADMIN),
+        "parent_a1": f.UserFactory(full_name="Trần Văn Bố"),
+        "parent_a2": f.UserFactory(full_name="Ngô Thị Mẹ"),
+        "parent_of_two": f.UserFactory(full_name="Bùi Thị Hai Con"),
+        "stranger": f.UserFactory(full_name="Người Ngoài"),
+        "anonymous": AnonymousUser(),
+    }
+    class_a1.homeroom_teacher = users["homeroom_a1"]
+    class_a1.save()
+    f.TeachingAssignmentFactory(teacher=users["teacher_a1"], class_group=class_a1)
+    f.TeachingAssignmentFactory(
+        teacher=users["teacher_a2"], class_group=class_a2,
+        subject=f.SubjectFactory(school=school_a, name="Ngữ văn"),
+    )
+
+    def pupil(school, class_group, given, parent):
+        student = f.StudentFactory(school=school, given_name=given)
+        f.enrol(student, class_group)
+        f.link_guardian(parent, student)
+        return student
+
+    return Cast(
+        school_a=school_a,
+        school_b=school_b,
+        class_a1=class_a1,
+        class_a2=class_a2,
+        class_b=class_b,
+        pupil_a1=pupil(school_a, class_a1, "An", users["parent_a1"]),
+        pupil_a2=pupil(school_a, class_a2, "Bình", users["parent_a2"]),
+        sibling_a1=pupil(school_a, class_a1, "Châu", users["parent_of_two"]),
+        sibling_b=pupil(school_b, class_b, "Dũng", users["parent_of_two"]),
+        device=f.DeviceFactory(room=f.RoomFactory(school=school_a, name="P201")),
+        users=users,
+    )
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return build_cast()
+
+
+def who_may(cast: Cast, check) -> set[str]:
+    """The names of the cast members for whom `check(user)` is true."""
+    return {name for name, user in cast.users.items() if check(user)}
+
+
+def assert_cast(cast: Cast, check, allowed: set[str]) -> None:
+    """Run one permission check against the whole cast and compare with who should pass."""
+    got = who_may(cast, check)
+    assert got == allowed, f"allowed {sorted(got)}, expected {sorted(allowed)}"

@@ -1,0 +1,159 @@
+"""Factories for the object graph. Names are Vietnamese so sorting and NFC bugs show up."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from school import models
+
+TEST_PASSWORD = "mat-khau-thu-nghiem"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
+    phone = factory.Sequence(lambda n: f"09{n:08d}")
+    password = factory.django.Password(TEST_PASSWORD)
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Department
+        django_get_or_create = ["code"]
+
+    name = "Sở Giáo dục và Đào tạo Quảng Ninh"
+    province = "Quảng Ninh"
+    code = "so-gddt-quang-ninh"
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = models.School
+
+    department = factory.SubFactory(DepartmentFactory)
+    name = factory.Sequence(lambda n: f"Trường THPT Thử Nghiệm {n}")
+    code = factory.Sequence(lambda n: f"truong-{n}")
+    level = models.School.Level.UPPER_SECONDARY
+    authority_name = "Sở Giáo dục và Đào tạo Quảng Ninh"
+    place_name = "Hạ Long"
+
+
+class SchoolYearFactory(DjangoModelFactory):
+    class Meta:
+        model = models.SchoolYear
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "2026–2027"
+    start_date = datetime.date(2026, 9, 5)
+    end_date = datetime.date(2027, 5, 31)
+    is_current = True
+
+
+class TermFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Term
+
+    school_year = factory.SubFactory(SchoolYearFactory)
+    number = 1
+    start_date = datetime.date(2026, 9, 5)
+    end_date = datetime.date(2027, 1, 15)
+
+
+class SubjectFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Subject
+
+    school = factory.SubFactory(SchoolFactory)
+    code = factory.Sequence(lambda n: f"mon-{n}")
+    name = "Toán"
+    assessment = models.Subject.Assessment.SCORED
+    periods_per_year = 105
+
+
+class RoomFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Room
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"P{100 + n}")
+
+
+class ClassGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ClassGroup
+
+    school_year = factory.SubFactory(SchoolYearFactory)
+    school = factory.SelfAttribute("school_year.school")
+    grade = 10
+    name = factory.Sequence(lambda n: f"10A{n}")
+
+
+class StudentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Student
+
+    school = factory.SubFactory(SchoolFactory)
+    student_code = factory.Sequence(lambda n: f"22{n:08d}")
+    family_name = "Trần"
+    middle_name = "Thị"
+    given_name = factory.Sequence(lambda n: f"Hoa{n}")
+    date_of_birth = datetime.date(2010, 3, 14)
+    sex = models.Student.Sex.FEMALE
+
+
+class EnrolmentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Enrolment
+
+    student = factory.SubFactory(StudentFactory)
+    class_group = factory.SubFactory(ClassGroupFactory)
+    start_date = datetime.date(2026, 9, 5)
+
+
+class GuardianFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Guardian
+
+    user = factory.SubFactory(UserFactory)
+
+
+class StaffMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = models.StaffMembership
+
+    user = factory.SubFactory(UserFactory)
+    school = factory.SubFactory(SchoolFactory)
+    role = models.StaffMembership.Role.TEACHER
+
+
+class TeachingAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.TeachingAssignment
+
+    teacher = factory.SubFactory(UserFactory)
+    class_group = factory.SubFactory(ClassGroupFactory)
+    subject = factory.SubFactory(SubjectFactory, school=factory.SelfAttribute("..class_group.school"))
+
+
+class DeviceFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ClassroomDevice
+
+    room = factory.SubFactory(RoomFactory)
+    school = factory.SelfAttribute("room.school")
+    kind = models.ClassroomDevice.Kind.BOARD
+    name = factory.Sequence(lambda n: f"Bảng tương tác {n}")
+
+
+def enrol(student, class_group, **kwargs):
+    return EnrolmentFactory(student=student, class_group=class_group, **kwargs)
+
+
+def link_guardian(user, student, relationship="mother"):
+    guardian, _ = models.Guardian.objects.get_or_create(user=user)
+    models.Guardianship.objects.create(guardian=guardian, student=student, relationship=relationship)
+    return guardian
