@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from school import access, imports, names
+from school import access, forms, imports, names
 from school.models import (
     ClassGroup,
     ClassroomDevice,
@@ -83,6 +83,15 @@ def _staff_users(request):
     return users.filter(memberships__school__in=School.objects.managed_by(request.user))
 
 
+def _limit_choices(db_field, request, kwargs: dict) -> None:
+    """Offer only the managed schools' rows in a foreign-key field (and their staff as teachers)."""
+    related = db_field.related_model
+    if related in _SCHOOL_PATHS:
+        kwargs["queryset"] = _scope(related.objects.all(), request, _SCHOOL_PATHS[related])
+    elif related is User and db_field.name in {"teacher", "homeroom_teacher"}:
+        kwargs["queryset"] = _staff_users(request).order_by("full_name")
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """An admin whose rows, choices and permissions are those of the schools the user manages.
     Our roles (StaffMembership) are the permission model, not Django's per-model permissions."""
@@ -108,11 +117,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return _manages_any_school(request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if related in _SCHOOL_PATHS:
-            kwargs["queryset"] = _scope(related.objects.all(), request, _SCHOOL_PATHS[related])
-        elif related is User and db_field.name in {"teacher", "homeroom_teacher"}:
-            kwargs["queryset"] = _staff_users(request).order_by("full_name")
+        _limit_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -128,7 +133,9 @@ class ScopedInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return _manages_any_school(request)
 
-    formfield_for_foreignkey = ScopedAdmin.formfield_for_foreignkey
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Department, site=admin_site)
@@ -186,12 +193,33 @@ class SubjectAdmin(ScopedAdmin):
     search_fields = ["name", "code"]
 
 
+class AddByPhoneMixin:
+    """On "add", a person is given by name and phone (see school.forms.PersonForm); afterwards
+    the account is shown read-only."""
+
+    add_form = None
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["full_name", "phone", "email", *self.add_form._meta.fields]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []
+
+
 @admin.register(StaffMembership, site=admin_site)
-class StaffMembershipAdmin(ScopedAdmin):
+class StaffMembershipAdmin(AddByPhoneMixin, ScopedAdmin):
+    add_form = forms.NewStaffForm
     list_display = ["user", "role", "subject_group", "is_group_head", "is_active", "school"]
     list_filter = ["school", "role", "is_group_head", "is_active"]
     search_fields = ["user__full_name", "user__phone", "user__email"]
-    autocomplete_fields = ["user"]
+    list_select_related = ["user", "subject_group", "school"]
 
 
 @admin.register(Room, site=admin_site)
@@ -276,11 +304,11 @@ class StudentAdmin(ScopedAdmin):
 
 
 @admin.register(Guardian, site=admin_site)
-class GuardianAdmin(ScopedAdmin):
+class GuardianAdmin(AddByPhoneMixin, ScopedAdmin):
+    add_form = forms.NewGuardianForm
     school_path = "students__school"
     list_display = ["__str__", "phone"]
     search_fields = ["user__full_name", "user__phone"]
-    autocomplete_fields = ["user"]
     inlines = [GuardianshipInline]
 
     def get_queryset(self, request):

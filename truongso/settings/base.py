@@ -132,7 +132,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
 
-# Where the demo's and the printed documents' place name comes from when a school has none.
+# Limits on an uploaded pupil list (rows, bytes), so a wrong file cannot tie up a worker.
 TRUONGSO_IMPORT_MAX_ROWS = env.int("TRUONGSO_IMPORT_MAX_ROWS", default=5000)
 TRUONGSO_IMPORT_MAX_BYTES = env.int("TRUONGSO_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 

@@ -4,16 +4,23 @@
 from .base import *  # noqa: F403
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import BASE_DIR, DATABASES, STORAGES, env
+import os
+
+from .base import BASE_DIR, DATABASES, MIDDLEWARE, STORAGES, env
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
         "Tests run on PostgreSQL: set DATABASE_URL (make test starts a throwaway cluster)."
     )
 
+# One test database per run, so two runs on the same server (a developer's and a helper's,
+# or several checkouts) never drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_truongso_{os.getpid()}"}
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default=""))
 CELERY_TASK_ALWAYS_EAGER = True
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"

@@ -1,0 +1,107 @@
+"""The school administration is scoped to the schools a user manages."""
+
+import pytest
+from django.contrib import messages
+from django.urls import reverse
+
+from school.models import ClassroomDevice, Student
+from tests.conftest import assert_cast
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    client.logout()
+    if user.is_authenticated:
+        client.force_login(user)
+
+
+def test_who_may_enter_the_administration(cast, client):
+    def enters(user):
+        _login(client, user)
+        return client.get(reverse("admin:index")).status_code == 200
+
+    assert_cast(cast, enters, {"operator", "principal", "other_school_admin"})
+
+
+def test_who_may_open_a_pupils_record_in_the_administration(cast, client):
+    url = reverse("admin:school_student_change", args=[cast.pupil_a1.pk])
+
+    def opens(user):
+        _login(client, user)
+        return client.get(url).status_code == 200
+
+    assert_cast(cast, opens, {"operator", "principal"})
+
+
+def test_the_pupil_list_shows_only_the_managed_schools_pupils(cast, client):
+    _login(client, cast.principal)
+    listed = set(client.get(reverse("admin:school_student_changelist")).context["cl"].result_list)
+    assert listed == set(Student.objects.filter(school=cast.school_a))
+    assert cast.sibling_b not in listed
+
+
+def test_pupil_search_ignores_tone_marks(cast, client):
+    _login(client, cast.principal)
+    response = client.get(reverse("admin:school_student_changelist"), {"q": "tran thi binh"})
+    assert list(response.context["cl"].result_list) == [cast.pupil_a2]
+
+
+def test_a_class_form_offers_only_the_managed_schools_choices(cast, client):
+    _login(client, cast.principal)
+    form = client.get(reverse("admin:school_classgroup_add")).context["adminform"].form
+    assert set(form.fields["school"].queryset) == {cast.school_a}
+    teachers = set(form.fields["homeroom_teacher"].queryset)
+    assert cast.teacher_a1 in teachers and cast.other_school_admin not in teachers
+
+
+def test_a_class_cannot_be_created_in_another_school(cast, client):
+    _login(client, cast.other_school_admin)
+    response = client.post(
+        reverse("admin:school_classgroup_add"),
+        {
+            "school": cast.school_a.pk,
+            "school_year": cast.class_a1.school_year.pk,
+            "grade": 10,
+            "name": "10A9",
+            "assignments-TOTAL_FORMS": 0,
+            "assignments-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200  # the form comes back with errors
+    assert "school" in response.context["adminform"].form.errors
+    assert not cast.school_a.class_groups.filter(name="10A9").exists()
+
+
+def test_registering_a_device_shows_its_token_once_and_stores_only_a_hash(cast, client):
+    _login(client, cast.principal)
+    response = client.post(
+        reverse("admin:school_classroomdevice_add"),
+        {"school": cast.school_a.pk, "room": cast.device.room.pk, "kind": "kiosk", "name": "Cổng chính"},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"] if m.level == messages.WARNING]
+    token = shown[0].rsplit(" ", 1)[-1]
+    device = ClassroomDevice.objects.get(name="Cổng chính")
+    assert device.token_hash == ClassroomDevice.hash_token(token)
+    assert token not in device.token_hash
+    page = client.get(reverse("admin:school_classroomdevice_change", args=[device.pk]))
+    assert token not in page.content.decode()
+
+
+def test_a_principal_adds_a_teacher_by_phone(cast, client):
+    _login(client, cast.principal)
+    response = client.post(
+        reverse("admin:school_staffmembership_add"),
+        {"full_name": "Đinh  Văn Mới", "phone": "0933 111 222", "school": cast.school_a.pk,
+         "role": "teacher", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    membership = cast.school_a.memberships.get(user__phone="0933111222")
+    assert membership.user.full_name == "Đinh Văn Mới"
+    assert not membership.user.has_usable_password()
+    again = client.post(
+        reverse("admin:school_staffmembership_add"),
+        {"full_name": "Đinh Văn Mới", "phone": "0933111222", "school": cast.school_a.pk, "role": "teacher"},
+    )
+    assert again.status_code == 200 and again.context["adminform"].form.errors
