@@ -17,14 +17,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 venv: $(VENV)/.installed
 
-## make run: set up the embedded first run (SQLite, Celery eager) and serve the demo school.
+## make run: set up the embedded first run (SQLite unless DATABASE_URL says otherwise,
+## Celery eager) and serve the demo school.
 run: venv
 	@echo "==> Migrating the embedded SQLite database"
-	@env -u DATABASE_URL $(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py migrate --no-input -v 0
 	@echo "==> Seeding the demo schools (skipped when already there)"
-	@env -u DATABASE_URL $(PY) manage.py seed_demo
+	@$(PY) manage.py seed_demo
 	@echo "==> Serving on http://$(HOST):$(PORT)/ (demo logins are in the README; Ctrl+C stops)"
-	@env -u DATABASE_URL $(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what the tests need, start PostgreSQL and Redis on loopback, run pytest.
 test: venv

@@ -1,0 +1,40 @@
+"""The landing page after log-in, and the language switch."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_parent_of_two_sees_both_children_and_no_class_list(cast, client):
+    client.force_login(cast.parent_of_two)
+    context = client.get(reverse("home")).context
+    assert {c for c in context["children"]} == {cast.sibling_a1, cast.sibling_b}
+    assert context["classes"] == []
+    assert [e.class_group.name for e in context["children"][0].active_enrolments] in (["10A1"], ["3A"])
+
+
+def test_a_teacher_sees_the_classes_they_teach(cast, client):
+    client.force_login(cast.teacher_a2)
+    assert [c.name for c in client.get(reverse("home")).context["classes"]] == ["10A2"]
+
+
+def test_home_queries_do_not_grow_with_the_number_of_classes(cast, client, django_assert_max_num_queries):
+    client.force_login(cast.principal)
+    with django_assert_max_num_queries(8) as small:
+        client.get(reverse("home"))
+    for n in range(10):
+        f.enrol(f.StudentFactory(school=cast.school_a), f.ClassGroupFactory(school_year=cast.class_a1.school_year))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("home"))
+
+
+def test_vietnamese_by_default_and_english_on_request(cast, client):
+    client.force_login(cast.principal)
+    page = client.get(reverse("home")).content.decode()
+    assert 'lang="vi"' in page and "Đăng xuất" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert 'lang="en"' in page and "Log out" in page
