@@ -20,7 +20,7 @@ venv: $(VENV)/.installed
 ## make run: set up the embedded first run (SQLite unless DATABASE_URL says otherwise,
 ## Celery eager) and serve the demo school.
 run: venv
-	@echo "==> Migrating the embedded SQLite database"
+	@echo "==> Migrating the database (embedded SQLite db.sqlite3 unless DATABASE_URL is set)"
 	@$(PY) manage.py migrate --no-input -v 0
 	@echo "==> Seeding the demo schools (skipped when already there)"
 	@$(PY) manage.py seed_demo
