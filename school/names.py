@@ -54,7 +54,7 @@ def _part_key(part: str) -> str:
         else:
             letters.append(_OTHER)
         tones.append(tone)
-    # Letters first (primary strength), then tones (secondary): "Anh" < "Ánh" < "Ảnh" < "Bình".
+    # Letters first (primary strength), then tones (secondary): "Anh" < "Ảnh" < "Ánh" < "Bình".
     return "".join(letters) + _PART_END + "".join(tones)
 
 
