@@ -22,8 +22,12 @@
 # Stop everything with scripts/stop-services.sh.
 set -euo pipefail
 
-# Keep the real stdout for the export lines; everything else goes to stderr.
+# Keep the real stdout (fd 3) for the export lines; everything else goes to
+# stderr. Daemons are started with fd 3 closed, otherwise they would keep the
+# caller's $(...) open forever.
 exec 3>&1 1>&2
+# Silence NOTICEs such as "extension ... already exists, skipping".
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
 
 say() { echo "==> $*" >&2; }
 die() { echo "error: $*" >&2; exit 1; }
@@ -136,7 +140,7 @@ prepare_data_dir() {
 start_postgres() {
     if ! find_pg_bin; then
         say "PostgreSQL server binaries not found, installing them"
-        "$repo/scripts/system-deps.sh" postgresql
+        "$repo/scripts/system-deps.sh" postgresql 3>&-
         find_pg_bin || die "PostgreSQL server binaries (initdb, pg_ctl) still not found"
     fi
     say "Using PostgreSQL binaries from $PG_BIN"
@@ -173,7 +177,7 @@ start_postgres() {
         say "Starting PostgreSQL on 127.0.0.1:$PG_PORT (log: $datadir/log)"
         if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/log" \
             -o "-h 127.0.0.1 -p $PG_PORT -k '$sockdir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-            -w start >/dev/null; then
+            -w start >/dev/null 3>&-; then
             tail -n 20 "$datadir/log" >&2 || true
             die "could not start PostgreSQL"
         fi
@@ -199,7 +203,7 @@ redis_ping() {
 start_redis() {
     if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
         say "Redis binaries not found, installing them"
-        "$repo/scripts/system-deps.sh" redis-server
+        "$repo/scripts/system-deps.sh" redis-server 3>&-
         command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
             || die "redis-server / redis-cli still not found"
     fi
@@ -211,7 +215,7 @@ start_redis() {
         say "Starting Redis on 127.0.0.1:$REDIS_PORT (log: $log)"
         redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
             --daemonize yes --dir "$TMP_BASE" --logfile "$log" \
-            --pidfile "$TMP_BASE/redis-$REDIS_PORT.pid" >/dev/null
+            --pidfile "$TMP_BASE/redis-$REDIS_PORT.pid" >/dev/null 3>&-
         local i
         for i in $(seq 1 50); do
             redis_ping && break
