@@ -1,0 +1,1158 @@
+"""The demo department that `manage.py seed_demo` builds: the Sở GD&ĐT Quảng Ninh with an
+upper-secondary school (Trường THPT Hạ Long: 30 classes, about 1,200 pupils and their parents,
+about 60 teachers, a weekly timetable, this year and last) and a small primary school (Trường
+Tiểu học Trần Hưng Đạo), plus the demo logins the README lists.
+
+Every random choice comes from a generator seeded per part ("seed_demo/thpt-ha-long", …), so
+every run writes the same rows; only primary keys differ. Rows are written with bulk_create,
+which skips Model.save(): the names' NFC form, their sort and search keys and the enrolment's
+school year are therefore set here, and the demo password is hashed once for every account.
+"""
+
+import datetime
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from accounts.models import User
+from school import names
+from school.models import (
+    ClassGroup,
+    Department,
+    Enrolment,
+    Guardian,
+    Guardianship,
+    PeriodTime,
+    Room,
+    School,
+    SchoolYear,
+    StaffMembership,
+    Student,
+    Subject,
+    SubjectGroup,
+    TeachingAssignment,
+    Term,
+    TimetableSlot,
+)
+
+DEMO_PASSWORD = "truongso2026"
+DEPARTMENT_CODE = "so-gddt-quang-ninh"
+DEPARTMENT_NAME = "Sở Giáo dục và Đào tạo Quảng Ninh"
+UPPER_CODE = "thpt-ha-long"
+PRIMARY_CODE = "th-tran-hung-dao"
+SCHOOL_CODES = (UPPER_CODE, PRIMARY_CODE)
+OPERATOR_EMAIL = "admin@truongso.vn"
+
+ICT = ZoneInfo("Asia/Ho_Chi_Minh")
+# A fixed join date keeps every run's rows identical (the default would be "now").
+JOINED = datetime.datetime(2026, 8, 15, 8, 0, tzinfo=ICT)
+
+SCORED = Subject.Assessment.SCORED
+RATED = Subject.Assessment.RATED
+PRIMARY = Subject.Assessment.PRIMARY
+Role = StaffMembership.Role
+Slot = tuple[int, str, int]  # (weekday 1–6, session, period)
+MORNING = PeriodTime.Session.MORNING.value
+AFTERNOON = PeriodTime.Session.AFTERNOON.value
+
+
+class DemoConflict(Exception):
+    """The database holds something the demo needs for itself (a demo phone number, half a
+    demo); the message says what and suggests --reset."""
+
+
+@dataclass(frozen=True)
+class Login:
+    full_name: str
+    phone: str
+    email: str | None = None
+
+
+# The README's demo logins: keep the two in step.
+LOGINS = {
+    "operator": Login("Quản Trị Hệ Thống", "0900000001", OPERATOR_EMAIL),
+    "principal": Login("Phạm Thị Thu Hằng", "0901000001"),
+    "clerk": Login("Đoàn Thị Lan", "0901000002"),
+    "math_teacher": Login("Lê Văn Hùng", "0901000010"),
+    "homeroom_10a1": Login("Nguyễn Thị Mai", "0901000011"),
+    "math_head": Login("Trần Quốc Bảo", "0901000012"),
+    "parent_of_two": Login("Vũ Thị Hồng Nhung", "0987000001"),
+    "parent_10a2": Login("Hoàng Văn Long", "0987000002"),
+    "primary_principal": Login("Bùi Thị Thanh Hương", "0902000001"),
+}
+
+# ---------------------------------------------------------------------------------- names
+
+
+def _weighted(spec: str) -> tuple[list[str], list[int]]:
+    """"Nguyễn:31, Trần:11" -> (["Nguyễn", "Trần"], cumulative weights [31, 42])."""
+    pairs = [(n.strip(), int(w)) for n, w in re.findall(r"([^,:]+):(\d+)", spec)]
+    total, cumulative = 0, []
+    for _, weight in pairs:
+        total += weight
+        cumulative.append(total)
+    return [names.nfc(n) for n, _ in pairs], cumulative
+
+
+# Roughly the national shares (Nguyễn about a third), with the northern spellings (Vũ, Hoàng)
+# a Quảng Ninh school has; Uông and Ưng are rare but real, and test the u < ư order.
+FAMILY = _weighted(
+    "Nguyễn:310, Trần:110, Lê:95, Phạm:75, Hoàng:50, Vũ:50, Phan:30, Đặng:25, Bùi:25, Đỗ:25,"
+    "Ngô:18, Dương:15, Đinh:12, Đoàn:10, Trịnh:10, Đào:8, Hà:8, Lương:8, Lý:6, Mai:6, Cao:6,"
+    "Lưu:5, Chu:4, Tô:4, Tạ:4, Lại:4, Nông:3, Triệu:3, Vương:3, Kiều:3, Uông:3, Ưng:1"
+)
+BOY_MIDDLE = _weighted(
+    "Minh:12, Đức:10, Quang:8, Gia:8, Văn:8, Bảo:6, Hoàng:6, Tuấn:5, Anh:5, Đăng:4, Duy:4,"
+    "Hữu:4, Thành:4, Trung:4, Việt:4, Quốc:4, Nhật:4, Hải:4, Xuân:3, Tiến:3, Mạnh:3, Công:3,"
+    "Đình:3, Khánh:3, Ngọc:2"
+)
+GIRL_MIDDLE = _weighted(
+    "Thị:14, Ngọc:10, Thu:6, Thanh:6, Phương:6, Minh:6, Khánh:5, Bảo:5, Thùy:5, Hồng:4, Hà:4,"
+    "Mai:3, Diệu:3, Hải:3, Kim:3, Quỳnh:3, Ánh:2, Tú:2, Hoài:2, Lan:2, Thị Thu:2, Thị Ngọc:2,"
+    "Thị Thanh:2, Thị Ánh:1"
+)
+BOY_GIVEN = _weighted(
+    "An:3, Anh:6, Bách:2, Bảo:5, Bình:3, Cường:2, Dũng:3, Duy:4, Dương:3, Đạt:5, Đăng:2, Đức:5,"
+    "Hải:3, Hiếu:3, Hoàng:3, Huy:6, Hưng:3, Khang:4, Khánh:3, Khoa:4, Khôi:4, Kiên:2, Lâm:3,"
+    "Long:4, Mạnh:2, Minh:7, Nam:5, Nghĩa:2, Nguyên:3, Nhật:3, Phong:4, Phúc:4, Quân:5, Quang:3,"
+    "Sơn:4, Tài:2, Thắng:2, Thành:3, Thịnh:2, Tiến:2, Toàn:2, Trí:3, Trung:3, Trường:3, Tú:2,"
+    "Tuấn:4, Tùng:3, Việt:3, Vinh:2, Vũ:2"
+)
+GIRL_GIVEN = _weighted(
+    "An:3, Anh:8, Ánh:3, Châu:3, Chi:5, Diệp:2, Dung:2, Dương:3, Giang:3, Hà:4, Hân:4, Hằng:3,"
+    "Hiền:3, Hoa:2, Hương:4, Huyền:4, Lan:3, Linh:8, Ly:4, Mai:4, My:5, Nga:2, Ngân:4, Ngọc:5,"
+    "Nhi:5, Nhung:2, Oanh:2, Phương:4, Quyên:2, Quỳnh:4, Tâm:3, Thảo:5, Thư:5, Thu:2, Thủy:2,"
+    "Trang:6, Trâm:3, Uyên:3, Vân:3, Vy:5, Yến:3"
+)
+MAN_MIDDLE = _weighted(
+    "Văn:30, Đức:10, Minh:8, Quang:6, Hữu:6, Thanh:5, Xuân:5, Đình:5, Công:5, Ngọc:4, Anh:4,"
+    "Quốc:4, Mạnh:3, Tiến:3, Trọng:3, Duy:3"
+)
+WOMAN_MIDDLE = _weighted(
+    "Thị:45, Thu:6, Thanh:5, Ngọc:5, Thị Thu:4, Thị Thanh:4, Thị Hồng:4, Hồng:4, Minh:3, Kim:3,"
+    "Thị Ngọc:3, Phương:3, Thùy:3, Lan:2, Diệu:2"
+)
+MAN_GIVEN = _weighted(
+    "Hùng:4, Dũng:4, Tuấn:5, Hải:4, Thắng:3, Cường:3, Sơn:4, Long:3, Hòa:2, Bình:3, Quang:3,"
+    "Thành:4, Trung:4, Hưng:3, Tùng:3, Hiếu:3, Toàn:2, Khoa:2, Nam:4, Việt:3, Phong:2, Đức:4,"
+    "Minh:4, Thịnh:2, Lực:1, Chiến:2, Hoàng:2, Tâm:2, Huy:3, Kiên:2, Vinh:2, Lâm:2, Tú:2"
+)
+WOMAN_GIVEN = _weighted(
+    "Hương:5, Lan:4, Hoa:4, Hằng:4, Thủy:4, Hà:4, Mai:3, Linh:4, Nga:4, Huyền:4, Trang:4, Thảo:4,"
+    "Yến:3, Oanh:2, Hạnh:3, Nhung:3, Dung:3, Phượng:2, Loan:3, Vân:3, Hiền:3, Thu:2, Tâm:2,"
+    "Liên:2, Quyên:2, Ngân:2, Giang:3, Ly:2, Anh:3, Thư:2"
+)
+
+# Mobile prefixes of Viettel, Vinaphone and MobiFone (09x, 03x, 08x). 090 is left out: the demo
+# logins live in 0900/0901/0902, and a generated number must never look like one of them.
+MOBILE_PREFIXES = (
+    "096 097 098 086 032 033 034 035 036 037 038 039 091 094 088 081 082 083 084 085 093 089"
+).split()
+
+
+def _pick(rng: random.Random, pool: tuple[list[str], list[int]]) -> str:
+    return rng.choices(pool[0], cum_weights=pool[1])[0]
+
+
+def child_name(rng: random.Random, sex: str, family: str | None = None) -> tuple[str, str, str]:
+    boy = sex == Student.Sex.MALE
+    middle = _pick(rng, BOY_MIDDLE if boy else GIRL_MIDDLE)
+    while (given := _pick(rng, BOY_GIVEN if boy else GIRL_GIVEN)) in middle.split():
+        pass  # no "Minh Minh"
+    return family or _pick(rng, FAMILY), middle, given
+
+
+def adult_name(rng: random.Random, male: bool, family: str | None = None) -> str:
+    middle = _pick(rng, MAN_MIDDLE if male else WOMAN_MIDDLE)
+    while (given := _pick(rng, MAN_GIVEN if male else WOMAN_GIVEN)) in middle.split():
+        pass
+    return f"{family or _pick(rng, FAMILY)} {middle} {given}"
+
+
+class Registry:
+    """The phones, student codes, card numbers and e-mails handed out so far (plus those the
+    database already holds), so that no two rows share one."""
+
+    def __init__(self, phones=(), codes=(), emails=()):
+        self.phones = set(phones) | {login.phone for login in LOGINS.values()}
+        self.codes = set(codes)
+        self.emails = {e.lower() for e in emails} | {OPERATOR_EMAIL}
+        self.cards: set[str] = set()
+
+    def phone(self, rng: random.Random) -> str:
+        while True:
+            phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**7):07d}"
+            if phone not in self.phones:
+                self.phones.add(phone)
+                return phone
+
+    def student_code(self, rng: random.Random) -> str:
+        """10 digits, starting with Quảng Ninh's province code 22 as the Ministry's IDs do."""
+        while True:
+            code = f"22{rng.randrange(10**8):08d}"
+            if code not in self.codes:
+                self.codes.add(code)
+                return code
+
+    def card_id(self, rng: random.Random) -> str:
+        """The 10-digit number printed on an EM-Marine card, as the kiosks read it."""
+        while True:
+            card = f"{rng.randrange(10**8, 4 * 10**9):010d}"
+            if card not in self.cards:
+                self.cards.add(card)
+                return card
+
+    def email(self, rng: random.Random, full_name: str) -> str:
+        """example.com, reserved for examples: a demo e-mail can never reach a real person."""
+        family, _, given = names.split_full_name(full_name)
+        local = f"{names.fold(given)}.{names.fold(family)}".replace(" ", "")
+        for attempt in range(10**6):
+            # Two digits like a birth year, more once the common names have used them up.
+            suffix = rng.randrange(60, 100) if attempt < 20 else rng.randrange(100, 10**4)
+            email = f"{local}{suffix}@example.com"
+            if email not in self.emails:
+                self.emails.add(email)
+                return email
+        raise RuntimeError(f"no e-mail left for {full_name}")
+
+
+# ----------------------------------------------------------------------------- curriculum
+
+UPPER_GROUPS = (
+    "Toán – Tin",
+    "Ngữ văn",
+    "Ngoại ngữ",
+    "Khoa học tự nhiên",
+    "Khoa học xã hội",
+    "Thể dục – QP – Nghệ thuật",
+)
+# code, name, subject group, assessment, periods a year (the 2018 programme, DOMAIN.md).
+UPPER_SUBJECTS = (
+    ("ngu-van", "Ngữ văn", "Ngữ văn", SCORED, 105),
+    ("toan", "Toán", "Toán – Tin", SCORED, 105),
+    ("tieng-anh", "Tiếng Anh", "Ngoại ngữ", SCORED, 105),
+    ("lich-su", "Lịch sử", "Khoa học xã hội", SCORED, 52),
+    ("gdtc", "Giáo dục thể chất", "Thể dục – QP – Nghệ thuật", RATED, 70),
+    ("gdqp-an", "Giáo dục quốc phòng và an ninh", "Thể dục – QP – Nghệ thuật", SCORED, 35),
+    # Taught by each class's homeroom teacher, whatever their group: no group of its own.
+    ("hdtn-hn", "Hoạt động trải nghiệm, hướng nghiệp", None, RATED, 105),
+    ("gddp", "Nội dung giáo dục địa phương", "Khoa học xã hội", RATED, 35),
+    ("dia-li", "Địa lí", "Khoa học xã hội", SCORED, 70),
+    ("gdktpl", "Giáo dục kinh tế và pháp luật", "Khoa học xã hội", SCORED, 70),
+    ("vat-li", "Vật lí", "Khoa học tự nhiên", SCORED, 70),
+    ("hoa-hoc", "Hoá học", "Khoa học tự nhiên", SCORED, 70),
+    ("sinh-hoc", "Sinh học", "Khoa học tự nhiên", SCORED, 70),
+    ("cong-nghe", "Công nghệ", "Khoa học tự nhiên", SCORED, 70),
+    ("tin-hoc", "Tin học", "Toán – Tin", SCORED, 70),
+    ("am-nhac", "Âm nhạc", "Thể dục – QP – Nghệ thuật", RATED, 70),
+    ("mi-thuat", "Mĩ thuật", "Thể dục – QP – Nghệ thuật", RATED, 70),
+)
+UPPER_PERIODS = {code: periods for code, *_, periods in UPPER_SUBJECTS}
+COMPULSORY = ("ngu-van", "toan", "tieng-anh", "lich-su", "gdtc", "gdqp-an", "hdtn-hn", "gddp")
+# The elective combinations (tổ hợp) the school offers; class A1…A10 of every grade takes
+# ELECTIVES_OF_CLASS[i - 1], so a cohort keeps its combination from grade 10 to 12.
+COMBINATIONS = (
+    ("vat-li", "hoa-hoc", "sinh-hoc", "tin-hoc"),
+    ("vat-li", "hoa-hoc", "tin-hoc", "gdktpl"),
+    ("vat-li", "hoa-hoc", "sinh-hoc", "cong-nghe"),
+    ("dia-li", "gdktpl", "vat-li", "tin-hoc"),
+    ("dia-li", "gdktpl", "hoa-hoc", "sinh-hoc"),
+    ("dia-li", "gdktpl", "tin-hoc", "cong-nghe"),
+    ("dia-li", "gdktpl", "tin-hoc", "mi-thuat"),
+    ("dia-li", "gdktpl", "cong-nghe", "am-nhac"),
+)
+ELECTIVES_OF_CLASS = (0, 0, 1, 2, 3, 4, 5, 5, 6, 7)
+# Teachers per main subject: 60, none above 18 periods a week (the norm is 17).
+UPPER_TEACHERS = {
+    "ngu-van": 8, "toan": 8, "tieng-anh": 8, "lich-su": 4, "dia-li": 4, "gdktpl": 3,
+    "vat-li": 3, "hoa-hoc": 3, "sinh-hoc": 3, "cong-nghe": 3, "tin-hoc": 4, "gdtc": 5,
+    "gdqp-an": 2, "am-nhac": 1, "mi-thuat": 1,
+}
+MOSTLY_MEN = {"gdtc", "gdqp-an"}
+# Who may also teach a subject that has no teachers of its own.
+SHARED_POOLS = {"gddp": ("dia-li", "lich-su")}
+MAX_WEEKLY_PERIODS = 18
+TEACHING_WEEKS = 35
+
+
+def periods_per_week(periods_per_year: int) -> int:
+    """Rounded up, so the year's periods fit: Lịch sử's 52 become 2 a week, as schools teach it
+    in term I (and 1 a week in term II)."""
+    return -(-periods_per_year // TEACHING_WEEKS)
+
+
+PRIMARY_GROUPS = ("Tổ khối 1–2–3", "Tổ khối 4–5", "Tổ chuyên biệt")
+# code, name, group, periods a year (grades 3–5: one figure per school, see PRIMARY_WEEK),
+# written tests (Circular 27/2020).
+PRIMARY_SUBJECTS = (
+    ("tieng-viet", "Tiếng Việt", None, 245, True),
+    ("toan", "Toán", None, 175, True),
+    ("tieng-anh", "Tiếng Anh", "Tổ chuyên biệt", 140, True),
+    ("dao-duc", "Đạo đức", None, 35, False),
+    ("tnxh", "Tự nhiên và Xã hội", None, 70, False),
+    ("ls-dl", "Lịch sử và Địa lí", None, 70, True),
+    ("khoa-hoc", "Khoa học", None, 70, True),
+    ("tin-hoc-cn", "Tin học và Công nghệ", "Tổ chuyên biệt", 70, True),
+    ("gdtc", "Giáo dục thể chất", "Tổ chuyên biệt", 70, False),
+    ("am-nhac", "Âm nhạc", "Tổ chuyên biệt", 35, False),
+    ("mi-thuat", "Mĩ thuật", "Tổ chuyên biệt", 35, False),
+    ("hdtn", "Hoạt động trải nghiệm", None, 105, False),
+)
+_ARTS = {"gdtc": 2, "am-nhac": 1, "mi-thuat": 1, "hdtn": 3, "dao-duc": 1}
+_UPPER_PRIMARY = {"tieng-viet": 7, "toan": 5, "tieng-anh": 4, "tin-hoc-cn": 2}
+# Periods a week per grade (the 2018 programme); Subject holds one periods_per_year per school.
+PRIMARY_WEEK = {
+    1: {"tieng-viet": 12, "toan": 3, "tnxh": 2, **_ARTS},
+    2: {"tieng-viet": 10, "toan": 5, "tnxh": 2, **_ARTS},
+    3: {**_UPPER_PRIMARY, "tnxh": 2, **_ARTS},
+    4: {**_UPPER_PRIMARY, "ls-dl": 2, "khoa-hoc": 2, **_ARTS},
+    5: {**_UPPER_PRIMARY, "ls-dl": 2, "khoa-hoc": 2, **_ARTS},
+}
+# Specialist teachers: the subjects each teaches in every class; the rest is the class teacher's.
+PRIMARY_SPECIALISTS = (("tieng-anh",), ("tin-hoc-cn",), ("gdtc",), ("am-nhac", "mi-thuat"))
+HDTN = ("hdtn-hn", "hdtn")  # taught by the homeroom teacher, with fixed periods
+
+# --------------------------------------------------------------------------- bells, slots
+
+
+def bell_schedule(start: str, count: int, minutes: int, long_break: int) -> list[tuple]:
+    """(starts_at, ends_at) for `count` periods from `start`, 5 minutes apart except
+    `long_break` minutes after period 2 (giờ ra chơi)."""
+    at = datetime.datetime.combine(datetime.date(2026, 1, 1), datetime.time.fromisoformat(start))
+    times = []
+    for period in range(1, count + 1):
+        end = at + datetime.timedelta(minutes=minutes)
+        times.append((at.time(), end.time()))
+        at = end + datetime.timedelta(minutes=long_break if period == 2 else 5)
+    return times
+
+
+def slot_order(days: int, sessions: list[tuple[str, int]]) -> list[Slot]:
+    """Every (day, session, period), filled period by period across the week, so that a
+    class's first N slots have no holes: period 1 on every day before any period 2."""
+    return [
+        (day, session, period)
+        for session, count in sessions
+        for period in range(1, count + 1)
+        for day in range(1, days + 1)
+    ]
+
+
+def week_first_and_last(shape: list[Slot]) -> list[Slot]:
+    """HĐTN's fixed periods: chào cờ (flag ceremony) first thing on Monday and sinh hoạt lớp
+    (class meeting) as the class's last period of the week."""
+    last_day = max(s[0] for s in shape)
+    session_rank = {MORNING: 0, AFTERNOON: 1}
+    last = max((s for s in shape if s[0] == last_day), key=lambda s: (session_rank[s[1]], s[2]))
+    return [(1, MORNING, 1), last]
+
+
+# ------------------------------------------------------------------------------ timetable
+
+
+@dataclass
+class Lesson:
+    """One weekly period of a subject in a class, with its teacher (keys, not rows)."""
+
+    klass: str
+    subject: str
+    teacher: str
+    slot: Slot | None = None
+    anchored: bool = False
+
+
+class Timetabler:
+    """Greedy weekly timetable: each lesson goes into a free period of its class's "shape"
+    (the class's first N periods, so its days have no holes), preferring a day without that
+    subject yet. When the class's free periods are all taken by the teacher, a Kempe swap
+    (exchange two periods along an alternating chain of lessons) frees one: the classic
+    bipartite edge-colouring step, which always succeeds when every class has the same shape
+    and no teacher has more lessons than the shape has periods. Only if that fails does a
+    lesson go outside the shape (an afternoon), counted in `outside`."""
+
+    def __init__(self, shapes: dict[str, list[Slot]], extra: list[Slot], rng: random.Random):
+        self.shapes = shapes
+        self.shape_sets = {k: set(v) for k, v in shapes.items()}
+        self.extra = extra
+        self.by_class: dict[tuple, Lesson] = {}
+        self.by_teacher: dict[tuple, Lesson] = {}
+        # A per-class tie-break, so that classes do not all have Toán in the same periods.
+        self.rank = {
+            k: {s: i for i, s in enumerate(rng.sample(v, len(v)))} for k, v in shapes.items()
+        }
+        self.outside = 0
+        self.lessons: list[Lesson] = []
+
+    def _free(self, lesson: Lesson, slot: Slot, *, teacher=True, klass=True) -> bool:
+        """Whether the lesson's class (and teacher) have nothing in that period."""
+        return not (
+            (klass and (lesson.klass, slot) in self.by_class)
+            or (teacher and (lesson.teacher, slot) in self.by_teacher)
+        )
+
+    def _put(self, lesson: Lesson, slot: Slot) -> None:
+        lesson.slot = slot
+        self.by_class[(lesson.klass, slot)] = lesson
+        self.by_teacher[(lesson.teacher, slot)] = lesson
+
+    def _take(self, lesson: Lesson) -> None:
+        del self.by_class[(lesson.klass, lesson.slot)]
+        del self.by_teacher[(lesson.teacher, lesson.slot)]
+        lesson.slot = None
+
+    def anchor(self, lesson: Lesson, slot: Slot) -> None:
+        """Fix a lesson in a period (chào cờ, sinh hoạt lớp); no swap ever moves it."""
+        if not self._free(lesson, slot):
+            raise RuntimeError(f"cannot anchor {lesson} in {slot}")
+        lesson.anchored = True
+        self._put(lesson, slot)
+        self.lessons.append(lesson)
+
+    def place(self, lesson: Lesson) -> None:
+        self.lessons.append(lesson)
+        shape = self.shapes[lesson.klass]
+        free = [s for s in shape if self._free(lesson, s, teacher=False)]
+        free.sort(key=lambda s: (self._same_day(lesson, s), self.rank[lesson.klass][s]))
+        for slot in free:
+            if self._free(lesson, slot):
+                return self._put(lesson, slot)
+        teacher_free = [s for s in shape if self._free(lesson, s, klass=False)]
+        for slot in free:
+            for other in teacher_free:
+                if self._kempe_swap(lesson.teacher, slot, other):
+                    return self._put(lesson, slot)
+        for slot in self.extra:
+            if self._free(lesson, slot):
+                self.outside += 1
+                return self._put(lesson, slot)
+        raise RuntimeError(f"no period left for {lesson}")
+
+    def _same_day(self, lesson: Lesson, slot: Slot) -> int:
+        """How many periods of the lesson's subject the class already has on that day."""
+        return sum(
+            1
+            for s in self.shapes[lesson.klass]
+            if s[0] == slot[0]
+            and (other := self.by_class.get((lesson.klass, s))) is not None
+            and other.subject == lesson.subject
+        )
+
+    def _kempe_swap(self, teacher: str, a: Slot, b: Slot) -> bool:
+        """Swap periods a and b along the chain teacher -a- class -b- teacher -a- …, which
+        frees `teacher` at a (the teacher is free at b). False when the chain would move an
+        anchored lesson or a lesson out of its class's shape."""
+        chain, key, at_teacher, colour = [], teacher, True, a
+        while True:
+            lesson = (self.by_teacher if at_teacher else self.by_class).get((key, colour))
+            if lesson is None:
+                break
+            if lesson.anchored or not {a, b} <= self.shape_sets[lesson.klass]:
+                return False
+            chain.append(lesson)
+            key = lesson.klass if at_teacher else lesson.teacher
+            at_teacher = not at_teacher
+            colour = b if colour == a else a
+        moves = [(lesson, b if lesson.slot == a else a) for lesson in chain]
+        for lesson, _ in moves:
+            self._take(lesson)
+        for lesson, slot in moves:
+            self._put(lesson, slot)
+        return True
+
+
+def build_timetable(
+    lessons: list[Lesson],
+    anchors: list[tuple[Lesson, Slot]],
+    shapes: dict[str, list[Slot]],
+    extra: list[Slot],
+    rng: random.Random,
+) -> Timetabler:
+    """Place anchored lessons first, then the busiest teachers' lessons."""
+    table = Timetabler(shapes, extra, rng)
+    for lesson, slot in anchors:
+        table.anchor(lesson, slot)
+    load = Counter(lesson.teacher for lesson in lessons)
+    # sorted() is stable: the input order breaks ties, so every run places the same way.
+    for lesson in sorted(lessons, key=lambda x: -load[x.teacher]):
+        table.place(lesson)
+    return table
+
+
+def assign_teachers(
+    demand: list[tuple[str, str, int]],
+    pools: dict[str, list[str]],
+    *,
+    preferred: dict[tuple[str, str], str],
+    cap: int,
+) -> dict[tuple[str, str], str]:
+    """Who teaches each (class, subject) of `demand` (class, subject, periods a week): the
+    `preferred` teacher when given (the homeroom teacher in their own class, a fixed demo
+    login), else the least-loaded teacher of the subject's pool, none above `cap` periods."""
+    load: Counter = Counter()
+    chosen = {}
+    for klass, subject, periods in demand:
+        if (teacher := preferred.get((klass, subject))) is not None:
+            chosen[(klass, subject)] = teacher
+            load[teacher] += periods
+    for klass, subject, periods in demand:
+        if (klass, subject) in chosen:
+            continue
+        pool = pools[subject]
+        teacher = min(pool, key=lambda t: (load[t], pool.index(t)))
+        if load[teacher] + periods > cap:
+            raise RuntimeError(f"no {subject} teacher left for {klass}")
+        chosen[(klass, subject)] = teacher
+        load[teacher] += periods
+    return chosen
+
+
+# ---------------------------------------------------------------------------------- build
+
+
+@dataclass
+class Family:
+    """A pupil's family: the children's family name and the guardians (user, relationship)."""
+
+    family_name: str
+    guardians: list[tuple[User, str]]
+    children: list[Student] = field(default_factory=list)
+    grades: set[int] = field(default_factory=set)
+    closed: bool = False  # the demo logins' families: no random sibling joins them
+
+
+@dataclass
+class ClassPlan:
+    group: ClassGroup
+    subjects: dict[str, int]  # subject code -> periods a week
+    homeroom: str  # the homeroom teacher's phone
+
+
+class Build:
+    """Collects the demo's rows (unsaved model instances that point at each other), then
+    writes them with one bulk_create per model, in an order where every row's foreign keys
+    are already saved."""
+
+    WRITE_ORDER = (
+        User, School, SchoolYear, Term, SubjectGroup, Subject, Room, PeriodTime,
+        StaffMembership, ClassGroup, Student, Enrolment, Guardian, Guardianship,
+        TeachingAssignment, TimetableSlot,
+    )
+
+    def __init__(self, department: Department, registry: Registry, password: str):
+        self.department = department
+        self.registry = registry
+        self.password = password
+        self.rows: dict[type, list] = defaultdict(list)
+        self.families: list[Family] = []
+        self.family_of_two: Family | None = None
+        self.outside_periods = 0
+
+    def add(self, obj):
+        self.rows[type(obj)].append(obj)
+        return obj
+
+    def write(self) -> dict[str, int]:
+        counts = {}
+        for model in self.WRITE_ORDER:
+            model.objects.bulk_create(self.rows[model], batch_size=1000)
+            counts[model.__name__] = len(self.rows[model])
+        return counts
+
+    # ---------------------------------------------------------------- people, structure
+
+    def user(self, full_name: str, phone: str | None, email: str | None = None, **extra) -> User:
+        return self.add(
+            User(
+                full_name=names.nfc(full_name), phone=phone, email=email,
+                password=self.password, date_joined=JOINED, **extra,
+            )
+        )
+
+    def login(self, key: str, **extra) -> User:
+        login = LOGINS[key]
+        return self.user(login.full_name, login.phone, login.email, **extra)
+
+    def staff(self, user: User, school: School, role: str, group=None, head=False) -> User:
+        self.add(
+            StaffMembership(
+                user=user, school=school, role=role, subject_group=group, is_group_head=head
+            )
+        )
+        return user
+
+    def new_staff(self, rng: random.Random, male: bool) -> User:
+        """A staff account with an adult name no other account has yet."""
+        taken = {u.full_name for u in self.rows[User]}
+        while (name := adult_name(rng, male)) in taken:
+            pass
+        return self.user(name, self.registry.phone(rng))
+
+    def year(self, school, name, terms, *, current, closed_by=None) -> SchoolYear:
+        """A school year from its terms: [(first day, last day, closed at or None), …]."""
+        year = self.add(
+            SchoolYear(
+                school=school, name=name, start_date=terms[0][0], end_date=terms[-1][1],
+                is_current=current,
+            )
+        )
+        for number, (first, last, closed_at) in enumerate(terms, start=1):
+            self.add(
+                Term(
+                    school_year=year, number=number, start_date=first, end_date=last,
+                    closed_at=closed_at, closed_by=closed_by if closed_at else None,
+                )
+            )
+        return year
+
+    def bells(self, school: School, session: str, times: list[tuple]) -> None:
+        for period, (starts, ends) in enumerate(times, start=1):
+            self.add(
+                PeriodTime(
+                    school=school, session=session, period=period, starts_at=starts, ends_at=ends
+                )
+            )
+
+    # -------------------------------------------------------------------- pupils, families
+
+    def family(self, rng: random.Random, family_name: str | None = None) -> Family:
+        """A new family with 1 or 2 guardians: both parents (60 %), the mother (28 %), the
+        father (9 %) or a grandparent as guardian (3 %). The father shares the children's
+        family name; the mother keeps her own."""
+        family_name = family_name or _pick(rng, FAMILY)
+        r = rng.random()
+        kinds = (
+            ("father", "mother") if r < 0.60
+            else ("mother",) if r < 0.88
+            else ("father",) if r < 0.97
+            else ("guardian",)
+        )
+        guardians = []
+        for kind in kinds:
+            if kind == "mother":
+                name = adult_name(rng, False)
+            else:  # a father, or a grandparent on the father's side
+                name = adult_name(rng, kind == "father" or rng.random() < 0.4, family_name)
+            guardians.append((self.parent(rng, name), kind))
+        return self.add_family(Family(family_name, guardians))
+
+    def add_family(self, family: Family) -> Family:
+        self.families.append(family)
+        return family
+
+    def parent(self, rng: random.Random, full_name: str) -> User:
+        """A guardian's account: a mobile number, and an e-mail for about one in sixteen."""
+        email = self.registry.email(rng, full_name) if rng.random() < 0.06 else None
+        return self.user(full_name, self.registry.phone(rng), email)
+
+    def sibling_family(self, rng: random.Random, grade: int, level: str) -> Family | None:
+        """Now and then (3 % of upper-secondary pupils, 6 % of primary pupils) an existing
+        family with one child in another grade gets a second one."""
+        chance = 0.03 if level == School.Level.UPPER_SECONDARY else 0.06
+        if rng.random() >= chance:
+            return None
+        candidates = [
+            f for f in self.families
+            if not f.closed and len(f.children) == 1 and grade not in f.grades
+        ]
+        return rng.choice(candidates) if candidates else None
+
+    def pupil(
+        self, rng: random.Random, plan: ClassPlan, *, sex: str, family: Family | None = None,
+        name: tuple[str, str, str] | None = None, born: datetime.date | None = None,
+    ) -> Student:
+        """A pupil enrolled in the plan's class from the first day of the year. bulk_create
+        skips Student.save(), so the NFC names and both keys are set here."""
+        group, school = plan.group, plan.group.school
+        family = family or self.family(rng, name[0] if name else None)
+        family_name, middle, given = (
+            names.nfc(part) for part in (name or child_name(rng, sex, family.family_name))
+        )
+        if born is None:
+            year = group.school_year.start_date.year - 5 - group.grade
+            born = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+        student = self.add(
+            Student(
+                school=school, student_code=self.registry.student_code(rng),
+                family_name=family_name, middle_name=middle, given_name=given,
+                date_of_birth=born, sex=sex, card_id=self.registry.card_id(rng),
+                sort_key=names.sort_key(family_name, middle, given, school.name_order),
+                search_name=names.fold(f"{family_name} {middle} {given}"),
+            )
+        )
+        self.add(
+            Enrolment(
+                student=student, class_group=group, school_year=group.school_year,
+                start_date=group.school_year.start_date,
+            )
+        )
+        family.children.append(student)
+        family.grades.add(group.grade)
+        return student
+
+    def fill_class(self, rng: random.Random, plan: ClassPlan, size: int) -> None:
+        """Random pupils up to `size`, some of them siblings of pupils enrolled before."""
+        current = sum(1 for e in self.rows[Enrolment] if e.class_group is plan.group)
+        for _ in range(size - current):
+            sex = Student.Sex.MALE if rng.random() < 0.5 else Student.Sex.FEMALE
+            family = self.sibling_family(rng, plan.group.grade, plan.group.school.level)
+            self.pupil(rng, plan, sex=sex, family=family)
+
+    def guardianships(self) -> None:
+        """One Guardian per guardian account, linked to every child of their family."""
+        guardian_of: dict[int, Guardian] = {}
+        for family in self.families:
+            for user, relationship in family.guardians:
+                guardian = guardian_of.get(id(user))
+                if guardian is None:
+                    guardian = guardian_of[id(user)] = self.add(Guardian(user=user))
+                for child in family.children:
+                    self.add(
+                        Guardianship(guardian=guardian, student=child, relationship=relationship)
+                    )
+
+    # -------------------------------------------------------------------------- teaching
+
+    def teaching(
+        self, plans: list[ClassPlan], chosen: dict[tuple[str, str], str],
+        subjects: dict[str, Subject], teachers: dict[str, User], rng: random.Random, *,
+        days: int, sessions: list, extra_sessions: list,
+    ) -> None:
+        """Teaching assignments and the weekly timetable of `plans` (see Timetabler): each
+        class fills the first periods of `sessions`; `extra_sessions` only if a lesson fits
+        nowhere else. The room of every period is the class's home room."""
+        lessons, anchors, shapes = [], [], {}
+        order = slot_order(days, sessions)
+        for plan in plans:
+            name = plan.group.name
+            shapes[name] = order[: sum(plan.subjects.values())]
+            for code, periods in plan.subjects.items():
+                teacher = chosen[(name, code)]
+                self.add(
+                    TeachingAssignment(
+                        teacher=teachers[teacher], class_group=plan.group, subject=subjects[code]
+                    )
+                )
+                units = [Lesson(name, code, teacher) for _ in range(periods)]
+                if code in HDTN:
+                    fixed = week_first_and_last(shapes[name])
+                    anchors += list(zip(units, fixed))
+                    units = units[len(fixed):]
+                lessons += units
+        extra = order + slot_order(days, extra_sessions)
+        table = build_timetable(lessons, anchors, shapes, extra, rng)
+        self.outside_periods += table.outside
+        group_of = {plan.group.name: plan.group for plan in plans}
+        for lesson in sorted(table.lessons, key=lambda x: (x.klass, x.slot)):
+            group = group_of[lesson.klass]
+            weekday, session, period = lesson.slot
+            self.add(
+                TimetableSlot(
+                    class_group=group, weekday=weekday, session=session, period=period,
+                    subject=subjects[lesson.subject], teacher=teachers[lesson.teacher],
+                    room=group.room,
+                )
+            )
+
+
+def _terms(*dates) -> list[tuple]:
+    """("2026-09-05", "2027-01-16", …) -> [(first, last, None), …]: open terms."""
+    days = [datetime.date.fromisoformat(d) for d in dates]
+    return [(days[i], days[i + 1], None) for i in range(0, len(days), 2)]
+
+
+# --------------------------------------------------------------------- upper secondary
+
+
+def build_upper(b: Build) -> None:
+    rng = random.Random("seed_demo/thpt-ha-long")
+    school = b.add(
+        School(
+            department=b.department, name="Trường THPT Hạ Long", code=UPPER_CODE,
+            level=School.Level.UPPER_SECONDARY, authority_name=DEPARTMENT_NAME,
+            place_name="Hạ Long", address="Đường Cao Thắng, phường Cao Xanh, Hạ Long, Quảng Ninh",
+        )
+    )
+    principal = b.staff(b.login("principal"), school, Role.PRINCIPAL)
+    b.staff(b.login("clerk"), school, Role.ADMIN)
+    for _ in range(2):
+        b.staff(b.new_staff(rng, rng.random() < 0.5), school, Role.VICE_PRINCIPAL)
+    # Last year: term I closed by the principal, term II still open.
+    last_year = _terms("2025-09-05", "2026-01-17", "2026-01-19", "2026-05-30")
+    last_year[0] = (*last_year[0][:2], datetime.datetime(2026, 1, 20, 16, 30, tzinfo=ICT))
+    b.year(school, "2025–2026", last_year, current=False, closed_by=principal)
+    year = b.year(
+        school, "2026–2027", _terms("2026-09-05", "2027-01-16", "2027-01-18", "2027-05-29"),
+        current=True,
+    )
+    groups = {name: b.add(SubjectGroup(school=school, name=name)) for name in UPPER_GROUPS}
+    subjects = {
+        code: b.add(
+            Subject(
+                school=school, group=groups.get(group), code=code, name=name, assessment=kind,
+                periods_per_year=periods,
+            )
+        )
+        for code, name, group, kind, periods in UPPER_SUBJECTS
+    }
+    b.bells(school, MORNING, bell_schedule("07:00", 5, 45, 15))
+    b.bells(school, AFTERNOON, bell_schedule("13:30", 4, 45, 15))
+    rooms = _upper_rooms(b, school)
+    teachers, main_subject = _upper_teachers(b, school, groups, rng)
+    plans = _upper_classes(b, school, year, rooms, teachers, main_subject)
+    _upper_teaching(b, plans, subjects, teachers, main_subject, rng)
+    _upper_pupils(b, plans, rng)
+
+
+def _upper_rooms(b: Build, school: School) -> dict[str, Room]:
+    """P101–P110, P201–P210, P301–P310 (three a floor are smart classrooms) and the labs."""
+    rooms = {}
+    for floor in (1, 2, 3):
+        for number in range(1, 11):
+            name = f"P{floor}{number:02d}"
+            smart = number in (1, 4, 7)
+            rooms[name] = b.add(Room(school=school, name=name, building="Nhà A", is_smart=smart))
+    labs = (
+        ("Phòng thí nghiệm Vật lí", False), ("Phòng thí nghiệm Hoá – Sinh", False),
+        ("Phòng Tin học 1", True), ("Phòng Tin học 2", True),
+    )
+    for name, smart in labs:
+        rooms[name] = b.add(
+            Room(school=school, name=name, building="Nhà thực hành", is_smart=smart)
+        )
+    return rooms
+
+
+def _upper_teachers(b: Build, school: School, groups: dict, rng) -> tuple[dict, dict]:
+    """60 teachers by main subject, each in their subject's group; the fixed demo teachers
+    first, the first teacher of each group its head (Trần Quốc Bảo for Toán – Tin).
+    Returns ({phone: user}, {phone: main subject code})."""
+    fixed = {"toan": ["math_head", "math_teacher"], "ngu-van": ["homeroom_10a1"]}
+    group_of = {code: group for code, _, group, _, _ in UPPER_SUBJECTS}
+    teachers, main_subject, heads = {}, {}, set()
+    for code, count in UPPER_TEACHERS.items():
+        group = groups[group_of[code]]
+        for i in range(count):
+            logins = fixed.get(code, [])
+            if i < len(logins):
+                user = b.login(logins[i])
+            else:
+                user = b.new_staff(rng, rng.random() < (0.8 if code in MOSTLY_MEN else 0.3))
+            b.staff(user, school, Role.TEACHER, group, head=group.name not in heads)
+            heads.add(group.name)
+            teachers[user.phone] = user
+            main_subject[user.phone] = code
+    return teachers, main_subject
+
+
+def _homeroom_candidates(main_subject: dict[str, str]) -> list[str]:
+    """Teachers who may lead a class, taken in turn from each subject: not those of Lịch sử
+    and Địa lí (busy with local content), GDTC, GDQP or the arts, nor the head of Toán – Tin,
+    the demo's subject teacher (who leads none) or the 10A1 homeroom teacher (already placed)."""
+    busy = {"lich-su", "dia-li", "gdtc", "gdqp-an", "am-nhac", "mi-thuat"}
+    excluded = {LOGINS[k].phone for k in ("math_teacher", "math_head", "homeroom_10a1")}
+    by_subject = defaultdict(list)
+    for phone, code in main_subject.items():
+        if code not in busy and phone not in excluded:
+            by_subject[code].append(phone)
+    longest = max(len(pool) for pool in by_subject.values())
+    return [pool[i] for i in range(longest) for pool in by_subject.values() if i < len(pool)]
+
+
+def _upper_classes(b: Build, school, year, rooms, teachers, main_subject) -> list[ClassPlan]:
+    """10A1–12A10 with their subjects and homeroom teachers: Nguyễn Thị Mai leads 10A1, each
+    other class a candidate who teaches a subject the class has."""
+    candidates = _homeroom_candidates(main_subject)
+    plans = []
+    for grade in (10, 11, 12):
+        for number in range(1, 11):
+            name = f"{grade}A{number}"
+            codes = COMPULSORY + COMBINATIONS[ELECTIVES_OF_CLASS[number - 1]]
+            if name == "10A1":
+                homeroom = LOGINS["homeroom_10a1"].phone
+            else:
+                homeroom = next(c for c in candidates if main_subject[c] in codes)
+                candidates.remove(homeroom)
+            group = b.add(
+                ClassGroup(
+                    school=school, school_year=year, grade=grade, name=name,
+                    homeroom_teacher=teachers[homeroom], room=rooms[f"P{grade - 9}{number:02d}"],
+                )
+            )
+            subjects = {code: periods_per_week(UPPER_PERIODS[code]) for code in codes}
+            plans.append(ClassPlan(group, subjects, homeroom))
+    return plans
+
+
+def _upper_teaching(b: Build, plans, subjects, teachers, main_subject, rng) -> None:
+    """Homeroom teachers take HĐTN-HN and their own subject in their class; Lê Văn Hùng takes
+    Toán in 10A1; the rest goes to the least-loaded teacher of each subject."""
+    pools = defaultdict(list)
+    for phone, code in main_subject.items():
+        pools[code].append(phone)
+    for code, sources in SHARED_POOLS.items():
+        pools[code] = [t for source in sources for t in pools[source]]
+    preferred = {(p.group.name, "hdtn-hn"): p.homeroom for p in plans}
+    preferred |= {(p.group.name, main_subject[p.homeroom]): p.homeroom for p in plans}
+    preferred[("10A1", "toan")] = LOGINS["math_teacher"].phone
+    # Subjects with shared pools last, so they go to whoever has room left.
+    demand = sorted(
+        ((p.group.name, code, n) for p in plans for code, n in p.subjects.items()),
+        key=lambda x: x[1] in SHARED_POOLS,
+    )
+    chosen = assign_teachers(demand, pools, preferred=preferred, cap=MAX_WEEKLY_PERIODS)
+    b.teaching(
+        plans, chosen, subjects, teachers, rng,
+        days=6, sessions=[(MORNING, 5)], extra_sessions=[(AFTERNOON, 4)],
+    )
+
+
+# Pupils of 10A1 whose names test the Vietnamese order: Anh < Ánh, Dung < Dũng < Dương < Đức,
+# u < ư (Uông < Ưng), the same given name three times (tie broken by middle, then family name).
+CURATED_10A1 = (
+    ("Nguyễn", "Ngọc", "Anh", "F"), ("Phạm", "Minh", "Anh", "M"),
+    ("Lê", "Thị Ngọc", "Ánh", "F"), ("Hoàng", "Thùy", "Dung", "F"),
+    ("Trần", "Tiến", "Dũng", "M"), ("Nguyễn", "Thị Ánh", "Dương", "F"),
+    ("Đỗ", "Minh", "Đức", "M"), ("Nguyễn", "Thị", "Thu", "F"),
+    ("Uông", "Thị", "Thu", "F"), ("Ưng", "Thị", "Thu", "F"),
+    ("Lê", "Anh", "Thư", "F"), ("Đinh", "Thị Thu", "Uyên", "F"),
+)
+
+
+def _upper_pupils(b: Build, plans: list[ClassPlan], rng) -> None:
+    """38–42 pupils a class; 10A1 holds the curated names and the elder child of the parent
+    of two, 10A2 the child of the parent of one."""
+    plan = {p.group.name: p for p in plans}
+    mother, father = b.login("parent_of_two"), b.parent(rng, "Đặng Văn Tuấn")
+    b.family_of_two = b.add_family(
+        Family("Đặng", [(mother, "mother"), (father, "father")], closed=True)
+    )
+    b.pupil(rng, plan["10A1"], sex="M", family=b.family_of_two, name=("Đặng", "Minh", "Khôi"),
+            born=datetime.date(2011, 3, 12))
+    father, mother = b.login("parent_10a2"), b.parent(rng, "Nguyễn Thị Thanh Tâm")
+    one = b.add_family(Family("Hoàng", [(father, "father"), (mother, "mother")], closed=True))
+    b.pupil(rng, plan["10A2"], sex="M", family=one, name=("Hoàng", "Gia", "Bảo"),
+            born=datetime.date(2011, 10, 2))
+    for family_name, middle, given, sex in CURATED_10A1:
+        b.pupil(rng, plan["10A1"], sex=sex, name=(family_name, middle, given))
+    for p in plans:
+        b.fill_class(rng, p, rng.randint(38, 42))
+
+
+# ---------------------------------------------------------------------------------- primary
+
+
+def build_primary(b: Build) -> None:
+    rng = random.Random("seed_demo/th-tran-hung-dao")
+    school = b.add(
+        School(
+            department=b.department, name="Trường Tiểu học Trần Hưng Đạo", code=PRIMARY_CODE,
+            level=School.Level.PRIMARY, authority_name="Ủy ban nhân dân phường Hồng Gai",
+            place_name="Hạ Long",
+            address="Phố Lê Thánh Tông, phường Hồng Gai, Hạ Long, Quảng Ninh",
+        )
+    )
+    b.staff(b.login("primary_principal"), school, Role.PRINCIPAL)
+    year = b.year(
+        school, "2026–2027", _terms("2026-09-05", "2027-01-16", "2027-01-18", "2027-05-29"),
+        current=True,
+    )
+    groups = {name: b.add(SubjectGroup(school=school, name=name)) for name in PRIMARY_GROUPS}
+    subjects = {
+        code: b.add(
+            Subject(
+                school=school, group=groups.get(group), code=code, name=name,
+                assessment=PRIMARY, periods_per_year=periods, has_primary_test=test,
+            )
+        )
+        for code, name, group, periods, test in PRIMARY_SUBJECTS
+    }
+    # Two sessions a day (dạy học 2 buổi/ngày), 35-minute periods.
+    b.bells(school, MORNING, bell_schedule("07:30", 4, 35, 25))
+    b.bells(school, AFTERNOON, bell_schedule("14:00", 3, 35, 15))
+    teachers, plans, chosen = _primary_classes(b, school, year, groups, rng)
+    b.teaching(
+        plans, chosen, subjects, teachers, rng,
+        days=5, sessions=[(MORNING, 4), (AFTERNOON, 3)], extra_sessions=[],
+    )
+    _primary_pupils(b, plans, rng)
+
+
+def _primary_classes(b: Build, school, year, groups, rng) -> tuple[dict, list, dict]:
+    """1A–5A, each with its class teacher (who teaches most subjects) and home room, and four
+    specialist teachers. Returns ({phone: user}, class plans, {(class, subject): phone})."""
+    rooms = {
+        n: b.add(Room(school=school, name=f"P10{n}", capacity=35, is_smart=n in (3, 5)))
+        for n in range(1, 6)
+    }
+    b.add(Room(school=school, name="Phòng Tin học", capacity=35, is_smart=True))
+    teachers, plans, chosen = {}, [], {}
+    for grade in range(1, 6):
+        group = groups["Tổ khối 1–2–3" if grade <= 3 else "Tổ khối 4–5"]
+        user = b.staff(b.new_staff(rng, rng.random() < 0.1), school, Role.TEACHER, group,
+                       head=grade in (1, 4))
+        teachers[user.phone] = user
+        class_group = b.add(
+            ClassGroup(
+                school=school, school_year=year, grade=grade, name=f"{grade}A",
+                homeroom_teacher=user, room=rooms[grade],
+            )
+        )
+        plans.append(ClassPlan(class_group, PRIMARY_WEEK[grade], user.phone))
+        chosen |= {(class_group.name, code): user.phone for code in PRIMARY_WEEK[grade]}
+    for i, codes in enumerate(PRIMARY_SPECIALISTS):
+        user = b.staff(b.new_staff(rng, rng.random() < 0.3), school, Role.TEACHER,
+                       groups["Tổ chuyên biệt"], head=i == 0)
+        teachers[user.phone] = user
+        chosen |= {
+            (p.group.name, code): user.phone for p in plans for code in codes if code in p.subjects
+        }
+    return teachers, plans, chosen
+
+
+def _primary_pupils(b: Build, plans: list[ClassPlan], rng) -> None:
+    """26–30 pupils a class; 3A holds the younger child of the parent of two."""
+    plan_3a = next(p for p in plans if p.group.name == "3A")
+    b.pupil(rng, plan_3a, sex="F", family=b.family_of_two, name=("Đặng", "Bảo", "Ngọc"),
+            born=datetime.date(2018, 7, 21))
+    for plan in plans:
+        b.fill_class(rng, plan, rng.randint(26, 30))
+
+
+# ------------------------------------------------------------------------------ public
+
+
+def demo_state() -> str:
+    """"present" (department and both schools), "absent" (neither school) or "partial"."""
+    schools = School.objects.filter(code__in=SCHOOL_CODES).count()
+    department = Department.objects.filter(code=DEPARTMENT_CODE).exists()
+    if schools == len(SCHOOL_CODES) and department:
+        return "present"
+    return "absent" if schools == 0 else "partial"
+
+
+def demo_user_ids() -> set[int]:
+    """The demo's accounts: staff of the demo schools, guardians of their pupils and the
+    demo logins; except anyone who also belongs to another school or family."""
+    schools = School.objects.filter(code__in=SCHOOL_CODES)
+    staff = StaffMembership.objects.filter(school__in=schools).values_list("user_id", flat=True)
+    parents = Guardianship.objects.filter(student__school__in=schools).values_list(
+        "guardian__user_id", flat=True
+    )
+    logins = User.objects.filter(
+        Q(phone__in=[login.phone for login in LOGINS.values()]) | Q(email__iexact=OPERATOR_EMAIL)
+    ).values_list("id", flat=True)
+    ids = set(staff) | set(parents) | set(logins)
+    other_staff = StaffMembership.objects.filter(user_id__in=ids).exclude(school__in=schools)
+    other_children = Guardianship.objects.filter(guardian__user_id__in=ids).exclude(
+        student__school__in=schools
+    )
+    elsewhere = set(other_staff.values_list("user_id", flat=True)) | set(
+        other_children.values_list("guardian__user_id", flat=True)
+    )
+    return ids - elsewhere
+
+
+def remove_demo() -> dict[str, int]:
+    """Delete the two demo schools with everything under them, and the demo's accounts. The
+    department stays: real schools may sit under it."""
+    user_ids = demo_user_ids()
+    schools = School.objects.filter(code__in=SCHOOL_CODES)
+    pupils = Student.objects.filter(school__in=schools)
+    counts = {"schools": schools.count(), "students": pupils.count()}
+    # Student.school is PROTECT (a pupil's record outlives a careless delete), so pupils first;
+    # schools before users, because a closed term PROTECTs the user who closed it.
+    pupils.delete()
+    schools.delete()
+    counts["users"] = User.objects.filter(pk__in=user_ids).delete()[1].get(User._meta.label, 0)
+    return counts
+
+
+def _plan(department: Department, password: str, registry: Registry) -> Build:
+    build = Build(department, registry, password)
+    build.login("operator", is_superuser=True, is_staff=True)
+    build_upper(build)
+    build_primary(build)
+    build.guardianships()
+    return build
+
+
+def _in_use(build: Build) -> tuple[set[str], set[str], set[str]]:
+    """The build's phones, student codes and e-mails that the database already holds."""
+    users = build.rows[User]
+    phones = {u.phone for u in users if u.phone}
+    emails = {u.email.lower() for u in users if u.email}
+    codes = {s.student_code for s in build.rows[Student]}
+    return (
+        set(User.objects.filter(phone__in=phones).values_list("phone", flat=True)),
+        set(Student.objects.filter(student_code__in=codes).values_list("student_code", flat=True)),
+        set(
+            User.objects.annotate(e=Lower("email")).filter(e__in=emails).values_list("e", flat=True)
+        ),
+    )
+
+
+def _check_logins_free() -> None:
+    """Left by a half-removed demo, or kept by --reset because the account also belongs to
+    another school or family: never take over someone else's account."""
+    fixed = [login.phone for login in LOGINS.values()]
+    taken = User.objects.filter(Q(phone__in=fixed) | Q(email__iexact=OPERATOR_EMAIL))
+    if taken.exists():
+        raise DemoConflict(
+            "Số điện thoại hoặc e-mail của tài khoản mẫu đã thuộc một tài khoản khác: "
+            + ", ".join(sorted(u.phone or u.email for u in taken))
+            + ". Đổi hoặc xoá các tài khoản đó rồi chạy lại (với --reset nếu còn dữ liệu mẫu cũ)."
+        )
+
+
+def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict[str, int]:
+    """Build and write the demo; the caller holds the transaction and has checked that the
+    demo schools are absent. Returns row counts by model name, plus "outside_periods" (timetable
+    periods that had to go outside a class's usual half-days; 0 expected)."""
+    _check_logins_free()
+    department, _ = Department.objects.get_or_create(
+        code=DEPARTMENT_CODE, defaults={"name": DEPARTMENT_NAME, "province": "Quảng Ninh"}
+    )
+    log(f"Sở: {department.name}")
+    password = make_password(DEMO_PASSWORD)  # once: hashing per user would take minutes
+    in_use: tuple[set, set, set] = (set(), set(), set())  # phones, student codes, e-mails
+    for _ in range(6):
+        build = _plan(department, password, Registry(*in_use))
+        clashes = _in_use(build)
+        if not any(clashes):
+            break
+        # Accounts or pupils outside the demo hold some generated numbers: draw around them.
+        in_use = tuple(a | b for a, b in zip(in_use, clashes))
+    else:
+        raise DemoConflict("Không tìm được số điện thoại và mã học sinh chưa dùng cho dữ liệu mẫu.")
+    _log_plan(build, log)
+    counts = build.write()
+    counts["outside_periods"] = build.outside_periods
+    return counts
+
+
+def _log_plan(build: Build, log: Callable[[str], None]) -> None:
+    for school in build.rows[School]:
+        classes = sum(1 for c in build.rows[ClassGroup] if c.school is school)
+        pupils = sum(1 for s in build.rows[Student] if s.school is school)
+        staff = sum(1 for m in build.rows[StaffMembership] if m.school is school)
+        log(
+            f"{school.name}: {classes} lớp, {format_count(pupils)} học sinh, "
+            f"{staff} cán bộ, giáo viên"
+        )
+    log(
+        f"Phụ huynh: {format_count(len(build.rows[Guardian]))}; "
+        f"thời khoá biểu: {format_count(len(build.rows[TimetableSlot]))} tiết mỗi tuần"
+    )
+    log("Đang ghi vào cơ sở dữ liệu…")
+
+
+def format_count(number: int) -> str:
+    """1234 -> "1.234", the Vietnamese thousands separator."""
+    return f"{number:,}".replace(",", ".")

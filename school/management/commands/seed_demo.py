@@ -1,0 +1,68 @@
+"""`manage.py seed_demo [--reset]`: the demo department, its two schools and the demo logins
+the README lists (school/demo.py builds them). Safe to run on every start: when the demo is
+there it says so and writes nothing."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from school import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo dữ liệu mẫu: Sở GD&ĐT Quảng Ninh, Trường THPT Hạ Long, Trường Tiểu học Trần Hưng Đạo "
+        "và các tài khoản mẫu (mật khẩu truongso2026)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Xoá hai trường mẫu, mọi thứ thuộc về chúng và tài khoản mẫu, rồi tạo lại.",
+        )
+
+    def handle(self, *args, reset: bool = False, **options) -> None:
+        started = time.perf_counter()
+        try:
+            # One transaction: a failure half-way leaves no half demo behind.
+            with transaction.atomic():
+                state = demo.demo_state()
+                if state == "present" and not reset:
+                    self.stdout.write("Dữ liệu mẫu đã có — không thay đổi gì.")
+                    return
+                if state == "partial" and not reset:
+                    raise demo.DemoConflict(
+                        "Chỉ có một phần dữ liệu mẫu; chạy lại với --reset để tạo lại từ đầu."
+                    )
+                if reset:
+                    removed = demo.remove_demo()
+                    self.stdout.write(
+                        f"Đã xoá dữ liệu mẫu cũ: {removed['schools']} trường, "
+                        f"{demo.format_count(removed['students'])} học sinh, "
+                        f"{demo.format_count(removed['users'])} tài khoản."
+                    )
+                self.stdout.write("Đang tạo dữ liệu mẫu…")
+                counts = demo.seed_demo(log=self.stdout.write)
+        except demo.DemoConflict as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.style.SUCCESS(self._summary(counts, time.perf_counter() - started)))
+
+    @staticmethod
+    def _summary(counts: dict[str, int], seconds: float) -> str:
+        n = demo.format_count
+        lines = [
+            f"Xong trong {f'{seconds:.1f}'.replace('.', ',')} giây.",
+            f"  {counts['School']} trường, {counts['SchoolYear']} năm học, "
+            f"{counts['Term']} học kỳ, {counts['Subject']} môn học, {counts['Room']} phòng",
+            f"  {counts['ClassGroup']} lớp, {n(counts['Student'])} học sinh, "
+            f"{n(counts['Guardian'])} phụ huynh ({n(counts['Guardianship'])} quan hệ)",
+            f"  {n(counts['User'])} tài khoản, {counts['StaffMembership']} cán bộ, giáo viên",
+            f"  {counts['TeachingAssignment']} phân công giảng dạy, "
+            f"{n(counts['TimetableSlot'])} tiết trong thời khoá biểu",
+            f"  Mật khẩu của mọi tài khoản mẫu: {demo.DEMO_PASSWORD}",
+        ]
+        if counts["outside_periods"]:
+            lines.append(f"  {counts['outside_periods']} tiết phải xếp ngoài buổi học chính")
+        return "\n".join(lines)
