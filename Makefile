@@ -11,8 +11,8 @@ PORT ?= 8000
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@echo "==> Creating the virtual environment and installing pinned dependencies"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 | { grep -v "^WARNING: Location" || true; }
 	@touch $@
 
 venv: $(VENV)/.installed

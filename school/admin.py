@@ -122,7 +122,15 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 class ScopedInline(admin.TabularInline):
+    """An inline whose foreign-key choices are scoped like ScopedAdmin's and read once per
+    request, not once per row (Django evaluates a select's queryset for every inline form)."""
+
     extra = 0
+
+    def get_queryset(self, request):
+        # Each row's title (str(obj)) reads its foreign keys: load them with the rows.
+        relations = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
+        return super().get_queryset(request).select_related(*relations)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return _manages_any_school(request)
@@ -135,7 +143,14 @@ class ScopedInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         _limit_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name not in self.autocomplete_fields:
+            cache = request.__dict__.setdefault("_inline_choices", {})
+            key = (self.model, db_field.name)
+            if key not in cache:
+                cache[key] = list(field.choices)
+            field.choices = cache[key]
+        return field
 
 
 @admin.register(Department, site=admin_site)
@@ -189,6 +204,7 @@ class SchoolYearAdmin(ScopedAdmin):
 @admin.register(Subject, site=admin_site)
 class SubjectAdmin(ScopedAdmin):
     list_display = ["name", "code", "assessment", "periods_per_year", "group", "school"]
+    list_select_related = ["group", "school"]
     list_filter = ["school", "assessment"]
     search_fields = ["name", "code"]
 
@@ -231,7 +247,6 @@ class RoomAdmin(ScopedAdmin):
 
 class TeachingAssignmentInline(ScopedInline):
     model = TeachingAssignment
-    autocomplete_fields = ["teacher"]
 
 
 @admin.register(ClassGroup, site=admin_site)

@@ -2,9 +2,12 @@
 
 import pytest
 from django.contrib import messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from school.models import ClassroomDevice, Student
+from tests import factories as f
 from tests.conftest import assert_cast
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +108,21 @@ def test_a_principal_adds_a_teacher_by_phone(cast, client):
         {"full_name": "Đinh Văn Mới", "phone": "0933111222", "school": cast.school_a.pk, "role": "teacher"},
     )
     assert again.status_code == 200 and again.context["adminform"].form.errors
+
+
+def test_a_class_form_reads_the_same_queries_however_many_subjects_it_has(cast, client):
+    _login(client, cast.principal)
+    url = reverse("admin:school_classgroup_change", args=[cast.class_a1.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    for name in ["Vật lí", "Hoá học", "Sinh học", "Lịch sử", "Địa lí"]:
+        f.TeachingAssignmentFactory(
+            class_group=cast.class_a1, teacher=cast.teacher_a2,
+            subject=f.SubjectFactory(school=cast.school_a, name=name),
+        )
+    assert queries() == before
