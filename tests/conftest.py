@@ -25,7 +25,8 @@ class Cast:
     pupil_a2: object  # in 10A2, child of parent_a2
     sibling_a1: object  # in 10A1, child of parent_of_two
     sibling_b: object  # in school B, child of parent_of_two
-    device: object  # a board in school A's room
+    device: object  # a board in school A's room P201, where 10A1 has its lessons
+    device_b: object  # a kiosk of school B
     users: dict = field(default_factory=dict)
 
     def __getattr__(self, name):
@@ -43,7 +44,8 @@ def build_cast() -> Cast:
         authority_name="UBND phường Hồng Hà",
     )
     year_b = f.SchoolYearFactory(school=school_b)
-    class_a1 = f.ClassGroupFactory(school_year=year_a, name="10A1")
+    room_a1 = f.RoomFactory(school=school_a, name="P201")
+    class_a1 = f.ClassGroupFactory(school_year=year_a, name="10A1", room=room_a1)
     class_a2 = f.ClassGroupFactory(school_year=year_a, name="10A2")
     class_b = f.ClassGroupFactory(school_year=year_b, name="3A", grade=3)
 
@@ -89,7 +91,8 @@ def build_cast() -> Cast:
         pupil_a2=pupil(school_a, class_a2, "Bình", users["parent_a2"]),
         sibling_a1=pupil(school_a, class_a1, "Châu", users["parent_of_two"]),
         sibling_b=pupil(school_b, class_b, "Dũng", users["parent_of_two"]),
-        device=f.DeviceFactory(room=f.RoomFactory(school=school_a, name="P201")),
+        device=f.DeviceFactory(room=room_a1),
+        device_b=f.DeviceFactory(room=f.RoomFactory(school=school_b, name="Cổng"), kind="kiosk"),
         users=users,
     )
 

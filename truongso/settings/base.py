@@ -30,8 +30,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' assets locally: /api/docs works with no outside network
     "accounts",
     "school",
+    "devices",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared cache (device rate limits live here): Redis in production so every host counts the
+# same requests; a per-process memory cache on the first run.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -135,6 +141,14 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
 # Limits on an uploaded pupil list (rows, bytes), so a wrong file cannot tie up a worker.
 TRUONGSO_IMPORT_MAX_ROWS = env.int("TRUONGSO_IMPORT_MAX_ROWS", default=5000)
 TRUONGSO_IMPORT_MAX_BYTES = env.int("TRUONGSO_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+
+# Classroom devices' API: body size, events per upload, requests per device per minute, how
+# long after its last heartbeat a device counts as online, and the clock drift we flag.
+DEVICE_API_MAX_BODY_BYTES = env.int("DEVICE_API_MAX_BODY_BYTES", default=256 * 1024)
+DEVICE_API_MAX_EVENTS = env.int("DEVICE_API_MAX_EVENTS", default=500)
+DEVICE_API_RATE_PER_MINUTE = env.int("DEVICE_API_RATE_PER_MINUTE", default=120)
+DEVICE_ONLINE_SECONDS = env.int("DEVICE_ONLINE_SECONDS", default=300)
+DEVICE_MAX_CLOCK_SKEW_SECONDS = env.int("DEVICE_MAX_CLOCK_SKEW_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
