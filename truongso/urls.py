@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from school.admin import admin_site
 from truongso import views
+from truongso.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("tai-khoan/", include("accounts.urls")),
     path("truong/", include("school.urls")),
     path("quan-tri/", admin_site.urls),
+    path("api/", api.urls),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,85 @@
+"""The one NinjaAPI: each app adds its router. Every error leaves as the same JSON shape:
+
+    {"error": {"code": "validation_error", "message": "…", "fields": [{"field": "events.0.occurred_at", "code": "…", "message": "…"}]}}
+
+Messages follow the request's language (Accept-Language; Vietnamese by default).
+"""
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from school.exceptions import DomainError
+
+api = NinjaAPI(
+    title="Trường Số API",
+    version="1",
+    description=(
+        "For classroom devices (interactive boards, attendance kiosks, clicker hubs). "
+        "Authenticate with `Authorization: Bearer <device token>`; the token is shown once "
+        "when a school administrator registers the device."
+    ),
+    urls_namespace="api",
+)
+
+
+def error_body(code: str, message: str, fields: list[dict] | None = None) -> dict:
+    body = {"code": code, "message": str(message)}
+    if fields is not None:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def _field_path(loc) -> str:
+    # ninja prefixes the source ("body", "query", "path") and the parameter name: drop them
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "form", "cookie"}:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "data", "params", "body"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    fields = [
+        {
+            "field": _field_path(error.get("loc", ())),
+            "code": error.get("type", "invalid"),
+            "message": error.get("msg", ""),
+        }
+        for error in exc.errors
+    ]
+    names = ", ".join(f["field"] for f in fields)
+    message = _("Invalid data in: %(fields)s.") % {"fields": names}
+    return api.create_response(request, error_body("validation_error", message, fields), status=422)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError):
+    fields = None
+    if exc.field:
+        fields = [{"field": exc.field, "code": exc.code, "message": str(exc.message)}]
+    response = api.create_response(request, error_body(exc.code, exc.message, fields), status=exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    message = _("A valid device token is required (Authorization: Bearer <token>).")
+    response = api.create_response(request, error_body("unauthorized", message), status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
