@@ -672,6 +672,13 @@ class ClassroomDevice(models.Model):
     token_issued_at = models.DateTimeField(_("token issued at"), null=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+    # From the last heartbeat (devices/api.py).
+    firmware_version = models.CharField(_("firmware"), max_length=50, blank=True, editable=False)
+    battery_percent = models.PositiveSmallIntegerField(_("battery %"), null=True, blank=True, editable=False)
+    clock_skew_seconds = models.IntegerField(
+        _("clock skew (s)"), null=True, blank=True, editable=False,
+        help_text=_("Device clock minus server clock at the last heartbeat."),
+    )
 
     class Meta:
         verbose_name = _("classroom device")
@@ -698,6 +705,17 @@ class ClassroomDevice(models.Model):
         self.revoked_at = None
         self.save(update_fields=["token_hash", "token_prefix", "token_issued_at", "revoked_at"])
         return token
+
+    @property
+    def is_online(self) -> bool:
+        if self.last_seen_at is None:
+            return False
+        age = (timezone.now() - self.last_seen_at).total_seconds()
+        return age <= settings.DEVICE_ONLINE_SECONDS
+
+    @property
+    def clock_drifts(self) -> bool:
+        return abs(self.clock_skew_seconds or 0) > settings.DEVICE_MAX_CLOCK_SKEW_SECONDS
 
     def revoke(self) -> None:
         self.token_hash = None

@@ -7,6 +7,7 @@ Messages follow the request's language (Accept-Language; Vietnamese by default).
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -41,13 +42,41 @@ def _field_path(loc) -> str:
     return ".".join(parts) or "body"
 
 
+# Pydantic's messages are English; the common ones get a translation by their type.
+_FIELD_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "uuid_parsing": gettext_lazy("Enter a valid UUID."),
+    "uuid_type": gettext_lazy("Enter a valid UUID."),
+    "datetime_parsing": gettext_lazy("Enter a date and time such as 2026-11-25T07:05:00+07:00."),
+    "datetime_from_date_parsing": gettext_lazy(
+        "Enter a date and time such as 2026-11-25T07:05:00+07:00."
+    ),
+    "timezone_aware": gettext_lazy("The time needs its UTC offset, e.g. +07:00."),
+    "literal_error": gettext_lazy("This value is not one of the allowed values."),
+    "string_too_short": gettext_lazy("This value is too short."),
+    "string_too_long": gettext_lazy("This value is too long."),
+    "string_type": gettext_lazy("Enter text."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "list_type": gettext_lazy("Enter a list."),
+    "too_short": gettext_lazy("The list is empty."),
+    "greater_than_equal": gettext_lazy("This value is too small."),
+    "less_than_equal": gettext_lazy("This value is too large."),
+}
+
+
+def _field_message(error: dict) -> str:
+    translated = _FIELD_MESSAGES.get(error.get("type", ""))
+    return str(translated) if translated else error.get("msg", "")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError):
     fields = [
         {
             "field": _field_path(error.get("loc", ())),
             "code": error.get("type", "invalid"),
-            "message": error.get("msg", ""),
+            "message": _field_message(error),
         }
         for error in exc.errors
     ]
@@ -83,3 +112,13 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
     return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
+
+
+def _add_routers() -> None:
+    # Imported here: the routers import error_body from this module.
+    from devices.api import router as devices_router
+
+    api.add_router("/devices/", devices_router)
+
+
+_add_routers()

@@ -1,0 +1,86 @@
+"""Reads for devices, each in a fixed number of queries."""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from devices.models import CheckInEvent
+from school.models import ClassGroup, ClassroomDevice, PeriodTime, Student, TimetableSlot
+
+# A board shows the next period this many minutes before it starts.
+EARLY = datetime.timedelta(minutes=5)
+
+
+def today_in_room(device: ClassroomDevice, at: datetime.datetime | None = None) -> dict:
+    """The room's timetable for the local day of `at` (now by default) and the period under way.
+    Three queries: slots, bell times, and nothing per period."""
+    local = timezone.localtime(at or timezone.now())
+    slots = list(
+        TimetableSlot.objects.filter(
+            Q(room=device.room_id) | Q(room__isnull=True, class_group__room=device.room_id),
+            class_group__school_id=device.school_id,
+            class_group__school_year__is_current=True,
+            weekday=local.isoweekday(),
+        )
+        .select_related("class_group", "subject", "teacher")
+        .order_by("session", "period")
+    )
+    bells = {
+        (p.session, p.period): p for p in PeriodTime.objects.filter(school_id=device.school_id)
+    }
+    periods = [_period(slot, bells.get((slot.session, slot.period))) for slot in slots]
+    periods.sort(key=lambda p: (p["session"] != "morning", p["period"]))
+    return {
+        "date": local.date(),
+        "weekday": local.isoweekday(),
+        "room": {"id": device.room_id, "name": device.room.name},
+        "periods": periods,
+        "now": _current(periods, local),
+    }
+
+
+def _period(slot: TimetableSlot, bell: PeriodTime | None) -> dict:
+    return {
+        "session": slot.session,
+        "period": slot.period,
+        "starts_at": bell.starts_at if bell else None,
+        "ends_at": bell.ends_at if bell else None,
+        "class_group": {"id": slot.class_group_id, "name": slot.class_group.name},
+        "subject": {"code": slot.subject.code, "name": slot.subject.name},
+        "teacher": slot.teacher.full_name if slot.teacher else None,
+    }
+
+
+def _current(periods: list[dict], local: datetime.datetime) -> dict | None:
+    time = local.time()
+    for period in periods:
+        if period["starts_at"] is None:
+            continue
+        opens = (datetime.datetime.combine(local.date(), period["starts_at"]) - EARLY).time()
+        if opens <= time <= period["ends_at"]:
+            return period
+    return None
+
+
+def roster(class_group: ClassGroup) -> dict:
+    """The class's pupils in Vietnamese order, with only what a device needs."""
+    pupils = Student.objects.in_class(class_group).only(
+        "id", "student_code", "family_name", "middle_name", "given_name", "card_id", "sort_key"
+    )
+    return {"class_group": {"id": class_group.pk, "name": class_group.name}, "pupils": list(pupils)}
+
+
+def checked_in_student_ids(class_group: ClassGroup, day: datetime.date) -> set[int]:
+    """Pupils of the class whose card was read coming in on `day` (local time): the contact
+    book pre-marks them present; the homeroom teacher still confirms."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return set(
+        CheckInEvent.objects.filter(
+            student__enrolments__class_group=class_group,
+            student__enrolments__status="active",
+            direction=CheckInEvent.Direction.IN,
+            occurred_at__gte=start,
+            occurred_at__lt=start + datetime.timedelta(days=1),
+        ).values_list("student_id", flat=True)
+    )
