@@ -192,3 +192,17 @@ def _insert(device: ClassroomDevice, rows: list[tuple[CheckIn, int | None]], now
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {event_field.to_python(row[0]) for row in cursor.fetchall()}
+
+
+@transaction.atomic
+def resolve_unknown_card(school, card_id: str, student: Student) -> int:
+    """Give `card_id` to `student` (of `school`) and attach the school's unresolved check-ins
+    with that card to them. Returns how many check-ins were resolved."""
+    if student.school_id != school.pk:
+        raise ValueError("the pupil belongs to another school")
+    if student.card_id != card_id:
+        student.card_id = card_id
+        student.save(update_fields=["card_id"])
+    return CheckInEvent.objects.filter(school=school, card_id=card_id, student__isnull=True).update(
+        student=student, resolved_at=timezone.now()
+    )

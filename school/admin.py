@@ -372,10 +372,27 @@ class TimetableSlotAdmin(ScopedAdmin):
 
 @admin.register(ClassroomDevice, site=admin_site)
 class ClassroomDeviceAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "room", "token_prefix", "last_seen_at", "revoked_at"]
+    list_display = [
+        "name", "kind", "room", "online", "last_seen_at", "clock", "firmware_version",
+        "battery_percent", "token_prefix", "revoked_at",
+    ]
     list_filter = ["kind", "school"]
-    readonly_fields = ["token_prefix", "token_issued_at", "revoked_at", "last_seen_at"]
+    readonly_fields = [
+        "token_prefix", "token_issued_at", "revoked_at", "last_seen_at", "firmware_version",
+        "battery_percent", "clock_skew_seconds",
+    ]
     actions = ["rotate_token", "revoke_token"]
+
+    @admin.display(description=_("online"), boolean=True)
+    def online(self, obj) -> bool:
+        return obj.is_online
+
+    @admin.display(description=_("clock"))
+    def clock(self, obj) -> str:
+        if obj.clock_skew_seconds is None:
+            return "—"
+        label = f"{obj.clock_skew_seconds:+d} s"
+        return format_html('<strong style="color:#a4161a">⚠ {}</strong>', label) if obj.clock_drifts else label
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
