@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "accounts",
     "school",
     "devices",
+    "contactbook",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +135,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 7200)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BEAT_SCHEDULE = {
+    "deliver-due-notifications": {"task": "contactbook.tasks.deliver_due", "schedule": 60.0},
+}
+
+# Notifications. SITE_URL makes links in e-mails and SMS absolute. SMS goes through a gateway
+# class: the file gateway (one JSON line per SMS) for development, the HTTP one in production.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SMS_GATEWAY = env.str("SMS_GATEWAY", default="contactbook.channels.FileSmsGateway")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms.jsonl")
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="TRUONGSO")
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

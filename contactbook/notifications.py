@@ -1,0 +1,124 @@
+"""The notification outbox: `notify` writes rows in the caller's transaction; Celery delivers
+them after commit (contactbook/tasks.py), each Delivery claimed by a conditional UPDATE so two
+workers never send the same message, retried with backoff and parked after the last try."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from contactbook.channels import CHANNELS, DeliveryFailed, Message
+from contactbook.models import ChannelPreference, Delivery, Notification
+
+# Kinds sent by SMS unless the guardian turned SMS off; others only if they turned it on.
+SMS_BY_DEFAULT = {"absence"}
+MAX_ATTEMPTS = 6
+STALE_CLAIM = datetime.timedelta(minutes=10)
+
+
+def notify(*, recipients: Iterable, kind: str, title: str, body: str, url: str = "", key: str) -> list[int]:
+    """Write one notification per recipient (deduplicated by `key`) and its deliveries, in the
+    caller's transaction; delivery is queued after commit. Returns the new deliveries' ids."""
+    recipients = {user.pk: user for user in recipients}
+    if not recipients:
+        return []
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=pk, kind=kind, title=title, body=body, url=url,
+                         dedupe_key=f"{key}:{pk}")
+            for pk in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    fresh = list(
+        Notification.objects.filter(dedupe_key__in=[f"{key}:{pk}" for pk in recipients], deliveries__isnull=True)
+    )
+    now = timezone.now()
+    preferences = _preferences(recipients)
+    deliveries = []
+    for notification in fresh:
+        user = recipients[notification.recipient_id]
+        for name, channel in CHANNELS.items():
+            address = channel.address_for(user)
+            if address and _wants(preferences, user.pk, name, kind):
+                deliveries.append(Delivery(notification=notification, channel=name, address=address,
+                                           next_attempt_at=channel.allowed_at(now)))
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    ids = list(
+        Delivery.objects.filter(
+            notification_id__in={d.notification_id for d in deliveries}, status=Delivery.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        from contactbook import tasks  # tasks import this module
+
+        transaction.on_commit(lambda: [tasks.deliver.delay(i) for i in ids])
+    return ids
+
+
+def _preferences(recipients: dict) -> dict[tuple[int, str], bool]:
+    rows = ChannelPreference.objects.filter(user_id__in=list(recipients))
+    return {(row.user_id, row.channel): row.enabled for row in rows}
+
+
+def _wants(preferences: dict, user_id: int, channel: str, kind: str) -> bool:
+    default = channel != "sms" or kind in SMS_BY_DEFAULT
+    return preferences.get((user_id, channel), default)
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery if it is due and nobody else holds it. Returns what happened:
+    "sent", "retry", "parked", or "skipped" (not due, already sent, or claimed elsewhere)."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "skipped"
+    delivery = Delivery.objects.select_related("notification").get(pk=delivery_id)
+    channel = CHANNELS[delivery.channel]
+    note = delivery.notification
+    try:
+        provider_id = channel.send(Message(delivery.address, note.title, note.body, _absolute(note.url)))
+    except DeliveryFailed as exc:
+        return _failed(delivery, str(exc))
+    delivery.status, delivery.sent_at, delivery.provider_id = Delivery.Status.SENT, timezone.now(), provider_id or ""
+    delivery.save(update_fields=["status", "sent_at", "provider_id"])
+    return "sent"
+
+
+def _failed(delivery: Delivery, error: str) -> str:
+    delivery.last_error = error[:2000]
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = Delivery.Status.PARKED
+    else:
+        delivery.status = Delivery.Status.PENDING
+        backoff = datetime.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1))
+        delivery.next_attempt_at = CHANNELS[delivery.channel].allowed_at(timezone.now() + backoff)
+    delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+    return "parked" if delivery.status == Delivery.Status.PARKED else "retry"
+
+
+def due_delivery_ids(limit: int = 500) -> list[int]:
+    """Deliveries due now, including ones a dead worker claimed and never finished."""
+    now = timezone.now()
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        status=Delivery.Status.PENDING
+    )
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _absolute(url: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+

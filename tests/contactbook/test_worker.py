@@ -1,0 +1,92 @@
+"""One integration test with a real Celery worker on Redis: a notification written with its
+event is delivered after commit, retried after a gateway failure, and never sent twice."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contactbook import notifications, tasks
+from contactbook.models import Delivery
+from tests import factories as f
+from truongso.celery import app
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A worker process on its own Redis database, reading the test database."""
+    redis_url = os.environ.get("REDIS_URL") or settings.CELERY_BROKER_URL
+    assert redis_url, "make test starts Redis and sets REDIS_URL"
+    broker = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 14 + 1}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "truongso.settings.base",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": broker,
+        "SMS_GATEWAY": "tests.contactbook.gateways.FlakySmsGateway",
+        "SMS_FILE_PATH": str(tmp_path / "sms.jsonl"),
+        "FLAKY_SMS_COUNTER": str(tmp_path / "failures"),
+        "FLAKY_FAILURES": "1",
+        "NOTIFICATION_RETRY_SECONDS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "truongso", "worker", "-Q", "notifications",
+         "--pool", "solo", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env,
+    )
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url, app.conf.task_always_eager = broker, False
+    try:
+        yield tmp_path / "sms.jsonl"
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = previous
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_for(check, seconds=40):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_a_real_worker_delivers_retries_after_a_gateway_failure_and_sends_once(worker):
+    parent = f.UserFactory(phone="0987000009", email=None)
+    with transaction.atomic():
+        (delivery_id,) = notifications.notify(
+            recipients=[parent], kind="absence", title="Vắng không phép",
+            body="Trần Thị An vắng buổi sáng 25/11", key="absence:test",
+        )
+    # At night an SMS waits for 7:00; make it due now so the test does not depend on the hour.
+    Delivery.objects.filter(pk=delivery_id).update(next_attempt_at=timezone.now())
+    tasks.deliver.delay(delivery_id)
+
+    assert _wait_for(lambda: Delivery.objects.get(pk=delivery_id).status == "sent"), (
+        Delivery.objects.filter(pk=delivery_id).values().first()
+    )
+    delivery = Delivery.objects.get(pk=delivery_id)
+    assert delivery.attempts == 2 and "timed out" in delivery.last_error
+
+    tasks.deliver.delay(delivery_id)  # a duplicate message: the claim refuses it
+    tasks.deliver_due.delay()
+    time.sleep(2)
+    lines = [json.loads(line) for line in worker.read_text().splitlines()]
+    assert lines == [{"phone": "0987000009", "text": "Vắng không phép: Trần Thị An vắng buổi sáng 25/11"}]
