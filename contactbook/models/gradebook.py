@@ -1,5 +1,5 @@
-"""The electronic contact book (sổ liên lạc điện tử): the grade book, conduct, attendance and the
-notifications that carry them to guardians.
+"""The grade book of the electronic contact book (sổ liên lạc điện tử): scores, conduct,
+term comments and the term's open/closed history.
 
 Grades are evidence: every change of a score, conduct rating or attendance mark keeps who,
 when, the old and the new value (django-simple-history), and a closed term cannot be changed
@@ -115,40 +115,6 @@ class TermComment(models.Model):
         ]
 
 
-class AttendanceMark(models.Model):
-    """A pupil's attendance for one session (buổi) of one day; absences count towards the
-    45-session limit for promotion, so they are kept per session."""
-
-    class Session(models.TextChoices):
-        MORNING = "morning", _("Morning")
-        AFTERNOON = "afternoon", _("Afternoon")
-
-    class Status(models.TextChoices):
-        PRESENT = "present", _("Present")
-        LATE = "late", _("Late")
-        EXCUSED = "excused", _("Absent with leave")
-        UNEXCUSED = "unexcused", _("Absent without leave")
-
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="attendance")
-    class_group = models.ForeignKey(ClassGroup, on_delete=models.PROTECT, related_name="attendance")
-    date = models.DateField(_("date"))
-    session = models.CharField(_("session"), max_length=10, choices=Session.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("attendance mark")
-        verbose_name_plural = _("attendance")
-        constraints = [
-            models.UniqueConstraint(fields=["student", "date", "session"], name="attendance_one_per_session"),
-        ]
-        indexes = [models.Index(fields=["class_group", "date"], name="attendance_class_day")]
-
-
 class TermEvent(models.Model):
     """Closing or reopening a term's grade book: who, when and why."""
 
@@ -164,68 +130,3 @@ class TermEvent(models.Model):
 
     class Meta:
         ordering = ["at"]
-
-
-class Notification(models.Model):
-    """The outbox: one row per person and event, written in the same transaction as the event,
-    so a rolled-back grade is never announced and a committed one is never lost. `dedupe_key`
-    makes writing the same notification twice a no-op."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=40)
-    title = models.CharField(max_length=200)
-    body = models.TextField(max_length=2000)
-    url = models.CharField(max_length=300, blank=True)
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Delivery(models.Model):
-    """One notification through one channel (e-mail, SMS, …); claimed by a worker with a
-    conditional UPDATE, retried with backoff, parked for an administrator after the last try."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        PARKED = "parked", _("Gave up (needs an administrator)")
-
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=20)
-    address = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    provider_id = models.CharField(max_length=100, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_one_per_channel"),
-        ]
-        indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_due"),
-        ]
-
-
-class ChannelPreference(models.Model):
-    """Which channels a person wants besides the in-app inbox (which everyone has)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_preferences")
-    channel = models.CharField(_("channel"), max_length=20)
-    enabled = models.BooleanField(_("enabled"), default=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "channel"], name="preference_one_per_channel")]
