@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("accounts.urls")),
     path("truong/", include("school.urls")),
+    path("", include("contactbook.urls")),
     path("quan-tri/", admin_site.urls),
     path("api/", api.urls),
 ]
