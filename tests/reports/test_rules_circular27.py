@@ -1,0 +1,180 @@
+"""Worked examples for the primary rules (Circular 27/2020), grades 1–5. No database."""
+
+import pytest
+
+from reports.rules import circular27 as rules
+from reports.rules.errors import InvalidRating, InvalidScore, InvalidValue, MissingData
+
+TV, TOAN, NN1 = "Tiếng Việt", "Toán", "Ngoại ngữ 1"
+LSDL, KH, THCN = "Lịch sử và Địa lí", "Khoa học", "Tin học và Công nghệ"
+
+# A grade-5 pupil of the 2018 programme.
+SUBJECTS = [TV, TOAN, NN1, "Đạo đức", LSDL, KH, THCN, "Giáo dục thể chất", "Âm nhạc",
+            "Mĩ thuật", "Hoạt động trải nghiệm"]
+QUALITIES = ["Yêu nước", "Nhân ái", "Chăm chỉ", "Trung thực", "Trách nhiệm",
+             "Tự chủ và tự học", "Giao tiếp và hợp tác", "Giải quyết vấn đề và sáng tạo",
+             "Ngôn ngữ", "Tính toán", "Khoa học (năng lực)", "Công nghệ", "Tin học",
+             "Thẩm mĩ", "Thể chất"]
+TESTED = [TV, TOAN, NN1, LSDL, KH, THCN]
+
+
+def pupil(subjects=None, qualities=None, tests=10, **test_scores):
+    """All subjects "T", all qualities "T", every test `tests`; then the overrides."""
+    return (
+        {name: "T" for name in SUBJECTS} | (subjects or {}),
+        {name: "T" for name in QUALITIES} | (qualities or {}),
+        {name: tests for name in TESTED} | {
+            {"tv": TV, "toan": TOAN, "nn1": NN1, "kh": KH}[key]: value
+            for key, value in test_scores.items()
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Which subjects sit tests
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("grade", "subjects"),
+    [
+        pytest.param(1, {TV, TOAN}, id="grade-1"),
+        pytest.param(2, {TV, TOAN}, id="grade-2"),
+        # Ngoại ngữ 1 and Tin học và Công nghệ are compulsory from grade 3 (2018 programme),
+        # and the circular tests every compulsory subject of its list. DOMAIN.md gives Tin
+        # học và Công nghệ for grades 4–5 only: the circular wins.
+        pytest.param(3, {TV, TOAN, NN1, THCN}, id="grade-3-with-tin-hoc-va-cong-nghe"),
+        pytest.param(4, {TV, TOAN, NN1, LSDL, KH, THCN}, id="grade-4"),
+        pytest.param(5, {TV, TOAN, NN1, LSDL, KH, THCN}, id="grade-5"),
+    ],
+)
+def test_tested_subjects(grade, subjects):
+    assert rules.tested_subjects(grade) == subjects
+
+
+@pytest.mark.parametrize(
+    ("grade", "subjects"),
+    [
+        pytest.param(1, set(), id="grade-1-none"),
+        pytest.param(3, set(), id="grade-3-none"),
+        pytest.param(4, {TV, TOAN}, id="grade-4-tv-toan"),
+        pytest.param(5, {TV, TOAN}, id="grade-5-tv-toan"),
+    ],
+)
+def test_midterm_tested_subjects(grade, subjects):
+    assert rules.midterm_tested_subjects(grade) == subjects
+
+
+def test_returned_sets_are_copies():
+    rules.midterm_tested_subjects(5).add("Khoa học")
+    assert rules.midterm_tested_subjects(5) == {TV, TOAN}
+
+
+@pytest.mark.parametrize("grade", [0, 6, 10])
+def test_grades_outside_primary_are_refused(grade):
+    with pytest.raises(InvalidValue) as raised:
+        rules.tested_subjects(grade)
+    assert raised.value.reason == "unknown_grade"
+
+
+@pytest.mark.parametrize("grade", ["3", True, 3.0])
+def test_grade_must_be_an_int(grade):
+    with pytest.raises(TypeError):
+        rules.midterm_tested_subjects(grade)
+
+
+# --------------------------------------------------------------------------------------
+# Year-end result
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        pytest.param(pupil(tests=10), "Hoàn thành xuất sắc", id="all-T-all-10"),
+        pytest.param(pupil(tests=9), "Hoàn thành xuất sắc", id="all-T-all-9"),
+        pytest.param(pupil(tests=9, toan=8), "Hoàn thành tốt", id="all-T-one-test-8"),
+        pytest.param(pupil(tests=7), "Hoàn thành tốt", id="all-T-all-7"),
+        pytest.param(pupil(tests=10, nn1=6), "Hoàn thành", id="all-T-one-test-6"),
+        pytest.param(pupil({"Âm nhạc": "H"}), "Hoàn thành", id="one-subject-H-tests-10"),
+        pytest.param(pupil(qualities={"Chăm chỉ": "Đ"}), "Hoàn thành", id="one-quality-D"),
+        pytest.param(pupil({n: "H" for n in SUBJECTS}, {n: "Đ" for n in QUALITIES}, tests=5),
+                     "Hoàn thành", id="all-H-all-D-all-5"),
+        pytest.param(pupil(tests=10, kh=4), "Chưa hoàn thành", id="one-test-4"),
+        pytest.param(pupil(tests=10, tv=0), "Chưa hoàn thành", id="test-0-allowed"),
+        pytest.param(pupil({"Đạo đức": "C"}), "Chưa hoàn thành", id="one-subject-C"),
+        pytest.param(pupil(qualities={"Trung thực": "C"}), "Chưa hoàn thành",
+                     id="one-quality-C"),
+        pytest.param(pupil({n: "t" for n in SUBJECTS}, {n: " đ " for n in QUALITIES}),
+                     "Hoàn thành", id="lower-case-and-spaces"),
+        pytest.param(pupil(tests="9"), "Hoàn thành xuất sắc", id="test-scores-as-text"),
+    ],
+)
+def test_year_result(record, expected):
+    assert rules.year_result(*record) == expected
+    assert rules.completes_grade(expected) is (expected != "Chưa hoàn thành")
+
+
+def test_year_result_with_grade_checks_every_tested_subject():
+    subjects, qualities, tests = pupil()
+    del tests[KH]
+    with pytest.raises(MissingData) as raised:
+        rules.year_result(subjects, qualities, tests, grade=5)
+    assert raised.value.what == [KH]
+    # The same scores are complete for grade 3, which has no Khoa học test.
+    grade3 = {name: 10 for name in rules.tested_subjects(3)}
+    assert rules.year_result(subjects, qualities, grade3, grade=3) == "Hoàn thành xuất sắc"
+
+
+def test_year_result_names_everything_missing():
+    subjects, qualities, tests = pupil()
+    subjects["Âm nhạc"] = None
+    qualities["Nhân ái"] = " "
+    tests[TOAN] = None
+    with pytest.raises(MissingData) as raised:
+        rules.year_result(subjects, qualities, tests)
+    assert raised.value.what == ["Âm nhạc", "Nhân ái", TOAN]
+
+
+def test_year_result_empty_inputs_are_missing():
+    with pytest.raises(MissingData) as raised:
+        rules.year_result({}, {}, {})
+    assert raised.value.what == ["subjects", "qualities", "tests"]
+
+
+@pytest.mark.parametrize(
+    ("subjects", "qualities", "what", "value"),
+    [
+        pytest.param({"Toán": "Đ"}, {}, "Toán", "Đ", id="D-is-a-quality-rating"),
+        pytest.param({}, {"Chăm chỉ": "H"}, "Chăm chỉ", "H", id="H-is-a-subject-rating"),
+        pytest.param({"Toán": "A"}, {}, "Toán", "A", id="unknown-letter"),
+        pytest.param({}, {"Chăm chỉ": "Tốt"}, "Chăm chỉ", "Tốt", id="full-word"),
+    ],
+)
+def test_year_result_refuses_bad_ratings(subjects, qualities, what, value):
+    record = pupil(subjects, qualities)
+    with pytest.raises(InvalidRating) as raised:
+        rules.year_result(*record)
+    assert (raised.value.what, raised.value.value) == (what, value)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        pytest.param("8,5", "not_whole", id="decimal-comma"),
+        pytest.param("8.5", "not_whole", id="decimal-point"),
+        pytest.param(11, "out_of_range", id="eleven"),
+        pytest.param(-1, "out_of_range", id="negative"),
+        pytest.param("abc", "not_a_number", id="letters"),
+    ],
+)
+def test_year_result_refuses_bad_test_scores(bad, reason):
+    with pytest.raises(InvalidScore) as raised:
+        rules.year_result(*pupil(toan=bad))
+    assert (raised.value.what, raised.value.reason) == (TOAN, reason)
+
+
+@pytest.mark.parametrize("bad", [pytest.param(9.0, id="float"), pytest.param(True, id="bool")])
+def test_year_result_test_score_type_errors(bad):
+    with pytest.raises(TypeError):
+        rules.year_result(*pupil(toan=bad))
