@@ -22,6 +22,8 @@ from school.schemas import ErrorOut
 router = Router(tags=["devices"], auth=DeviceToken())
 
 ERRORS = {401: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# Endpoints with a JSON body also answer 400 when the body is not JSON at all.
+BODY_ERRORS = {400: ErrorOut, **ERRORS}
 HEARTBEAT_SECONDS = 60
 
 
@@ -34,7 +36,9 @@ def me(request: HttpRequest):
     }
 
 
-@router.post("/heartbeat", response={200: HeartbeatOut, **ERRORS}, summary="Report health and clock")
+@router.post(
+    "/heartbeat", response={200: HeartbeatOut, **BODY_ERRORS}, summary="Report health and clock"
+)
 def heartbeat(request: HttpRequest, payload: HeartbeatIn):
     device = services.record_heartbeat(request.auth, **payload.dict())
     return {
@@ -62,7 +66,7 @@ def class_roster(request: HttpRequest, class_id: int):
 
 @router.post(
     "/check-ins",
-    response={200: CheckInBatchOut, **ERRORS},
+    response={200: CheckInBatchOut, **BODY_ERRORS},
     summary="Upload attendance check-ins (offline-first, idempotent)",
     description=(
         "Send events in batches (at most DEVICE_API_MAX_EVENTS). Each event_id is stored once "

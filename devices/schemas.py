@@ -1,10 +1,29 @@
 import datetime
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
+from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+
+def _storable(value: str) -> str:
+    # JSON may carry NUL and lone UTF-16 surrogates, PostgreSQL text holds neither: refuse them
+    # here (422 naming the field) rather than fail at the INSERT (500).
+    if "\x00" in value:
+        message = gettext("Null characters are not allowed.")
+        raise PydanticCustomError("null_characters_not_allowed", message)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("string_unicode", gettext("Enter valid Unicode text.")) from None
+    return value
+
+
+# Text a device sends that we store.
+StoredText = Annotated[str, AfterValidator(_storable)]
 
 
 class DeviceOut(Schema):
@@ -16,7 +35,7 @@ class DeviceOut(Schema):
 
 
 class HeartbeatIn(Schema):
-    firmware_version: str = Field(min_length=1, max_length=50)
+    firmware_version: StoredText = Field(min_length=1, max_length=50)
     battery_percent: int | None = Field(default=None, ge=0, le=100)
     device_time: AwareDatetime = Field(description="The device's clock, with its UTC offset.")
 
@@ -73,8 +92,8 @@ class RosterOut(Schema):
 
 class CheckInIn(Schema):
     event_id: uuid.UUID = Field(description="Made by the device; sending it again is harmless.")
-    card_id: str | None = Field(default=None, min_length=1, max_length=40)
-    student_code: str | None = Field(default=None, min_length=1, max_length=20)
+    card_id: StoredText | None = Field(default=None, min_length=1, max_length=40)
+    student_code: StoredText | None = Field(default=None, min_length=1, max_length=20)
     occurred_at: AwareDatetime
     direction: Literal["in", "out"] = "in"
 

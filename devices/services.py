@@ -19,6 +19,8 @@ from school.models import ClassroomDevice, Student
 MAX_EVENT_AGE = datetime.timedelta(days=60)
 # A device clock a little ahead of ours is tolerated; further ahead is a broken clock.
 MAX_FUTURE = datetime.timedelta(minutes=10)
+# The largest clock skew the database column holds (a 32-bit integer).
+MAX_SKEW_SECONDS = 2**31 - 1
 
 
 def record_heartbeat(
@@ -28,7 +30,10 @@ def record_heartbeat(
     now = timezone.now()
     device.firmware_version = firmware_version
     device.battery_percent = battery_percent
-    device.clock_skew_seconds = round((device_time - now).total_seconds())
+    # A dead clock battery can report any year: keep the skew within the integer column (it
+    # still reads as drifting) instead of failing the heartbeat that should reveal it.
+    skew = round((device_time - now).total_seconds())
+    device.clock_skew_seconds = max(-MAX_SKEW_SECONDS, min(skew, MAX_SKEW_SECONDS))
     device.last_seen_at = now
     device.save(
         update_fields=["firmware_version", "battery_percent", "clock_skew_seconds", "last_seen_at"]
@@ -48,10 +53,14 @@ class CheckIn:
 
     @property
     def fingerprint(self) -> str:
+        try:
+            occurred_at = self.occurred_at.astimezone(datetime.UTC).isoformat()
+        except OverflowError:  # e.g. 0001-01-01T00:00+07:00: rejected as too old, never stored
+            occurred_at = self.occurred_at.isoformat()
         canonical = json.dumps(
             [
                 str(self.event_id), self.card_id or "", self.student_code or "",
-                self.occurred_at.astimezone(datetime.UTC).isoformat(), self.direction,
+                occurred_at, self.direction,
             ]
         )
         return hashlib.sha256(canonical.encode()).hexdigest()

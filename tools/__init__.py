@@ -1,0 +1,1 @@
+"""Tools for people working with Trường Số: the reference kiosk (kiosk_simulator.py)."""
