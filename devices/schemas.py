@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.utils.translation import gettext
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, AwareDatetime, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -90,7 +90,9 @@ class RosterOut(Schema):
     pupils: list[PupilOut] = Field(description="In Vietnamese class-list order.")
 
 
-class CheckInIn(Schema):
+# The check-in schemas are plain pydantic models: ninja's Schema resolves Django attributes
+# on every field, which costs more than the rest of an upload of 100 events.
+class CheckInIn(BaseModel):
     event_id: uuid.UUID = Field(description="Made by the device; sending it again is harmless.")
     card_id: StoredText | None = Field(default=None, min_length=1, max_length=40)
     student_code: StoredText | None = Field(default=None, min_length=1, max_length=20)
@@ -104,7 +106,7 @@ class CheckInIn(Schema):
         return self
 
 
-class CheckInBatchIn(Schema):
+class CheckInBatchIn(BaseModel):
     events: list[CheckInIn] = Field(min_length=1)
 
     @field_validator("events")
@@ -115,7 +117,7 @@ class CheckInBatchIn(Schema):
         return events
 
 
-class CheckInResultOut(Schema):
+class CheckInResultOut(BaseModel):
     event_id: uuid.UUID
     status: Literal["accepted", "duplicate", "conflict", "rejected"]
     reason: str | None = None
@@ -124,7 +126,7 @@ class CheckInResultOut(Schema):
     )
 
 
-class CheckInBatchOut(Schema):
+class CheckInBatchOut(BaseModel):
     accepted: int
     duplicates: int
     conflicts: int

@@ -365,7 +365,7 @@ def test_an_upload_runs_the_same_queries_for_10_or_100_events(client, kiosk):
         return len(ctx.captured_queries)
 
     queries(1)  # the first request of a minute also writes last_seen_at
-    assert queries(10) == queries(100) == 6  # device, stored ids, pupils, insert in a savepoint
+    assert queries(10) == queries(100) == 5  # device, pupils, insert in a savepoint
 
 
 def test_check_ins_prefill_the_class_attendance(cast, client, kiosk):
