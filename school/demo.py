@@ -1063,6 +1063,10 @@ def remove_demo() -> dict[str, int]:
     """Delete the two demo schools with everything under them, and the demo's accounts. The
     department stays: real schools may sit under it."""
     user_ids = demo_user_ids()
+    # Lessons and materials (lms) first: their pages, groups and workflows refer to the schools.
+    from lms.demo import remove_lessons
+
+    remove_lessons(SCHOOL_CODES)
     schools = School.objects.filter(code__in=SCHOOL_CODES)
     pupils = Student.objects.filter(school__in=schools)
     counts = {"schools": schools.count(), "students": pupils.count()}
@@ -1134,6 +1138,10 @@ def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict[str, in
     _log_plan(build, log)
     counts = build.write()
     counts["outside_periods"] = build.outside_periods
+    # Lessons and materials (lms): courses, lessons, materials and quizzes of THPT Hạ Long.
+    from lms.demo import seed_lessons
+
+    counts["lessons"] = seed_lessons(log)
     return counts
 
 

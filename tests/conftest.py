@@ -28,6 +28,8 @@ class Cast:
     device: object  # a board in school A's room P201, where 10A1 has its lessons
     device_b: object  # a kiosk of school B
     users: dict = field(default_factory=dict)
+    math: object = None  # school A's Toán, in the Toán – Tin subject group; taught by teacher_a1
+    math_group: object = None  # Toán – Tin, headed by group_head (tổ trưởng, no classes)
 
     def __getattr__(self, name):
         try:
@@ -48,6 +50,8 @@ def build_cast() -> Cast:
     class_a1 = f.ClassGroupFactory(school_year=year_a, name="10A1", room=room_a1)
     class_a2 = f.ClassGroupFactory(school_year=year_a, name="10A2")
     class_b = f.ClassGroupFactory(school_year=year_b, name="3A", grade=3)
+    math_group = f.SubjectGroupFactory(school=school_a, name="Toán – Tin")
+    math = f.SubjectFactory(school=school_a, name="Toán", group=math_group)
 
     def staff(name, school, role=StaffMembership.Role.TEACHER):
         user = f.UserFactory(full_name=name)
@@ -60,6 +64,7 @@ def build_cast() -> Cast:
         "teacher_a1": staff("Lê Văn Toán", school_a),
         "teacher_a2": staff("Đỗ Thị Văn", school_a),
         "homeroom_a1": staff("Vũ Thị Chủ Nhiệm", school_a),
+        "group_head": f.UserFactory(full_name="Trần Văn Tổ Trưởng"),
         "other_school_admin": staff("Hoàng Văn Khác", school_b, StaffMembership.Role.ADMIN),
         "parent_a1": f.UserFactory(full_name="Trần Văn Bố"),
         "parent_a2": f.UserFactory(full_name="Ngô Thị Mẹ"),
@@ -67,9 +72,12 @@ def build_cast() -> Cast:
         "stranger": f.UserFactory(full_name="Người Ngoài"),
         "anonymous": AnonymousUser(),
     }
+    f.StaffMembershipFactory(
+        user=users["group_head"], school=school_a, subject_group=math_group, is_group_head=True
+    )
     class_a1.homeroom_teacher = users["homeroom_a1"]
     class_a1.save()
-    f.TeachingAssignmentFactory(teacher=users["teacher_a1"], class_group=class_a1)
+    f.TeachingAssignmentFactory(teacher=users["teacher_a1"], class_group=class_a1, subject=math)
     f.TeachingAssignmentFactory(
         teacher=users["teacher_a2"], class_group=class_a2,
         subject=f.SubjectFactory(school=school_a, name="Ngữ văn"),
@@ -94,6 +102,8 @@ def build_cast() -> Cast:
         device=f.DeviceFactory(room=room_a1),
         device_b=f.DeviceFactory(room=f.RoomFactory(school=school_b, name="Cổng"), kind="kiosk"),
         users=users,
+        math=math,
+        math_group=math_group,
     )
 
 

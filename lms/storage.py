@@ -1,0 +1,38 @@
+"""Where learning materials are stored: outside MEDIA_ROOT, so that no web server or DEBUG
+static route serves them; they leave only through Wagtail's document view, after lms's
+`before_serve_document` check (lms/wagtail_hooks.py).
+
+A project that stores media on S3-compatible storage adds a private bucket as
+STORAGES["materials"]; otherwise files go to LMS_MATERIALS_ROOT (default var/materials/<name of
+MEDIA_ROOT>, which is git-ignored and differs between the first run and the tests).
+"""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
+
+
+def materials_root() -> Path:
+    default = Path(settings.BASE_DIR) / "var" / "materials" / Path(settings.MEDIA_ROOT).name
+    return Path(getattr(settings, "LMS_MATERIALS_ROOT", default))
+
+
+def materials_storage():
+    """The storage of lms.Material files and their old versions (a callable, so tests and
+    deployments can change settings without a migration)."""
+    if "materials" in settings.STORAGES:
+        return storages["materials"]
+    # base_url points nowhere that serves files: a .url on this storage is never a way in.
+    return FileSystemStorage(location=materials_root(), base_url="/khong-phuc-vu/")
+
+
+def material_upload_to(instance, filename: str) -> str:
+    """materials/<random>/<original name>: the name stays the download name, the random
+    folder keeps two files of the same name apart."""
+    return f"materials/{uuid.uuid4().hex}/{Path(filename).name}"
+
+
+def version_upload_to(instance, filename: str) -> str:
+    return f"versions/{uuid.uuid4().hex}/{Path(filename).name}"

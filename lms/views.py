@@ -1,0 +1,115 @@
+"""The portal pages of lms: a pupil's lessons (this week, or by subject) for their parents
+and teachers, lesson search, giving a lesson to classes, and old files of materials."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from lms import access, selectors, services
+from lms.forms import AssignLessonForm
+from school import access as school_access
+
+
+def _date_param(value: str | None) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+@require_GET
+def student_lessons(request: HttpRequest, student_id: int) -> HttpResponse:
+    """A pupil's lessons: the week of ?tuan=YYYY-MM-DD (this week by default), or every lesson
+    of one subject with ?mon=<subject id>. Parents see their own children; teachers and
+    managers the pupils they may see (school.access)."""
+    student = school_access.get_student_for_user(request.user, student_id)
+    try:
+        subject_id = int(request.GET["mon"]) if request.GET.get("mon") else None
+    except ValueError:
+        subject_id = None
+    context = selectors.student_lessons(
+        student, week_of=_date_param(request.GET.get("tuan")), subject_id=subject_id
+    )
+    monday = context["week_start"]
+    context.update(
+        previous_week=monday - datetime.timedelta(days=7),
+        next_week=monday + datetime.timedelta(days=7),
+        today=timezone.localdate(),
+    )
+    return render(request, "lms/student_lessons.html", context)
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Lessons the user may open, found without tone marks: "phuong trinh" finds "Phương trình"."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = selectors.search_lessons(request.user, query) if query else []
+    return render(request, "lms/search.html", {"query": query, "results": results})
+
+
+@login_required
+def assign(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """A teacher gives a published lesson to one or more of their classes for a day."""
+    lesson = access.get_lesson_for_user(request.user, lesson_id)
+    if not access.may_assign(request.user, lesson):
+        messages.error(request, _("You do not teach this lesson's subject in any class this year."))
+        return redirect(lesson.url)
+    form = AssignLessonForm(request.POST or None, user=request.user, lesson=lesson)
+    if request.method == "POST" and form.is_valid():
+        session, period = form.session_and_period()
+        try:
+            assignments = services.assign_lesson(
+                lesson=lesson, class_groups=form.cleaned_data["class_groups"],
+                on=form.cleaned_data["date"], user=request.user, session=session, period=period,
+                homework_due=form.cleaned_data["homework_due"],
+            )
+        except services.LessonNotAssignable as error:
+            form.add_error(None, str(error.message))
+        else:
+            names = ", ".join(a.class_group.name for a in assignments)
+            messages.success(
+                request,
+                _("“%(lesson)s” is given to %(classes)s for %(date)s.")
+                % {"lesson": lesson.title, "classes": names,
+                   "date": form.cleaned_data["date"].strftime("%d/%m/%Y")},
+            )
+            return redirect(lesson.url)
+    existing = lesson.assignments.filter(
+        class_group__in=access.assignable_classes(request.user, lesson)
+    ).select_related("class_group").order_by("-date")
+    return render(request, "lms/assign.html", {"lesson": lesson, "form": form, "existing": existing})
+
+
+@login_required
+@require_GET
+def material_version(request: HttpRequest, version_id: int, filename: str) -> HttpResponse:
+    """An earlier file of a material (from a lesson's history): the school's staff only."""
+    version = access.get_material_version_for_user(request.user, version_id)
+    if version.filename != filename:
+        from django.http import Http404
+
+        raise Http404("No such file")
+    response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@login_required
+def cross_school_report_refused(request: HttpRequest) -> HttpResponse:
+    """Wagtail's "page types usage" report names the last edited page of each type across
+    every school; only the platform operator may open it."""
+    from django.http import Http404
+    from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
+
+    if not request.user.is_superuser:
+        raise Http404("No such report")
+    return PageTypesUsageReportView.as_view()(request)
