@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from devices.models import CheckInEvent
+from lms.models import LessonAssignment
 from school.models import ClassGroup, ClassroomDevice, PeriodTime, Student, TimetableSlot
 
 # A board shows the next period this many minutes before it starts.
@@ -13,8 +14,9 @@ EARLY = datetime.timedelta(minutes=5)
 
 
 def today_in_room(device: ClassroomDevice, at: datetime.datetime | None = None) -> dict:
-    """The room's timetable for the local day of `at` (now by default) and the period under way.
-    Three queries: slots, bell times, and nothing per period."""
+    """The room's timetable for the local day of `at` (now by default) and the period under way,
+    each period with the lesson given to its class for it. Three queries (slots, bell times,
+    the day's lessons), none per period; two when the room has no period that day."""
     local = timezone.localtime(at or timezone.now())
     slots = list(
         TimetableSlot.objects.filter(
@@ -29,7 +31,11 @@ def today_in_room(device: ClassroomDevice, at: datetime.datetime | None = None) 
     bells = {
         (p.session, p.period): p for p in PeriodTime.objects.filter(school_id=device.school_id)
     }
-    periods = [_period(slot, bells.get((slot.session, slot.period))) for slot in slots]
+    lessons = _lessons_for_periods(slots, local.date())
+    periods = [
+        {**_period(slot, bells.get((slot.session, slot.period))), "lesson": lessons(slot)}
+        for slot in slots
+    ]
     periods.sort(key=lambda p: (p["session"] != "morning", p["period"]))
     return {
         "date": local.date(),
@@ -50,6 +56,41 @@ def _period(slot: TimetableSlot, bell: PeriodTime | None) -> dict:
         "subject": {"code": slot.subject.code, "name": slot.subject.name},
         "teacher": slot.teacher.full_name if slot.teacher else None,
     }
+
+
+def _lessons_for_periods(slots: list[TimetableSlot], day: datetime.date):
+    """A function giving, for one of `slots`, the published lesson given to its class on `day`
+    for that period: an assignment for that session and period, or else one without a period
+    whose lesson is of the period's subject. Where several fit, the latest given wins. One
+    query for all the slots."""
+    by_period: dict[tuple, dict] = {}
+    by_subject: dict[tuple, dict] = {}
+    if slots:
+        rows = (
+            LessonAssignment.objects.filter(
+                class_group_id__in={slot.class_group_id for slot in slots},
+                date=day,
+                lesson__live=True,
+            )
+            .order_by("created_at", "id")
+            .values_list(
+                "class_group_id", "session", "period", "lesson_id", "lesson__title",
+                "lesson__subject_id",
+            )
+        )
+        for class_id, session, period, lesson_id, title, subject_id in rows:
+            lesson = {"id": lesson_id, "title": title}
+            if period is None:
+                by_subject[(class_id, subject_id)] = lesson
+            else:
+                by_period[(class_id, session, period)] = lesson
+
+    def lesson_of(slot: TimetableSlot) -> dict | None:
+        return by_period.get((slot.class_group_id, slot.session, slot.period)) or by_subject.get(
+            (slot.class_group_id, slot.subject_id)
+        )
+
+    return lesson_of
 
 
 def _current(periods: list[dict], local: datetime.datetime) -> dict | None:
