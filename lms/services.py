@@ -57,6 +57,11 @@ def _tree_root() -> Page:
     return root
 
 
+def _collection_root() -> Collection:
+    """Wagtail's root collection, made again if the database was flushed (as browser tests do)."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
 @transaction.atomic
 def ensure_library_index() -> LibraryIndexPage:
     """The /hoc-lieu/ page: the default Site's root."""
@@ -84,8 +89,7 @@ def ensure_school_library(school: School) -> SchoolLibraryPage:
     library = SchoolLibraryPage.objects.filter(school=school).select_related("school", "collection").first()
     if library is None:
         index = ensure_library_index()
-        root_collection = Collection.get_first_root_node()
-        collection = root_collection.add_child(instance=Collection(name=school.name[:255]))
+        collection = _collection_root().add_child(instance=Collection(name=school.name[:255]))
         library = index.add_child(
             instance=SchoolLibraryPage(
                 title=school.name, slug=ascii_slug(school.code), school=school,

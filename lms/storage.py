@@ -3,8 +3,8 @@ static route serves them; they leave only through Wagtail's document view, after
 `before_serve_document` check (lms/wagtail_hooks.py).
 
 A project that stores media on S3-compatible storage adds a private bucket as
-STORAGES["materials"]; otherwise files go to LMS_MATERIALS_ROOT (default var/materials/<name of
-MEDIA_ROOT>, which is git-ignored and differs between the first run and the tests).
+STORAGES["materials"]; otherwise files go to LMS_MATERIALS_ROOT (default var/materials/media,
+git-ignored; the tests use var/materials/test-media).
 """
 
 import uuid
@@ -15,8 +15,7 @@ from django.core.files.storage import FileSystemStorage, storages
 
 
 def materials_root() -> Path:
-    default = Path(settings.BASE_DIR) / "var" / "materials" / Path(settings.MEDIA_ROOT).name
-    return Path(getattr(settings, "LMS_MATERIALS_ROOT", default))
+    return Path(settings.LMS_MATERIALS_ROOT)
 
 
 def materials_storage():

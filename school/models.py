@@ -254,9 +254,11 @@ class StaffMembership(models.Model):
         School, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("school")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TEACHER)
+    # RESTRICT: a group with members cannot be deleted on its own (its head would be left
+    # heading nothing); deleting the whole school takes both.
     subject_group = models.ForeignKey(
         SubjectGroup,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="members",

@@ -24,3 +24,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+LMS_MATERIALS_ROOT = BASE_DIR / "var" / "materials" / "test-media"
