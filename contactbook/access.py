@@ -1,21 +1,64 @@
-"""Who may write what in the contact book. Built on school/access.py and the visible_to
-querysets; every check reads the database, so a changed assignment counts on the next request."""
+"""Who may read and write what in the contact book. Built on school/access.py and the
+visible_to querysets; every check reads the database, so a changed assignment counts on the
+next request. Like school/access.py, loading answers Http404 for "missing" and "not yours"
+alike (an HTML view and the API both turn Http404 into a 404)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 
 from school.access import get_class_group_for_user
-from school.exceptions import NotFound
 from school.models import ClassGroup, StaffMembership, Subject, TeachingAssignment
 
 
-def get_grade_book_for_user(user, class_group_id, subject_id) -> tuple[ClassGroup, Subject, bool]:
-    """The class and subject of a grade book `user` may open, and whether they may write in it.
-    Readers: those who may open the class (its teachers, homeroom teacher, the school's
-    managers). Writer: the teacher assigned to that subject in that class, only."""
+@dataclass(frozen=True)
+class GradeBookAccess:
+    class_group: ClassGroup
+    subject: Subject
+    teacher: object  # the assigned subject teacher (a User)
+    may_write: bool
+
+    def __iter__(self):  # (class_group, subject, may_write), as callers unpacked it before
+        return iter((self.class_group, self.subject, self.may_write))
+
+
+def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess:
+    """The grade book of a class and subject that `user` may open, and whether they may write.
+
+    A grade book exists for each subject taught in the class (a teaching assignment) under
+    Circular 22 (grades 6–12); primary classes and subjects (Circular 27) have none yet.
+    Readers: those who may open the class — its subject teachers (every subject of the
+    class, read-only but their own), its homeroom teacher, the school's managers and the
+    operator. Writer: the teacher assigned to that subject in that class, still on the staff,
+    in the current school year. Two queries."""
     class_group = get_class_group_for_user(user, class_group_id)
     try:
-        subject = Subject.objects.get(pk=int(subject_id), school_id=class_group.school_id)
-    except (Subject.DoesNotExist, TypeError, ValueError):
-        raise NotFound(field="subject_id") from None
-    return class_group, subject, may_grade(user, class_group, subject)
+        subject_pk = int(subject_id)
+    except (TypeError, ValueError):
+        raise Http404("No such grade book") from None
+    active = StaffMembership.objects.filter(
+        user=OuterRef("teacher"), school=class_group.school_id, is_active=True
+    )
+    assignment = (
+        TeachingAssignment.objects.filter(class_group=class_group, subject_id=subject_pk)
+        .select_related("subject", "teacher")
+        .annotate(teacher_on_staff=Exists(active))
+        .first()
+    )
+    if (
+        assignment is None
+        or assignment.subject.assessment == Subject.Assessment.PRIMARY
+        or class_group.grade < 6
+    ):
+        raise Http404("No such grade book for this user")
+    may_write = (
+        user.is_authenticated
+        and assignment.teacher_id == user.pk
+        and assignment.teacher_on_staff
+        and class_group.school_year.is_current
+    )
+    return GradeBookAccess(class_group, assignment.subject, assignment.teacher, bool(may_write))
 
 
 def may_grade(user, class_group: ClassGroup, subject: Subject) -> bool:
@@ -23,7 +66,9 @@ def may_grade(user, class_group: ClassGroup, subject: Subject) -> bool:
         user.is_authenticated
         and class_group.school_year.is_current
         and TeachingAssignment.objects.filter(
-            teacher=user, class_group=class_group, subject=subject,
+            teacher=user,
+            class_group=class_group,
+            subject=subject,
             teacher__memberships__school=class_group.school_id,
             teacher__memberships__is_active=True,
         ).exists()
@@ -31,8 +76,12 @@ def may_grade(user, class_group: ClassGroup, subject: Subject) -> bool:
 
 
 def is_homeroom_teacher(user, class_group: ClassGroup) -> bool:
+    """The class's homeroom teacher, still on the school's staff, in the current year."""
     return (
         user.is_authenticated
         and class_group.homeroom_teacher_id == user.pk
-        and StaffMembership.objects.filter(user=user, school=class_group.school_id, is_active=True).exists()
+        and class_group.school_year.is_current
+        and StaffMembership.objects.filter(
+            user=user, school=class_group.school_id, is_active=True
+        ).exists()
     )

@@ -1,24 +1,37 @@
 """The grade book: its columns by the rules, reading a class's grid, saving a whole grid (all
-or nothing, an error per cell), publishing a column to guardians, closing a term."""
+or nothing, an error per cell), publishing a column to guardians, the homeroom teacher's
+conduct ratings and comments, the history of a pupil's cells, closing and reopening a term.
 
+Writes are services (one transaction each); reads that pages share are selectors with a fixed
+number of queries (tests pin them). Averages come from reports.rules.circular22 only.
+"""
+
+import datetime
 import re
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db import transaction
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from contactbook import notifications
-from contactbook.models import Score, TermEvent
+from contactbook.models import ConductRating, Score, TermComment, TermEvent
 from reports.rules import circular22
-from reports.rules.errors import RuleError
+from reports.rules.errors import InvalidScore, RuleError
+from school import names
 from school.exceptions import DomainError, TermClosed
-from school.models import ClassGroup, Guardianship, Student, Subject, Term
+from school.models import ClassGroup, Enrolment, Guardianship, School, Student, Subject, Term
 
-_SCORE = re.compile(r"^(10|\d)([.,]\d)?$")
 _PASS = {"đ": True, "d": True, "đạt": True, "dat": True}
 _FAIL = {"cđ": False, "cd": False, "chưa đạt": False, "chua dat": False}
+_NEGATIVE = re.compile(r"-\s*[0-9]+(?:[.,][0-9]+)?")
+COMMENT_MAX = 2000
+COMMENT_KEY = "comment"
 
 
 @dataclass(frozen=True)
@@ -30,11 +43,34 @@ class Column:
     def key(self) -> str:
         return f"{self.kind}-{self.index}"
 
+    @property
+    def short_label(self) -> str:
+        """The header a teacher knows: TX1…TX4, GK, CK."""
+        if self.kind == Score.Kind.REGULAR:
+            return _("Reg. %(n)d") % {"n": self.index}
+        return _("Mid-term") if self.kind == Score.Kind.MIDTERM else _("End-term")
+
+    @property
+    def label(self) -> str:
+        if self.kind == Score.Kind.REGULAR:
+            return _("regular assessment %(n)d") % {"n": self.index}
+        return (
+            _("midterm assessment")
+            if self.kind == Score.Kind.MIDTERM
+            else _("end-of-term assessment")
+        )
+
 
 def columns_for(subject: Subject) -> list[Column]:
     """ĐĐGtx 1…n (n from periods per year, Circular 22 Art. 7), then giữa kỳ and cuối kỳ."""
-    regular = [Column(Score.Kind.REGULAR, i) for i in range(1, subject.regular_assessment_count + 1)]
+    regular = [
+        Column(Score.Kind.REGULAR, i) for i in range(1, subject.regular_assessment_count + 1)
+    ]
     return [*regular, Column(Score.Kind.MIDTERM, 1), Column(Score.Kind.FINAL, 1)]
+
+
+def column_by_key(subject: Subject, key: str) -> Column | None:
+    return next((c for c in columns_for(subject) if c.key == key), None)
 
 
 class GridErrors(DomainError):
@@ -43,62 +79,202 @@ class GridErrors(DomainError):
 
     def __init__(self, errors: dict[tuple[int, str], str]):
         super().__init__(_("Some cells are not valid; nothing was saved."))
-        self.errors = errors  # (student_id, column key) -> message
+        self.errors = errors  # (student_id, column key or "comment") -> message
+
+
+# ---------------------------------------------------------------------------------------
+# Terms
+# ---------------------------------------------------------------------------------------
+
+
+def terms_of(class_group: ClassGroup) -> list[Term]:
+    """The terms of the class's school year, term I first (one query)."""
+    return list(Term.objects.filter(school_year_id=class_group.school_year_id).order_by("number"))
+
+
+def default_term(terms: list[Term], today: datetime.date | None = None) -> Term | None:
+    """The term that `today` falls in; between terms or after the year, the last one that has
+    started; before the year, the first."""
+    today = today or timezone.localdate()
+    for term in terms:
+        if term.start_date <= today <= term.end_date:
+            return term
+    started = [t for t in terms if t.start_date <= today]
+    return started[-1] if started else (terms[0] if terms else None)
+
+
+def _check_open(term: Term) -> None:
+    """Re-read the term inside the caller's transaction and refuse a closed one.
+
+    On PostgreSQL the row is read FOR SHARE: saves do not wait for each other, but a
+    close_term (which locks the row FOR UPDATE) waits for running saves, and a save that
+    starts after a close sees it — so nothing is written into a term that was just closed.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Term._meta.db_table)
+            cursor.execute(f"SELECT closed_at FROM {table} WHERE id = %s FOR SHARE", [term.pk])
+            row = cursor.fetchone()
+        closed = row is None or row[0] is not None
+    else:  # SQLite (first run) serialises writers on its own
+        closed = not Term.objects.filter(pk=term.pk, closed_at__isnull=True).exists()
+    if closed:
+        raise TermClosed()
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the grid
+# ---------------------------------------------------------------------------------------
 
 
 def parse_cell(raw: str, subject: Subject) -> tuple[Decimal | None, bool | None]:
     """A typed cell as (value, passed). Accepts a decimal comma or point; "" empties the cell.
     Raises ValueError with a message for the person who typed it."""
-    text = " ".join((raw or "").split()).lower()
+    text = unicodedata.normalize("NFC", " ".join((raw or "").split()))
     if not text:
         return None, None
+    folded = text.lower()
     if subject.assessment == Subject.Assessment.RATED:
-        if text in _PASS:
+        if folded in _PASS:
             return None, True
-        if text in _FAIL:
+        if folded in _FAIL:
             return None, False
-        raise ValueError(_("Enter Đ (Đạt) or CĐ (Chưa đạt)."))
-    if not _SCORE.match(text):
-        raise ValueError(_("Enter a score from 0 to 10 with at most one decimal, e.g. 7,5."))
-    return Decimal(text.replace(",", ".")), None
+        raise ValueError(_("This subject is rated: enter Đ (Đạt) or CĐ (Chưa đạt)."))
+    if folded in _PASS or folded in _FAIL:
+        raise ValueError(_("This subject is scored: enter a score from 0 to 10, not Đ/CĐ."))
+    if _NEGATIVE.fullmatch(text):
+        raise ValueError(_("A score is from 0 to 10."))
+    try:
+        return circular22.parse_score(text, "cell"), None
+    except InvalidScore as exc:
+        if exc.reason == "out_of_range":
+            raise ValueError(_("A score is from 0 to 10.")) from None
+        if exc.reason == "too_precise":
+            raise ValueError(_("A score has at most one decimal, e.g. 7,5.")) from None
+        raise ValueError(_("Not a score: enter a number from 0 to 10, e.g. 7,5.")) from None
+
+
+def _key(score: Score) -> str:
+    return f"{score.kind}-{score.index}"
+
+
+@dataclass
+class GridColumn:
+    column: Column
+    filled: int = 0
+    unpublished: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.column.key
+
+    @property
+    def publishable(self) -> bool:
+        return self.unpublished > 0
+
+    @property
+    def published(self) -> bool:
+        return self.filled > 0 and self.unpublished == 0
+
+
+@dataclass
+class GridRow:
+    student: Student
+    cells: list  # one Score or None per column
+    comment: TermComment | None = None
+    average: Decimal | None = None  # scored subjects, when every cell is filled
+    result: bool | None = None  # rated subjects (True = Đ), when every cell is filled
+
+
+def filled(score: Score | None) -> bool:
+    return score is not None and (score.value is not None or score.passed is not None)
+
+
+def term_result(
+    subject: Subject, columns: list[Column], cells: list
+) -> tuple[Decimal | None, bool | None]:
+    """(average, rated result) from one row of cells (Score or None each); None where a cell
+    is empty. The caller decides which cells count (all, or only the published ones)."""
+    if any(not filled(c) for c in cells):
+        return None, None
+    try:
+        if subject.assessment == Subject.Assessment.RATED:
+            return None, circular22.term_rated_result(
+                [c.passed for c in cells], required=len(columns)
+            )
+        values = [c.value for c in cells]
+        return circular22.subject_term_average(
+            values[:-2], values[-2], values[-1], expected_regular=len(columns) - 2
+        ), None
+    except RuleError:  # e.g. a rated cell in a subject that became scored
+        return None, None
 
 
 def grid(class_group: ClassGroup, subject: Subject, term: Term) -> dict:
-    """The class's pupils (Vietnamese order), the columns, each cell, and each pupil's term
-    average when complete — three queries whatever the class size."""
+    """The class's pupils (Vietnamese order), the columns with their publication state, each
+    cell, each pupil's subject comment and term average (or Đ/CĐ) when complete — three
+    queries whatever the class size."""
     pupils = list(Student.objects.in_class(class_group))
+    ids = [p.pk for p in pupils]
     cells = {
-        (s.student_id, f"{s.kind}-{s.index}"): s
-        for s in Score.objects.filter(student__in=[p.pk for p in pupils], subject=subject, term=term)
+        (s.student_id, _key(s)): s
+        for s in Score.objects.filter(student__in=ids, subject=subject, term=term)
     }
-    columns = columns_for(subject)
+    comments = {
+        c.student_id: c
+        for c in TermComment.objects.filter(student__in=ids, subject=subject, term=term)
+    }
+    columns = [GridColumn(c) for c in columns_for(subject)]
     rows = []
     for pupil in pupils:
         row_cells = [cells.get((pupil.pk, c.key)) for c in columns]
-        rows.append({"student": pupil, "cells": row_cells, "average": _average(subject, columns, row_cells)})
-    return {"columns": columns, "rows": rows, "term": term, "subject": subject, "class_group": class_group}
+        for gc, cell in zip(columns, row_cells):
+            if filled(cell):
+                gc.filled += 1
+                gc.unpublished += cell.published_at is None
+        average, result = term_result(subject, [c.column for c in columns], row_cells)
+        rows.append(GridRow(pupil, row_cells, comments.get(pupil.pk), average, result))
+    return {
+        "columns": columns,
+        "rows": rows,
+        "term": term,
+        "subject": subject,
+        "class_group": class_group,
+    }
 
 
-def _average(subject: Subject, columns: list[Column], cells: list) -> Decimal | None:
-    if subject.assessment != Subject.Assessment.SCORED or any(c is None or c.value is None for c in cells):
-        return None
-    values = [c.value for c in cells]
-    try:
-        return circular22.subject_term_average(values[:-2], values[-2], values[-1])
-    except RuleError:
-        return None
+# ---------------------------------------------------------------------------------------
+# Saving the grid
+# ---------------------------------------------------------------------------------------
 
 
-def save_grid(*, teacher, class_group: ClassGroup, subject: Subject, term: Term,
-              cells: dict[tuple[int, str], str]) -> int:
-    """Save typed cells {(student_id, "regular-1"): "7,5", …} for pupils now in the class.
-    Every cell is checked first; one bad cell saves nothing (GridErrors names each). Returns
-    how many cells changed. The caller has checked that `teacher` may grade this subject."""
+def save_grid(
+    *,
+    teacher,
+    class_group: ClassGroup,
+    subject: Subject,
+    term: Term,
+    cells: dict[tuple[int, str], str],
+    comments: dict[int, str] | None = None,
+) -> int:
+    """Save typed cells {(student_id, "regular-1"): "7,5", …} and subject comments
+    {student_id: text} for pupils now in the class. Everything is checked first; one bad cell
+    saves nothing (GridErrors names each). Returns how many cells and comments changed.
+    The caller has checked that `teacher` may grade this subject (contactbook.access).
+
+    Changing a published cell takes it back from the guardians until the column is
+    published again, so a parent never sees a value the teacher has not published."""
     if term.is_closed:
         raise TermClosed()
+    if (
+        term.school_year_id != class_group.school_year_id
+        or subject.school_id != class_group.school_id
+    ):
+        raise ValueError("term and subject must belong to the class's school year and school")
+    comments = comments or {}
     keys = {c.key: c for c in columns_for(subject)}
     pupils = set(Student.objects.in_class(class_group).values_list("pk", flat=True))
-    parsed, errors = {}, {}
+    parsed, texts, errors = {}, {}, {}
     for (student_id, key), raw in cells.items():
         if key not in keys or student_id not in pupils:
             errors[(student_id, key)] = _("This cell is not in the grade book.")
@@ -107,17 +283,30 @@ def save_grid(*, teacher, class_group: ClassGroup, subject: Subject, term: Term,
             parsed[(student_id, key)] = parse_cell(raw, subject)
         except ValueError as exc:
             errors[(student_id, key)] = str(exc)
+    for student_id, raw in comments.items():
+        text = (raw or "").strip()
+        if student_id not in pupils:
+            errors[(student_id, COMMENT_KEY)] = _("This pupil is not in the class.")
+        elif len(text) > COMMENT_MAX:
+            errors[(student_id, COMMENT_KEY)] = _("A comment has at most %(n)d characters.") % {
+                "n": COMMENT_MAX
+            }
+        else:
+            texts[student_id] = unicodedata.normalize("NFC", text)
     if errors:
         raise GridErrors(errors)
-    return _write_cells(teacher, class_group, subject, term, keys, parsed)
+    with transaction.atomic():
+        _check_open(term)
+        changed = _write_cells(teacher, class_group, subject, term, keys, parsed)
+        changed += _write_comments(teacher, term, subject, texts)
+    return changed
 
 
-@transaction.atomic
 def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
     existing = {
-        (s.student_id, f"{s.kind}-{s.index}"): s
+        (s.student_id, _key(s)): s
         for s in Score.objects.select_for_update().filter(
-            student__in={sid for sid, _ in parsed}, subject=subject, term=term
+            student__in={sid for sid, _k in parsed}, subject=subject, term=term
         )
     }
     changed = 0
@@ -127,64 +316,411 @@ def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
             if value is None and passed is None:
                 continue
             column = keys[key]
-            score = Score(student_id=student_id, subject=subject, term=term, class_group=class_group,
-                          kind=column.kind, index=column.index)
+            score = Score(
+                student_id=student_id,
+                subject=subject,
+                term=term,
+                class_group=class_group,
+                kind=column.kind,
+                index=column.index,
+            )
         elif score.value == value and score.passed == passed:
             continue
         score.value, score.passed, score.updated_by = value, passed, teacher
+        score.published_at = None
+        score._history_user = teacher  # simple-history's "who" (no request middleware here)
         score.save()  # one history row per changed cell: who, when, old and new
         changed += 1
     return changed
 
 
-@transaction.atomic
-def publish_column(*, teacher, class_group: ClassGroup, subject: Subject, term: Term, column: Column) -> int:
-    """Show a column's filled cells to guardians, and tell each pupil's guardians once.
-    Returns how many cells were newly published."""
+def _write_comments(author, term: Term, subject: Subject | None, texts: dict[int, str]) -> int:
+    """Create, change or (when emptied) delete term comments; each change keeps history."""
+    if not texts:
+        return 0
+    existing = {
+        c.student_id: c
+        for c in TermComment.objects.select_for_update().filter(
+            student__in=list(texts), term=term, subject=subject
+        )
+    }
+    changed = 0
+    for student_id, text in texts.items():
+        comment = existing.get(student_id)
+        if comment is None and not text or comment is not None and comment.text == text:
+            continue
+        if comment is None:
+            comment = TermComment(student_id=student_id, term=term, subject=subject)
+        comment._history_user = author
+        if not text:
+            comment.delete()
+        else:
+            comment.text, comment.author = text, author
+            comment.save()
+        changed += 1
+    return changed
+
+
+# ---------------------------------------------------------------------------------------
+# Publishing
+# ---------------------------------------------------------------------------------------
+
+
+def publish_column(
+    *, teacher, class_group: ClassGroup, subject: Subject, term: Term, column: Column
+) -> int:
+    """Show a column's filled, unpublished cells of the pupils now in the class to their
+    guardians, and tell each pupil's guardians once (one notification per guardian and child).
+    Returns how many cells were newly published. The caller has checked that `teacher` may
+    grade this subject."""
     if term.is_closed:
         raise TermClosed()
-    now = timezone.now()
-    fresh = Score.objects.filter(
-        class_group=class_group, subject=subject, term=term, kind=column.kind, index=column.index,
-        published_at__isnull=True, student__enrolments__class_group=class_group,
-        student__enrolments__status="active",
-    ).exclude(value__isnull=True, passed__isnull=True)
-    student_ids = list(fresh.values_list("student_id", flat=True))
-    Score.objects.filter(pk__in=fresh.values("pk")).update(published_at=now)
-    label = _column_label(column)
-    for link in Guardianship.objects.filter(student_id__in=student_ids).select_related("guardian__user", "student"):
+    with transaction.atomic():
+        _check_open(term)
+        now = timezone.now()
+        fresh = list(
+            Score.objects.select_for_update()
+            .filter(
+                student__in=Student.objects.in_class(class_group).values("pk"),
+                subject=subject,
+                term=term,
+                kind=column.kind,
+                index=column.index,
+                published_at__isnull=True,
+            )
+            .exclude(value__isnull=True, passed__isnull=True)
+            .values_list("pk", "student_id")
+        )
+        Score.objects.filter(pk__in=[pk for pk, _sid in fresh]).update(published_at=now)
+        _tell_guardians(subject, term, column, [sid for _pk, sid in fresh], now)
+    return len(fresh)
+
+
+def _tell_guardians(
+    subject: Subject, term: Term, column: Column, student_ids: list[int], now
+) -> None:
+    """One notification per guardian and child; written in the caller's transaction, so a
+    rolled-back publication is never announced."""
+    by_student = defaultdict(list)
+    links = Guardianship.objects.filter(student_id__in=student_ids).select_related(
+        "guardian__user", "student"
+    )
+    for link in links:
+        by_student[link.student].append(link.guardian.user)
+    for student, guardians in by_student.items():
         notifications.notify(
-            recipients=[link.guardian.user],
+            recipients=guardians,
             kind="scores",
             title=_("New score: %(subject)s") % {"subject": subject.name},
             body=_("%(pupil)s has a new %(column)s score in %(subject)s.")
-            % {"pupil": link.student.full_name, "column": label, "subject": subject.name},
-            url=f"/phu-huynh/hoc-sinh/{link.student_id}/diem/",
-            key=f"scores:{term.pk}:{subject.pk}:{column.key}:{link.student_id}:{now.timestamp()}",
+            % {"pupil": student.full_name, "column": column.label, "subject": subject.name},
+            url=reverse("contactbook:student_grades", args=[student.pk]),
+            key=f"scores:{term.pk}:{subject.pk}:{column.key}:{student.pk}:{now.timestamp()}",
         )
-    return len(student_ids)
 
 
-def _column_label(column: Column) -> str:
-    if column.kind == Score.Kind.REGULAR:
-        return _("regular assessment %(n)d") % {"n": column.index}
-    return str(Score.Kind(column.kind).label).lower()
+# ---------------------------------------------------------------------------------------
+# The homeroom teacher's sheet: conduct and term comments
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeroomRow:
+    student: Student
+    conduct: ConductRating | None = None
+    comment: TermComment | None = None
+
+
+def homeroom_sheet(class_group: ClassGroup, term: Term) -> list[HomeroomRow]:
+    """Each pupil now in the class with their conduct rating and homeroom comment for the
+    term: three queries whatever the class size."""
+    pupils = list(Student.objects.in_class(class_group))
+    ids = [p.pk for p in pupils]
+    ratings = {r.student_id: r for r in ConductRating.objects.filter(student__in=ids, term=term)}
+    comments = {
+        c.student_id: c
+        for c in TermComment.objects.filter(student__in=ids, term=term, subject__isnull=True)
+    }
+    return [HomeroomRow(p, ratings.get(p.pk), comments.get(p.pk)) for p in pupils]
+
+
+def save_homeroom(
+    *,
+    teacher,
+    class_group: ClassGroup,
+    term: Term,
+    conduct: dict[int, str],
+    comments: dict[int, str],
+) -> int:
+    """Save conduct ratings {student_id: "Tốt" | … | ""} and homeroom comments
+    {student_id: text} for pupils now in the class, all or nothing (GridErrors keyed
+    (student_id, "conduct" | "comment")). An empty rating or comment removes it; history
+    keeps every change. The caller has checked that `teacher` is the homeroom teacher."""
+    if term.is_closed:
+        raise TermClosed()
+    if term.school_year_id != class_group.school_year_id:
+        raise ValueError("the term must belong to the class's school year")
+    pupils = set(Student.objects.in_class(class_group).values_list("pk", flat=True))
+    allowed = set(ConductRating.Rating.values)
+    ratings, texts, errors = {}, {}, {}
+    for student_id, raw in conduct.items():
+        value = unicodedata.normalize("NFC", (raw or "").strip())
+        if student_id not in pupils:
+            errors[(student_id, "conduct")] = _("This pupil is not in the class.")
+        elif value and value not in allowed:
+            errors[(student_id, "conduct")] = _("Choose Tốt, Khá, Đạt or Chưa đạt.")
+        else:
+            ratings[student_id] = value
+    for student_id, raw in comments.items():
+        text = (raw or "").strip()
+        if student_id not in pupils:
+            errors[(student_id, COMMENT_KEY)] = _("This pupil is not in the class.")
+        elif len(text) > COMMENT_MAX:
+            errors[(student_id, COMMENT_KEY)] = _("A comment has at most %(n)d characters.") % {
+                "n": COMMENT_MAX
+            }
+        else:
+            texts[student_id] = unicodedata.normalize("NFC", text)
+    if errors:
+        raise GridErrors(errors)
+    with transaction.atomic():
+        _check_open(term)
+        changed = _write_conduct(teacher, term, ratings)
+        changed += _write_comments(teacher, term, None, texts)
+    return changed
+
+
+def _write_conduct(teacher, term: Term, ratings: dict[int, str]) -> int:
+    existing = {
+        r.student_id: r
+        for r in ConductRating.objects.select_for_update().filter(
+            student__in=list(ratings), term=term
+        )
+    }
+    changed = 0
+    for student_id, value in ratings.items():
+        rating = existing.get(student_id)
+        if rating is None and not value or rating is not None and rating.rating == value:
+            continue
+        if rating is None:
+            rating = ConductRating(student_id=student_id, term=term)
+        rating._history_user = teacher
+        if not value:
+            rating.delete()
+        else:
+            rating.rating, rating.updated_by = value, teacher
+            rating.save()
+        changed += 1
+    return changed
+
+
+# ---------------------------------------------------------------------------------------
+# History
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    what: str  # the column's label, "comment" or "conduct"
+    key: str
+    at: datetime.datetime
+    who: object  # a User or None
+    old: str
+    new: str
+
+
+def _shown(record, attr_value) -> str:
+    return attr_value(record) if record is not None and record.history_type != "-" else ""
+
+
+def _changes(records, what_of, value_of) -> list[Change]:
+    """Consecutive history records of each object as old → new changes, newest first."""
+    by_object = defaultdict(list)
+    for record in records:
+        by_object[record.id].append(record)
+    changes = []
+    for history in by_object.values():
+        history.sort(key=lambda r: (r.history_date, r.history_id))
+        previous = None
+        for record in history:
+            old, new = _shown(previous, value_of), _shown(record, value_of)
+            if old != new:
+                what, key = what_of(record)
+                who = (
+                    record.history_user
+                    or getattr(record, "updated_by", None)
+                    or getattr(record, "author", None)
+                )
+                changes.append(Change(what, key, record.history_date, who, old, new))
+            previous = record
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
+
+
+def score_text(value: Decimal | None, passed: bool | None) -> str:
+    """A cell as typed back to a teacher: "7,5", "8", "Đ", "CĐ" (comma on Vietnamese pages)."""
+    if value is not None:
+        whole = value == value.to_integral_value()
+        return formats.number_format(value.quantize(Decimal(1)) if whole else value, use_l10n=True)
+    if passed is not None:
+        return "Đ" if passed else "CĐ"
+    return ""
+
+
+def cell_history(
+    student: Student, subject: Subject, term: Term, *, key: str | None = None
+) -> list[Change]:
+    """Every change of a pupil's cells (or of one cell, `key`) and subject comment in a grade
+    book: who, when, old and new value, newest first. Two queries."""
+    labels = {c.key: c.label for c in columns_for(subject)}
+    scores = Score.history.filter(student=student, subject=subject, term=term).select_related(
+        "history_user", "updated_by"
+    )
+    if key is not None:
+        kind, _sep, index = key.rpartition("-")
+        scores = scores.filter(kind=kind, index=int(index) if index.isdigit() else 0)
+    changes = _changes(
+        scores,
+        lambda r: (labels.get(_key(r), _key(r)), _key(r)),
+        lambda r: score_text(r.value, r.passed),
+    )
+    if key is None or key == COMMENT_KEY:
+        comments = TermComment.history.filter(
+            student=student, subject=subject, term=term
+        ).select_related("history_user", "author")
+        changes += _changes(comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text)
+        changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
+
+
+def homeroom_history(student: Student, term: Term) -> list[Change]:
+    """Every change of a pupil's conduct rating and homeroom comment in a term. Two queries."""
+    ratings = ConductRating.history.filter(student=student, term=term).select_related(
+        "history_user", "updated_by"
+    )
+    comments = TermComment.history.filter(
+        student=student, term=term, subject__isnull=True
+    ).select_related("history_user", "author")
+    changes = _changes(ratings, lambda r: (_("conduct"), "conduct"), lambda r: r.rating)
+    changes += _changes(comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text)
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
+
+
+# ---------------------------------------------------------------------------------------
+# What a guardian sees
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SubjectGrades:
+    subject: Subject
+    columns: list[Column]
+    cells: list  # one published Score or None per column
+    average: Decimal | None = None
+    result: bool | None = None
+
+    @property
+    def any_published(self) -> bool:
+        return any(filled(c) for c in self.cells)
+
+
+@dataclass
+class PupilGrades:
+    student: Student
+    enrolment: Enrolment | None
+    terms: list[Term] = field(default_factory=list)
+    term: Term | None = None
+    subjects: list[SubjectGrades] = field(default_factory=list)
+
+
+def pupil_grades(student: Student, term_id=None) -> PupilGrades:
+    """A pupil's PUBLISHED cells by subject for a term of their current class's year (the
+    current term unless `term_id` names another term of that year), with a subject's term
+    average or result only when every cell it needs is published. Four queries."""
+    enrolment = (
+        Enrolment.objects.filter(
+            student=student,
+            status=Enrolment.Status.ACTIVE,
+            class_group__school_year__is_current=True,
+        )
+        .select_related("class_group__school_year")
+        .first()
+    )
+    if enrolment is None:
+        return PupilGrades(student, None)
+    class_group = enrolment.class_group
+    terms = terms_of(class_group)
+    term = next((t for t in terms if str(t.pk) == str(term_id)), None) if term_id else None
+    term = term or default_term(terms)
+    grades = PupilGrades(student, enrolment, terms, term)
+    if term is None:
+        return grades
+    published = list(
+        Score.objects.filter(student=student, term=term, published_at__isnull=False).select_related(
+            "subject"
+        )
+    )
+    subjects = {a.subject_id: a.subject for a in class_group.assignments.select_related("subject")}
+    subjects.update({s.subject_id: s.subject for s in published})
+    cells = {(s.subject_id, _key(s)): s for s in published}
+    for subject in sorted(subjects.values(), key=subject_sort_key):
+        if subject.assessment == Subject.Assessment.PRIMARY:
+            continue
+        columns = columns_for(subject)
+        row = [cells.get((subject.pk, c.key)) for c in columns]
+        average, result = term_result(subject, columns, row)
+        grades.subjects.append(SubjectGrades(subject, columns, row, average, result))
+    return grades
+
+
+def subject_sort_key(subject: Subject) -> str:
+    return names.sort_key("", "", subject.name)
+
+
+# ---------------------------------------------------------------------------------------
+# Closing and reopening a term
+# ---------------------------------------------------------------------------------------
+
+
+def _check_manager(user, term: Term) -> None:
+    school_id = (
+        Term.objects.filter(pk=term.pk).values_list("school_year__school_id", flat=True).first()
+    )
+    if not (
+        user.is_active
+        and (user.is_superuser or School.objects.managed_by(user).filter(pk=school_id).exists())
+    ):
+        raise PermissionDenied("Only the school's managers may close or reopen a term.")
 
 
 @transaction.atomic
-def close_term(*, user, term: Term, reason: str = "") -> None:
-    if term.is_closed:
-        return
+def close_term(*, user, term: Term, reason: str = "") -> bool:
+    """Freeze the term's grade book (scores, comments, conduct). Only the school's managers;
+    closing a closed term does nothing. Returns whether it was closed now."""
+    _check_manager(user, term)
+    locked = Term.objects.select_for_update().get(pk=term.pk)  # waits for running saves
+    if locked.is_closed:
+        return False
     term.closed_at, term.closed_by = timezone.now(), user
     term.save(update_fields=["closed_at", "closed_by"])
     TermEvent.objects.create(term=term, action=TermEvent.Action.CLOSED, by=user, reason=reason)
+    return True
 
 
 @transaction.atomic
-def reopen_term(*, user, term: Term, reason: str) -> None:
-    """Only a school manager may reopen (the caller checks); the reason is kept."""
-    if not term.is_closed:
-        return
+def reopen_term(*, user, term: Term, reason: str) -> bool:
+    """Open a closed term again, with the reason kept (TermEvent). Only the school's managers;
+    a reason is required. Returns whether it was reopened now."""
+    if not (reason or "").strip():
+        raise ValueError("a reason is required to reopen a term")
+    _check_manager(user, term)
+    locked = Term.objects.select_for_update().get(pk=term.pk)
+    if not locked.is_closed:
+        return False
     term.closed_at, term.closed_by = None, None
     term.save(update_fields=["closed_at", "closed_by"])
-    TermEvent.objects.create(term=term, action=TermEvent.Action.REOPENED, by=user, reason=reason)
+    TermEvent.objects.create(
+        term=term, action=TermEvent.Action.REOPENED, by=user, reason=reason.strip()
+    )
+    return True

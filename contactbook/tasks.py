@@ -25,3 +25,33 @@ def deliver_due() -> int:
     for delivery_id in ids:
         deliver.delay(delivery_id)
     return len(ids)
+
+
+# ------------------------------------------------------------------ weekly summaries
+
+import datetime  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from contactbook import summaries  # noqa: E402
+
+
+@shared_task
+def send_weekly_summaries(day: str | None = None) -> int:
+    """Friday evening (beat): queue the week's summaries of every school, one task per chunk
+    of pupils (`day`, YYYY-MM-DD, picks another week; today's by default). Returns how many
+    chunks were queued. Safe to run twice: each chunk skips pupils who already have theirs."""
+    start = summaries.week_start(datetime.date.fromisoformat(day) if day else timezone.localdate())
+    chunks = 0
+    for school_id, student_ids in list(summaries.pupil_chunks()):  # read all before queueing
+        create_weekly_summaries.delay(school_id, start.isoformat(), student_ids)
+        chunks += 1
+    return chunks
+
+
+@shared_task
+def create_weekly_summaries(school_id: int, week_start: str, student_ids: list[int]) -> int:
+    """One chunk of one school's pupils: write their summaries and notify their guardians."""
+    return summaries.create_weekly_summaries(
+        school_id=school_id, start=datetime.date.fromisoformat(week_start), student_ids=student_ids
+    )

@@ -5,4 +5,17 @@ from django.urls import include, path
 
 app_name = "contactbook"
 
-urlpatterns: list = []
+AREAS = [
+    "gradebook",  # grade book, homeroom sheet, history
+    "grades_parent",  # a parent's grades page
+    "attendance",
+    "leave",
+    "comments",
+    "announcements",
+    "portal",  # the parent portal's home
+    "messages",
+    "summaries",  # weekly summaries and their acknowledgement
+    "notifications",  # inbox and channel settings
+]
+
+urlpatterns = [path("", include(f"contactbook.views.{area}")) for area in AREAS]

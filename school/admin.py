@@ -7,13 +7,18 @@ address bar of another school's pupil is a 404 (Wagtail's generic views load by 
 Lessons will live in Wagtail's admin, linked from here.
 """
 
+from django import forms as forms_module
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from contactbook import gradebook
+from contactbook.models import TermEvent
 from school import access, forms, imports, names
 from school.models import (
     ClassGroup,
@@ -192,6 +197,7 @@ class TermInline(ScopedInline):
     model = Term
     fields = ["number", "start_date", "end_date", "closed_at"]
     readonly_fields = ["closed_at"]
+    show_change_link = True  # closing and reopening are actions of the term's own admin
 
 
 @admin.register(SchoolYear, site=admin_site)
@@ -416,3 +422,98 @@ class ClassroomDeviceAdmin(ScopedAdmin):
         for device in queryset:
             device.revoke()
         messages.success(request, _("Tokens revoked: %(n)d") % {"n": len(queryset)})
+
+
+# Terms: closing freezes a term's grade book; reopening needs a reason. Both go through
+# contactbook.gradebook's services, which check again that the user manages the school and
+# record a TermEvent.
+
+
+class TermEventInline(admin.TabularInline):
+    model = TermEvent
+    fields = ["action", "by", "at", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("closing or reopening")
+    verbose_name_plural = _("closings and reopenings")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _manages_any_school(request)
+
+
+class ReopenTermForm(forms_module.Form):
+    reason = forms_module.CharField(
+        label=_("Reason for reopening"), max_length=300,
+        widget=forms_module.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Kept with the term's history, e.g. “correcting a wrongly entered score”."),
+    )
+
+
+@admin.register(Term, site=admin_site)
+class TermAdmin(ScopedAdmin):
+    school_path = "school_year__school"
+    list_display = [
+        "__str__", "school", "start_date", "end_date", "state", "closed_at", "closed_by",
+    ]
+    list_filter = ["school_year__is_current"]  # no school filter: it would list every school
+    list_select_related = ["school_year__school", "closed_by"]
+    fields = ["school_year", "number", "start_date", "end_date", "closed_at", "closed_by"]
+    readonly_fields = ["closed_at", "closed_by"]
+    inlines = [TermEventInline]
+    actions = ["close_terms", "reopen_terms"]
+
+    @admin.display(description=_("school"), ordering="school_year__school__name")
+    def school(self, obj) -> str:
+        return obj.school_year.school.name
+
+    @admin.display(description=_("state"), ordering="closed_at")
+    def state(self, obj) -> str:
+        return _("closed") if obj.is_closed else _("open")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser  # a term holds grades: deleting it is not a school's call
+
+    @admin.action(description=_("Close the term (freezes its grade book)"))
+    def close_terms(self, request, queryset) -> None:
+        closed = [term for term in queryset if gradebook.close_term(user=request.user, term=term)]
+        if closed:
+            names = ", ".join(map(str, closed))
+            messages.success(request, _("Terms closed: %(terms)s") % {"terms": names})
+        else:
+            messages.info(request, _("The chosen terms were already closed."))
+
+    @admin.action(description=_("Reopen the term (with a reason)"))
+    def reopen_terms(self, request, queryset):
+        """Asks for the reason on an intermediate page, then reopens (recorded as a TermEvent)."""
+        form = ReopenTermForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            reopened = [
+                term for term in queryset
+                if gradebook.reopen_term(user=request.user, term=term, reason=reason)
+            ]
+            if reopened:
+                names = ", ".join(map(str, reopened))
+                messages.success(request, _("Terms reopened: %(terms)s") % {"terms": names})
+            else:
+                messages.info(request, _("The chosen terms were not closed."))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reopen terms"),
+            "opts": self.model._meta,
+            "terms": list(queryset.select_related("school_year__school")),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "contactbook/gradebook/admin_reopen_term.html", context)

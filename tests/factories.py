@@ -63,6 +63,14 @@ class TermFactory(DjangoModelFactory):
     end_date = datetime.date(2027, 1, 15)
 
 
+class SubjectGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = models.SubjectGroup
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Tổ chuyên môn {n}")
+
+
 class SubjectFactory(DjangoModelFactory):
     class Meta:
         model = models.Subject
@@ -157,3 +165,37 @@ def link_guardian(user, student, relationship="mother"):
     guardian, _ = models.Guardian.objects.get_or_create(user=user)
     models.Guardianship.objects.create(guardian=guardian, student=student, relationship=relationship)
     return guardian
+
+
+# -- contact book: scores, attendance marks and messages (portal, messages, weekly summary) --
+
+
+def score(student, subject, term, *, value="8", kind="regular", index=1, published=True, by=None, **kwargs):
+    """A grade-book cell; published now unless `published=False` (or a datetime)."""
+    import decimal
+
+    from django.utils import timezone
+
+    from contactbook.models import Score
+
+    class_group = kwargs.pop("class_group", None) or models.ClassGroup.objects.filter(
+        enrolments__student=student, enrolments__status="active"
+    ).first()
+    published_at = timezone.now() if published is True else (published or None)
+    return Score.objects.create(
+        student=student, subject=subject, term=term, class_group=class_group, kind=kind, index=index,
+        value=None if value is None else decimal.Decimal(value), published_at=published_at,
+        updated_by=by or UserFactory(), **kwargs,
+    )
+
+
+def attendance_mark(student, day, *, status="present", session="morning", by=None, **kwargs):
+    from contactbook.models import AttendanceMark
+
+    class_group = kwargs.pop("class_group", None) or models.ClassGroup.objects.filter(
+        enrolments__student=student, enrolments__status="active"
+    ).first()
+    return AttendanceMark.objects.create(
+        student=student, class_group=class_group, date=day, session=session, status=status,
+        recorded_by=by or UserFactory(), **kwargs,
+    )

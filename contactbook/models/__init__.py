@@ -1,16 +1,42 @@
 """The contact book's models, one module per area; each is imported here so Django finds it."""
 
-from contactbook.models.attendance import AttendanceMark
+from contactbook.models.attendance import (
+    Announcement,
+    AnnouncementRead,
+    AttendanceMark,
+    DailyComment,
+    LeaveRequest,
+)
 from contactbook.models.gradebook import ConductRating, Score, TermComment, TermEvent
+from contactbook.models.messaging import (
+    Message,
+    MessageAttachment,
+    MessageThread,
+    SummaryAcknowledgement,
+    ThreadMute,
+    ThreadReadState,
+    WeeklySummary,
+)
 from contactbook.models.notifications import ChannelPreference, Delivery, Notification
 
 __all__ = [
+    "Announcement",
+    "AnnouncementRead",
     "AttendanceMark",
     "ChannelPreference",
     "ConductRating",
+    "DailyComment",
     "Delivery",
+    "LeaveRequest",
+    "Message",
+    "MessageAttachment",
+    "MessageThread",
     "Notification",
     "Score",
+    "SummaryAcknowledgement",
     "TermComment",
     "TermEvent",
+    "ThreadMute",
+    "ThreadReadState",
+    "WeeklySummary",
 ]

@@ -99,8 +99,8 @@ def log_in(page: Page, phone: str, password: str) -> None:
 def open_class(page: Page, school: School) -> None:
     """From the home page: the principal's classes are listed; open 10A1."""
     expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
-    expect(page.locator(".class-grid a")).to_have_text(["10A1", "10A2"])
-    page.locator(".class-grid a", has_text=re.compile(r"^10A1$")).click()
+    expect(page.locator(".class-grid a.class-name")).to_have_text(["10A1", "10A2"])
+    page.locator(".class-grid a.class-name", has_text=re.compile(r"^10A1$")).click()
     expect(page).to_have_url(re.compile(rf"/truong/lop/{school.class_a1.pk}/$"))
 
 

@@ -1,0 +1,503 @@
+"""The grade book's pages for teachers: the list of a teacher's grade books, a class ×
+subject × term grid (keyboard-friendly, saved all or nothing), publishing a column to
+guardians, the homeroom teacher's conduct and comments, and the history of a pupil's cells.
+
+Every object comes through contactbook.access / school.access (404 for missing and not
+yours); writes go through contactbook.gradebook's services; nothing is cached.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from contactbook import access, gradebook
+from contactbook.models import ConductRating
+from school.access import get_class_group_for_user
+from school.exceptions import TermClosed
+from school.models import ClassGroup, Student, Subject, TeachingAssignment
+
+# ---------------------------------------------------------------------------------------
+# Helpers shared with the parent's page
+# ---------------------------------------------------------------------------------------
+
+
+def average_text(average, result) -> str:
+    """A term average with one decimal and the page's decimal mark (8,3), or Đ / CĐ."""
+    if average is not None:
+        return formats.number_format(average, decimal_pos=1, use_l10n=True)
+    if result is not None:
+        return "Đ" if result else "CĐ"
+    return ""
+
+
+def _pick_term(class_group: ClassGroup, term_id):
+    """(terms, term): the year's terms and the one asked for (404 if it is not one of them)
+    or, without `term_id`, the current one by date."""
+    terms = gradebook.terms_of(class_group)
+    if term_id is None:
+        return terms, gradebook.default_term(terms)
+    term = next((t for t in terms if t.pk == term_id), None)
+    if term is None:
+        raise Http404("No such term in this class's year")
+    return terms, term
+
+
+# ---------------------------------------------------------------------------------------
+# The list of grade books
+# ---------------------------------------------------------------------------------------
+
+
+@login_required
+def gradebook_index(request: HttpRequest) -> HttpResponse:
+    """This year's classes (grades 6–12) the user may open, each with its grade books; the
+    ones the user writes in are marked, and a homeroom teacher's class links to its conduct
+    page. Two queries besides the session's."""
+    assignments = TeachingAssignment.objects.select_related("subject", "teacher").exclude(
+        subject__assessment=Subject.Assessment.PRIMARY
+    )
+    classes = list(
+        ClassGroup.objects.visible_to(request.user)
+        .filter(school_year__is_current=True, grade__gte=6)
+        .select_related("school")
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+        .order_by("school__name", "grade", "name")
+    )
+    rows = []
+    for class_group in classes:
+        books = sorted(
+            class_group.assignments.all(), key=lambda a: gradebook.subject_sort_key(a.subject)
+        )
+        mine = [a for a in books if a.teacher_id == request.user.pk]
+        rows.append(
+            {
+                "class_group": class_group,
+                "books": books,
+                "mine": bool(mine),
+                "homeroom": class_group.homeroom_teacher_id == request.user.pk,
+            }
+        )
+    # The classes a teacher writes in, or leads, come first.
+    rows.sort(key=lambda r: not (r["mine"] or r["homeroom"]))
+    return render(request, "contactbook/gradebook/index.html", {"rows": rows})
+
+
+# ---------------------------------------------------------------------------------------
+# The grid
+# ---------------------------------------------------------------------------------------
+
+
+def cell_name(student_id: int, key: str) -> str:
+    return f"c-{student_id}-{key}"
+
+
+def comment_name(student_id: int) -> str:
+    return f"n-{student_id}"
+
+
+@dataclass
+class _Book:
+    access: access.GradeBookAccess
+    terms: list
+    term: object
+    data: dict | None = None
+    typed: dict = field(default_factory=dict)  # input name -> what was typed
+    errors: dict = field(default_factory=dict)  # input name -> message
+
+    @property
+    def editable(self) -> bool:
+        return self.access.may_write and self.term is not None and not self.term.is_closed
+
+
+def _book_urls(book: _Book) -> dict:
+    cg, subject = book.access.class_group, book.access.subject
+    args = [cg.pk, subject.pk, book.term.pk]
+    return {
+        "save": reverse("contactbook:gradebook_term", args=args),
+        "publish": reverse("contactbook:gradebook_publish", args=args),
+        "terms": [
+            (t, reverse("contactbook:gradebook_term", args=[cg.pk, subject.pk, t.pk]))
+            for t in book.terms
+        ],
+    }
+
+
+def _rows(book: _Book) -> list[dict]:
+    """What the template shows per pupil: each cell's input name, value (typed, or stored in
+    the page's decimal mark), error, and publication state."""
+    cg, subject, term = book.access.class_group, book.access.subject, book.term
+    rows = []
+    for number, row in enumerate(book.data["rows"], start=1):
+        pk = row.student.pk
+        cells = []
+        for column, score in zip(book.data["columns"], row.cells):
+            name = cell_name(pk, column.key)
+            stored = gradebook.score_text(score.value, score.passed) if score is not None else ""
+            cells.append(
+                {
+                    "name": name,
+                    "key": column.key,
+                    "label": column.column.label,
+                    "value": book.typed.get(name, stored),
+                    "error": book.errors.get(name),
+                    "filled": gradebook.filled(score),
+                    "published": gradebook.filled(score) and score.published_at is not None,
+                }
+            )
+        name = comment_name(pk)
+        comment = row.comment.text if row.comment else ""
+        rows.append(
+            {
+                "number": number,
+                "student": row.student,
+                "cells": cells,
+                "average": average_text(row.average, row.result),
+                "comment": {
+                    "name": name,
+                    "value": book.typed.get(name, comment),
+                    "error": book.errors.get(name),
+                },
+                "history": reverse(
+                    "contactbook:gradebook_history", args=[cg.pk, subject.pk, term.pk, pk]
+                ),
+            }
+        )
+    return rows
+
+
+def _render_book(
+    request: HttpRequest, book: _Book, *, status: int = 200, notice: str = ""
+) -> HttpResponse:
+    context = {
+        "class_group": book.access.class_group,
+        "subject": book.access.subject,
+        "teacher": book.access.teacher,
+        "may_write": book.access.may_write,
+        "editable": book.editable,
+        "term": book.term,
+        "notice": notice,
+        "is_homeroom": book.access.class_group.homeroom_teacher_id == request.user.pk,
+    }
+    if book.term is not None:
+        if book.data is None:
+            book.data = gradebook.grid(book.access.class_group, book.access.subject, book.term)
+        context.update(
+            {
+                "columns": book.data["columns"],
+                "rows": _rows(book),
+                "rated": book.access.subject.assessment == Subject.Assessment.RATED,
+                "error_count": len(book.errors),
+                "urls": _book_urls(book),
+            }
+        )
+    return render(request, "contactbook/gradebook/grid.html", context, status=status)
+
+
+def _load_book(request: HttpRequest, class_group_id, subject_id, term_id) -> _Book:
+    book_access = access.get_grade_book_for_user(request.user, class_group_id, subject_id)
+    terms, term = _pick_term(book_access.class_group, term_id)
+    return _Book(book_access, terms, term)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def grade_book(
+    request: HttpRequest, class_group_id: int, subject_id: int, term_id: int | None = None
+) -> HttpResponse:
+    """A class's grade book in one subject and term (by default the current term). Everyone
+    who may open the class reads it; only the assigned subject teacher saves it, as a whole
+    grid: one bad cell saves nothing and every typed value comes back with its error."""
+    book = _load_book(request, class_group_id, subject_id, term_id)
+    if request.method != "POST":
+        return _render_book(request, book)
+    if not book.access.may_write:
+        raise PermissionDenied("Only the subject's teacher may write in this grade book.")
+    if book.term is None:
+        raise Http404("No term")
+    book.data = gradebook.grid(book.access.class_group, book.access.subject, book.term)
+    cells, comments = {}, {}
+    for row in book.data["rows"]:
+        pk = row.student.pk
+        for column in book.data["columns"]:
+            name = cell_name(pk, column.key)
+            if name in request.POST:
+                cells[(pk, column.key)] = book.typed[name] = request.POST[name]
+        if comment_name(pk) in request.POST:
+            comments[pk] = book.typed[comment_name(pk)] = request.POST[comment_name(pk)]
+    try:
+        changed = gradebook.save_grid(
+            teacher=request.user,
+            class_group=book.access.class_group,
+            subject=book.access.subject,
+            term=book.term,
+            cells=cells,
+            comments=comments,
+        )
+    except TermClosed as exc:
+        book.typed = {}
+        return _render_book(request, book, status=409, notice=str(exc.message))
+    except gradebook.GridErrors as exc:
+        for (student_id, key), message in exc.errors.items():
+            name = (
+                comment_name(student_id)
+                if key == gradebook.COMMENT_KEY
+                else cell_name(student_id, key)
+            )
+            book.errors[name] = message
+        return _render_book(request, book, status=422)
+    messages.success(
+        request,
+        _("Saved: %(n)d changes.") % {"n": changed}
+        if changed
+        else _("Nothing to save: no cell changed."),
+    )
+    return redirect(
+        "contactbook:gradebook_term",
+        book.access.class_group.pk,
+        book.access.subject.pk,
+        book.term.pk,
+    )
+
+
+@login_required
+@require_POST
+def publish(
+    request: HttpRequest, class_group_id: int, subject_id: int, term_id: int
+) -> HttpResponse:
+    """Publish one column (POST `column`, e.g. "regular-1") to the pupils' guardians."""
+    book = _load_book(request, class_group_id, subject_id, term_id)
+    if not book.access.may_write:
+        raise PermissionDenied("Only the subject's teacher may publish this grade book.")
+    column = gradebook.column_by_key(book.access.subject, request.POST.get("column", ""))
+    if column is None:
+        messages.error(request, _("Choose a column to publish."))
+    else:
+        try:
+            count = gradebook.publish_column(
+                teacher=request.user,
+                class_group=book.access.class_group,
+                subject=book.access.subject,
+                term=book.term,
+                column=column,
+            )
+        except TermClosed as exc:
+            return _render_book(request, book, status=409, notice=str(exc.message))
+        if count:
+            messages.success(
+                request,
+                _("Published %(column)s to the guardians: %(n)d scores.")
+                % {"column": column.label, "n": count},
+            )
+        else:
+            messages.info(
+                request, _("Nothing new to publish in %(column)s.") % {"column": column.label}
+            )
+    return redirect(
+        "contactbook:gradebook_term",
+        book.access.class_group.pk,
+        book.access.subject.pk,
+        book.term.pk,
+    )
+
+
+@login_required
+def grade_book_history(
+    request: HttpRequest, class_group_id: int, subject_id: int, term_id: int, student_id: int
+) -> HttpResponse:
+    """Every change of a pupil's cells and comment in this grade book (or of one cell, with
+    `?cot=regular-1`): who, when, old → new. For everyone who may open the grade book."""
+    book = _load_book(request, class_group_id, subject_id, term_id)
+    student = _pupil_in_class(book.access.class_group, student_id)
+    key = request.GET.get("cot") or None
+    if (
+        key is not None
+        and key != gradebook.COMMENT_KEY
+        and gradebook.column_by_key(book.access.subject, key) is None
+    ):
+        key = None
+    changes = gradebook.cell_history(student, book.access.subject, book.term, key=key)
+    back = reverse("contactbook:gradebook_term", args=[class_group_id, subject_id, term_id])
+    return render(
+        request,
+        "contactbook/gradebook/history.html",
+        {
+            "class_group": book.access.class_group,
+            "subject": book.access.subject,
+            "term": book.term,
+            "student": student,
+            "changes": changes,
+            "back": back,
+            "column": gradebook.column_by_key(book.access.subject, key) if key else None,
+        },
+    )
+
+
+def _pupil_in_class(class_group: ClassGroup, student_id) -> Student:
+    try:
+        return Student.objects.in_class(class_group).get(pk=int(student_id))
+    except (Student.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such pupil in this class") from None
+
+
+# ---------------------------------------------------------------------------------------
+# The homeroom teacher's page: conduct (rèn luyện) and term comments
+# ---------------------------------------------------------------------------------------
+
+
+def conduct_name(student_id: int) -> str:
+    return f"r-{student_id}"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = None) -> HttpResponse:
+    """Conduct rating and homeroom comment per pupil for a term. Everyone who may open the
+    class reads it; only its homeroom teacher saves, all or nothing."""
+    class_group = get_class_group_for_user(request.user, class_group_id)
+    if class_group.grade < 6:
+        raise Http404("Primary classes have no conduct rating under Circular 22")
+    terms, term = _pick_term(class_group, term_id)
+    may_write = access.is_homeroom_teacher(request.user, class_group)
+    typed, errors, status, notice = {}, {}, 200, ""
+    if request.method == "POST":
+        if not may_write:
+            raise PermissionDenied("Only the homeroom teacher may rate conduct.")
+        if term is None:
+            raise Http404("No term")
+        pupils = list(Student.objects.in_class(class_group).values_list("pk", flat=True))
+        conduct = {
+            pk: request.POST[conduct_name(pk)] for pk in pupils if conduct_name(pk) in request.POST
+        }
+        comments = {
+            pk: request.POST[comment_name(pk)] for pk in pupils if comment_name(pk) in request.POST
+        }
+        typed = {conduct_name(pk): v for pk, v in conduct.items()} | {
+            comment_name(pk): v for pk, v in comments.items()
+        }
+        try:
+            changed = gradebook.save_homeroom(
+                teacher=request.user,
+                class_group=class_group,
+                term=term,
+                conduct=conduct,
+                comments=comments,
+            )
+        except TermClosed as exc:
+            typed, status, notice = {}, 409, str(exc.message)
+        except gradebook.GridErrors as exc:
+            status = 422
+            for (student_id, key), message in exc.errors.items():
+                name = conduct_name(student_id) if key == "conduct" else comment_name(student_id)
+                errors[name] = message
+        else:
+            messages.success(
+                request,
+                _("Saved: %(n)d changes.") % {"n": changed}
+                if changed
+                else _("Nothing to save: no cell changed."),
+            )
+            return redirect("contactbook:homeroom_term", class_group.pk, term.pk)
+    context = {
+        "class_group": class_group,
+        "term": term,
+        "may_write": may_write,
+        "notice": notice,
+        "editable": may_write and term is not None and not term.is_closed,
+        "ratings": ConductRating.Rating.values,
+    }
+    if term is not None:
+        rows = []
+        for number, row in enumerate(gradebook.homeroom_sheet(class_group, term), start=1):
+            pk = row.student.pk
+            rating = row.conduct.rating if row.conduct else ""
+            comment = row.comment.text if row.comment else ""
+            rows.append(
+                {
+                    "number": number,
+                    "student": row.student,
+                    "conduct": {
+                        "name": conduct_name(pk),
+                        "value": typed.get(conduct_name(pk), rating),
+                        "error": errors.get(conduct_name(pk)),
+                    },
+                    "comment": {
+                        "name": comment_name(pk),
+                        "value": typed.get(comment_name(pk), comment),
+                        "error": errors.get(comment_name(pk)),
+                    },
+                    "history": reverse(
+                        "contactbook:homeroom_history", args=[class_group.pk, term.pk, pk]
+                    ),
+                }
+            )
+        books = sorted(
+            TeachingAssignment.objects.filter(class_group=class_group)
+            .select_related("subject")
+            .exclude(subject__assessment=Subject.Assessment.PRIMARY),
+            key=lambda a: gradebook.subject_sort_key(a.subject),
+        )
+        context.update(
+            {
+                "rows": rows,
+                "error_count": len(errors),
+                "books": books,
+                "save_url": reverse("contactbook:homeroom_term", args=[class_group.pk, term.pk]),
+                "terms": [
+                    (t, reverse("contactbook:homeroom_term", args=[class_group.pk, t.pk]))
+                    for t in terms
+                ],
+            }
+        )
+    return render(request, "contactbook/gradebook/homeroom.html", context, status=status)
+
+
+@login_required
+def homeroom_history(
+    request: HttpRequest, class_group_id: int, term_id: int, student_id: int
+) -> HttpResponse:
+    """Every change of a pupil's conduct rating and homeroom comment in a term."""
+    class_group = get_class_group_for_user(request.user, class_group_id)
+    _terms, term = _pick_term(class_group, term_id)
+    student = _pupil_in_class(class_group, student_id)
+    return render(
+        request,
+        "contactbook/gradebook/history.html",
+        {
+            "class_group": class_group,
+            "term": term,
+            "student": student,
+            "changes": gradebook.homeroom_history(student, term),
+            "back": reverse("contactbook:homeroom_term", args=[class_group.pk, term.pk]),
+        },
+    )
+
+
+_BOOK = "giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/"
+_HOMEROOM = "giao-vien/lop/<int:class_group_id>/chu-nhiem/"
+
+urlpatterns = [
+    path("giao-vien/so-diem/", gradebook_index, name="gradebook_index"),
+    path(_BOOK, grade_book, name="gradebook"),
+    path(_BOOK + "hoc-ky/<int:term_id>/", grade_book, name="gradebook_term"),
+    path(_BOOK + "hoc-ky/<int:term_id>/cong-bo/", publish, name="gradebook_publish"),
+    path(
+        _BOOK + "hoc-ky/<int:term_id>/lich-su/<int:student_id>/",
+        grade_book_history,
+        name="gradebook_history",
+    ),
+    path(_HOMEROOM, homeroom, name="homeroom"),
+    path(_HOMEROOM + "hoc-ky/<int:term_id>/", homeroom, name="homeroom_term"),
+    path(
+        _HOMEROOM + "hoc-ky/<int:term_id>/lich-su/<int:student_id>/",
+        homeroom_history,
+        name="homeroom_history",
+    ),
+]
