@@ -1,7 +1,11 @@
 from django.conf import settings
-from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
+from wagtail.admin import urls as wagtailadmin_urls
+
+from lms import wagtail_urls as lms_wagtail_urls
+from lms.views import cross_school_report_refused
 from school.admin import admin_site
 from truongso import views
 from truongso.api import api
@@ -15,6 +19,22 @@ urlpatterns = [
     path("", include("contactbook.urls")),
     path("quan-tri/", admin_site.urls),
     path("api/", api.urls),
+    # Lessons and materials (lms): Wagtail's admin, the portal pages, private documents, and
+    # Wagtail's pages under /hoc-lieu/ (last: its pattern matches any path below it).
+    path("cms/reports/page-types-usage/", cross_school_report_refused),
+    path("cms/", include(wagtailadmin_urls)),
+    path("", include("lms.urls")),
+    path("", include("devices.urls")),
+    path("tai-lieu/", include(lms_wagtail_urls.documents)),
+    path("hoc-lieu/", include(lms_wagtail_urls.pages)),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Public media (image renditions) on the first run; never private/ (message attachments),
+    # which only their access-checked view serves.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?!private/)(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

@@ -2,18 +2,21 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from school import selectors
+from school import access, selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where everyone lands after logging in: the classes a staff member may open, and a
-    parent's children."""
-    return render(request, "home.html", selectors.home_for_user(request.user))
+    parent's children. A parent who is nobody's teacher goes straight to the contact book."""
+    context = selectors.home_for_user(request.user)
+    if context["children"] and not context["classes"] and not access.manages_any_school(request.user):
+        return redirect("contactbook:portal_home")
+    return render(request, "home.html", context)
 
 
 def _check_database() -> str:

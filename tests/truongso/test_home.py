@@ -8,12 +8,20 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def test_a_parent_of_two_sees_both_children_and_no_class_list(cast, client):
+def test_a_parent_goes_straight_to_the_contact_book(cast, client):
     client.force_login(cast.parent_of_two)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contactbook:portal_home")
+
+
+def test_a_teacher_who_is_also_a_parent_sees_classes_and_children(cast, client):
+    f.link_guardian(cast.teacher_a2, cast.sibling_b)
+    client.force_login(cast.teacher_a2)
     context = client.get(reverse("home")).context
-    assert {c for c in context["children"]} == {cast.sibling_a1, cast.sibling_b}
-    assert context["classes"] == []
-    assert [e.class_group.name for e in context["children"][0].active_enrolments] in (["10A1"], ["3A"])
+    assert list(context["children"]) == [cast.sibling_b]
+    assert [e.class_group.name for e in context["children"][0].active_enrolments] == ["3A"]
+    assert [c.name for c in context["classes"]] == ["10A2"]
 
 
 def test_a_teacher_sees_the_classes_they_teach(cast, client):

@@ -4,6 +4,7 @@ the defaults are those of the embedded first run: SQLite, Celery eager, console 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,19 @@ INSTALLED_APPS = [
     "devices",
     "contactbook",
     "simple_history",
+    # Lessons and materials (lms) on Wagtail; its admin is at /cms/.
+    "lms",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +151,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
     "deliver-due-notifications": {"task": "contactbook.tasks.deliver_due", "schedule": 60.0},
+    # Friday 18:00 (CELERY_TIMEZONE, i.e. Vietnam time): each pupil's week to the guardians.
+    "send-weekly-summaries": {
+        "task": "contactbook.tasks.send_weekly_summaries",
+        "schedule": crontab(minute=0, hour=18, day_of_week="fri"),
+    },
+    # Lessons whose publication was scheduled go live within five minutes of their time.
+    "publish-scheduled-lessons": {"task": "lms.publish_scheduled_lessons", "schedule": 300.0},
 }
 
 # Notifications. SITE_URL makes links in e-mails and SMS absolute. SMS goes through a gateway
@@ -148,6 +169,9 @@ SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="TRUONGSO")
 NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
+# Attachments to messages between parents and teachers: bytes per file, files per message.
+MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=3)
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
@@ -171,3 +195,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Wagtail (lessons and materials, lms/). The admin is at /cms/ and logs in through our login page.
+WAGTAIL_SITE_NAME = "Trường Số"
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+WAGTAILADMIN_LOGIN_URL = "accounts:login"
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_ALLOW_UNICODE_SLUGS = False  # "Phương trình bậc hai" -> phuong-trinh-bac-hai
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # no outside network at run time
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Learning materials are lms.Material documents, stored outside MEDIA_ROOT (lms/storage.py) and
+# served only by Wagtail's view after lms's before_serve_document check: no public media URL.
+WAGTAILDOCS_DOCUMENT_MODEL = "lms.Material"
+LMS_MATERIALS_ROOT = env.path("LMS_MATERIALS_ROOT", default=BASE_DIR / "var" / "materials" / "media")
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lms.forms.MaterialForm"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("WAGTAILDOCS_MAX_UPLOAD_SIZE", default=50 * 1024 * 1024)
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf", "docx", "pptx", "xlsx", "jpg", "jpeg", "png", "gif", "webp",
+    "mp3", "m4a", "ogg", "wav", "mp4", "webm",
+]
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "image/jpeg", "image/png", "image/gif",
+                                   "image/webp", "audio/mpeg", "audio/mp4", "audio/ogg",
+                                   "audio/wav", "video/mp4", "video/webm"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
