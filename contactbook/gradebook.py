@@ -283,16 +283,7 @@ def save_grid(
             parsed[(student_id, key)] = parse_cell(raw, subject)
         except ValueError as exc:
             errors[(student_id, key)] = str(exc)
-    for student_id, raw in comments.items():
-        text = (raw or "").strip()
-        if student_id not in pupils:
-            errors[(student_id, COMMENT_KEY)] = _("This pupil is not in the class.")
-        elif len(text) > COMMENT_MAX:
-            errors[(student_id, COMMENT_KEY)] = _("A comment has at most %(n)d characters.") % {
-                "n": COMMENT_MAX
-            }
-        else:
-            texts[student_id] = unicodedata.normalize("NFC", text)
+    _check_comments(comments, pupils, texts, errors)
     if errors:
         raise GridErrors(errors)
     with transaction.atomic():
@@ -471,16 +462,7 @@ def save_homeroom(
             errors[(student_id, "conduct")] = _("Choose Tốt, Khá, Đạt or Chưa đạt.")
         else:
             ratings[student_id] = value
-    for student_id, raw in comments.items():
-        text = (raw or "").strip()
-        if student_id not in pupils:
-            errors[(student_id, COMMENT_KEY)] = _("This pupil is not in the class.")
-        elif len(text) > COMMENT_MAX:
-            errors[(student_id, COMMENT_KEY)] = _("A comment has at most %(n)d characters.") % {
-                "n": COMMENT_MAX
-            }
-        else:
-            texts[student_id] = unicodedata.normalize("NFC", text)
+    _check_comments(comments, pupils, texts, errors)
     if errors:
         raise GridErrors(errors)
     with transaction.atomic():
@@ -724,3 +706,17 @@ def reopen_term(*, user, term: Term, reason: str) -> bool:
         term=term, action=TermEvent.Action.REOPENED, by=user, reason=reason.strip()
     )
     return True
+
+
+def _check_comments(comments: dict, pupils: set, texts: dict, errors: dict) -> None:
+    """Typed term comments {student_id: text}: NFC text into `texts`, problems into `errors`."""
+    for student_id, raw in comments.items():
+        text = (raw or "").strip()
+        if student_id not in pupils:
+            errors[(student_id, COMMENT_KEY)] = _("This pupil is not in the class.")
+        elif len(text) > COMMENT_MAX:
+            errors[(student_id, COMMENT_KEY)] = _("A comment has at most %(n)d characters.") % {
+                "n": COMMENT_MAX
+            }
+        else:
+            texts[student_id] = unicodedata.normalize("NFC", text)
