@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.conf.urls.static import static
+from django.urls import include, path
 
 from wagtail.admin import urls as wagtailadmin_urls
 
@@ -29,12 +29,6 @@ urlpatterns = [
     path("hoc-lieu/", include(lms_wagtail_urls.pages)),
 ]
 if settings.DEBUG:
-    # Public media (image renditions) on the first run; never private/ (message attachments),
-    # which only their access-checked view serves.
-    urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?!private/)(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    # Public media (image renditions) on the first run. Private files (materials, message
+    # attachments) live outside MEDIA_ROOT and leave only through their access-checked views.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

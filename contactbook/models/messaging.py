@@ -14,20 +14,24 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from school.models import ClassGroup, Student
 
 
 class _PrivateMessageStorage(FileSystemStorage):
-    """MEDIA_ROOT/private/messages, following MEDIA_ROOT when it changes (tests, deployments).
-    Its URL points nowhere that serves files: an attachment leaves only through
+    """MESSAGE_ATTACHMENTS_ROOT, outside MEDIA_ROOT so that no web server that serves media
+    can serve an attachment. Its URL points nowhere: an attachment leaves only through
     contactbook.views.messages.attachment, which checks who asks."""
 
-    @cached_property
+    # Read on every use (not cached) so that a changed setting is followed at once.
+    @property
     def base_location(self):
-        return str(Path(settings.MEDIA_ROOT) / "private" / "messages")
+        return str(Path(settings.MESSAGE_ATTACHMENTS_ROOT))
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
 
 
 _storage = _PrivateMessageStorage(base_url="/khong-phuc-vu/")

@@ -25,8 +25,10 @@ TAKE_PART_A1 = {"parent_a1", "teacher_a1", "homeroom_a1"}
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
+    """Where attachments go: their own root, outside MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.MESSAGE_ATTACHMENTS_ROOT = tmp_path / "attachments"
+    return settings.MESSAGE_ATTACHMENTS_ROOT
 
 
 def parent_url(student):
@@ -176,7 +178,7 @@ def test_attachments_are_stored_privately_and_served_only_to_those_who_take_part
     image, document = MessageAttachment.objects.order_by("id")
     assert (image.content_type, document.content_type) == ("image/png", "application/pdf")
     assert image.original_name == "anh.png"
-    stored = media / "private" / "messages" / image.file.name
+    stored = media / image.file.name
     assert stored.exists() and "anh" not in image.file.name  # a random name, not the original
     page = client.get(parent_url(cast.pupil_a1)).content.decode()
     assert image.file.name not in page and "/media/" not in page

@@ -172,6 +172,10 @@ NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
 # Attachments to messages between parents and teachers: bytes per file, files per message.
 MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=3)
+# Where attachments are stored: outside MEDIA_ROOT, served only after an access check.
+MESSAGE_ATTACHMENTS_ROOT = env.path(
+    "MESSAGE_ATTACHMENTS_ROOT", default=BASE_DIR / "var" / "attachments" / "media"
+)
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

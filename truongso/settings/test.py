@@ -25,3 +25,4 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 LMS_MATERIALS_ROOT = BASE_DIR / "var" / "materials" / "test-media"
+MESSAGE_ATTACHMENTS_ROOT = BASE_DIR / "var" / "attachments" / "test-media"
