@@ -4,25 +4,12 @@ and answers Http404 for "missing" and "not yours" alike, so unlinking a guardian
 pupil or changing a homeroom teacher counts on the very next request."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from contactbook.models import Announcement, LeaveRequest
 from school.access import get_class_group_for_user
-from school.managers import managed_school_ids, taught_class_ids
+from school.access import get_or_404
+from school.managers import managed_school_ids, signed_in, taught_class_ids
 from school.models import ClassGroup, Enrolment, StaffMembership, Student
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _get_or_404(queryset: QuerySet, object_id):
-    try:
-        return queryset.get(pk=int(object_id))
-    except (queryset.model.DoesNotExist, TypeError, ValueError):
-        raise Http404(
-            f"No {queryset.model._meta.verbose_name} {object_id!r} for this user"
-        ) from None
 
 
 # --- classes: who keeps the register -------------------------------------------------------
@@ -32,7 +19,7 @@ def register_class_ids(user) -> QuerySet:
     """Ids of the classes whose attendance and leave requests `user` keeps: this year's classes
     they are homeroom teacher (GVCN) of at a school where they are still on the staff, and
     every class of a school they manage."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return ClassGroup.objects.none().values("id")
     if user.is_superuser:
         return ClassGroup.objects.values("id")
@@ -60,7 +47,7 @@ def get_class_for_register(user, class_group_id) -> ClassGroup:
     queryset = ClassGroup.objects.filter(id__in=register_class_ids(user)).select_related(
         "school", "school_year", "homeroom_teacher"
     )
-    return _get_or_404(queryset, class_group_id)
+    return get_or_404(queryset, class_group_id)
 
 
 def get_class_for_comments(user, class_group_id) -> ClassGroup:
@@ -70,25 +57,21 @@ def get_class_for_comments(user, class_group_id) -> ClassGroup:
         ClassGroup.objects.filter(id__in=taught_class_ids(user)).select_related(
             "school", "school_year", "homeroom_teacher"
         )
-        if _signed_in(user)
+        if signed_in(user)
         else ClassGroup.objects.none()
     )
-    return _get_or_404(queryset, class_group_id)
+    return get_or_404(queryset, class_group_id)
 
 
 # --- pupils seen by their guardians --------------------------------------------------------
 
 
 def children_of(user) -> QuerySet:
-    """The pupils `user` is a guardian of, now (no operator or staff shortcut: the parent pages
-    that write, such as leave requests, are a guardian's own)."""
-    if not _signed_in(user):
-        return Student.objects.none()
-    return Student.objects.filter(guardianships__guardian__user=user)
+    return Student.objects.children_of(user)
 
 
 def get_child_for_guardian(user, student_id) -> Student:
-    return _get_or_404(children_of(user).select_related("school"), student_id)
+    return get_or_404(children_of(user).select_related("school"), student_id)
 
 
 # --- leave requests ------------------------------------------------------------------------
@@ -97,7 +80,7 @@ def get_child_for_guardian(user, student_id) -> Student:
 def get_leave_for_guardian(user, leave_id) -> LeaveRequest:
     """A leave request about one of `user`'s children (whoever of the guardians asked)."""
     queryset = LeaveRequest.objects.filter(student__in=children_of(user).values("id"))
-    return _get_or_404(queryset.select_related("student"), leave_id)
+    return get_or_404(queryset.select_related("student"), leave_id)
 
 
 def get_leave_for_register(user, leave_id) -> LeaveRequest:
@@ -108,7 +91,7 @@ def get_leave_for_register(user, leave_id) -> LeaveRequest:
     queryset = LeaveRequest.objects.filter(student_id__in=pupils).select_related(
         "student", "student__school"
     )
-    return _get_or_404(queryset, leave_id)
+    return get_or_404(queryset, leave_id)
 
 
 # --- announcements -------------------------------------------------------------------------
@@ -117,7 +100,7 @@ def get_leave_for_register(user, leave_id) -> LeaveRequest:
 def announcements_visible_to(user) -> QuerySet:
     """Announcements `user` may read: every one of a school where they are on the staff, and,
     for a guardian, those whose audience includes a child now enrolled there."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Announcement.objects.none()
     if user.is_superuser:
         return Announcement.objects.all()
@@ -144,12 +127,12 @@ def announcements_visible_to(user) -> QuerySet:
 
 def get_announcement_for_user(user, announcement_id) -> Announcement:
     queryset = announcements_visible_to(user).select_related("school", "class_group", "author")
-    return _get_or_404(queryset, announcement_id)
+    return get_or_404(queryset, announcement_id)
 
 
 def may_see_receipts(user, announcement: Announcement) -> bool:
     """Who has read it: its author (while still on that school's staff), the school's managers."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
     if user.is_superuser:
         return True

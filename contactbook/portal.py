@@ -55,7 +55,7 @@ def children_of(user) -> list[Student]:
         student=OuterRef("pk"), status=Enrolment.Status.ACTIVE, class_group__school_year__is_current=True
     )
     return list(
-        Student.objects.filter(guardianships__guardian__user=user)
+        Student.objects.children_of(user)
         .select_related("school")
         .only("family_name", "middle_name", "given_name", "date_of_birth", "school__name")
         .annotate(class_name=Subquery(current.values("class_group__name")[:1]))

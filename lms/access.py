@@ -14,30 +14,14 @@ Drafts are seen only in Wagtail's admin, by those its page permissions allow
 
 from django.http import Http404
 
-from lms.models import (
-    LessonPage,
-    Material,
-    MaterialVersion,
-    children_class_ids,
-    staff_school_ids,
-)
-from school.managers import taught_class_ids
+from lms.models import LessonPage, Material, MaterialVersion
+from school.access import get_or_404
+from school.managers import children_class_ids, signed_in, staff_school_ids, taught_class_ids
 from school.models import ClassGroup, School, StaffMembership
 
 
-def _get_or_404(queryset, object_id):
-    try:
-        return queryset.get(pk=int(object_id))
-    except (queryset.model.DoesNotExist, TypeError, ValueError):
-        raise Http404(f"No {queryset.model._meta.verbose_name} {object_id!r} for this user")
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
 def get_lesson_for_user(user, lesson_id) -> LessonPage:
-    return _get_or_404(
+    return get_or_404(
         LessonPage.objects.visible_to(user).select_related("subject", "school"), lesson_id
     )
 
@@ -48,7 +32,7 @@ def can_view_lesson(user, lesson: LessonPage) -> bool:
 
 def is_school_staff(user, school_id) -> bool:
     """On the staff of the school (any role), or the platform operator."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
     if user.is_superuser:
         return True
@@ -66,7 +50,7 @@ def may_see_answers(user, lesson: LessonPage) -> bool:
 
 
 def get_material_for_user(user, material_id) -> Material:
-    return _get_or_404(Material.objects.visible_to(user), material_id)
+    return get_or_404(Material.objects.visible_to(user), material_id)
 
 
 def can_view_material(user, material: Material) -> bool:
@@ -76,17 +60,17 @@ def can_view_material(user, material: Material) -> bool:
 def get_material_version_for_user(user, version_id) -> MaterialVersion:
     """An earlier file of a material: the school's staff only (it is reached from a lesson's
     history in the admin)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         raise Http404("No such file")
     versions = MaterialVersion.objects.select_related("material")
     if not user.is_superuser:
         versions = versions.filter(material__school_id__in=staff_school_ids(user))
-    return _get_or_404(versions, version_id)
+    return get_or_404(versions, version_id)
 
 
 def assignable_classes(user, lesson: LessonPage):
     """This year's classes of the lesson's school to which `user` teaches its subject."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return ClassGroup.objects.none()
     return ClassGroup.objects.filter(
         id__in=taught_class_ids(user),
@@ -102,7 +86,7 @@ def may_assign(user, lesson: LessonPage) -> bool:
 
 def staff_schools(user):
     """Schools whose library `user` may browse."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return School.objects.none()
     if user.is_superuser:
         return School.objects.all()

@@ -39,6 +39,7 @@ from lms import storage
 from lms.admin_forms import CoursePageForm
 from lms.blocks import LessonBodyBlock, parse_date
 from school import names
+from school.managers import children_class_ids, signed_in, staff_school_ids
 from school.models import ClassGroup, PeriodTime, School, SchoolYear, Subject, SubjectGroup
 
 GRADES = [(grade, str(grade)) for grade in range(1, 13)]
@@ -47,24 +48,8 @@ MATERIALS_AS_OF = "lms_materials_as_of"
 DOCUMENT_LINK = re.compile(r'<a[^>]*\blinktype="document"[^>]*\bid="(\d+)"')
 
 
-def staff_school_ids(user) -> models.QuerySet:
-    """Ids of the schools where `user` is on the staff (any role): they see all its lessons."""
-    from school.models import StaffMembership
-
-    return StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
-
-
-def children_class_ids(user) -> models.QuerySet:
-    """Ids of the classes `user`'s children are in now."""
-    from school.models import Enrolment
-
-    return Enrolment.objects.filter(
-        student__guardianships__guardian__user=user, status=Enrolment.Status.ACTIVE
-    ).values("class_group_id")
-
-
 def _nobody(user) -> bool:
-    return not (user and user.is_authenticated and user.is_active)
+    return not signed_in(user)
 
 
 # ------------------------------------------------------------------------------ the tree

@@ -9,7 +9,9 @@ from django.http import Http404
 from school.models import ClassGroup, School, Student
 
 
-def _get_or_404(queryset, object_id):
+def get_or_404(queryset, object_id):
+    """`queryset`'s row with this id, or Http404 (missing and not-yours alike; a malformed id
+    is missing too). Each app's access functions pass their `visible_to` queryset."""
     try:
         return queryset.get(pk=int(object_id))
     except (queryset.model.DoesNotExist, TypeError, ValueError):
@@ -17,18 +19,18 @@ def _get_or_404(queryset, object_id):
 
 
 def get_student_for_user(user, student_id) -> Student:
-    return _get_or_404(Student.objects.visible_to(user).select_related("school"), student_id)
+    return get_or_404(Student.objects.visible_to(user).select_related("school"), student_id)
 
 
 def get_class_group_for_user(user, class_group_id) -> ClassGroup:
     queryset = ClassGroup.objects.visible_to(user).select_related(
         "school", "school_year", "homeroom_teacher", "room"
     )
-    return _get_or_404(queryset, class_group_id)
+    return get_or_404(queryset, class_group_id)
 
 
 def get_school_for_manager(user, school_id) -> School:
-    return _get_or_404(School.objects.managed_by(user), school_id)
+    return get_or_404(School.objects.managed_by(user), school_id)
 
 
 def can_manage_school(user, school: School) -> bool:

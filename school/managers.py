@@ -28,8 +28,29 @@ def taught_class_ids(user) -> models.QuerySet:
     ).values("id")
 
 
+def signed_in(user) -> bool:
+    """An active, logged-in person (not anonymous, not a locked account)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
 def _nobody(user) -> bool:
-    return not (user and user.is_authenticated and user.is_active)
+    return not signed_in(user)
+
+
+def staff_school_ids(user) -> models.QuerySet:
+    """Ids of the schools where `user` is on the staff now (any role)."""
+    from school.models import StaffMembership
+
+    return StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
+
+
+def children_class_ids(user) -> models.QuerySet:
+    """Ids of the classes `user`'s children are in now."""
+    from school.models import Enrolment
+
+    return Enrolment.objects.filter(
+        student__guardianships__guardian__user=user, status="active"
+    ).values("class_group_id")
 
 
 class SchoolQuerySet(models.QuerySet):
@@ -80,6 +101,13 @@ class StudentQuerySet(models.QuerySet):
         return self.filter(
             Q(school_id__in=managed_school_ids(user)) | Q(id__in=taught) | Q(id__in=children)
         )
+
+    def children_of(self, user) -> "StudentQuerySet":
+        """The pupils `user` is a guardian of now; no staff or operator shortcut (a parent's
+        pages are a guardian's own)."""
+        if _nobody(user):
+            return self.none()
+        return self.filter(guardianships__guardian__user=user)
 
     def in_class(self, class_group) -> "StudentQuerySet":
         """Pupils now in `class_group`, in class-list order."""

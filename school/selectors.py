@@ -73,7 +73,7 @@ def home_for_user(user) -> dict:
         .order_by("school__name", "grade", "name")
     )
     children = (
-        Student.objects.filter(guardianships__guardian__user=user)
+        Student.objects.children_of(user)
         .select_related("school")
         .prefetch_related(
             Prefetch(

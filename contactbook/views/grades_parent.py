@@ -41,9 +41,7 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
     ]
     # A parent of several children switches between them here (one query; none for staff).
     children = list(
-        Student.objects.filter(guardianships__guardian__user=request.user).order_by(
-            "sort_key", "id"
-        )
+        Student.objects.children_of(request.user).order_by("sort_key", "id")
     )
     here = reverse("contactbook:student_grades", args=[student.pk])
     return render(
