@@ -176,5 +176,8 @@ def test_parent_writes_with_a_photo_and_the_homeroom_teacher_reads_it(
     expect(teacher.locator(".thread .msg.new .body")).to_have_text("Thưa cô, cháu Khang xin nghỉ chiều nay ạ.")
     image = teacher.locator(".thread .msg .attachments img")
     expect(image).to_have_count(1)
-    # The photo really loads, through the access-checked view.
-    assert teacher.evaluate("img => img.complete && img.naturalWidth", image.element_handle()) == 64
+    # The photo really loads, through the access-checked view. It is lazy-loaded, so bring it
+    # into view and wait for the browser to finish decoding it before reading its width.
+    image.scroll_into_view_if_needed()
+    teacher.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=SLOW_MS)
+    assert teacher.evaluate("img => img.naturalWidth", image.element_handle()) == 64
