@@ -17,6 +17,7 @@ urlpatterns = [
     path("tai-khoan/", include("accounts.urls")),
     path("truong/", include("school.urls")),
     path("", include("contactbook.urls")),
+    path("", include("reports.urls")),
     path("quan-tri/", admin_site.urls),
     path("api/", api.urls),
     # Lessons and materials (lms): Wagtail's admin, the portal pages, private documents, and

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "school",
     "devices",
     "contactbook",
+    "reports",
     "simple_history",
     # Lessons and materials (lms) on Wagtail; its admin is at /cms/.
     "lms",
@@ -175,6 +176,21 @@ MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=3)
 MESSAGE_ATTACHMENTS_ROOT = env.path(
     "MESSAGE_ATTACHMENTS_ROOT", default=BASE_DIR / "var" / "attachments" / "media"
 )
+
+# Term reports. Class PDFs and ZIPs are written under REPORTS_ROOT (outside MEDIA_ROOT, served
+# only after an access check); pupils' cards live in the database. A worker renders about
+# REPORT_CHUNK_SIZE cards per task, and a worker process is replaced after
+# CELERY_WORKER_MAX_TASKS_PER_CHILD tasks or once it holds CELERY_WORKER_MAX_MEMORY_PER_CHILD KiB,
+# since WeasyPrint's memory grows across renders.
+REPORTS_ROOT = env.path("REPORTS_ROOT", default=BASE_DIR / "var" / "reports")
+REPORT_CHUNK_SIZE = env.int("REPORT_CHUNK_SIZE", default=40)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=20)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=350_000)
+# Optional PAdES signature of report cards: the school's certificate and key (PEM) and the
+# key's passphrase. Unset: cards are not signed (the verification code still works).
+REPORT_SIGNING_CERT = env.str("REPORT_SIGNING_CERT", default="")
+REPORT_SIGNING_KEY = env.str("REPORT_SIGNING_KEY", default="")
+REPORT_SIGNING_PASSPHRASE = env.str("REPORT_SIGNING_PASSPHRASE", default="")
 
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -26,3 +26,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 LMS_MATERIALS_ROOT = BASE_DIR / "var" / "materials" / "test-media"
 MESSAGE_ATTACHMENTS_ROOT = BASE_DIR / "var" / "attachments" / "test-media"
+REPORTS_ROOT = BASE_DIR / "var" / "reports" / "test-media"

@@ -1,0 +1,140 @@
+"""Term reports: each pupil's printed card (PDF, content hash, verification code) and the batch
+runs that render them.
+
+A card is rendered once per content: a run computes each pupil's card data, hashes it, and
+renders only the pupils whose hash changed; the old card is kept, marked superseded, so a
+printed copy with an old code is still answered truthfully on the verification page.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from school.models import ClassGroup, School, SchoolYear, Student, Term
+
+
+class ReportCard(models.Model):
+    """Phiếu báo kết quả học tập: one pupil, one term (or the whole year when `term` is null)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="report_cards")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.PROTECT, related_name="+")
+    content_hash = models.CharField(max_length=64)  # SHA-256 of what the card shows
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    pdf = models.BinaryField()
+    fingerprint = models.CharField(_("fingerprint (SHA-256)"), max_length=64)
+    pages = models.PositiveSmallIntegerField(default=1)
+    signed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey("ReportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("report card")
+        verbose_name_plural = _("report cards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "term"],
+                condition=Q(superseded_at__isnull=True),
+                nulls_distinct=False,
+                name="reportcard_one_current",
+            ),
+        ]
+        indexes = [models.Index(fields=["class_group", "school_year", "term"], name="reportcard_class")]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.term or self.school_year} ({self.code})"
+
+
+class ReportRun(models.Model):
+    """An admin's request to render the cards of a class, a grade or the school for a term."""
+
+    class Scope(models.TextChoices):
+        CLASS = "class", _("A class")
+        GRADE = "grade", _("A grade")
+        SCHOOL = "school", _("The whole school")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="report_runs")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(_("cards"), default=0)
+    done = models.PositiveIntegerField(_("cards ready"), default=0)
+    rendered = models.PositiveIntegerField(_("cards rendered anew"), default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-created_at"]
+        constraints = [
+            # A double click, or two admins at once, start one run: while a run for the same
+            # cards is waiting or rendering, starting it again returns that run.
+            models.UniqueConstraint(
+                fields=["school", "school_year", "term", "scope", "grade", "class_group"],
+                condition=Q(status__in=["queued", "running"]),
+                nulls_distinct=False,
+                name="reportrun_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} – {self.term or self.school_year} – {self.get_scope_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ReportChunk(models.Model):
+    """About 40 pupils of one class: the unit a worker renders in one transaction, so a killed
+    worker leaves a chunk either wholly done or untouched."""
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="chunks")
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    student_ids = models.JSONField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    rendered = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="reportchunk_position")]
+
+
+class ReportFile(models.Model):
+    """What a run produced: one PDF per class and, for a grade or the school, one ZIP of them."""
+
+    class Kind(models.TextChoices):
+        CLASS_PDF = "class_pdf", _("Class PDF")
+        ZIP = "zip", _("ZIP of the classes")
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=200)  # the download's file name
+    path = models.CharField(max_length=300)  # relative to settings.REPORTS_ROOT
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "kind", "class_group"], nulls_distinct=False, name="reportfile_one"),
+        ]

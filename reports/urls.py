@@ -1,0 +1,14 @@
+"""The reports' pages. Each area's view module (reports/views/…) exports its own
+`urlpatterns`, assembled here like the contact book's."""
+
+from django.urls import include, path
+
+app_name = "reports"
+
+AREAS = [
+    "runs",  # batch runs: start, progress, downloads
+    "summaries",  # class summary and school statistics, PDF and XLSX
+    "cards",  # a parent's download of a card; the public verification page
+]
+
+urlpatterns = [path("", include(f"reports.views.{area}")) for area in AREAS]

@@ -1,0 +1,3 @@
+"""Placeholder: see reports/urls.py."""
+
+urlpatterns: list = []
