@@ -158,6 +158,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Lessons whose publication was scheduled go live within five minutes of their time.
     "publish-scheduled-lessons": {"task": "lms.publish_scheduled_lessons", "schedule": 300.0},
+    # Report runs whose worker died are picked up again (also when a worker starts).
+    "resume-report-runs": {"task": "reports.tasks.resume_runs", "schedule": 300.0},
 }
 
 # Notifications. SITE_URL makes links in e-mails and SMS absolute. SMS goes through a gateway

@@ -1,0 +1,383 @@
+"""Batch runs of report cards: starting one, rendering its chunks, joining the class PDFs.
+
+A run is split into chunks of about REPORT_CHUNK_SIZE pupils of one class. A worker renders a
+chunk inside ONE transaction that holds the chunk's row lock: the pupils' new cards, the old
+cards marked superseded and the chunk marked done commit together, or not at all. So:
+
+- a worker killed mid-chunk leaves nothing behind (PostgreSQL rolls the transaction back when
+  the connection drops) and the chunk is rendered again by the next worker (`resume_runs`
+  runs when a worker starts, and every few minutes from beat);
+- a chunk's message delivered twice is rendered once (the second finds it locked or done);
+- a pupil whose card content is unchanged (same content hash) keeps the card already
+  rendered: re-running after one grade changed renders that pupil's page only.
+
+When the last chunk is done, `finish_run` joins each class's cards into one PDF and, for a
+grade or the school, the class PDFs into a ZIP; it is safe to run twice.
+"""
+
+import hashlib
+import logging
+import os
+import secrets
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from reports import cards as card_data
+from reports import pdf, signing
+from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
+from school.access import can_manage_school
+from school.exceptions import DomainError
+from school.models import ClassGroup, School, SchoolYear, Student, Term
+
+log = logging.getLogger(__name__)
+
+# Verification codes: no 0/O, 1/I/L or U, so a code read off paper is typed right.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_LENGTH = 10  # 30^10 ≈ 6·10^14: not guessable, short enough to type
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+# ---------------------------------------------------------------------------------------
+# Starting a run
+# ---------------------------------------------------------------------------------------
+
+
+def classes_in_scope(run: ReportRun) -> list[ClassGroup]:
+    classes = ClassGroup.objects.filter(school=run.school, school_year=run.school_year)
+    if run.scope == ReportRun.Scope.CLASS:
+        classes = classes.filter(pk=run.class_group_id)
+    elif run.scope == ReportRun.Scope.GRADE:
+        classes = classes.filter(grade=run.grade)
+    return list(classes.order_by("grade", "name"))
+
+
+def _check_scope(
+    school: School, school_year: SchoolYear, term: Term | None, scope: str, grade, class_group
+) -> None:
+    if school.level == School.Level.PRIMARY:
+        raise DomainError(_("Report cards for primary schools are not available yet."), field="school")
+    if school_year.school_id != school.pk:
+        raise DomainError(_("This school year is not the school's."), field="school_year")
+    if term is not None and term.school_year_id != school_year.pk:
+        raise DomainError(_("This term is not in the chosen school year."), field="term")
+    if scope not in ReportRun.Scope.values:
+        raise DomainError(_("Choose a class, a grade or the whole school."), field="scope")
+    if scope == ReportRun.Scope.CLASS and (
+        class_group is None or class_group.school_year_id != school_year.pk
+    ):
+        raise DomainError(_("Choose a class of this school year."), field="class_group")
+    if scope == ReportRun.Scope.GRADE and not ClassGroup.objects.filter(
+        school=school, school_year=school_year, grade=grade
+    ).exists():
+        raise DomainError(_("This grade has no classes in the chosen school year."), field="grade")
+
+
+def _active_run(**identity) -> ReportRun | None:
+    return ReportRun.objects.filter(
+        status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING], **identity
+    ).first()
+
+
+def start_run(
+    *, user, school: School, school_year: SchoolYear, term: Term | None, scope: str,
+    grade: int | None = None, class_group: ClassGroup | None = None,
+) -> tuple[ReportRun, bool]:
+    """Start rendering the cards of a class, a grade or the school for a term (None: the whole
+    year). Returns (run, created); while the same run is waiting or rendering, returns that
+    one — a double click starts one run. Only the school's managers."""
+    if not can_manage_school(user, school):
+        raise PermissionDenied("Only the school's managers may start a report run.")
+    _check_scope(school, school_year, term, scope, grade, class_group)
+    identity = {
+        "school": school, "school_year": school_year, "term": term, "scope": scope,
+        "grade": grade if scope == ReportRun.Scope.GRADE else None,
+        "class_group": class_group if scope == ReportRun.Scope.CLASS else None,
+    }
+    if existing := _active_run(**identity):
+        return existing, False
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(requested_by=user, **identity)
+            chunks = _make_chunks(run)
+    except IntegrityError:  # the same run was started a moment ago by another request
+        return _active_run(**identity), False
+    from reports import tasks
+    from truongso.celery import app
+
+    if not chunks:
+        finish_run(run.pk)
+    elif app.conf.task_always_eager:  # the first run and the tests: render here, now
+        for pk in chunks:
+            tasks.render_chunk.delay(pk)
+    else:
+        transaction.on_commit(lambda: [tasks.render_chunk.delay(pk) for pk in chunks])
+    run.refresh_from_db()
+    return run, True
+
+
+def _make_chunks(run: ReportRun) -> list[int]:
+    size = settings.REPORT_CHUNK_SIZE
+    chunks, position, total = [], 0, 0
+    for class_group in classes_in_scope(run):
+        ids = list(Student.objects.in_class(class_group).values_list("pk", flat=True))
+        for start in range(0, len(ids), size):
+            chunks.append(
+                ReportChunk(
+                    run=run, class_group=class_group, position=position,
+                    student_ids=ids[start : start + size],
+                )
+            )
+            position += 1
+        total += len(ids)
+    ReportChunk.objects.bulk_create(chunks)
+    ReportRun.objects.filter(pk=run.pk).update(total=total)
+    return [c.pk for c in chunks]
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------
+
+
+def _current_cards(student_ids, school_year_id: int, term_id: int | None) -> dict[int, ReportCard]:
+    return {
+        c.student_id: c
+        for c in ReportCard.objects.filter(
+            student__in=student_ids, school_year_id=school_year_id, term_id=term_id,
+            superseded_at__isnull=True,
+        ).defer("pdf")
+    }
+
+
+def _store_cards(cards: list, run: ReportRun | None) -> tuple[list[ReportCard], int]:
+    """Render the cards whose content changed and store them; the caller holds the
+    transaction. Returns (the current ReportCard of each card, how many were rendered)."""
+    if not cards:
+        return [], 0
+    first = cards[0]
+    current = _current_cards([c.student_id for c in cards], first.school_year_id, first.term_id)
+    changed = [c for c in cards if getattr(current.get(c.student_id), "content_hash", None) != c.content_hash()]
+    if not changed:
+        return [current[c.student_id] for c in cards], 0
+    codes = [new_code() for _ in changed]
+    rendered = pdf.render_cards(list(zip(changed, codes)))
+    signed = signing.signing_enabled()
+    now = timezone.now()
+    ReportCard.objects.filter(
+        pk__in=[current[c.student_id].pk for c in changed if c.student_id in current]
+    ).update(superseded_at=now)
+    new = ReportCard.objects.bulk_create(
+        ReportCard(
+            student_id=card.student_id, school_year_id=card.school_year_id, term_id=card.term_id,
+            class_group_id=card.class_group_id, content_hash=card.content_hash(), code=code,
+            pdf=out.pdf, fingerprint=out.fingerprint, pages=out.pages, signed=signed, run=run,
+        )
+        for card, code, out in zip(changed, codes, rendered)
+    )
+    current.update({c.student_id: c for c in new})
+    return [current[c.student_id] for c in cards], len(changed)
+
+
+def render_chunk(chunk_id: int) -> str:
+    """Render one chunk, exactly once (see the module's docstring). Returns what happened."""
+    chunk = ReportChunk.objects.filter(pk=chunk_id).first()
+    if chunk is None or chunk.done_at is not None:
+        return "done"
+    run_id = chunk.run_id
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.QUEUED).update(
+        status=ReportRun.Status.RUNNING
+    )
+    ReportChunk.objects.filter(pk=chunk_id).update(attempts=F("attempts") + 1)
+    try:
+        with transaction.atomic():
+            chunk = (
+                ReportChunk.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("run", "class_group")
+                .filter(pk=chunk_id)
+                .first()
+            )
+            if chunk is None:
+                return "busy"  # another worker is rendering it now
+            if chunk.done_at is not None:
+                return "done"
+            run = chunk.run
+            cards = card_data.cards_for(
+                chunk.class_group, run.school_year, run.term, student_ids=chunk.student_ids
+            )
+            _, rendered = _store_cards(cards, run)
+            chunk.done_at, chunk.rendered = timezone.now(), rendered
+            chunk.save(update_fields=["done_at", "rendered"])
+            # Last, so the run's row is locked only for the moment before the commit.
+            ReportRun.objects.filter(pk=run.pk).update(
+                done=F("done") + len(chunk.student_ids), rendered=F("rendered") + rendered
+            )
+    except Exception as exc:
+        log.exception("report chunk %s failed", chunk_id)
+        ReportRun.objects.filter(pk=run_id).exclude(status=ReportRun.Status.DONE).update(
+            status=ReportRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    if not ReportChunk.objects.filter(run_id=run_id, done_at__isnull=True).exists():
+        from reports import tasks
+
+        tasks.finish_run.delay(run_id)
+    return "rendered"
+
+
+def ensure_card(student: Student, class_group: ClassGroup, school_year: SchoolYear, term: Term | None) -> ReportCard:
+    """The pupil's current card for the term (None: the year), rendered now if it is missing
+    or no longer shows what the grade book holds."""
+    (card,) = card_data.cards_for(class_group, school_year, term, student_ids=[student.pk])
+    try:
+        with transaction.atomic():
+            (stored,), _ = _store_cards([card], None)
+    except IntegrityError:  # rendered at the same moment by another request
+        stored = _current_cards([student.pk], school_year.pk, getattr(term, "pk", None))[student.pk]
+    return ReportCard.objects.get(pk=stored.pk)
+
+
+# ---------------------------------------------------------------------------------------
+# Finishing: one PDF per class, a ZIP of them
+# ---------------------------------------------------------------------------------------
+
+
+def run_dir(run: ReportRun) -> Path:
+    return Path(settings.REPORTS_ROOT) / f"run-{run.pk}"
+
+
+def file_path(report_file: ReportFile) -> Path:
+    return Path(settings.REPORTS_ROOT) / report_file.path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as tmp:
+        tmp.write(data)
+    os.replace(tmp.name, path)
+
+
+def _period_slug(run: ReportRun) -> str:
+    return f"hk{run.term.number}" if run.term else "ca-nam"
+
+
+def _save_file(run, kind, class_group, name: str, data: bytes, pages: int) -> ReportFile:
+    relative = f"run-{run.pk}/{name}"
+    _write_atomically(Path(settings.REPORTS_ROOT) / relative, data)
+    report_file, _ = ReportFile.objects.update_or_create(
+        run=run, kind=kind, class_group=class_group,
+        defaults={
+            "name": name, "path": relative, "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "pages": pages,
+        },
+    )
+    return report_file
+
+
+def finish_run(run_id: int) -> str:
+    """Join the cards into one PDF per class (class-list order) and a ZIP for a grade or the
+    school. Safe to run twice or concurrently: the run's row is locked, files are replaced
+    atomically."""
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().select_related("school_year", "term", "school").get(pk=run_id)
+        if run.status == ReportRun.Status.DONE:
+            return "done"
+        if run.chunks.filter(done_at__isnull=True).exists():
+            return "waiting"
+        chunks = list(run.chunks.select_related("class_group").order_by("position"))
+        by_class: dict[ClassGroup, list[int]] = {}
+        for chunk in chunks:
+            by_class.setdefault(chunk.class_group, []).extend(chunk.student_ids)
+        period = _period_slug(run)
+        class_files = []
+        for class_group, student_ids in by_class.items():
+            stored = {
+                c.student_id: c
+                for c in ReportCard.objects.filter(
+                    student__in=student_ids, school_year=run.school_year, term=run.term,
+                    superseded_at__isnull=True,
+                ).only("student_id", "pdf", "pages")
+            }
+            pdfs = [bytes(stored[i].pdf) for i in student_ids if i in stored]
+            pages = sum(stored[i].pages for i in student_ids if i in stored)
+            name = f"phieu-bao-{period}-lop-{slugify(class_group.name)}.pdf"
+            data = pdf.merge_pdfs(pdfs)
+            class_files.append(
+                _save_file(run, ReportFile.Kind.CLASS_PDF, class_group, name, data, pages)
+            )
+        if run.scope != ReportRun.Scope.CLASS and class_files:
+            _save_file(
+                run, ReportFile.Kind.ZIP, None,
+                f"phieu-bao-{period}-{slugify(run.school.code)}"
+                + (f"-khoi-{run.grade}" if run.grade else "") + ".zip",
+                _zip(class_files), sum(f.pages for f in class_files),
+            )
+        run.status, run.finished_at = ReportRun.Status.DONE, timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+    return "done"
+
+
+def _zip(files: list[ReportFile]) -> bytes:
+    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buffer:
+        # PDFs are already compressed: stored, not deflated, is as small and much faster.
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            for report_file in files:
+                archive.write(file_path(report_file), arcname=report_file.name)
+        buffer.seek(0)
+        return buffer.read()
+
+
+def resume_runs() -> int:
+    """Queue again the chunks of unfinished runs (after a worker died) and finish runs whose
+    chunks are all done. Duplicates are harmless. Returns how many chunks were queued."""
+    from reports import tasks
+
+    queued = 0
+    for run in ReportRun.objects.filter(status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]):
+        pending = list(run.chunks.filter(done_at__isnull=True).values_list("pk", flat=True))
+        for chunk_id in pending:
+            tasks.render_chunk.delay(chunk_id)
+        if not pending:
+            tasks.finish_run.delay(run.pk)
+        queued += len(pending)
+    return queued
+
+
+# ---------------------------------------------------------------------------------------
+# Progress
+# ---------------------------------------------------------------------------------------
+
+
+def progress(run: ReportRun) -> dict:
+    """What the progress page shows; two queries."""
+    run.refresh_from_db(fields=["status", "total", "done", "rendered", "error", "finished_at"])
+    files = [
+        {
+            "id": f.pk, "kind": f.kind, "name": f.name, "size": f.size, "pages": f.pages,
+            "class_group_id": f.class_group_id,
+        }
+        for f in run.files.all()
+    ] if run.status == ReportRun.Status.DONE else []
+    return {
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "total": run.total,
+        "done": run.done,
+        "rendered": run.rendered,
+        "percent": round(100 * run.done / run.total) if run.total else 100,
+        "finished": run.finished,
+        "error": run.error,
+        "files": files,
+    }

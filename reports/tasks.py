@@ -1,0 +1,33 @@
+"""Celery tasks of term reports: thin, by id, safe to run twice (reports/runs.py explains why).
+
+They run on the "reports" queue, so rendering has workers of its own, recycled after a bounded
+number of tasks (CELERY_WORKER_MAX_TASKS_PER_CHILD) since WeasyPrint's memory grows.
+"""
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from reports import runs
+
+
+@shared_task(queue="reports")
+def render_chunk(chunk_id: int) -> str:
+    return runs.render_chunk(chunk_id)
+
+
+@shared_task(queue="reports")
+def finish_run(run_id: int) -> str:
+    return runs.finish_run(run_id)
+
+
+@shared_task(queue="reports")
+def resume_runs() -> int:
+    """At worker start and every five minutes (beat): pick up what a dead worker left."""
+    return runs.resume_runs()
+
+
+@worker_ready.connect
+def _resume_after_restart(sender=None, **kwargs) -> None:
+    # A worker killed mid-chunk left its transaction rolled back; its message may stay with
+    # the broker until the visibility timeout. Queue the unfinished chunks again now.
+    resume_runs.delay()
