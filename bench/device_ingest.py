@@ -143,18 +143,18 @@ def measure_round(args, url: str, device, token: str, cards, unknown) -> tuple[f
 # --- the database and the settings ---------------------------------------------------------
 
 
-def recreate_database(database_url: str) -> str:
+def recreate_database(database_url: str, name: str = BENCH_DB) -> str:
     import psycopg2
 
     parts = urlsplit(database_url)
-    print(f"==> Recreating database {BENCH_DB} on {parts.hostname}:{parts.port}", flush=True)
+    print(f"==> Recreating database {name} on {parts.hostname}:{parts.port}", flush=True)
     connection = psycopg2.connect(database_url)
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {BENCH_DB}")
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {name}")
     connection.close()
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def configure_environment(bench_url: str) -> None:

@@ -132,6 +132,9 @@ class ReportFile(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     pages = models.PositiveIntegerField(default=0)
+    # SHA-256 of the codes of the cards it joins, in order: a later run whose class has the
+    # same cards reuses this file instead of joining the PDFs again.
+    cards_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["run", "kind", "name"]

@@ -273,23 +273,53 @@ def _period_slug(run: ReportRun) -> str:
     return f"hk{run.term.number}" if run.term else "ca-nam"
 
 
-def _save_file(run, kind, class_group, name: str, data: bytes, pages: int) -> ReportFile:
+def _save_file(run, kind, class_group, name: str, data: bytes | Path, pages: int, digest: str = "") -> ReportFile:
+    """Write (or hard-link, for a file reused from an earlier run) the run's file and record it."""
     relative = f"run-{run.pk}/{name}"
-    _write_atomically(Path(settings.REPORTS_ROOT) / relative, data)
+    target = Path(settings.REPORTS_ROOT) / relative
+    if isinstance(data, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        os.link(data, target)
+        size, sha256 = target.stat().st_size, _sha256_file(target)
+    else:
+        _write_atomically(target, data)
+        size, sha256 = len(data), hashlib.sha256(data).hexdigest()
     report_file, _ = ReportFile.objects.update_or_create(
         run=run, kind=kind, class_group=class_group,
-        defaults={
-            "name": name, "path": relative, "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(), "pages": pages,
-        },
+        defaults={"name": name, "path": relative, "size": size, "sha256": sha256, "pages": pages,
+                  "cards_digest": digest},
     )
     return report_file
 
 
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _earlier_class_file(run: ReportRun, class_group: ClassGroup, digest: str) -> Path | None:
+    """The class PDF of an earlier run that joined exactly these cards, if still on disk."""
+    earlier = (
+        ReportFile.objects.filter(
+            kind=ReportFile.Kind.CLASS_PDF, class_group=class_group, cards_digest=digest,
+            run__term=run.term, run__school_year=run.school_year,
+        )
+        .exclude(run=run)
+        .order_by("-pk")
+        .first()
+    )
+    path = file_path(earlier) if earlier else None
+    return path if path and path.exists() else None
+
+
 def finish_run(run_id: int) -> str:
     """Join the cards into one PDF per class (class-list order) and a ZIP for a grade or the
-    school. Safe to run twice or concurrently: the run's row is locked, files are replaced
-    atomically."""
+    school. A class whose cards are all unchanged since an earlier run reuses that run's PDF.
+    Safe to run twice or concurrently: the run's row is locked, files are replaced atomically."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().select_related("school_year", "term", "school").get(pk=run_id)
         if run.status == ReportRun.Status.DONE:
@@ -303,19 +333,17 @@ def finish_run(run_id: int) -> str:
         period = _period_slug(run)
         class_files = []
         for class_group, student_ids in by_class.items():
-            stored = {
-                c.student_id: c
-                for c in ReportCard.objects.filter(
-                    student__in=student_ids, school_year=run.school_year, term=run.term,
-                    superseded_at__isnull=True,
-                ).only("student_id", "pdf", "pages")
-            }
-            pdfs = [bytes(stored[i].pdf) for i in student_ids if i in stored]
-            pages = sum(stored[i].pages for i in student_ids if i in stored)
+            current = _current_cards(student_ids, run.school_year_id, run.term_id)
+            ordered = [current[i] for i in student_ids if i in current]
+            digest = hashlib.sha256(" ".join(c.code for c in ordered).encode()).hexdigest()
+            pages = sum(c.pages for c in ordered)
             name = f"phieu-bao-{period}-lop-{slugify(class_group.name)}.pdf"
-            data = pdf.merge_pdfs(pdfs)
+            data = _earlier_class_file(run, class_group, digest)
+            if data is None:
+                blobs = dict(ReportCard.objects.filter(pk__in=[c.pk for c in ordered]).values_list("pk", "pdf"))
+                data = pdf.merge_pdfs([bytes(blobs[c.pk]) for c in ordered])
             class_files.append(
-                _save_file(run, ReportFile.Kind.CLASS_PDF, class_group, name, data, pages)
+                _save_file(run, ReportFile.Kind.CLASS_PDF, class_group, name, data, pages, digest)
             )
         if run.scope != ReportRun.Scope.CLASS and class_files:
             _save_file(
