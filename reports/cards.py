@@ -333,7 +333,7 @@ def _learning(scored: dict, rated: dict, missing: list) -> str:
     try:
         return circular22.learning_result(scored, rated)
     except RuleError as exc:
-        missing.append(f"{LEARNING}: {exc.message}")
+        missing.append(f"{LEARNING}: {exc.message.rstrip('.')}")
         return ""
 
 
@@ -435,7 +435,7 @@ def _rule(function, args, what: str, missing: list):
     try:
         return function(*args)
     except RuleError as exc:
-        missing.append(f"{what}: {exc.message}")
+        missing.append(f"{what}: {exc.message.rstrip('.')}")  # the card adds its own "."
         return None
 
 
