@@ -321,7 +321,7 @@ def finish_run(run_id: int) -> str:
     school. A class whose cards are all unchanged since an earlier run reuses that run's PDF.
     Safe to run twice or concurrently: the run's row is locked, files are replaced atomically."""
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("school_year", "term", "school").get(pk=run_id)
+        run = ReportRun.objects.select_for_update(of=("self",)).select_related("school_year", "term", "school").get(pk=run_id)
         if run.status == ReportRun.Status.DONE:
             return "done"
         if run.chunks.filter(done_at__isnull=True).exists():
