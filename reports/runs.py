@@ -35,7 +35,7 @@ from reports import cards as card_data
 from reports import pdf, signing
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from school.access import can_manage_school
-from school.exceptions import DomainError
+from school.exceptions import DomainError, NotFound
 from school.models import ClassGroup, School, SchoolYear, Student, Term
 
 log = logging.getLogger(__name__)
@@ -240,7 +240,12 @@ def render_chunk(chunk_id: int) -> str:
 def ensure_card(student: Student, class_group: ClassGroup, school_year: SchoolYear, term: Term | None) -> ReportCard:
     """The pupil's current card for the term (None: the year), rendered now if it is missing
     or no longer shows what the grade book holds."""
-    (card,) = card_data.cards_for(class_group, school_year, term, student_ids=[student.pk])
+    if class_group.grade < 6:
+        raise DomainError(_("Report cards for primary schools are not available yet."))
+    found = card_data.cards_for(class_group, school_year, term, student_ids=[student.pk])
+    if not found:  # not (or no longer) in this class
+        raise NotFound()
+    (card,) = found
     try:
         with transaction.atomic():
             (stored,), _ = _store_cards([card], None)

@@ -117,8 +117,10 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 def _add_routers() -> None:
     # Imported here: the routers import error_body from this module.
     from devices.api import router as devices_router
+    from reports.api import router as reports_router
 
     api.add_router("/devices/", devices_router)
+    api.add_router("/reports/", reports_router)
 
 
 _add_routers()

@@ -1,3 +1,240 @@
-"""Placeholder: see reports/urls.py."""
+"""The class summary (bảng tổng hợp kết quả đánh giá) and the school statistics, as a page and
+as PDF or XLSX downloads, for staff:
 
-urlpatterns: list = []
+- /bao-cao/lop/<class_id>/tong-hop/?ky=1|2|ca-nam&dinh-dang=pdf|xlsx — the school's managers,
+  the class's homeroom teacher (this year, while on the staff) and the operator;
+- /bao-cao/truong/<school_id>/thong-ke/?nam-hoc=2026-2027&ky=…&dinh-dang=… — the school's
+  managers and the operator.
+
+Everyone else gets 404 (a subject teacher, another school's staff, a parent), an anonymous
+visitor the login page. Without `dinh-dang` the page shows the table with the download links;
+a bad `ky`, `nam-hoc` or `dinh-dang` gets a page saying which values are allowed.
+"""
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from reports import exports, statistics
+from reports.views.runs import ascii_filename
+from school.access import get_or_404, get_school_for_manager
+from school.exceptions import DomainError
+from school.managers import managed_school_ids, signed_in
+from school.models import ClassGroup, SchoolYear, Term
+
+log = logging.getLogger("reports.access")
+
+TERM_PARAM, YEAR_PARAM, FORMAT_PARAM = "ky", "nam-hoc", "dinh-dang"
+FORMATS = ("pdf", "xlsx")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+FILE_PERIODS = {"1": "HK1", "2": "HK2", statistics.WHOLE_YEAR: "Ca-nam"}
+
+
+# ---------------------------------------------------------------------------------------
+# Access
+# ---------------------------------------------------------------------------------------
+
+
+def summary_classes_for(user) -> QuerySet[ClassGroup]:
+    """Classes whose summary `user` may print: every class of a school they manage, the
+    classes they are homeroom teacher of (this year, while on the staff: within
+    ClassGroup.visible_to), all for the operator. A subject teacher is not in it: the summary
+    lists the whole class's results, which the homeroom teacher and the school answer for."""
+    if not signed_in(user):
+        return ClassGroup.objects.none()
+    visible = ClassGroup.objects.visible_to(user)
+    if user.is_superuser:
+        return visible
+    return visible.filter(Q(school_id__in=managed_school_ids(user)) | Q(homeroom_teacher=user))
+
+
+def get_class_group_for_summary(user, class_id) -> ClassGroup:
+    """The class for its summary, or Http404 (missing and not yours alike)."""
+    return get_or_404(
+        summary_classes_for(user).select_related("school", "school_year", "homeroom_teacher"),
+        class_id,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _format(request: HttpRequest) -> str | None:
+    value = request.GET.get(FORMAT_PARAM)
+    if value is None or value == "":
+        return None
+    if value not in FORMATS:
+        raise statistics.InvalidChoice(
+            _("Choose one of: %(allowed)s.") % {"allowed": ", ".join(FORMATS)}, field=FORMAT_PARAM
+        )
+    return value
+
+
+def _error_page(request: HttpRequest, exc: DomainError, back: str) -> HttpResponse:
+    """A bad query value: say which one and what is allowed (400), or that the year or term is
+    not set up (404)."""
+    return render(
+        request,
+        "reports/summaries/error.html",
+        {"field": exc.field, "message": exc.message, "back": back},
+        status=404 if exc.status == 404 else 400,
+    )
+
+
+def _period_links(base: str, terms: list[Term], current: Term | None, extra: dict) -> list[dict]:
+    """The links to each term and the whole year, the shown one marked."""
+    links = [
+        {
+            "label": str(t.get_number_display()),
+            "url": f"{base}?{urlencode({**extra, TERM_PARAM: t.number})}",
+            "active": current is not None and t.pk == current.pk,
+        }
+        for t in terms
+    ]
+    links.append({
+        "label": _("Whole year"),
+        "url": f"{base}?{urlencode({**extra, TERM_PARAM: statistics.WHOLE_YEAR})}",
+        "active": current is None,
+    })
+    return links
+
+
+def _downloads(base: str, period: str, extra: dict) -> dict:
+    return {
+        fmt: f"{base}?{urlencode({**extra, TERM_PARAM: period, FORMAT_PARAM: fmt})}"
+        for fmt in FORMATS
+    }
+
+
+def _download(body: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{ascii_filename(name)}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _pick(terms: list[Term], request: HttpRequest) -> Term | None:
+    return statistics.pick_term(terms, request.GET.get(TERM_PARAM), field=TERM_PARAM)
+
+
+# ---------------------------------------------------------------------------------------
+# The class summary
+# ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@never_cache
+def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A class's summary for a term or the year: the page, or its PDF (landscape A4) or XLSX.
+    The queries: the session's, the class, the terms, then one cards_for (8 or 9)."""
+    class_group = get_class_group_for_summary(request.user, class_id)
+    base = reverse("reports:class_summary", args=[class_group.pk])
+    terms = statistics.year_terms(class_group.school_year)
+    try:
+        fmt = _format(request)
+        term = _pick(terms, request)
+    except DomainError as exc:
+        return _error_page(request, exc, base)
+    summary = statistics.class_summary(class_group, class_group.school_year, term)
+    if fmt is not None:
+        log.info(
+            "user %s exported the class summary of class %s (%s) as %s",
+            request.user.pk, class_group.pk, summary.term_code, fmt,
+        )
+        name = f"Tong hop {class_group.name} {FILE_PERIODS[summary.term_code]}"
+        if fmt == "pdf":
+            return _download(exports.class_summary_pdf(summary), fmt, name)
+        return _download(exports.class_summary_xlsx(summary), fmt, name)
+    return render(
+        request,
+        "reports/summaries/class_summary.html",
+        {
+            "class_group": class_group,
+            "summary": summary,
+            "periods": _period_links(base, terms, term, {}),
+            "downloads": _downloads(base, summary.term_code, {}),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# School statistics
+# ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@never_cache
+def school_statistics(request: HttpRequest, school_id: int) -> HttpResponse:
+    """A school's statistics for a year's term or the whole year: the page, or its PDF or XLSX.
+    The queries: the session's, the school, its years, the year's terms, its classes, then one
+    cards_for per class (never per pupil)."""
+    school = get_school_for_manager(request.user, school_id)
+    base = reverse("reports:school_statistics", args=[school.pk])
+    years = list(school.years.order_by("-start_date"))
+    try:
+        fmt = _format(request)
+        school_year = _resolve_year(years, request)
+        terms = statistics.year_terms(school_year)
+        term = _pick(terms, request)
+    except DomainError as exc:
+        return _error_page(request, exc, base)
+    stats = statistics.school_statistics(school, school_year, term)
+    year_value = {YEAR_PARAM: _year_value(school_year)}
+    if fmt is not None:
+        log.info(
+            "user %s exported the statistics of school %s (%s, %s) as %s",
+            request.user.pk, school.pk, school_year.pk, stats.term_code, fmt,
+        )
+        name = f"Thong ke {school.code} {year_value[YEAR_PARAM]} {FILE_PERIODS[stats.term_code]}"
+        if fmt == "pdf":
+            return _download(exports.school_statistics_pdf(stats), fmt, name)
+        return _download(exports.school_statistics_xlsx(stats), fmt, name)
+    return render(
+        request,
+        "reports/summaries/school_statistics.html",
+        {
+            "school": school,
+            "stats": stats,
+            "school_year": school_year,
+            "years": [
+                {"name": y.name, "value": _year_value(y), "active": y.pk == school_year.pk}
+                for y in years
+            ],
+            "periods": _period_links(base, terms, term, year_value),
+            "downloads": _downloads(base, stats.term_code, year_value),
+            "base": base,
+        },
+    )
+
+
+def _year_value(school_year: SchoolYear) -> str:
+    """The year as the URL names it: "2026-2027" (a plain hyphen reads better in a link)."""
+    return school_year.name.replace("–", "-")
+
+
+def _resolve_year(years: list[SchoolYear], request: HttpRequest) -> SchoolYear:
+    """The year `nam-hoc` names (any dash), else the current one (else the latest)."""
+    value = request.GET.get(YEAR_PARAM)
+    return statistics.pick_school_year(years, value, field=YEAR_PARAM)
+
+
+urlpatterns = [
+    path("bao-cao/lop/<int:class_id>/tong-hop/", class_summary, name="class_summary"),
+    path("bao-cao/truong/<int:school_id>/thong-ke/", school_statistics, name="school_statistics"),
+]

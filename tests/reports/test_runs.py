@@ -202,3 +202,14 @@ def test_a_school_rerun_joins_again_only_the_class_whose_card_changed(school):
     for name in ("10A1", "11B1"):  # reused as they were: the same bytes, the same file on disk
         assert after[name].sha256 == before[name].sha256
         assert runs.file_path(after[name]).stat().st_ino == runs.file_path(before[name]).stat().st_ino
+
+
+def test_ensure_card_refuses_a_pupil_who_left_the_class(school):
+    from school.exceptions import NotFound
+
+    enrolment = school.classes["10A2"].enrolments.first()
+    enrolment.status = "transferred"
+    enrolment.save(update_fields=["status"])
+    with pytest.raises(NotFound):
+        runs.ensure_card(enrolment.student, school.classes["10A2"], school.year, school.term)
+    assert not ReportCard.objects.exists()

@@ -1,0 +1,219 @@
+"""The class summary and the school statistics as PDF (WeasyPrint, landscape A4, through
+reports.pdf's safe fetcher) and as XLSX workbooks (openpyxl).
+
+Numbers leave as numbers (averages, counts, percentages), so a department can sum and chart
+them; printed-only forms of a number (Đ, CĐ, a blank) stay text.
+
+Every text cell is neutralised against formula injection: a pupil's name or a comment typed as
+"=HYPERLINK(…)" or "@SUM(…)" would otherwise be run by Excel or LibreOffice on the machine of
+whoever opens the file. Such a text is written as a string cell with a leading apostrophe, so
+it shows as text and is never evaluated.
+"""
+
+import io
+import re
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from reports.pdf import html_to_pdf
+from reports.statistics import MEASURE_TITLES, ClassSummary, SchoolStatistics, Tally
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+SCORE_TEXT = re.compile(r"^[0-9]{1,2}(?:,[0-9])?$")  # "7,8" as the cards print it
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=13)
+_THIN = Side(style="thin")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+# ---------------------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------------------
+
+
+def class_summary_pdf(summary: ClassSummary) -> bytes:
+    """Landscape A4: a class has a dozen subject columns and more."""
+    html = render_to_string("reports/class_summary.html", {"summary": summary})
+    return html_to_pdf(html, landscape=True)
+
+
+def school_statistics_pdf(stats: SchoolStatistics) -> bytes:
+    html = render_to_string("reports/school_statistics.html", {"stats": stats})
+    return html_to_pdf(html, landscape=True)
+
+
+# ---------------------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """`text` safe for a spreadsheet cell: characters XLSX cannot hold are dropped, and a text
+    that a spreadsheet would read as a formula (starting with = + - @, also after leading
+    spaces, or starting with a tab or carriage return) gets a leading apostrophe."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    if text[:1] in ("\t", "\r") or text.lstrip(" \t\r\n")[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def put(ws, row: int, column: int, value, *, number_format: str | None = None, font=None,
+        box: bool = True, centre: bool = False):
+    """Write one cell: int/Decimal/float as a number, anything else as neutralised text."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, bool) or value is None:
+        value = "" if value is None else str(value)
+    if isinstance(value, (int, float, Decimal)):
+        cell.value = float(value) if isinstance(value, Decimal) else value
+        if number_format:
+            cell.number_format = number_format
+    else:
+        cell.value = neutralise(value)
+        # openpyxl guesses "f" for a string starting with "="; the apostrophe already prevents
+        # that, and the explicit type keeps it so whatever the text.
+        cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    if box:
+        cell.border = _BOX
+    if centre:
+        cell.alignment = _CENTRE
+    return cell
+
+
+def _mark(value: str):
+    """A subject's average as a number (7.8), Đ / CĐ / blank as text."""
+    if SCORE_TEXT.match(value or ""):
+        return Decimal(value.replace(",", "."))
+    return value
+
+
+def _heading(ws, lines: list[str], width: int) -> int:
+    """The document's heading lines, each merged across the table; returns the next row."""
+    for row, line in enumerate(lines, start=1):
+        put(ws, row, 1, line, font=_TITLE if row == 3 else _BOLD, box=False)
+        if width > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    return len(lines) + 2
+
+
+def _save(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------
+# The class summary
+# ---------------------------------------------------------------------------------------
+
+
+def class_summary_xlsx(summary: ClassSummary) -> bytes:
+    """One sheet: the heading, one row per pupil, then the counts and percentages."""
+    wb = Workbook()
+    ws = wb.active
+    # A sheet's name is not evaluated, but Excel refuses []:*?/\ and a leading apostrophe.
+    ws.title = re.sub(r"[\[\]:*?/\\']", "-", f"Lớp {summary.class_name}")[:31]
+    header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập", "Kết quả rèn luyện",
+              "Nghỉ có phép", "Nghỉ không phép"]
+    if summary.is_year:
+        header += ["Danh hiệu", "Lên lớp / ở lại lớp"]
+    row = _heading(ws, [
+        summary.authority,
+        summary.school,
+        summary.title,
+        f"Lớp {summary.class_name} – {summary.school_year}",
+    ], len(header))
+    for column, label in enumerate(header, start=1):
+        put(ws, row, column, label, font=_BOLD, centre=True)
+    for line in summary.rows:
+        row += 1
+        values = [line.number, line.full_name, *(_mark(m) for m in line.marks), line.learning,
+                  line.conduct, line.absent_with_leave, line.absent_without_leave]
+        if summary.is_year:
+            values += [line.award, line.promotion]
+        for column, value in enumerate(values, start=1):
+            put(ws, row, column, value, number_format="0.0" if isinstance(value, Decimal) else None)
+    row += 2
+    put(ws, row, 1, f"Sĩ số: {summary.tally.pupils}", font=_BOLD, box=False)
+    row += 1
+    for column, label in enumerate(["Nội dung", "Mức", "Số lượng", "Tỉ lệ (%)"], start=2):
+        put(ws, row, column, label, font=_BOLD, centre=True)
+    for measure in summary.columns.names:
+        for count in summary.tally.counts(measure):
+            row += 1
+            put(ws, row, 2, MEASURE_TITLES[measure])
+            put(ws, row, 3, count.category.label)
+            put(ws, row, 4, count.count)
+            put(ws, row, 5, count.percent, number_format="0.0")
+    ws.column_dimensions["B"].width = 28
+    for column in range(3, len(header) + 1):
+        ws.column_dimensions[get_column_letter(column)].width = 11
+    ws.freeze_panes = ws.cell(row=7, column=3)
+    return _save(wb)
+
+
+# ---------------------------------------------------------------------------------------
+# School statistics
+# ---------------------------------------------------------------------------------------
+
+
+def _tally_cells(ws, row: int, label: str, tally: Tally, stats: SchoolStatistics, *, font=None):
+    put(ws, row, 1, label, font=font)
+    put(ws, row, 2, tally.pupils, font=font)
+    column = 3
+    for measure in stats.columns.names:
+        for count in tally.counts(measure):
+            put(ws, row, column, count.count, font=font)
+            put(ws, row, column + 1, count.percent, number_format="0.0", font=font)
+            column += 2
+
+
+def school_statistics_xlsx(stats: SchoolStatistics) -> bytes:
+    """One sheet: per grade its classes then the grade's total, then the school's total; each
+    category as two columns, the count and the percentage of the row's pupils."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Thống kê"
+    width = 2 + 2 * sum(len(stats.columns.of(m)) for m in stats.columns.names)
+    top = _heading(ws, [
+        stats.authority,
+        stats.school,
+        stats.title,
+        stats.school_year,
+    ], width)
+    for column, label in ((1, "Lớp"), (2, "Sĩ số")):
+        put(ws, top, column, label, font=_BOLD, centre=True)
+        ws.merge_cells(start_row=top, start_column=column, end_row=top + 2, end_column=column)
+    column = 3
+    for measure in stats.columns.names:
+        categories = stats.columns.of(measure)
+        put(ws, top, column, MEASURE_TITLES[measure], font=_BOLD, centre=True)
+        ws.merge_cells(start_row=top, start_column=column, end_row=top,
+                       end_column=column + 2 * len(categories) - 1)
+        for category in categories:
+            put(ws, top + 1, column, category.label, font=_BOLD, centre=True)
+            ws.merge_cells(start_row=top + 1, start_column=column, end_row=top + 1,
+                           end_column=column + 1)
+            put(ws, top + 2, column, "SL", font=_BOLD, centre=True)
+            put(ws, top + 2, column + 1, "%", font=_BOLD, centre=True)
+            column += 2
+    row = top + 2
+    for grade in stats.grades:
+        for class_stats in grade.classes:
+            row += 1
+            _tally_cells(ws, row, class_stats.name, class_stats.tally, stats)
+        row += 1
+        _tally_cells(ws, row, f"Khối {grade.grade}", grade.tally, stats, font=_BOLD)
+    row += 1
+    _tally_cells(ws, row, "Toàn trường", stats.total, stats, font=_BOLD)
+    ws.column_dimensions["A"].width = 14
+    ws.freeze_panes = ws.cell(row=top + 3, column=3)
+    return _save(wb)

@@ -1,0 +1,598 @@
+"""Class summaries (bảng tổng hợp kết quả đánh giá) and school statistics (thống kê kết quả
+đánh giá), built from the report cards' own data (`reports.cards.cards_for`).
+
+Why from the cards: a summary that recomputed results from the grade book could disagree with
+the card a parent holds (a rounding, an unpublished score). Reading the very strings the cards
+print makes the class summary and the cards agree by construction.
+
+Counting rules:
+- Every pupil on a card is counted once in every measure. A pupil whose result is not yet
+  complete (a blank learning or conduct result, no promotion decision yet) is counted under
+  "Chưa có kết quả", never dropped, so the counts of a measure always add up to the pupils.
+- Percentages are of the pupils of the row (class, grade or school), one decimal, halves up.
+- Award and promotion exist for the whole year only.
+
+`school_statistics` runs a fixed number of queries per class (one list of classes, then
+`cards_for` once per class); nothing is per pupil. The printed forms and the API read the
+dataclasses below; nothing here formats HTML or cells.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from school.exceptions import DomainError
+from school.models import ClassGroup, School, SchoolYear, Term
+from school.names import fold
+
+LEARNING, CONDUCT, AWARD, PROMOTION = "learning", "conduct", "award", "promotion"
+TERM_MEASURES = (LEARNING, CONDUCT)
+YEAR_MEASURES = (LEARNING, CONDUCT, AWARD, PROMOTION)
+
+INCOMPLETE = "incomplete"
+NO_AWARD = "none"
+ONE_DECIMAL = Decimal("0.1")
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Category:
+    """One column of a measure: a stable code for programs, the Vietnamese label for print."""
+
+    code: str
+    label: str
+
+
+# The levels as the cards print them (reports/rules). Circular 22 for grades 6–12, Circular 27
+# for grades 1–5; a school with both levels shows both sets.
+SECONDARY_LEVELS = (
+    Category("tot", "Tốt"),
+    Category("kha", "Khá"),
+    Category("dat", "Đạt"),
+    Category("chua_dat", "Chưa đạt"),
+)
+PRIMARY_LEVELS = (
+    Category("hoan_thanh_xuat_sac", "Hoàn thành xuất sắc"),
+    Category("hoan_thanh_tot", "Hoàn thành tốt"),
+    Category("hoan_thanh", "Hoàn thành"),
+    Category("chua_hoan_thanh", "Chưa hoàn thành"),
+)
+AWARDS = (
+    Category("xuat_sac", "Học sinh Xuất sắc"),
+    Category("gioi", "Học sinh Giỏi"),
+    Category(NO_AWARD, "Không"),
+)
+PROMOTIONS = (
+    Category("len_lop", "Lên lớp"),
+    Category("kiem_tra_lai", "Kiểm tra lại"),
+    Category("ren_luyen_he", "Rèn luyện trong hè"),
+    Category("o_lai_lop", "Ở lại lớp"),
+)
+NOT_YET = Category(INCOMPLETE, "Chưa có kết quả")
+
+MEASURE_TITLES = {
+    LEARNING: "Kết quả học tập",
+    CONDUCT: "Kết quả rèn luyện",
+    AWARD: "Danh hiệu",
+    PROMOTION: "Lên lớp / ở lại lớp",
+}
+
+
+_ALL_KNOWN = {
+    LEARNING: SECONDARY_LEVELS + PRIMARY_LEVELS,
+    CONDUCT: SECONDARY_LEVELS + PRIMARY_LEVELS,
+    AWARD: AWARDS,
+    PROMOTION: PROMOTIONS,
+}
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_") or "other"
+
+
+def classify(measure: str, label: str, *, known: Sequence[Category] = ()) -> Category:
+    """The category a printed value falls in. Known labels match without regard to case or
+    tone-mark normalisation ("lên lớp" is "Lên lớp"); a promotion that names two summer actions
+    ("Kiểm tra lại; rèn luyện trong hè") counts under its first, the decision. A label nobody
+    foresaw becomes a category of its own rather than vanishing from the counts."""
+    folded = fold(label)
+    candidates = known or _ALL_KNOWN[measure]
+    for category in candidates:
+        if fold(category.label) == folded:
+            return category
+    if measure == PROMOTION:
+        for category in sorted(candidates, key=lambda c: -len(c.label)):
+            if folded.startswith(fold(category.label)):
+                return category
+    return Category(_slug(label), label.strip())
+
+
+def value_of(card, measure: str, grade: int) -> str | None:
+    """What `card` says for `measure`, or None while it is not complete."""
+    if measure == LEARNING:
+        return card.learning or None
+    if measure == CONDUCT:
+        return card.conduct or None
+    if measure == AWARD:
+        # The award is blank both for "no award" and for "not decided yet": it is decided once
+        # learning (and, from grade 6, conduct) are.
+        if not card.learning or (grade >= 6 and not card.conduct):
+            return None
+        return card.award or AWARDS[-1].label
+    return card.promotion or None
+
+
+def percent(count: int, total: int) -> Decimal:
+    """count / total as a percentage with one decimal, halves rounded up; 0 of 0 is 0.0."""
+    if not total:
+        return Decimal("0.0")
+    return (Decimal(count) * HUNDRED / Decimal(total)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def decimal_comma(value: Decimal | int) -> str:
+    """7.5 -> "7,5": numbers on Vietnamese documents use a decimal comma."""
+    return str(value).replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Count:
+    category: Category
+    count: int
+    percent: Decimal
+
+    @property
+    def percent_text(self) -> str:
+        return decimal_comma(self.percent)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of one group of pupils (a class, a grade, the school) per measure."""
+
+    pupils: int
+    measures: tuple[tuple[str, tuple[Count, ...]], ...]  # (measure, counts in column order)
+
+    def counts(self, measure: str) -> tuple[Count, ...]:
+        return dict(self.measures).get(measure, ())
+
+    def count(self, measure: str, code: str) -> int:
+        return next((c.count for c in self.counts(measure) if c.category.code == code), 0)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The categories of each measure, in print order, shared by every row of one table so
+    rows line up and add up."""
+
+    measures: tuple[tuple[str, tuple[Category, ...]], ...]
+
+    def of(self, measure: str) -> tuple[Category, ...]:
+        return dict(self.measures)[measure]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(m for m, _ in self.measures)
+
+
+def _known_categories(measure: str, grades: set[int]) -> tuple[Category, ...]:
+    if measure == AWARD:
+        return AWARDS
+    if measure == PROMOTION:
+        return PROMOTIONS
+    secondary = SECONDARY_LEVELS if any(g >= 6 for g in grades) else ()
+    # Primary pupils have no conduct result (Circular 27 rates qualities instead): whatever
+    # their cards print still gets a column of its own.
+    primary = PRIMARY_LEVELS if measure == LEARNING and any(g <= 5 for g in grades) else ()
+    return secondary + primary
+
+
+def columns_for(measures: Sequence[str], grades: Iterable[int], observed: dict) -> Columns:
+    """The known categories of the grades shown, then any label seen on a card that is not a
+    known one (in the order first seen), then "Chưa có kết quả" last."""
+    grades = set(grades)
+    result = []
+    for measure in measures:
+        wanted = list(_known_categories(measure, grades))
+        for category in observed.get(measure, ()):
+            if category not in wanted and category != NOT_YET:
+                wanted.append(category)
+        wanted.append(NOT_YET)
+        result.append((measure, tuple(wanted)))
+    return Columns(tuple(result))
+
+
+def _categorised(cards, grade: int, measures: Sequence[str]) -> list[dict[str, Category]]:
+    rows = []
+    for card in cards:
+        row = {}
+        for measure in measures:
+            value = value_of(card, measure, grade)
+            row[measure] = NOT_YET if value is None else classify(
+                measure, value, known=_ALL_KNOWN[measure]
+            )
+        rows.append(row)
+    return rows
+
+
+def _observed(categorised: Iterable[dict[str, Category]]) -> dict[str, list[Category]]:
+    seen: dict[str, list[Category]] = {}
+    for row in categorised:
+        for measure, category in row.items():
+            if category not in seen.setdefault(measure, []):
+                seen[measure].append(category)
+    return seen
+
+
+def tally(categorised: Sequence[dict[str, Category]], columns: Columns) -> Tally:
+    pupils = len(categorised)
+    measures = []
+    for measure in columns.names:
+        counted = {c: 0 for c in columns.of(measure)}
+        for row in categorised:
+            counted[row[measure]] += 1
+        measures.append(
+            (measure, tuple(Count(c, n, percent(n, pupils)) for c, n in counted.items()))
+        )
+    return Tally(pupils, tuple(measures))
+
+
+def add_tallies(tallies: Sequence[Tally], columns: Columns) -> Tally:
+    """The sum of several groups' counts (grade and school totals), percentages recomputed
+    from the sums, not averaged."""
+    pupils = sum(t.pupils for t in tallies)
+    measures = []
+    for measure in columns.names:
+        counts = tuple(
+            Count(c, n, percent(n, pupils))
+            for c in columns.of(measure)
+            for n in [sum(t.count(measure, c.code) for t in tallies)]
+        )
+        measures.append((measure, counts))
+    return Tally(pupils, tuple(measures))
+
+
+# ---------------------------------------------------------------------------------------
+# Headings shared by both documents
+# ---------------------------------------------------------------------------------------
+
+
+def term_code(term: Term | None) -> str:
+    return "ca-nam" if term is None else str(term.number)
+
+
+def term_heading(term: Term | None) -> str:
+    """"HỌC KỲ I", "HỌC KỲ II" or "CẢ NĂM", as printed in a title."""
+    if term is None:
+        return "CẢ NĂM"
+    return "HỌC KỲ " + {1: "I", 2: "II"}.get(term.number, str(term.number))
+
+
+def _authority(school: School) -> str:
+    return (school.authority_name or "").upper()
+
+
+def _school_name(school: School) -> str:
+    return school.name.upper()
+
+
+# ---------------------------------------------------------------------------------------
+# The class summary
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    number: int
+    full_name: str
+    marks: tuple[str, ...]  # per subject column: "7,8", "Đ", "CĐ" or "" while incomplete
+    learning: str
+    conduct: str
+    absent_with_leave: int
+    absent_without_leave: int
+    award: str = ""
+    promotion: str = ""
+
+    @property
+    def absent(self) -> int:
+        return self.absent_with_leave + self.absent_without_leave
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    authority: str
+    school: str
+    class_name: str
+    grade: int
+    school_year: str  # "Năm học 2026–2027"
+    term: str  # "HỌC KỲ I" / "HỌC KỲ II" / "CẢ NĂM"
+    term_code: str  # "1" / "2" / "ca-nam"
+    is_year: bool
+    subjects: tuple[str, ...]
+    rows: tuple[SummaryRow, ...]
+    columns: Columns
+    tally: Tally
+    homeroom_teacher: str
+    principal: str
+    principal_signs_as: str
+    dated: str
+
+    @property
+    def title(self) -> str:
+        return f"BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ {self.term}"
+
+    @property
+    def sections(self) -> list[tuple[str, tuple[Count, ...]]]:
+        """(measure's printed title, its counts) in print order."""
+        return [(MEASURE_TITLES[m], counts) for m, counts in self.tally.measures]
+
+
+def _subject_columns(cards) -> tuple[str, ...]:
+    """Every subject on any card, in the cards' order (an elective taken by some pupils of the
+    class only still gets its column)."""
+    names: list[str] = []
+    for card in cards:
+        for line in card.subjects:
+            if line.subject not in names:
+                names.append(line.subject)
+    return tuple(names)
+
+
+def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: SchoolYear,
+                    term: Term | None) -> ClassSummary:
+    """The class summary of `cards` (one per pupil, in class-list order). `class_group` and
+    `school_year` give the headings when the class has no pupil (and so no card)."""
+    is_year = term is None
+    subjects = _subject_columns(cards)
+    rows = []
+    for number, card in enumerate(cards, start=1):
+        by_subject = {
+            line.subject: (line.year if is_year else line.average) for line in card.subjects
+        }
+        rows.append(
+            SummaryRow(
+                number=number,
+                full_name=card.full_name,
+                marks=tuple(by_subject.get(s, "") for s in subjects),
+                learning=card.learning,
+                conduct=card.conduct,
+                absent_with_leave=card.absent_with_leave,
+                absent_without_leave=card.absent_without_leave,
+                award=card.award if is_year else "",
+                promotion=card.promotion if is_year else "",
+            )
+        )
+    measures = YEAR_MEASURES if is_year else TERM_MEASURES
+    categorised = _categorised(cards, class_group.grade, measures)
+    columns = columns_for(measures, [class_group.grade], _observed(categorised))
+    first = cards[0] if cards else None
+    school = class_group.school
+    return ClassSummary(
+        authority=first.authority if first else _authority(school),
+        school=first.school if first else _school_name(school),
+        class_name=class_group.name,
+        grade=class_group.grade,
+        school_year=first.school_year if first else f"Năm học {school_year.name}",
+        term=term_heading(term),
+        term_code=term_code(term),
+        is_year=is_year,
+        subjects=subjects,
+        rows=tuple(rows),
+        columns=columns,
+        tally=tally(categorised, columns),
+        homeroom_teacher=first.homeroom_teacher if first else _homeroom_name(class_group),
+        principal=first.principal if first else "",
+        principal_signs_as=first.principal_signs_as if first else "HIỆU TRƯỞNG",
+        dated=first.dated if first else "",
+    )
+
+
+def _homeroom_name(class_group: ClassGroup) -> str:
+    teacher = class_group.homeroom_teacher
+    return getattr(teacher, "full_name", "") if teacher else ""
+
+
+def class_summary(class_group: ClassGroup, school_year: SchoolYear,
+                  term: Term | None = None) -> ClassSummary:
+    """Bảng tổng hợp kết quả đánh giá of one class for a term (or the year when `term` is None):
+    one row per pupil as their card prints it, then the counts per level. The queries are
+    those of one `cards_for` call."""
+    from reports.cards import cards_for
+
+    cards = cards_for(class_group, school_year, term)
+    return summarise_class(cards, class_group, school_year, term)
+
+
+# ---------------------------------------------------------------------------------------
+# School statistics
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassStatistics:
+    class_id: int
+    name: str
+    grade: int
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class GradeStatistics:
+    grade: int
+    classes: tuple[ClassStatistics, ...]
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class SchoolStatistics:
+    authority: str
+    school: str
+    school_code: str
+    school_year: str  # "Năm học 2026–2027"
+    school_year_name: str  # "2026–2027"
+    term: str  # "HỌC KỲ I" / "HỌC KỲ II" / "CẢ NĂM"
+    term_code: str
+    is_year: bool
+    columns: Columns
+    grades: tuple[GradeStatistics, ...]
+    total: Tally
+    principal: str
+    principal_signs_as: str
+    dated: str
+
+    @property
+    def title(self) -> str:
+        return f"THỐNG KÊ KẾT QUẢ ĐÁNH GIÁ {self.term}"
+
+    def rows(self) -> list[tuple[str, str, Tally]]:
+        """(kind, label, tally) in print order: each grade's classes ("class"), the grade
+        ("total"), and last the school ("school")."""
+        rows = []
+        for grade in self.grades:
+            rows += [("class", c.name, c.tally) for c in grade.classes]
+            rows.append(("total", f"Khối {grade.grade}", grade.tally))
+        rows.append(("school", "Toàn trường", self.total))
+        return rows
+
+    @property
+    def sections(self) -> list[dict]:
+        """One printed table per measure: its title, categories and rows."""
+        return [
+            {
+                "measure": measure,
+                "title": MEASURE_TITLES[measure],
+                "categories": self.columns.of(measure),
+                "rows": [
+                    {"kind": kind, "label": label, "pupils": t.pupils, "counts": t.counts(measure)}
+                    for kind, label, t in self.rows()
+                ],
+            }
+            for measure in self.columns.names
+        ]
+
+
+def summarise_school(school: School, school_year: SchoolYear, term: Term | None,
+                     cards_by_class: Sequence[tuple[ClassGroup, Sequence]]) -> SchoolStatistics:
+    """The statistics of `cards_by_class` ((class, its cards), classes by grade then name)."""
+    measures = YEAR_MEASURES if term is None else TERM_MEASURES
+    categorised = [
+        (cg, _categorised(cards, cg.grade, measures)) for cg, cards in cards_by_class
+    ]
+    observed = _observed(row for _, rows in categorised for row in rows)
+    columns = columns_for(measures, [cg.grade for cg, _ in cards_by_class], observed)
+    grades: dict[int, list[ClassStatistics]] = {}
+    for cg, rows in categorised:
+        grades.setdefault(cg.grade, []).append(
+            ClassStatistics(cg.pk, cg.name, cg.grade, tally(rows, columns))
+        )
+    grade_stats = tuple(
+        GradeStatistics(grade, tuple(classes), add_tallies([c.tally for c in classes], columns))
+        for grade, classes in sorted(grades.items())
+    )
+    first = next((cards[0] for _, cards in cards_by_class if cards), None)
+    return SchoolStatistics(
+        authority=first.authority if first else _authority(school),
+        school=first.school if first else _school_name(school),
+        school_code=school.code,
+        school_year=first.school_year if first else f"Năm học {school_year.name}",
+        school_year_name=school_year.name,
+        term=term_heading(term),
+        term_code=term_code(term),
+        is_year=term is None,
+        columns=columns,
+        grades=grade_stats,
+        total=add_tallies([g.tally for g in grade_stats], columns),
+        principal=first.principal if first else "",
+        principal_signs_as=first.principal_signs_as if first else "HIỆU TRƯỞNG",
+        dated=first.dated if first else "",
+    )
+
+
+def school_statistics(school: School, school_year: SchoolYear,
+                      term: Term | None = None) -> SchoolStatistics:
+    """Per grade and class: pupils and counts with percentages per learning result and conduct
+    rating (and, for the year, per award and promotion decision), plus the school's totals.
+    One query for the classes, then one `cards_for` per class: the count grows with classes,
+    never with pupils."""
+    from reports.cards import cards_for
+
+    classes = list(
+        ClassGroup.objects.filter(school=school, school_year=school_year)
+        .select_related("school", "school_year", "homeroom_teacher")
+        .order_by("grade", "name")
+    )
+    cards_by_class = [(cg, cards_for(cg, school_year, term)) for cg in classes]
+    return summarise_school(school, school_year, term, cards_by_class)
+
+
+# ---------------------------------------------------------------------------------------
+# Which year and term a request names (pages and API alike)
+# ---------------------------------------------------------------------------------------
+
+WHOLE_YEAR = "ca-nam"  # the web's word for the whole year (reports.views.runs uses it too)
+_DASHES = re.compile(r"\s*[-‐‑‒–—]\s*")
+
+
+class InvalidChoice(DomainError):
+    status = 422
+    code = "invalid_choice"
+    message = _("This value is not one of the allowed values.")
+
+
+class NotSetUp(DomainError):
+    status = 404
+    code = "not_found"
+    message = _("Not found.")
+
+
+def _year_key(name: str) -> str:
+    return _DASHES.sub("-", (name or "").strip())
+
+
+def pick_school_year(years: Sequence[SchoolYear], value: str | None, *, field: str) -> SchoolYear:
+    """The year named `value` ("2026-2027" finds "2026–2027": any dash) among `years`, or,
+    without a value, the current one (else the latest). NotSetUp naming `field`."""
+    if value is None or not value.strip():
+        year = next((y for y in years if y.is_current), None)
+        year = year or max(years, key=lambda y: y.start_date, default=None)
+    else:
+        year = next((y for y in years if _year_key(y.name) == _year_key(value)), None)
+    if year is None:
+        raise NotSetUp(_("This school has no such school year."), field=field)
+    return year
+
+
+def resolve_school_year(school: School, value: str | None, *, field: str) -> SchoolYear:
+    """pick_school_year over the school's years (one query)."""
+    return pick_school_year(list(school.years.all()), value, field=field)
+
+
+def year_terms(school_year: SchoolYear) -> list[Term]:
+    """The year's terms, term I first (one query)."""
+    return list(Term.objects.filter(school_year=school_year).order_by("number"))
+
+
+def pick_term(terms: Sequence[Term], value: str | None, *, field: str,
+              whole_year: Iterable[str] = (WHOLE_YEAR,)) -> Term | None:
+    """The term `value` names: "1" or "2", a whole-year word (None: the year), or, without a
+    value, the term today falls in (the year before any term exists). InvalidChoice for any
+    other value, NotSetUp when the term is not set up for that year."""
+    whole_year = tuple(whole_year)
+    if value is None or not value.strip():
+        from contactbook.gradebook import default_term
+
+        return default_term(list(terms))
+    value = value.strip()
+    if value in whole_year:
+        return None
+    if value not in ("1", "2"):
+        allowed = ", ".join(("1", "2", *whole_year))
+        raise InvalidChoice(
+            _("Choose one of: %(allowed)s.") % {"allowed": allowed}, field=field
+        )
+    term = next((t for t in terms if t.number == int(value)), None)
+    if term is None:
+        raise NotSetUp(_("This term is not set up for that school year yet."), field=field)
+    return term
