@@ -1070,6 +1070,14 @@ def remove_demo() -> dict[str, int]:
     schools = School.objects.filter(code__in=SCHOOL_CODES)
     pupils = Student.objects.filter(school__in=schools)
     counts = {"schools": schools.count(), "students": pupils.count()}
+    # Report cards and runs, then the grade book in one DELETE per table (a cascade from the
+    # pupils would write a history row per score).
+    from reports.demo import remove_grades
+    from reports.models import ReportCard, ReportRun
+
+    ReportCard.objects.filter(student__school__in=schools).delete()
+    ReportRun.objects.filter(school__in=schools).delete()
+    remove_grades(SCHOOL_CODES)
     # Student.school is PROTECT (a pupil's record outlives a careless delete), so pupils first;
     # schools before users, because a closed term PROTECTs the user who closed it.
     pupils.delete()
@@ -1142,6 +1150,10 @@ def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict[str, in
     from lms.demo import seed_lessons
 
     counts["lessons"] = seed_lessons(log)
+    # Term I's grade book (reports): every cell, conduct, comments and a few absences.
+    from reports.demo import seed_grades
+
+    counts["scores"] = seed_grades(log)
     return counts
 
 

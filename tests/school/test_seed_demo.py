@@ -19,6 +19,7 @@ from django.db.models import Count, F
 
 from accounts.models import User
 from accounts.phones import normalize_phone
+from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
 from school import names
 from school.models import (
     ClassGroup,
@@ -36,7 +37,7 @@ from school.models import (
     SubjectGroup,
     TeachingAssignment,
     Term,
-    TimetableSlot,
+    TimetableSlot, Score, ConductRating, TermComment, AttendanceMark,
 )
 from tests import factories as f
 
@@ -381,6 +382,8 @@ def test_reset_rebuilds_exactly_the_same_demo(seeded):
     assert "Đã xoá dữ liệu mẫu cũ" in output and "Xong trong" in output
     assert row_counts() == seeded["counts"]
     assert fingerprint() == seeded["fingerprint"]
+    # The grade book went in one DELETE per table: no history row for the removed grades.
+    assert not Score.history.exists() and not ConductRating.history.exists()
 
 
 def test_reset_keeps_other_schools_and_people_who_belong_elsewhere_too(seeded):

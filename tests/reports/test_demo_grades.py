@@ -1,0 +1,367 @@
+"""The demo school's term I grade book (reports/demo.py, written by `manage.py seed_demo`):
+complete, published, realistic and the same on every run.
+
+The demo is seeded once for the module inside a transaction rolled back at the end (as
+tests/school/test_seed_demo.py does), so no other module sees it; each test runs in a savepoint
+of it, so a test that removes or rebuilds the grades leaves the next test the first run's rows.
+"""
+
+import datetime
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from contactbook.gradebook import columns_for, term_result
+from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
+from reports import demo
+from reports.rules import circular22
+from school.models import ClassGroup, Enrolment, Student, TeachingAssignment, Term
+
+pytestmark = pytest.mark.django_db
+
+UPPER, PRIMARY = "thpt-ha-long", "th-tran-hung-dao"
+GRADE_MODELS = (Score, ConductRating, TermComment, AttendanceMark)
+
+
+def _rows(queryset, order, fields) -> list[tuple]:
+    return list(queryset.order_by(*order).values_list(*fields))
+
+
+def fingerprint() -> str:
+    """sha256 over the grade book by natural keys (student codes, subject codes, phones), never
+    primary keys; updated_at (the time of writing) is left out."""
+    code = "student__student_code"
+    queries = [
+        _rows(Score.objects, (code, "subject__code", "kind", "index"), (
+            code, "subject__code", "term__number", "class_group__name", "kind", "index", "value",
+            "passed", "published_at", "updated_by__phone",
+        )),
+        _rows(ConductRating.objects, (code,), (
+            code, "term__number", "rating", "updated_by__phone",
+        )),
+        _rows(TermComment.objects, (code, "subject__code"), (
+            code, "term__number", "subject__code", "text", "author__phone",
+        )),
+        _rows(AttendanceMark.objects, (code, "date", "session"), (
+            code, "class_group__name", "date", "session", "status", "note", "recorded_by__phone",
+        )),
+    ]
+    digest = hashlib.sha256()
+    for query in queries:
+        for row in query:
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once (with its grades); rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield {"output": out.getvalue(), "fingerprint": fingerprint()}
+        transaction.set_rollback(True)
+
+
+def term_one() -> Term:
+    return Term.objects.get(school_year__school__code=UPPER, school_year__is_current=True, number=1)
+
+
+def upper_classes():
+    return ClassGroup.objects.filter(school__code=UPPER, school_year__is_current=True).order_by(
+        "name"
+    )
+
+
+def pupils_by_class() -> dict[int, list[int]]:
+    pupils = defaultdict(list)
+    for class_id, student_id in Enrolment.objects.filter(
+        class_group__in=upper_classes(), status=Enrolment.Status.ACTIVE
+    ).values_list("class_group_id", "student_id"):
+        pupils[class_id].append(student_id)
+    return pupils
+
+
+def test_every_pupil_has_every_cell_of_every_assigned_subject_published(seeded):
+    term = term_one()
+    assert "Sổ điểm học kỳ I: " in seeded["output"]
+    pupils = pupils_by_class()
+    expected = {}  # (pupil, subject, kind, index) -> (class, teacher, rated)
+    assignments = TeachingAssignment.objects.filter(class_group__in=upper_classes())
+    for a in assignments.select_related("subject"):
+        for column in columns_for(a.subject):
+            for pupil in pupils[a.class_group_id]:
+                expected[(pupil, a.subject_id, column.kind, column.index)] = (
+                    a.class_group_id, a.teacher_id, a.subject.assessment == "rated",
+                )
+    assert 65_000 < len(expected) < 80_000 and sum(map(len, pupils.values())) > 1100
+    cells = Score.objects.filter(term=term).values_list(
+        "student_id", "subject_id", "kind", "index", "class_group_id", "updated_by_id",
+        "value", "passed", "published_at",
+    )
+    seen = set()
+    for pupil, subject, kind, index, class_id, teacher, value, passed, published in cells:
+        key = (pupil, subject, kind, index)
+        assert key not in seen
+        seen.add(key)
+        assert expected[key][:2] == (class_id, teacher), key
+        if expected[key][2]:
+            assert value is None and passed is not None, key
+        else:
+            assert passed is None and Decimal(0) <= value <= Decimal(10), key
+            assert value == value.quantize(Decimal("0.1")), key
+        assert published is not None and published <= datetime.datetime(
+            2026, 11, 25, tzinfo=datetime.UTC
+        )
+    assert seen == set(expected)
+    # Only term I of the upper-secondary school's current year; the term stays open.
+    assert Score.objects.count() == len(seen)
+    assert not term.is_closed
+    assert Score.objects.values("class_group__school__code").distinct().count() == 1
+    # Written in bulk: seeded cells have no history row (a teacher's later change has one).
+    assert not any(model.history.exists() for model in GRADE_MODELS)
+
+
+def test_scores_look_like_a_teachers_marks(seeded):
+    values = Counter(
+        Score.objects.filter(value__isnull=False).values_list("value", flat=True)
+    )
+    whole = sum(n for v, n in values.items() if v == v.to_integral_value())
+    assert 0.3 < whole / sum(values.values()) < 0.7  # oral checks in whole marks, tests not
+    assert {Decimal("7.3"), Decimal("6.8"), Decimal("8.5")} <= set(values)
+    assert min(values) < Decimal("3.5") and max(values) == Decimal("10.0")
+    passed = Counter(Score.objects.filter(value__isnull=True).values_list("passed", flat=True))
+    assert 0 < passed[False] < passed[True] / 100  # a CĐ is rare
+
+
+def test_every_pupil_has_a_conduct_rating_and_a_comment_from_the_homeroom_teacher(seeded):
+    term = term_one()
+    homeroom = {}
+    for group in upper_classes():
+        for pupil in pupils_by_class()[group.pk]:
+            homeroom[pupil] = group.homeroom_teacher_id
+    ratings = dict(
+        ConductRating.objects.filter(term=term).values_list("student_id", "updated_by_id")
+    )
+    assert ratings == homeroom
+    spread = Counter(ConductRating.objects.values_list("rating", flat=True))
+    total = sum(spread.values())
+    assert spread["Tốt"] + spread["Khá"] > 0.85 * total and spread["Tốt"] > spread["Khá"]
+    assert 0 < spread["Đạt"] < 0.1 * total and 0 < spread["Chưa đạt"] < 0.015 * total
+
+    comments = TermComment.objects.filter(term=term, subject__isnull=True)
+    assert dict(comments.values_list("student_id", "author_id")) == homeroom
+    texts = list(comments.values_list("text", flat=True))
+    assert len(set(texts)) > len(texts) / 3  # varied, not one sentence for all
+    for text in texts:
+        assert text.startswith("Em ") and text.endswith(".") and "{" not in text
+        assert text == unicodedata.normalize("NFC", text) and 40 < len(text) < 400
+
+
+def test_some_pupils_have_subject_comments_from_their_subject_teacher(seeded):
+    teacher_of = {
+        (a.class_group_id, a.subject_id): a.teacher_id
+        for a in TeachingAssignment.objects.filter(class_group__in=upper_classes())
+    }
+    class_of = dict(
+        Enrolment.objects.filter(class_group__in=upper_classes()).values_list(
+            "student_id", "class_group_id"
+        )
+    )
+    comments = TermComment.objects.filter(term=term_one(), subject__isnull=False)
+    rows = list(comments.values_list("student_id", "subject_id", "author_id", "text"))
+    assert 0.05 * len(teacher_of) * 40 < len(rows) < 0.4 * len(teacher_of) * 40
+    for pupil, subject, author, text in rows:
+        assert teacher_of[(class_of[pupil], subject)] == author
+        assert text.endswith(".") and text[0].isupper()
+
+
+def test_a_few_absences_on_school_days_already_over(seeded):
+    term, today = term_one(), timezone.localdate()
+    marks = AttendanceMark.objects.filter(class_group__in=upper_classes()).select_related(
+        "class_group"
+    )
+    assert marks.exists()
+    pupils = sum(map(len, pupils_by_class().values()))
+    absent_pupils = set()
+    for mark in marks:
+        absent_pupils.add(mark.student_id)
+        assert mark.status in ("excused", "unexcused")
+        assert mark.recorded_by_id == mark.class_group.homeroom_teacher_id
+        assert term.start_date < mark.date < min(today, term.end_date + datetime.timedelta(1))
+        # The demo school teaches Monday to Saturday mornings.
+        assert mark.date.isoweekday() != 7 and mark.session == "morning"
+    assert 0.1 * pupils < len(absent_pupils) < 0.6 * pupils
+    statuses = Counter(marks.values_list("status", flat=True))
+    assert statuses["excused"] > statuses["unexcused"] > 0
+    assert not AttendanceMark.objects.exclude(class_group__in=upper_classes()).exists()
+
+
+def test_the_term_results_by_circular_22_have_a_realistic_spread(seeded):
+    """Computed from the stored cells the way the grade book and the report cards do."""
+    term = term_one()
+    by_pupil = defaultdict(lambda: defaultdict(dict))
+    subjects = {}
+    for score in Score.objects.filter(term=term).select_related("subject"):
+        subjects[score.subject_id] = score.subject
+        by_pupil[score.student_id][score.subject_id][f"{score.kind}-{score.index}"] = score
+    learning = Counter()
+    for rows in by_pupil.values():
+        scored, rated = {}, {}
+        for subject_id, cells in rows.items():
+            subject = subjects[subject_id]
+            columns = columns_for(subject)
+            average, result = term_result(subject, columns, [cells.get(c.key) for c in columns])
+            if subject.assessment == "rated":
+                rated[subject.code] = result
+            else:
+                scored[subject.code] = average
+        learning[circular22.learning_result(scored, rated)] += 1
+    total = sum(learning.values())
+    assert all(learning[level] > 0 for level in ("Tốt", "Khá", "Đạt", "Chưa đạt")), learning
+    assert learning["Khá"] + learning["Đạt"] > 0.6 * total  # most pupils
+    assert 0.05 * total < learning["Tốt"] < 0.35 * total  # some
+    assert learning["Chưa đạt"] < 0.06 * total  # a few
+    assert learning["Khá"] > learning["Tốt"] and learning["Khá"] > learning["Chưa đạt"]
+
+
+def _plan_fingerprint() -> str:
+    """The grade book recomputed from the pure plan, from natural inputs only: each pupil's
+    student code, class name, subjects and school days."""
+    term, today = term_one(), timezone.localdate()
+    rows = []
+    for group in upper_classes().select_related("homeroom_teacher"):
+        assignments = list(
+            group.assignments.select_related("subject", "teacher").order_by("subject__code")
+        )
+        specs = [demo.SubjectSpec.of(a.subject) for a in assignments]
+        slots = set(group.timetable.values_list("weekday", "session"))
+        days = demo.school_days(term, slots)
+        codes = Student.objects.filter(
+            enrolments__class_group=group, enrolments__status="active"
+        ).values_list("student_code", flat=True)
+        for code in codes:
+            plan = demo.plan_pupil(code, group.name, specs, days)
+            for a, spec in zip(assignments, specs):
+                for kind, index in spec.columns:
+                    value, passed = plan.cells[(spec.code, kind, index)]
+                    rows.append((code, spec.code, kind, index, value, passed, a.teacher.phone))
+            rows.append((code, plan.conduct, group.homeroom_teacher.phone, plan.comment))
+            rows += [(code, c, t) for c, t in sorted(plan.subject_comments.items())]
+            rows += [(code, *a) for a in plan.absences if a[0] < today]
+    digest = hashlib.sha256()
+    for row in sorted(rows, key=repr):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def _stored_fingerprint() -> str:
+    """The same rows as _plan_fingerprint, read back from the database."""
+    code = "student__student_code"
+    rows = list(Score.objects.values_list(
+        code, "subject__code", "kind", "index", "value", "passed", "updated_by__phone"
+    ))
+    comments = dict(
+        TermComment.objects.filter(subject__isnull=True).values_list(code, "text")
+    )
+    ratings = ConductRating.objects.values_list(code, "rating", "updated_by__phone")
+    rows += [(c, rating, phone, comments[c]) for c, rating, phone in ratings]
+    rows += list(TermComment.objects.filter(subject__isnull=False).values_list(
+        code, "subject__code", "text"
+    ))
+    rows += list(AttendanceMark.objects.values_list(code, "date", "session", "status", "note"))
+    digest = hashlib.sha256()
+    for row in sorted(rows, key=repr):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def test_the_stored_grade_book_is_the_plan_recomputed_from_the_seed(seeded):
+    assert _stored_fingerprint() == _plan_fingerprint()
+
+
+# A pupil who is not in the demo, with a class's twelve subjects: exact values pinned, so a
+# change of the generator (or anything that makes it depend on the run) shows up here.
+SPECS = [
+    demo.SubjectSpec("ngu-van", "Ngữ văn", False, 4),
+    demo.SubjectSpec("toan", "Toán", False, 4),
+    demo.SubjectSpec("tieng-anh", "Tiếng Anh", False, 4),
+    demo.SubjectSpec("lich-su", "Lịch sử", False, 3),
+    demo.SubjectSpec("gdtc", "Giáo dục thể chất", True, 2),
+    demo.SubjectSpec("gdqp-an", "Giáo dục quốc phòng và an ninh", False, 2),
+    demo.SubjectSpec("hdtn-hn", "Hoạt động trải nghiệm, hướng nghiệp", True, 2),
+    demo.SubjectSpec("gddp", "Nội dung giáo dục địa phương", True, 2),
+    demo.SubjectSpec("vat-li", "Vật lí", False, 3),
+    demo.SubjectSpec("hoa-hoc", "Hoá học", False, 3),
+    demo.SubjectSpec("sinh-hoc", "Sinh học", False, 3),
+    demo.SubjectSpec("tin-hoc", "Tin học", False, 3),
+]
+DAYS = [
+    (datetime.date(2026, 9, 7) + datetime.timedelta(days=i), "morning")
+    for i in range(120)
+    if (datetime.date(2026, 9, 7) + datetime.timedelta(days=i)).isoweekday() != 7
+]
+
+
+def _sample_plan() -> dict:
+    plan = demo.plan_pupil("2299999999", "10A3", SPECS, DAYS)
+    return {
+        "cells": {"|".join(map(str, key)): [str(v), p] for key, (v, p) in plan.cells.items()},
+        "averages": {k: str(v) for k, v in plan.averages.items()},
+        "learning": plan.learning, "conduct": plan.conduct, "comment": plan.comment,
+        "subject_comments": plan.subject_comments,
+        "absences": [[str(d), s, st, n] for d, s, st, n in plan.absences],
+    }
+
+
+def test_a_pupils_plan_is_the_same_in_another_process():
+    """Another interpreter with another hash seed (set and dict order) plans the same pupil
+    identically."""
+    script = (
+        "import django, json; django.setup(); "
+        "from tests.reports.test_demo_grades import _sample_plan; "
+        "print(json.dumps(_sample_plan(), ensure_ascii=False))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "truongso.settings.test")
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert json.loads(result.stdout) == _sample_plan()
+
+
+def test_a_pupils_plan_keeps_its_exact_values():
+    plan = demo.plan_pupil("2299999999", "10A3", SPECS, DAYS)
+    toan = [plan.cells[("toan", kind, index)][0] for kind, index in SPECS[1].columns]
+    assert (toan, plan.averages["toan"]) == PINNED_TOAN
+    assert (plan.learning, plan.conduct) == PINNED_RESULTS
+    assert plan.comment == PINNED_COMMENT
+
+
+D = Decimal
+# TX 9,5 9 9 8,5; GK 8; CK 8,3: (36 + 16 + 24,9) / 9 = 8,54… → 8,5.
+PINNED_TOAN = ([D("9.5"), D("9.0"), D("9.0"), D("8.5"), D("8.0"), D("8.3")], D("8.5"))
+PINNED_RESULTS = ("Tốt", "Tốt")
+PINNED_COMMENT = (
+    "Em gương mẫu, nhiệt tình tham gia các hoạt động của lớp và của trường. Kết quả học tập "
+    "tốt, nổi bật ở môn Tiếng Anh. Cần tiếp tục giữ vững thành tích và giúp đỡ các bạn trong "
+    "lớp."
+)
+
+
+def test_seeding_again_writes_nothing(seeded):
+    assert demo.seed_grades() == 0
+    assert fingerprint() == seeded["fingerprint"]
