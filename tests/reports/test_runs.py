@@ -208,8 +208,8 @@ def test_ensure_card_refuses_a_pupil_who_left_the_class(school):
     from school.exceptions import NotFound
 
     enrolment = school.classes["10A2"].enrolments.first()
-    enrolment.status = "transferred"
-    enrolment.save(update_fields=["status"])
+    enrolment.status, enrolment.end_date = "transferred", school.term.start_date
+    enrolment.save(update_fields=["status", "end_date"])
     with pytest.raises(NotFound):
         runs.ensure_card(enrolment.student, school.classes["10A2"], school.year, school.term)
     assert not ReportCard.objects.exists()
