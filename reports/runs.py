@@ -32,7 +32,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from reports import cards as card_data
-from reports import pdf, signing
+from reports import pdf
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from school.access import can_manage_school
 from school.exceptions import DomainError, NotFound
@@ -173,7 +173,6 @@ def _store_cards(cards: list, run: ReportRun | None) -> tuple[list[ReportCard], 
         return [current[c.student_id] for c in cards], 0
     codes = [new_code() for _ in changed]
     rendered = pdf.render_cards(list(zip(changed, codes)))
-    signed = signing.signing_enabled()
     now = timezone.now()
     ReportCard.objects.filter(
         pk__in=[current[c.student_id].pk for c in changed if c.student_id in current]
@@ -182,7 +181,7 @@ def _store_cards(cards: list, run: ReportRun | None) -> tuple[list[ReportCard], 
         ReportCard(
             student_id=card.student_id, school_year_id=card.school_year_id, term_id=card.term_id,
             class_group_id=card.class_group_id, content_hash=card.content_hash(), code=code,
-            pdf=out.pdf, fingerprint=out.fingerprint, pages=out.pages, signed=signed, run=run,
+            pdf=out.pdf, fingerprint=out.fingerprint, pages=out.pages, signed=out.signed, run=run,
         )
         for card, code, out in zip(changed, codes, rendered)
     )
