@@ -170,10 +170,10 @@ class Sampler(threading.Thread):
 
     def __init__(self, root_pid: int):
         super().__init__(daemon=True)
-        self.root_pid, self.peaks, self._stop = root_pid, {}, threading.Event()
+        self.root_pid, self.peaks, self._halt = root_pid, {}, threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             for pid in _descendants(self.root_pid):
                 rss = _rss_kib(pid)
                 if rss:
@@ -181,7 +181,7 @@ class Sampler(threading.Thread):
             time.sleep(0.2)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=5)
 
 

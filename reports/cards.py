@@ -14,13 +14,15 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 
 from contactbook.gradebook import columns_for, filled, subject_sort_key, term_result, terms_of
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
 from reports.rules import circular22
 from reports.rules.errors import RuleError
-from school.models import ClassGroup, SchoolYear, StaffMembership, Student, Subject, Term
+from school.models import (
+    ClassGroup, SchoolYear, StaffMembership, Student, Subject, TeachingAssignment, Term,
+)
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class _Data:
     """Everything a class's cards read, keyed for lookups: six queries."""
 
     class_subjects: list[Subject]
-    cells: dict  # (student_id, term_id, subject_id, column key) -> published Score
+    cells: dict  # (student_id, term_id, subject_id, column key) -> published Cell
     pupil_subjects: dict  # student_id -> {subject_id: Subject} with published scores
     comments: dict  # (student_id, term_id, subject_id or None) -> text
     conduct: dict  # (student_id, term_id) -> rating
@@ -176,13 +178,22 @@ class _Data:
     def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date):
         ids = [p.pk for p in pupils]
         # Only published cells are read at all: an unpublished score cannot leak into a card.
-        published = Score.objects.filter(
-            student__in=ids, term__in=terms, published_at__isnull=False
-        ).select_related("subject")
+        # Plain tuples, not Score instances: a school run reads ~70,000 cells.
+        published = Score.objects.filter(student__in=ids, term__in=terms, published_at__isnull=False)
+        subjects = {
+            s.pk: s
+            for s in Subject.objects.filter(
+                Q(assignments__class_group=class_group) | Q(pk__in=published.values("subject_id"))
+            )
+            .annotate(assigned=Exists(TeachingAssignment.objects.filter(class_group=class_group, subject=OuterRef("pk"))))
+            .distinct()
+        }
         cells, pupil_subjects = {}, defaultdict(dict)
-        for score in published:
-            cells[(score.student_id, score.term_id, score.subject_id, _key(score))] = score
-            pupil_subjects[score.student_id][score.subject_id] = score.subject
+        for student, term, subject, kind, index, value, passed in published.values_list(
+            "student_id", "term_id", "subject_id", "kind", "index", "value", "passed"
+        ):
+            cells[(student, term, subject, f"{kind}-{index}")] = Cell(value, passed)
+            pupil_subjects[student][subject] = subjects[subject]
         comments = TermComment.objects.filter(student__in=ids, term__in=terms)
         ratings = ConductRating.objects.filter(student__in=ids, term__in=terms)
         absences = (
@@ -206,7 +217,7 @@ class _Data:
             .first()
         )
         return cls(
-            class_subjects=list(Subject.objects.filter(assignments__class_group=class_group)),
+            class_subjects=[s for s in subjects.values() if s.assigned],
             cells=cells,
             pupil_subjects=pupil_subjects,
             comments={
@@ -242,8 +253,12 @@ class _Data:
         ]
 
 
-def _key(score: Score) -> str:
-    return f"{score.kind}-{score.index}"
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A published grade-book cell, as much of a Score as a card needs."""
+
+    value: Decimal | None
+    passed: bool | None
 
 
 # ---------------------------------------------------------------------------------------

@@ -132,11 +132,15 @@ def _make_chunks(run: ReportRun) -> list[int]:
     chunks, position, total = [], 0, 0
     for class_group in classes_in_scope(run):
         ids = list(Student.objects.in_class(class_group).values_list("pk", flat=True))
-        for start in range(0, len(ids), size):
+        # Even chunks: a class of 42 is 21 + 21, not 40 + a chunk of 2 that costs as much
+        # in queries as a full one.
+        count = -(-len(ids) // size)
+        step = -(-len(ids) // count) if count else size
+        for start in range(0, len(ids), step):
             chunks.append(
                 ReportChunk(
                     run=run, class_group=class_group, position=position,
-                    student_ids=ids[start : start + size],
+                    student_ids=ids[start : start + step],
                 )
             )
             position += 1
