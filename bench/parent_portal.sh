@@ -9,9 +9,10 @@
 #      for the demo parent of two (bench/portal_data.py: published scores in every subject,
 #      drafts, today's attendance, messages, this week's summary, unread notifications).
 #   2. gunicorn, 2 sync workers, production-like settings (DEBUG=0, persistent database
-#      connections DB_CONN_MAX_AGE=60, WhiteNoise, no access log).
+#      connections DB_CONN_MAX_AGE=60, WhiteNoise, no access log, the cache in Redis and so
+#      sessions in cached_db).
 #   3. Logs in as the demo parent 0987000001 through the real login form and keeps the
-#      session cookie.
+#      session and CSRF cookies, which wrk sends back as a browser does.
 #   4. wrk (Debian's package, installed when missing and root), 16 connections for 20 s, first
 #      against /phu-huynh/ (the portal home, logged in) and then against /bench/bare/: a view
 #      that returns "ok" through the whole middleware stack without a query or a template,
@@ -22,6 +23,7 @@
 #   5. Prints requests/s and p99 latency of each, the ratio, and one RESULT line.
 #
 # Environment: DURATION (20s), CONNECTIONS (16), THREADS (wrk threads, 1), BENCH_PORT (8765),
+# ROUNDS (1; N repeats the three runs and prints medians: for a machine others are using),
 # KEEP_DB=1 to keep the database for a look afterwards.
 set -euo pipefail
 
@@ -31,6 +33,7 @@ PY="$repo/.venv/bin/python"
 GUNICORN="$repo/.venv/bin/gunicorn"
 DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-16}"
+ROUNDS="${ROUNDS:-1}"
 THREADS="${THREADS:-1}"  # one wrk thread keeps 16 connections busy and leaves the 2nd core to the server
 PORT="${BENCH_PORT:-8765}"
 PARENT_PHONE="0987000001"
@@ -81,6 +84,11 @@ export DJANGO_SETTINGS_MODULE=truongso.settings.base
 export DEBUG=0 DJANGO_SECRET_KEY="bench-only-$(date +%s)-not-secret" ALLOWED_HOSTS=127.0.0.1,localhost
 export SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0  # plain http on loopback
 export DB_CONN_MAX_AGE=60 LOG_LEVEL=WARNING TRUONGSO_BENCH_VIEWS=1
+# The cache production runs with: Redis (db 4 of REDIS_URL), so sessions are cached_db.
+# CACHE_URL=locmemcache:// in the environment benches the first run's settings instead.
+if [ -n "${REDIS_URL:-}" ]; then
+    export CACHE_URL="${CACHE_URL:-${REDIS_URL%/*}/4}"
+fi
 export CELERY_BROKER_URL=""  # the seeding's notifications are delivered eagerly
 export STATIC_ROOT="$work/static" MEDIA_ROOT="$work/media" SMS_FILE_PATH="$work/sms.jsonl"
 export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
@@ -111,8 +119,12 @@ curl -fsS -b "$jar" -c "$jar" -o /dev/null -H "Referer: $login" \
     --data-urlencode "password=$PASSWORD" --data-urlencode "next=/phu-huynh/" "$login"
 session="$(awk '$6 == "sessionid" {print $7}' "$jar")"
 [ -n "$session" ] || die "login failed: no session cookie"
+# What a browser sends back: the session and the CSRF cookie it was given at login (without it
+# every page would mint a new CSRF secret and set the cookie again).
+csrf_cookie="$(awk '$6 == "csrftoken" {print $7}' "$jar")"
+cookies="sessionid=$session${csrf_cookie:+; csrftoken=$csrf_cookie}"
 portal="http://127.0.0.1:$PORT/phu-huynh/"
-status="$(curl -sS -o "$work/portal.html" -w '%{http_code}' -H "Cookie: sessionid=$session" "$portal")"
+status="$(curl -sS -o "$work/portal.html" -w '%{http_code}' -H "Cookie: $cookies" "$portal")"
 [ "$status" = 200 ] || die "the portal answered $status, not 200"
 grep -q 'class="score-value"' "$work/portal.html" || die "the portal shows no scores: the data step failed"
 
@@ -149,24 +161,35 @@ print(round(float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit], 
 
 # Other work on the machine skews every figure: say how busy it was.
 say "CPUs: $(nproc); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-say "wrk: $CONNECTIONS connections, $DURATION, against the portal home (logged in)"
-result="$(run_wrk "$portal" portal -H "Cookie: sessionid=$session")"
-read -r portal_rps portal_p99 <<<"$result"
-say "wrk: the same against the bare view"
-result="$(run_wrk "http://127.0.0.1:$PORT/bench/bare/" bare)"
-read -r bare_rps bare_p99 <<<"$result"
-say "wrk: the same against the floor of any logged-in page (session, user, empty base.html)"
-result="$(run_wrk "http://127.0.0.1:$PORT/bench/logged-in/" floor -H "Cookie: sessionid=$session")"
-read -r floor_rps floor_p99 <<<"$result"
+say "cache: ${CACHE_URL:-locmemcache:// (per process; sessions in the database)}"
+results=()
+for round in $(seq 1 "$ROUNDS"); do
+    [ "$ROUNDS" = 1 ] || say "round $round of $ROUNDS"
+    say "wrk: $CONNECTIONS connections, $DURATION, against the portal home (logged in)"
+    portal_result="$(run_wrk "$portal" portal -H "Cookie: $cookies")"
+    say "wrk: the same against the bare view"
+    bare_result="$(run_wrk "http://127.0.0.1:$PORT/bench/bare/" bare)"
+    say "wrk: the same against the floor of any logged-in page (session, user, empty base.html)"
+    floor_result="$(run_wrk "http://127.0.0.1:$PORT/bench/logged-in/" floor -H "Cookie: $cookies")"
+    results+=("$portal_result $bare_result $floor_result")
+done
 
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$portal_rps" "$portal_p99" "$bare_rps" "$bare_p99" "$P99_TARGET_MS" "$RATIO_TARGET" \
-    "$floor_rps" "$floor_p99" <<'PY'
+python3 - "$P99_TARGET_MS" "$RATIO_TARGET" "${results[@]}" <<'PY'
+import statistics
 import sys
-portal_rps, portal_p99, bare_rps, bare_p99, p99_target, ratio_target, floor_rps, floor_p99 = map(
-    float, sys.argv[1:]
+
+p99_target, ratio_target = map(float, sys.argv[1:3])
+rounds = [list(map(float, r.split())) for r in sys.argv[3:]]
+# Each round: portal rps, p99, bare rps, p99, floor rps, p99. Several rounds: the medians, and
+# the ratio of each round (portal and bare measured back to back) before its median.
+portal_rps, portal_p99, bare_rps, bare_p99, floor_rps, floor_p99 = (
+    statistics.median(column) for column in zip(*rounds)
 )
-ratio = portal_rps / bare_rps
+ratio = statistics.median(r[0] / r[2] for r in rounds)
+if len(rounds) > 1:
+    print(f"medians of {len(rounds)} rounds; ratio per round: "
+          + ", ".join(f"{r[0] / r[2]:.3f}" for r in rounds))
 print(f"portal home  /phu-huynh/       : {portal_rps:9.1f} requests/s   p99 {portal_p99:7.2f} ms")
 print(f"bare view    /bench/bare/      : {bare_rps:9.1f} requests/s   p99 {bare_p99:7.2f} ms")
 print(f"logged-in floor /bench/logged-in/: {floor_rps:7.1f} requests/s   p99 {floor_p99:7.2f} ms"

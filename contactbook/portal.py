@@ -5,33 +5,128 @@ The portal home answers "what happened today" for one child of a guardian: today
 the latest published scores (never an unpublished one), unread notifications, the latest
 messages and the latest weekly summary with its acknowledge button. A guardian with several
 children (possibly in different schools) switches between them.
+
+It is the page parents open most, so it is read in one query (`portal_home`) and its rendered
+body is cached under a digest of exactly the rows it shows (`home_html`): a cached body can only
+be served for the same data, so no write anywhere has to remember to invalidate it, and a
+per-process cache is as correct as a shared one.
 """
 
 import datetime
+import hashlib
+import logging
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
 
-from django.db import transaction
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When, Window
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When, Window
 from django.http import Http404
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
 
 from contactbook.models import (
     AttendanceMark,
     ChannelPreference,
     Message,
+    MessageThread,
     Notification,
     Score,
     SummaryAcknowledgement,
     WeeklySummary,
 )
-from school.models import Enrolment, Student
+from school.models import (
+    ClassGroup,
+    Enrolment,
+    Guardian,
+    Guardianship,
+    School,
+    SchoolYear,
+    StaffMembership,
+    Student,
+    Subject,
+)
+
+logger = logging.getLogger(__name__)
 
 SCORES_SHOWN = 8
 MESSAGES_SHOWN = 3
 NOTIFICATIONS_SHOWN = 5
+MESSAGE_PREVIEW = 120  # characters of a message's body on the home (truncatechars)
 INBOX_PAGE = 30
 _SESSION_ORDER = {AttendanceMark.Session.MORNING: 0, AttendanceMark.Session.AFTERNOON: 1}
+_SESSIONS = dict(AttendanceMark.Session.choices)
+_STATUSES = dict(AttendanceMark.Status.choices)
+_KINDS = dict(Score.Kind.choices)
+
+
+# The home's rows: plain values, not model instances (a fifth of the request went into building
+# and rendering model instances); each carries what the template shows.
+
+
+@dataclass(frozen=True)
+class Mark:
+    pk: int
+    session: str
+    status: str
+    note: str
+
+    @property
+    def session_label(self) -> str:
+        return _SESSIONS.get(self.session, self.session)
+
+    @property
+    def status_label(self) -> str:
+        return _STATUSES.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class PublishedScore:
+    pk: int
+    subject_name: str
+    kind: str
+    index: int
+    value: Decimal | None
+    passed: bool | None
+    published_at: datetime.datetime
+
+    @property
+    def kind_label(self) -> str:
+        return _KINDS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class UnreadNotification:
+    pk: int
+    title: str
+    created_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class LatestMessage:
+    pk: int
+    sender_name: str
+    body: str  # at most MESSAGE_PREVIEW + 1 characters: enough for truncatechars
+    created_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class LatestSummary:
+    pk: int
+    week_start: datetime.date
+    mine: bool  # acknowledged by this guardian
+    seen: bool  # acknowledged by any guardian
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week_start + datetime.timedelta(days=6)
 
 
 @dataclass
@@ -44,8 +139,15 @@ class PortalHome:
     notifications: list = field(default_factory=list)
     unread: int = 0
     messages: list = field(default_factory=list)
-    summary: WeeklySummary | None = None
-    links: dict = field(default_factory=dict)
+    summary: LatestSummary | None = None
+    can_manage: bool | None = False  # the navigation's link to the administration
+    user_id: int | None = None
+    # What the page shows, as read from the database: the key of its cached body.
+    rows: tuple = ()
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        return child_links(self.child.pk) if self.child else {}
 
 
 def children_of(user) -> list[Student]:
@@ -65,56 +167,271 @@ def children_of(user) -> list[Student]:
 
 def portal_home(user, student_id=None) -> PortalHome:
     """The portal home for `user` and one of their children (the eldest when `student_id` is
-    None). Http404 if `student_id` is not one of their children now. Six queries whatever
-    the number of children, scores, messages or notifications (one when there is no child)."""
-    children = children_of(user)
-    if not children and student_id is None:
+    None). Http404 if `student_id` is not one of their children now. One query whatever the
+    number of children, scores, messages or notifications.
+
+    The children are `Student.objects.children_of(user)` (guardianships of the user's guardian
+    record) written in SQL, so the access check and every section share that one query."""
+    if not (user and user.is_authenticated and user.is_active):
         return PortalHome(children=[])
-    if student_id is None:
-        child = children[0]
-    else:
-        child = next((c for c in children if str(c.pk) == str(student_id)), None)
-        if child is None:
-            raise Http404("Not one of your children")
     today = timezone.localdate()
-    marks = sorted(
-        AttendanceMark.objects.filter(student=child, date=today),
-        key=lambda mark: _SESSION_ORDER.get(mark.session, 9),
-    )
-    # Published cells only: this filter is what keeps a draft score from a parent's eyes.
-    scores = list(
-        Score.objects.filter(student=child, published_at__isnull=False)
-        .select_related("subject")
-        .only("kind", "index", "value", "passed", "published_at", "subject__name")
-        .order_by("-published_at", "subject__name", "kind", "index")[:SCORES_SHOWN]
-    )
-    unread = list(
-        Notification.objects.filter(recipient=user, read_at__isnull=True)
-        .only("title", "created_at")
-        .annotate(total=Window(Count("id")))
-        .order_by("-created_at", "-id")[:NOTIFICATIONS_SHOWN]
-    )
-    messages = list(
-        Message.objects.filter(thread__student=child)
-        .select_related("sender")
-        .only("body", "created_at", "sender__full_name")
-        .order_by("-created_at", "-id")[:MESSAGES_SHOWN]
-    )
-    summary = (
-        WeeklySummary.objects.filter(student=child)
-        .defer("data")  # the home shows the week and the button, not the content
-        .annotate(
-            mine=Exists(SummaryAcknowledgement.objects.filter(summary=OuterRef("pk"), user=user)),
-            seen=Exists(SummaryAcknowledgement.objects.filter(summary=OuterRef("pk"))),
+    rows = _fetch(_home_sql(chosen=student_id is not None), _home_params(user, today, student_id))
+    home = _build_home(rows, today)
+    home.user_id = user.pk
+    if user.is_superuser:
+        home.can_manage = None  # the operator's answer is not a staff role: the navigation asks
+    if home.child is None and student_id is not None:
+        raise Http404("Not one of your children")
+    return home
+
+
+def home_html(home: PortalHome, *, path: str, csrf_slot: str) -> str:
+    """The rendered body of `home` (contactbook/portal/home_body.html) for the page at `path`,
+    from the cache when the same rows were rendered before. Its acknowledge form carries
+    `csrf_slot` where the CSRF token goes: the caller puts the request's token there.
+
+    The key is a digest of the rows the page shows, the guardian, the day, the language and
+    time zone, the path and the code and template that render them: any change of what the
+    page shows is a new key, so nothing has to invalidate an entry, and one guardian's key is
+    never another's.
+    Entries expire after PORTAL_CACHE_SECONDS (a new translation catalogue shows after that)."""
+    digest = hashlib.sha256(
+        repr((
+            _render_version(), get_language(), timezone.get_current_timezone_name(), path,
+            home.today, home.rows,
+        )).encode()
+    ).hexdigest()
+    key = f"portal:home:{home.user_id}:{digest}"
+    # This process's memory first (no round trip), then the shared cache (a page another
+    # worker or host rendered); both are safe because the key names the content.
+    local, shared = caches["local"], caches["default"]
+    html = local.get(key)
+    if html is None:
+        html = shared.get(key)
+        if html is None:
+            html = get_template("contactbook/portal/home_body.html").render(
+                {"home": home, "child": home.child, "next_path": path, "csrf_token": csrf_slot}
+            )
+            shared.set(key, html, settings.PORTAL_CACHE_SECONDS)
+        local.set(key, html, settings.PORTAL_CACHE_SECONDS)
+    return html
+
+
+_VERSION: list[str] = []
+
+
+def _render_version() -> str:
+    """A digest of this module and the body's template, so a deploy that changes either never
+    serves a body rendered by the old code from a shared cache."""
+    if not _VERSION:
+        source = get_template("contactbook/portal/home_body.html").template.source
+        code = source + Path(__file__).read_text()
+        _VERSION.append(hashlib.sha256(code.encode()).hexdigest()[:16])
+    return _VERSION[0]
+
+
+# ----------------------------------------------------------------- the home's one query
+#
+# One UNION ALL of small, limited selects, each row (section, id, n, a, b, c, d, e, f) with the
+# values as text: PostgreSQL and SQLite (the first run) return the same kinds of value, and
+# `_build_home` parses them back. `chosen` is the child shown: the one asked for (compared as
+# text, like the URL's id, so no id can overflow a bigint) or the eldest.
+
+_HOME_SQL = """
+WITH kids AS (
+    SELECT s.id, s.family_name, s.middle_name, s.given_name, s.date_of_birth, sc.name AS school_name,
+        (SELECT cg.name FROM {enrolment} e
+            JOIN {classgroup} cg ON cg.id = e.class_group_id
+            JOIN {schoolyear} y ON y.id = cg.school_year_id
+         WHERE e.student_id = s.id AND e.status = %s AND y.is_current = %s LIMIT 1) AS class_name
+    FROM {student} s JOIN {school} sc ON sc.id = s.school_id
+    WHERE s.id IN (SELECT g.student_id FROM {guardianship} g
+                   JOIN {guardian} gu ON gu.id = g.guardian_id WHERE gu.user_id = %s)
+),
+chosen AS (SELECT id FROM kids {chosen_filter} ORDER BY date_of_birth, id LIMIT 1)
+-- Scores: published cells only (x.published_at IS NOT NULL), which keeps drafts from parents.
+SELECT 'child', k.id, CASE WHEN k.id = (SELECT id FROM chosen) THEN 1 ELSE 0 END,
+    k.family_name, k.middle_name, k.given_name, CAST(k.date_of_birth AS TEXT), k.school_name,
+    k.class_name
+FROM kids k
+UNION ALL
+SELECT * FROM (
+    SELECT 'mark', m.id, 0, m.session, m.status, m.note, NULL, NULL, NULL
+    FROM {mark} m WHERE m.student_id = (SELECT id FROM chosen) AND m.date = %s
+) AS marks
+UNION ALL
+SELECT * FROM (
+    SELECT 'score', x.id,
+        ROW_NUMBER() OVER (ORDER BY x.published_at DESC, sub.name, x.kind, x.{index}),
+        sub.name, x.kind, CAST(x.{index} AS TEXT), CAST(x.value AS TEXT), CAST(x.passed AS TEXT),
+        CAST(x.published_at AS TEXT)
+    FROM {score} x JOIN {subject} sub ON sub.id = x.subject_id
+    WHERE x.student_id = (SELECT id FROM chosen) AND x.published_at IS NOT NULL
+    ORDER BY x.published_at DESC, sub.name, x.kind, x.{index} LIMIT {scores_shown}
+) AS scores
+UNION ALL
+SELECT * FROM (
+    SELECT 'note', n.id, ROW_NUMBER() OVER (ORDER BY n.created_at DESC, n.id DESC),
+        n.title, CAST(n.created_at AS TEXT), NULL, NULL, NULL, NULL
+    FROM {notification} n WHERE n.recipient_id = %s AND n.read_at IS NULL
+    ORDER BY n.created_at DESC, n.id DESC LIMIT {notifications_shown}
+) AS notes
+UNION ALL
+SELECT 'unread', 0, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL
+FROM {notification} n WHERE n.recipient_id = %s AND n.read_at IS NULL
+UNION ALL
+SELECT * FROM (
+    SELECT 'message', msg.id, ROW_NUMBER() OVER (ORDER BY msg.created_at DESC, msg.id DESC),
+        u.full_name, SUBSTR(msg.body, 1, {preview}), CAST(msg.created_at AS TEXT), NULL, NULL, NULL
+    FROM {message} msg JOIN {thread} t ON t.id = msg.thread_id JOIN {user} u ON u.id = msg.sender_id
+    WHERE t.student_id = (SELECT id FROM chosen)
+    ORDER BY msg.created_at DESC, msg.id DESC LIMIT {messages_shown}
+) AS messages
+UNION ALL
+SELECT * FROM (
+    SELECT 'summary', w.id, 0, CAST(w.week_start AS TEXT),
+        CASE WHEN EXISTS (SELECT 1 FROM {ack} a WHERE a.summary_id = w.id AND a.user_id = %s)
+             THEN 'y' ELSE 'n' END,
+        CASE WHEN EXISTS (SELECT 1 FROM {ack} a WHERE a.summary_id = w.id) THEN 'y' ELSE 'n' END,
+        NULL, NULL, NULL
+    FROM {summary} w WHERE w.student_id = (SELECT id FROM chosen)
+    ORDER BY w.week_start DESC LIMIT 1
+) AS summaries
+UNION ALL
+SELECT 'manage', 0, CASE WHEN EXISTS (
+        SELECT 1 FROM {staff} sm
+        WHERE sm.user_id = %s AND sm.is_active = %s AND sm.role IN (%s, %s, %s)
+    ) THEN 1 ELSE 0 END, NULL, NULL, NULL, NULL, NULL, NULL
+"""
+
+_SQL: dict[bool, str] = {}
+
+
+def _home_sql(*, chosen: bool) -> str:
+    if chosen not in _SQL:
+        models = {
+            "enrolment": Enrolment, "classgroup": ClassGroup, "schoolyear": SchoolYear,
+            "student": Student, "school": School, "guardianship": Guardianship,
+            "guardian": Guardian, "mark": AttendanceMark, "score": Score, "subject": Subject,
+            "notification": Notification, "message": Message, "thread": MessageThread,
+            "user": Message._meta.get_field("sender").related_model,
+            "ack": SummaryAcknowledgement, "summary": WeeklySummary, "staff": StaffMembership,
+        }
+        tables = {name: connection.ops.quote_name(m._meta.db_table) for name, m in models.items()}
+        _SQL[chosen] = _HOME_SQL.format(
+            **tables,
+            index=connection.ops.quote_name("index"),  # a reserved word
+            chosen_filter="WHERE CAST(id AS TEXT) = %s" if chosen else "",
+            scores_shown=SCORES_SHOWN, notifications_shown=NOTIFICATIONS_SHOWN,
+            messages_shown=MESSAGES_SHOWN, preview=MESSAGE_PREVIEW + 1,
         )
-        .order_by("-week_start")
-        .first()
-    )
-    return PortalHome(
-        children=children, child=child, today=today, marks=marks, scores=scores,
-        notifications=unread, unread=unread[0].total if unread else 0,
-        messages=messages, summary=summary, links=child_links(child.pk),
-    )
+    return _SQL[chosen]
+
+
+def _fetch(sql: str, params: list) -> tuple:
+    """The rows of `sql`. On PostgreSQL with persistent connections, through a statement
+    prepared once per connection: planning this query costs more than running it (~0.8 ms
+    against ~0.3 ms), and a prepared statement is planned once."""
+    with connection.cursor() as cursor:
+        name = _prepared(cursor, sql) if _PREPARE[0] else None
+        if name:
+            try:
+                cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+                return tuple(cursor.fetchall())
+            except DatabaseError as error:
+                if getattr(error.__cause__, "pgcode", None) != _NO_SUCH_STATEMENT:
+                    raise
+                # A pooler in transaction mode (PgBouncer) sends each statement to any server
+                # session, where ours does not exist: plain statements from now on.
+                _PREPARE[0] = False
+                logger.warning("Prepared statements get lost: the portal home stops preparing.")
+                if connection.in_atomic_block:
+                    raise
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchall())
+
+
+_PREPARE = [True]
+_NAMES: dict[str, str] = {}
+_NO_SUCH_STATEMENT = "26000"  # PostgreSQL's invalid_sql_statement_name
+
+
+def _prepared(cursor, sql: str) -> str | None:
+    """The name of `sql` prepared on this connection (preparing it the first time), or None
+    where statements are not prepared: not PostgreSQL, or connections closed after each
+    request (DB_CONN_MAX_AGE=0), where preparing would cost a statement per request."""
+    if connection.vendor != "postgresql" or connection.settings_dict.get("CONN_MAX_AGE") == 0:
+        return None
+    name = _NAMES.get(sql)
+    if name is None:
+        # Named after the text, so a server session that outlived our connection (a pooler)
+        # and already has it holds the same statement.
+        name = _NAMES[sql] = "truongso_portal_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    raw = connection.connection
+    done = getattr(connection, "_portal_prepared", None)
+    if done is None or done[0] is not raw:
+        cursor.execute(
+            "SELECT name FROM pg_prepared_statements WHERE name LIKE %s", ["truongso_portal_%"]
+        )
+        done = (raw, {row[0] for row in cursor.fetchall()})
+        connection._portal_prepared = done
+    if name not in done[1]:
+        numbers = iter(range(1, sql.count("%s") + 1))
+        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
+        done[1].add(name)
+    return name
+
+
+def _home_params(user, today: datetime.date, student_id) -> list:
+    params = [Enrolment.Status.ACTIVE.value, True, user.pk]
+    if student_id is not None:
+        params.append(str(student_id))
+    return [*params, today, user.pk, user.pk, user.pk, user.pk, True, *StaffMembership.MANAGING_ROLES]
+
+
+def _build_home(rows: tuple, today: datetime.date) -> PortalHome:
+    children, marks, scores, notes, messages = [], [], [], [], []
+    home = PortalHome(children=children, today=today, rows=rows)
+    for section, pk, n, a, b, c, d, e, f in rows:
+        if section == "child":
+            kid = Student(id=pk, family_name=a, middle_name=b or "", given_name=c,
+                          date_of_birth=parse_date(d))
+            kid.school_name, kid.class_name = e, f
+            children.append(kid)
+            if n:
+                home.child = kid
+        elif section == "mark":
+            marks.append(Mark(pk, a, b, c))
+        elif section == "score":
+            value = Decimal(d) if d is not None else None
+            scores.append((n, PublishedScore(pk, a, b, int(c), value, _bool(e), _datetime(f))))
+        elif section == "note":
+            notes.append((n, UnreadNotification(pk, a, _datetime(b))))
+        elif section == "unread":
+            home.unread = n
+        elif section == "message":
+            messages.append((n, LatestMessage(pk, a, b or "", _datetime(c))))
+        elif section == "summary":
+            home.summary = LatestSummary(pk, parse_date(a), b == "y", c == "y")
+        elif section == "manage":
+            home.can_manage = bool(n)
+    children.sort(key=lambda kid: (kid.date_of_birth, kid.pk))
+    home.marks = sorted(marks, key=lambda mark: _SESSION_ORDER.get(mark.session, 9))
+    home.scores = [score for _n, score in sorted(scores, key=lambda pair: pair[0])]
+    home.notifications = [note for _n, note in sorted(notes, key=lambda pair: pair[0])]
+    home.messages = [message for _n, message in sorted(messages, key=lambda pair: pair[0])]
+    return home
+
+
+def _bool(text: str | None) -> bool | None:
+    # PostgreSQL casts a boolean to 'true'/'false', SQLite stores 1/0.
+    return None if text is None else text in ("true", "1", "t")
+
+
+def _datetime(text: str) -> datetime.datetime:
+    # Stored in UTC: PostgreSQL's text carries the offset, SQLite's is naive.
+    value = parse_datetime(text)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
 
 
 # Pages other areas build. Linked by URL name once it exists, else by its agreed path.

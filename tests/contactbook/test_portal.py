@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -192,9 +193,20 @@ def test_the_portal_home_runs_a_fixed_number_of_queries(cast, client, term):
     large = _portal_queries(client, child_url(first))
     assert large == small
     assert _portal_queries(client, child_url(second)) == small
-    # session, user, children, today's marks, scores, unread notifications, messages,
-    # summary, and the navigation's manage check.
-    assert small == 9
+    # The session (from the database here: the tests have no shared cache), the user, and the
+    # home's one query (children, today's marks, scores, unread notifications, messages,
+    # summary, and the navigation's manage check).
+    assert small == 3
+
+
+def test_with_sessions_in_a_shared_cache_the_portal_home_runs_two_queries(cast, settings, term):
+    """Production (CACHE_URL in Redis) reads sessions from the cache: the user and the home."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    f.score(cast.pupil_a1, cast.math, term)
+    client = Client()
+    client.force_login(cast.parent_a1)
+    assert _portal_queries(client) == 2
+    assert _portal_queries(client, child_url(cast.pupil_a1)) == 2
 
 
 def test_the_benchs_bare_view_is_not_mounted_unless_asked_for(client):
@@ -203,3 +215,76 @@ def test_the_benchs_bare_view_is_not_mounted_unless_asked_for(client):
     with pytest.raises(NoReverseMatch):
         reverse("contactbook:bench_bare")
     assert client.get("/bench/bare/").status_code == 404
+
+
+# ------------------------------------------------------- the prepared statement (PostgreSQL)
+
+
+@pytest.fixture
+def persistent_connections(monkeypatch):
+    """Connections kept between requests (DB_CONN_MAX_AGE > 0, as in production), where the
+    home's query is a statement prepared once per connection; none prepared yet."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._portal_prepared = None
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._portal_prepared = None
+
+
+def test_with_persistent_connections_the_home_is_prepared_once_per_connection(
+    cast, client, term, persistent_connections
+):
+    f.score(cast.pupil_a1, cast.math, term, value="7.5")
+    client.force_login(cast.parent_a1)
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(HOME).content.decode()
+    # the connection's statements are looked up and this one prepared: once per connection
+    assert [q["sql"].split()[0] for q in first.captured_queries[-3:]] == ["SELECT", "PREPARE", "EXECUTE"]
+    assert ">7,5<" in html
+    assert client.get(child_url(cast.pupil_a1)).status_code == 200  # the other statement: a child asked for
+    for url in (HOME, child_url(cast.pupil_a1)):
+        with CaptureQueriesContext(connection) as later:
+            assert client.get(url).status_code == 200
+        assert len(later.captured_queries) == 3  # session, user, the home
+        assert later.captured_queries[-1]["sql"].startswith("EXECUTE truongso_portal_")
+    assert client.get(child_url(cast.pupil_a2)).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_lost_by_a_pooler_falls_back_to_plain_sql(cast, client, persistent_connections, monkeypatch):
+    """A pooler in transaction mode can hand the next statement to a server session where
+    ours was never prepared: that request and the later ones still get their page (requests
+    run outside a transaction here, as in production)."""
+    from contactbook import portal
+
+    monkeypatch.setattr(portal, "_PREPARE", [True])
+    client.force_login(cast.parent_a1)
+    assert client.get(HOME).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what another server session looks like
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(HOME).context["child"] == cast.pupil_a1
+        assert ctx.captured_queries[-1]["sql"].lstrip().startswith("WITH kids")
+    assert portal._PREPARE == [False]
+
+
+def test_sessions_come_from_the_cache_only_when_it_is_shared():
+    """Production's Redis cache spares the session query; the first run's per-process memory
+    cache must not hold sessions (a logout in one worker would not reach the others)."""
+    import os
+    import subprocess
+    import sys
+
+    def engine(cache_url):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "truongso.settings.base", "CACHE_URL": cache_url}
+        env.pop("SESSION_ENGINE", None)
+        code = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_ENGINE)"
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        return result.stdout.strip().rsplit(".", 1)[-1]
+
+    assert engine("redis://127.0.0.1:6379/1") == "cached_db"
+    assert engine("locmemcache://") == "db"

@@ -90,9 +90,31 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared cache (device rate limits live here): Redis in production so every host counts the
-# same requests; a per-process memory cache on the first run.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Shared cache (device rate limits, sessions, the parent portal's rendered parts live here):
+# Redis in production so every host sees the same entries; a per-process memory cache on the
+# first run.
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # This process's memory, for entries that can never be stale (keyed by their content, like
+    # the parent portal's rendered home): no round trip to Redis.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "truongso-local",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith((".LocMemCache", ".DummyCache"))
+# Sessions: read from the shared cache, written through to the database (so a login survives a
+# Redis restart); this spares every logged-in request a query. Without a shared cache (first
+# run) from the database only: a per-process cache would let one worker keep accepting a
+# session that a logout on another worker has ended.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default=f"django.contrib.sessions.backends.{'cached_db' if _SHARED_CACHE else 'db'}",
+)
+# Seconds a rendered parent-portal home stays in the cache. Its key is a digest of what it
+# shows, so this bounds memory and how long a changed translation takes to appear, not staleness.
+PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=60 * 60)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
