@@ -443,6 +443,7 @@ _CHILD_PAGES = {
     "lessons": (("lms:student_lessons",), "/hoc-sinh/{id}/bai-hoc/"),
     "messages": (("contactbook:parent_messages",), "/phu-huynh/hoc-sinh/{id}/tin-nhan/"),
     "summaries": (("contactbook:child_summaries",), "/phu-huynh/hoc-sinh/{id}/tong-ket-tuan/"),
+    "cards": (("reports:student_cards",), "/phu-huynh/hoc-sinh/{id}/phieu-bao/"),
 }
 
 
