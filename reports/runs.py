@@ -172,7 +172,10 @@ def _store_cards(cards: list, run: ReportRun | None) -> tuple[list[ReportCard], 
         return [], 0
     first = cards[0]
     current = _current_cards([c.student_id for c in cards], first.school_year_id, first.term_id)
-    changed = [c for c in cards if getattr(current.get(c.student_id), "content_hash", None) != c.content_hash()]
+    hashes = {c.student_id: c.content_hash() for c in cards}
+    changed = [
+        c for c in cards if getattr(current.get(c.student_id), "content_hash", None) != hashes[c.student_id]
+    ]
     if not changed:
         return [current[c.student_id] for c in cards], 0
     codes = [new_code() for _ in changed]
@@ -184,7 +187,7 @@ def _store_cards(cards: list, run: ReportRun | None) -> tuple[list[ReportCard], 
     new = ReportCard.objects.bulk_create(
         ReportCard(
             student_id=card.student_id, school_year_id=card.school_year_id, term_id=card.term_id,
-            class_group_id=card.class_group_id, content_hash=card.content_hash(), code=code,
+            class_group_id=card.class_group_id, content_hash=hashes[card.student_id], code=code,
             pdf=out.pdf, fingerprint=out.fingerprint, pages=out.pages, signed=out.signed, run=run,
         )
         for card, code, out in zip(changed, codes, rendered)

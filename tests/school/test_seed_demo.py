@@ -37,7 +37,7 @@ from school.models import (
     SubjectGroup,
     TeachingAssignment,
     Term,
-    TimetableSlot, Score, ConductRating, TermComment, AttendanceMark,
+    TimetableSlot,
 )
 from tests import factories as f
 
@@ -62,7 +62,7 @@ COMPULSORY = {"ngu-van", "toan", "tieng-anh", "lich-su", "gdtc", "gdqp-an", "hdt
 COUNTED = (
     User, Department, School, SchoolYear, Term, SubjectGroup, Subject, Room, PeriodTime,
     StaffMembership, ClassGroup, Student, Enrolment, Guardian, Guardianship, TeachingAssignment,
-    TimetableSlot,
+    TimetableSlot, Score, ConductRating, TermComment, AttendanceMark,
 )
 
 
