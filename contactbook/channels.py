@@ -98,10 +98,10 @@ class HttpSmsGateway:
 
 
 class SmsChannel:
-    """SMS within 7:00–22:00 local time only (school notices, never advertising)."""
+    """SMS within SMS_SEND_HOURS local time only, 7:00–22:00 by default (school notices, never
+    advertising)."""
 
     name = "sms"
-    FIRST, LAST = datetime.time(7, 0), datetime.time(22, 0)
 
     def address_for(self, user):
         return user.phone or None
@@ -111,11 +111,13 @@ class SmsChannel:
         return gateway.send_sms(message.address, f"{message.title}: {message.body}"[:459])
 
     def allowed_at(self, moment):
+        first_hour, last_hour = settings.SMS_SEND_HOURS  # 7, 22 unless configured
+        first = datetime.time(first_hour)
         local = timezone.localtime(moment)
-        if self.FIRST <= local.time() < self.LAST:
+        if first <= local.time() and (last_hour == 24 or local.time() < datetime.time(last_hour)):
             return moment
-        day = local.date() if local.time() < self.FIRST else local.date() + datetime.timedelta(days=1)
-        return timezone.make_aware(datetime.datetime.combine(day, self.FIRST))
+        day = local.date() if local.time() < first else local.date() + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, first))
 
 
 CHANNELS: dict[str, Channel] = {channel.name: channel for channel in (EmailChannel(), SmsChannel())}

@@ -7,6 +7,8 @@ with REPORT_SIGNING_PASSPHRASE when one is set. The signature is PAdES B-B (no t
 authority: a render never calls out to the network).
 """
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from io import BytesIO
 
@@ -69,7 +71,19 @@ def sign_pdf(data: bytes) -> bytes:
     # A fixed reservation: left unset, pyHanko first makes a dummy signature to size it, which
     # doubled the cost (measured ~100 -> ~50 ms per card; what remains is mostly pyHanko
     # reloading the private key for every signature).
-    signed = signers.sign_pdf(
-        writer, meta, signer=signer, bytes_reserved=SIGNATURE_BYTES_RESERVED
+    signed = run_sync(
+        signers.async_sign_pdf(writer, meta, signer=signer, bytes_reserved=SIGNATURE_BYTES_RESERVED)
     )
     return signed.getvalue()
+
+
+def run_sync(coroutine):
+    """Run one of pyHanko's coroutines to its end from plain code. Its own sync wrappers call
+    asyncio.run(), which fails in a thread already running an event loop (an ASGI server, a
+    browser driver in the tests); there, the coroutine runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -43,6 +43,8 @@ def worker(tmp_path):
         "FLAKY_SMS_COUNTER": str(tmp_path / "failures"),
         "FLAKY_FAILURES": "1",
         "NOTIFICATION_RETRY_SECONDS": "1",
+        # SMS go out 7:00–22:00 only; the test runs at any hour.
+        "SMS_SEND_HOURS": "0,24",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "truongso", "worker", "-Q", "notifications",

@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -71,7 +71,7 @@ def school_certificate(tmp_path, settings):
 def validate(data: bytes, cert_path):
     [signature] = PdfFileReader(BytesIO(data)).embedded_signatures
     context = ValidationContext(trust_roots=[load_cert_from_pemder(str(cert_path))])
-    return validate_pdf_signature(signature, context)
+    return signing.run_sync(async_validate_pdf_signature(signature, context))
 
 
 def test_cards_are_unsigned_when_no_certificate_is_configured(settings):
@@ -114,6 +114,22 @@ def test_sign_pdf_signs_any_rendered_pdf(school_certificate):
     signed = signing.sign_pdf(summary)
 
     assert signed.startswith(summary)  # an incremental update: the original bytes are kept
+    assert validate(signed, school_certificate).bottom_line
+
+
+def test_signing_works_from_a_thread_that_runs_an_event_loop(school_certificate):
+    # E.g. under an ASGI server, or in the tests after the browser driver started its loop
+    # (that thread is simulated by a thread of our own, whatever runs in this one).
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    summary = pdf.html_to_pdf("<p>Thống kê</p>")
+
+    async def sign_from_async_code():
+        return signing.sign_pdf(summary)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(asyncio.run, sign_from_async_code()).result()
     assert validate(signed, school_certificate).bottom_line
 
 

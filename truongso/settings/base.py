@@ -192,6 +192,10 @@ SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms.jsonl"
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="TRUONGSO")
+# The hours SMS may go out (local time, first inclusive, last exclusive; 24 = midnight).
+SMS_SEND_HOURS = tuple(env.list("SMS_SEND_HOURS", cast=int, default=[7, 22]))
+if len(SMS_SEND_HOURS) != 2 or not 0 <= SMS_SEND_HOURS[0] < SMS_SEND_HOURS[1] <= 24:
+    raise ImproperlyConfigured("SMS_SEND_HOURS is two hours, e.g. 7,22")
 NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
 # Attachments to messages between parents and teachers: bytes per file, files per message.
 MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
