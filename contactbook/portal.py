@@ -27,7 +27,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When, Window
 from django.http import Http404
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
@@ -436,35 +436,21 @@ def _datetime(text: str) -> datetime.datetime:
 
 # Pages other areas build. Linked by URL name once it exists, else by its agreed path.
 _CHILD_PAGES = {
-    "grades": (("contactbook:student_grades",), "/phu-huynh/hoc-sinh/{id}/diem/"),
-    "attendance": (("contactbook:pupil_attendance",), "/phu-huynh/hoc-sinh/{id}/chuyen-can/"),
-    "leave": (("contactbook:pupil_leave",), "/phu-huynh/hoc-sinh/{id}/xin-nghi/"),
-    "comments": (("contactbook:pupil_comments",), "/phu-huynh/hoc-sinh/{id}/nhan-xet/"),
-    "lessons": (("lms:student_lessons",), "/hoc-sinh/{id}/bai-hoc/"),
-    "messages": (("contactbook:parent_messages",), "/phu-huynh/hoc-sinh/{id}/tin-nhan/"),
-    "summaries": (("contactbook:child_summaries",), "/phu-huynh/hoc-sinh/{id}/tong-ket-tuan/"),
-    "cards": (("reports:student_cards",), "/phu-huynh/hoc-sinh/{id}/phieu-bao/"),
+    "grades": "contactbook:student_grades",
+    "attendance": "contactbook:pupil_attendance",
+    "leave": "contactbook:pupil_leave",
+    "comments": "contactbook:pupil_comments",
+    "lessons": "lms:student_lessons",
+    "messages": "contactbook:parent_messages",
+    "summaries": "contactbook:child_summaries",
+    "cards": "reports:student_cards",
 }
 
 
 def child_links(student_id: int) -> dict[str, str]:
-    links = {"announcements": _reverse_or("contactbook:announcements", "/phu-huynh/thong-bao/")}
-    for key, (names, path) in _CHILD_PAGES.items():
-        links[key] = path.format(id=student_id)
-        for name in names:
-            try:
-                links[key] = reverse(name, args=[student_id])
-                break
-            except NoReverseMatch:
-                continue
+    links = {key: reverse(name, args=[student_id]) for key, name in _CHILD_PAGES.items()}
+    links["announcements"] = reverse("contactbook:announcements")
     return links
-
-
-def _reverse_or(name: str, path: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return path
 
 
 # ------------------------------------------------------------------------- the inbox

@@ -14,8 +14,8 @@ from django.db.models import Q, QuerySet
 
 from reports.models import ReportCard, ReportFile, ReportRun
 from school.access import get_or_404
-from school.managers import signed_in
-from school.models import School, Student
+from school.managers import managed_school_ids, signed_in
+from school.models import ClassGroup, School, Student
 
 # ---------------------------------------------------------------------------------------
 # Runs and their files: the school's managers and the operator
@@ -128,3 +128,29 @@ def mask_name(full_name: str) -> str:
         return ""
     initials = [f"{_first_letter(w)}." for w in words[:-1]]
     return " ".join([*initials, _first_letter(words[-1]) + MASK])
+
+
+# ---------------------------------------------------------------------------------------
+# Class summaries: the school's managers and the class's homeroom teacher
+# ---------------------------------------------------------------------------------------
+
+
+def summary_classes_for(user) -> QuerySet[ClassGroup]:
+    """Classes whose summary `user` may print: every class of a school they manage, the
+    classes they are homeroom teacher of (this year, while on the staff: within
+    ClassGroup.visible_to), all for the operator. A subject teacher is not in it: the summary
+    lists the whole class's results, which the homeroom teacher and the school answer for."""
+    if not signed_in(user):
+        return ClassGroup.objects.none()
+    visible = ClassGroup.objects.visible_to(user)
+    if user.is_superuser:
+        return visible
+    return visible.filter(Q(school_id__in=managed_school_ids(user)) | Q(homeroom_teacher=user))
+
+
+def get_class_group_for_summary(user, class_id) -> ClassGroup:
+    """The class for its summary, or Http404 (missing and not yours alike)."""
+    return get_or_404(
+        summary_classes_for(user).select_related("school", "school_year", "homeroom_teacher"),
+        class_id,
+    )

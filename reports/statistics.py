@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from school.exceptions import DomainError
+from school.exceptions import DomainError, NotFound
 from school.models import ClassGroup, School, SchoolYear, Term
 from school.names import fold
 
@@ -541,26 +541,20 @@ class InvalidChoice(DomainError):
     message = _("This value is not one of the allowed values.")
 
 
-class NotSetUp(DomainError):
-    status = 404
-    code = "not_found"
-    message = _("Not found.")
-
-
 def _year_key(name: str) -> str:
     return _DASHES.sub("-", (name or "").strip())
 
 
 def pick_school_year(years: Sequence[SchoolYear], value: str | None, *, field: str) -> SchoolYear:
     """The year named `value` ("2026-2027" finds "2026–2027": any dash) among `years`, or,
-    without a value, the current one (else the latest). NotSetUp naming `field`."""
+    without a value, the current one (else the latest). NotFound naming `field`."""
     if value is None or not value.strip():
         year = next((y for y in years if y.is_current), None)
         year = year or max(years, key=lambda y: y.start_date, default=None)
     else:
         year = next((y for y in years if _year_key(y.name) == _year_key(value)), None)
     if year is None:
-        raise NotSetUp(_("This school has no such school year."), field=field)
+        raise NotFound(_("This school has no such school year."), field=field)
     return year
 
 
@@ -578,7 +572,7 @@ def pick_term(terms: Sequence[Term], value: str | None, *, field: str,
               whole_year: Iterable[str] = (WHOLE_YEAR,)) -> Term | None:
     """The term `value` names: "1" or "2", a whole-year word (None: the year), or, without a
     value, the term today falls in (the year before any term exists). InvalidChoice for any
-    other value, NotSetUp when the term is not set up for that year."""
+    other value, NotFound when the term is not set up for that year."""
     whole_year = tuple(whole_year)
     if value is None or not value.strip():
         from contactbook.gradebook import default_term
@@ -594,5 +588,5 @@ def pick_term(terms: Sequence[Term], value: str | None, *, field: str,
         )
     term = next((t for t in terms if t.number == int(value)), None)
     if term is None:
-        raise NotSetUp(_("This term is not set up for that school year yet."), field=field)
+        raise NotFound(_("This term is not set up for that school year yet."), field=field)
     return term

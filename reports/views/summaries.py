@@ -14,7 +14,6 @@ a bad `ky`, `nam-hoc` or `dinh-dang` gets a page saying which values are allowed
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -24,11 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from reports import exports, statistics
+from reports.access import get_class_group_for_summary
 from reports.views.runs import ascii_filename
-from school.access import get_or_404, get_school_for_manager
+from school.access import get_school_for_manager
 from school.exceptions import DomainError
-from school.managers import managed_school_ids, signed_in
-from school.models import ClassGroup, SchoolYear, Term
+from school.models import SchoolYear, Term
 
 log = logging.getLogger("reports.access")
 
@@ -39,32 +38,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FILE_PERIODS = {"1": "HK1", "2": "HK2", statistics.WHOLE_YEAR: "Ca-nam"}
-
-
-# ---------------------------------------------------------------------------------------
-# Access
-# ---------------------------------------------------------------------------------------
-
-
-def summary_classes_for(user) -> QuerySet[ClassGroup]:
-    """Classes whose summary `user` may print: every class of a school they manage, the
-    classes they are homeroom teacher of (this year, while on the staff: within
-    ClassGroup.visible_to), all for the operator. A subject teacher is not in it: the summary
-    lists the whole class's results, which the homeroom teacher and the school answer for."""
-    if not signed_in(user):
-        return ClassGroup.objects.none()
-    visible = ClassGroup.objects.visible_to(user)
-    if user.is_superuser:
-        return visible
-    return visible.filter(Q(school_id__in=managed_school_ids(user)) | Q(homeroom_teacher=user))
-
-
-def get_class_group_for_summary(user, class_id) -> ClassGroup:
-    """The class for its summary, or Http404 (missing and not yours alike)."""
-    return get_or_404(
-        summary_classes_for(user).select_related("school", "school_year", "homeroom_teacher"),
-        class_id,
-    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from contactbook import gradebook
 from contactbook.models import ConductRating, Score
 from reports import statistics
 from reports.cards import Card, SubjectLine
-from reports.statistics import InvalidChoice, NotSetUp
+from reports.statistics import InvalidChoice
+from school.exceptions import NotFound
 from school.models import Subject
 from tests import factories as f
 
@@ -278,7 +279,7 @@ def test_a_bad_period_names_the_field_and_what_is_allowed():
     with pytest.raises(InvalidChoice) as bad:
         statistics.pick_term([], "3", field="ky")
     assert bad.value.field == "ky" and "ca-nam" in str(bad.value.message)
-    with pytest.raises(NotSetUp) as missing:
+    with pytest.raises(NotFound) as missing:
         statistics.pick_term([], "2", field="term", whole_year=("year",))
     assert missing.value.field == "term" and missing.value.status == 404
 
@@ -287,7 +288,7 @@ def test_a_school_year_is_found_by_its_name_with_any_dash(cast):
     year = cast.class_a1.school_year  # "2026–2027" with an en dash
     for typed in ("2026-2027", "2026–2027", " 2026 - 2027 ", None):
         assert statistics.resolve_school_year(cast.school_a, typed, field="nam-hoc") == year
-    with pytest.raises(NotSetUp) as missing:
+    with pytest.raises(NotFound) as missing:
         statistics.resolve_school_year(cast.school_a, "2019-2020", field="nam-hoc")
     assert missing.value.field == "nam-hoc"
 
