@@ -284,15 +284,16 @@ def _period_slug(run: ReportRun) -> str:
     return f"hk{run.term.number}" if run.term else "ca-nam"
 
 
-def _save_file(run, kind, class_group, name: str, data: bytes | Path, pages: int, digest: str = "") -> ReportFile:
-    """Write (or hard-link, for a file reused from an earlier run) the run's file and record it."""
+def _save_file(run, kind, class_group, name: str, data: bytes | ReportFile, pages: int, digest: str = "") -> ReportFile:
+    """Write the run's file and record it; a file of an earlier run with the same content is
+    hard-linked, not copied (its size and SHA-256 are already known)."""
     relative = f"run-{run.pk}/{name}"
     target = Path(settings.REPORTS_ROOT) / relative
-    if isinstance(data, Path):
+    if isinstance(data, ReportFile):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)
-        os.link(data, target)
-        size, sha256 = target.stat().st_size, _sha256_file(target)
+        os.link(file_path(data), target)
+        size, sha256 = data.size, data.sha256
     else:
         _write_atomically(target, data)
         size, sha256 = len(data), hashlib.sha256(data).hexdigest()
@@ -304,27 +305,14 @@ def _save_file(run, kind, class_group, name: str, data: bytes | Path, pages: int
     return report_file
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _earlier_class_file(run: ReportRun, class_group: ClassGroup, digest: str) -> Path | None:
-    """The class PDF of an earlier run that joined exactly these cards, if still on disk."""
-    earlier = (
-        ReportFile.objects.filter(
-            kind=ReportFile.Kind.CLASS_PDF, class_group=class_group, cards_digest=digest,
-            run__term=run.term, run__school_year=run.school_year,
-        )
-        .exclude(run=run)
-        .order_by("-pk")
-        .first()
-    )
-    path = file_path(earlier) if earlier else None
-    return path if path and path.exists() else None
+def _earlier_class_files(run: ReportRun, classes) -> dict[tuple[int, str], ReportFile]:
+    """Class PDFs of earlier runs for the same term, by (class, digest of the cards joined);
+    the newest wins. One query for the whole run."""
+    files = ReportFile.objects.filter(
+        kind=ReportFile.Kind.CLASS_PDF, class_group__in=classes,
+        run__term=run.term, run__school_year=run.school_year,
+    ).exclude(run=run).order_by("pk")
+    return {(f.class_group_id, f.cards_digest): f for f in files}
 
 
 def finish_run(run_id: int) -> str:
@@ -343,14 +331,18 @@ def finish_run(run_id: int) -> str:
             by_class.setdefault(chunk.class_group, []).extend(chunk.student_ids)
         period = _period_slug(run)
         class_files = []
+        current = _current_cards(
+            [i for ids in by_class.values() for i in ids], run.school_year_id, run.term_id
+        )
+        earlier = _earlier_class_files(run, list(by_class))
         for class_group, student_ids in by_class.items():
-            current = _current_cards(student_ids, run.school_year_id, run.term_id)
             ordered = [current[i] for i in student_ids if i in current]
             digest = hashlib.sha256(" ".join(c.code for c in ordered).encode()).hexdigest()
             pages = sum(c.pages for c in ordered)
             name = f"phieu-bao-{period}-lop-{slugify(class_group.name)}.pdf"
-            data = _earlier_class_file(run, class_group, digest)
-            if data is None:
+            data = earlier.get((class_group.pk, digest))
+            if data is None or not file_path(data).exists():
+                # One class's PDFs in memory at a time.
                 blobs = dict(ReportCard.objects.filter(pk__in=[c.pk for c in ordered]).values_list("pk", "pdf"))
                 data = pdf.merge_pdfs([bytes(blobs[c.pk]) for c in ordered])
             class_files.append(
