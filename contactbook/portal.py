@@ -14,8 +14,6 @@ per-process cache is as correct as a shared one.
 
 import datetime
 import hashlib
-import logging
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -23,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When, Window
 from django.http import Http404
 from django.template.loader import get_template
@@ -53,8 +51,7 @@ from school.models import (
     Student,
     Subject,
 )
-
-logger = logging.getLogger(__name__)
+from truongso.db import fetch_prepared
 
 SCORES_SHOWN = 8
 MESSAGES_SHOWN = 3
@@ -175,7 +172,7 @@ def portal_home(user, student_id=None) -> PortalHome:
     if not (user and user.is_authenticated and user.is_active):
         return PortalHome(children=[])
     today = timezone.localdate()
-    rows = _fetch(_home_sql(chosen=student_id is not None), _home_params(user, today, student_id))
+    rows = fetch_prepared(_home_sql(chosen=student_id is not None), _home_params(user, today, student_id))
     home = _build_home(rows, today)
     home.user_id = user.pk
     if user.is_superuser:
@@ -326,60 +323,6 @@ def _home_sql(*, chosen: bool) -> str:
             messages_shown=MESSAGES_SHOWN, preview=MESSAGE_PREVIEW + 1,
         )
     return _SQL[chosen]
-
-
-def _fetch(sql: str, params: list) -> tuple:
-    """The rows of `sql`. On PostgreSQL with persistent connections, through a statement
-    prepared once per connection: planning this query costs more than running it (~0.8 ms
-    against ~0.3 ms), and a prepared statement is planned once."""
-    with connection.cursor() as cursor:
-        name = _prepared(cursor, sql) if _PREPARE[0] else None
-        if name:
-            try:
-                cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
-                return tuple(cursor.fetchall())
-            except DatabaseError as error:
-                if getattr(error.__cause__, "pgcode", None) != _NO_SUCH_STATEMENT:
-                    raise
-                # A pooler in transaction mode (PgBouncer) sends each statement to any server
-                # session, where ours does not exist: plain statements from now on.
-                _PREPARE[0] = False
-                logger.warning("Prepared statements get lost: the portal home stops preparing.")
-                if connection.in_atomic_block:
-                    raise
-        cursor.execute(sql, params)
-        return tuple(cursor.fetchall())
-
-
-_PREPARE = [True]
-_NAMES: dict[str, str] = {}
-_NO_SUCH_STATEMENT = "26000"  # PostgreSQL's invalid_sql_statement_name
-
-
-def _prepared(cursor, sql: str) -> str | None:
-    """The name of `sql` prepared on this connection (preparing it the first time), or None
-    where statements are not prepared: not PostgreSQL, or connections closed after each
-    request (DB_CONN_MAX_AGE=0), where preparing would cost a statement per request."""
-    if connection.vendor != "postgresql" or connection.settings_dict.get("CONN_MAX_AGE") == 0:
-        return None
-    name = _NAMES.get(sql)
-    if name is None:
-        # Named after the text, so a server session that outlived our connection (a pooler)
-        # and already has it holds the same statement.
-        name = _NAMES[sql] = "truongso_portal_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
-    raw = connection.connection
-    done = getattr(connection, "_portal_prepared", None)
-    if done is None or done[0] is not raw:
-        cursor.execute(
-            "SELECT name FROM pg_prepared_statements WHERE name LIKE %s", ["truongso_portal_%"]
-        )
-        done = (raw, {row[0] for row in cursor.fetchall()})
-        connection._portal_prepared = done
-    if name not in done[1]:
-        numbers = iter(range(1, sql.count("%s") + 1))
-        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
-        done[1].add(name)
-    return name
 
 
 def _home_params(user, today: datetime.date, student_id) -> list:

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from school.models import StaffMembership
 from tests import factories as f
+from truongso.db import forget as forget_prepared_statements
 
 
 @dataclass
@@ -110,6 +112,21 @@ def build_cast() -> Cast:
 @pytest.fixture
 def cast(db) -> Cast:
     return build_cast()
+
+
+@pytest.fixture
+def persistent_connections(monkeypatch):
+    """Connections kept between requests (DB_CONN_MAX_AGE > 0, as in production), where the
+    busiest queries run as statements prepared once per connection (truongso.db); none
+    prepared yet."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    forget_prepared_statements()
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    forget_prepared_statements()
 
 
 def who_may(cast: Cast, check) -> set[str]:

@@ -16,6 +16,7 @@ from contactbook.models import SummaryAcknowledgement
 from school.models import Guardianship
 from tests import factories as f
 from tests.conftest import assert_cast
+from truongso import db
 
 pytestmark = pytest.mark.django_db
 
@@ -220,20 +221,6 @@ def test_the_benchs_bare_view_is_not_mounted_unless_asked_for(client):
 # ------------------------------------------------------- the prepared statement (PostgreSQL)
 
 
-@pytest.fixture
-def persistent_connections(monkeypatch):
-    """Connections kept between requests (DB_CONN_MAX_AGE > 0, as in production), where the
-    home's query is a statement prepared once per connection; none prepared yet."""
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection._portal_prepared = None
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection._portal_prepared = None
-
-
 def test_with_persistent_connections_the_home_is_prepared_once_per_connection(
     cast, client, term, persistent_connections
 ):
@@ -241,15 +228,17 @@ def test_with_persistent_connections_the_home_is_prepared_once_per_connection(
     client.force_login(cast.parent_a1)
     with CaptureQueriesContext(connection) as first:
         html = client.get(HOME).content.decode()
-    # the connection's statements are looked up and this one prepared: once per connection
-    assert [q["sql"].split()[0] for q in first.captured_queries[-3:]] == ["SELECT", "PREPARE", "EXECUTE"]
+    # the connection's statements are looked up once, then the user's and the home's prepared
+    verbs = [q["sql"].split()[0] for q in first.captured_queries]
+    assert verbs[-5:] == ["SELECT", "PREPARE", "EXECUTE", "PREPARE", "EXECUTE"]
+    assert "pg_prepared_statements" in first.captured_queries[-5]["sql"]
     assert ">7,5<" in html
     assert client.get(child_url(cast.pupil_a1)).status_code == 200  # the other statement: a child asked for
     for url in (HOME, child_url(cast.pupil_a1)):
         with CaptureQueriesContext(connection) as later:
             assert client.get(url).status_code == 200
         assert len(later.captured_queries) == 3  # session, user, the home
-        assert later.captured_queries[-1]["sql"].startswith("EXECUTE truongso_portal_")
+        assert [q["sql"].split()[0] for q in later.captured_queries[1:]] == ["EXECUTE", "EXECUTE"]
     assert client.get(child_url(cast.pupil_a2)).status_code == 404
 
 
@@ -258,9 +247,7 @@ def test_a_statement_lost_by_a_pooler_falls_back_to_plain_sql(cast, client, pers
     """A pooler in transaction mode can hand the next statement to a server session where
     ours was never prepared: that request and the later ones still get their page (requests
     run outside a transaction here, as in production)."""
-    from contactbook import portal
-
-    monkeypatch.setattr(portal, "_PREPARE", [True])
+    monkeypatch.setattr(db, "_enabled", [True])
     client.force_login(cast.parent_a1)
     assert client.get(HOME).status_code == 200
     with connection.cursor() as cursor:
@@ -269,7 +256,7 @@ def test_a_statement_lost_by_a_pooler_falls_back_to_plain_sql(cast, client, pers
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(HOME).context["child"] == cast.pupil_a1
         assert ctx.captured_queries[-1]["sql"].lstrip().startswith("WITH kids")
-    assert portal._PREPARE == [False]
+    assert db._enabled == [False]
 
 
 def test_sessions_come_from_the_cache_only_when_it_is_shared():

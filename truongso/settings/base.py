@@ -103,6 +103,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "truongso.cache.RedisCache"  # keeps its client (truongso/cache.py)
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith((".LocMemCache", ".DummyCache"))
 # Sessions: read from the shared cache, written through to the database (so a login survives a
 # Redis restart); this spares every logged-in request a query. Without a shared cache (first
@@ -117,7 +119,7 @@ SESSION_ENGINE = env.str(
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=60 * 60)
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]  # ModelBackend, a faster get_user
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
