@@ -26,8 +26,8 @@ class GradeBookAccess:
 def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess:
     """The grade book of a class and subject that `user` may open, and whether they may write.
 
-    A grade book exists for each subject taught in the class (a teaching assignment) under
-    Circular 22 (grades 6–12); primary classes and subjects (Circular 27) have none yet.
+    A grade book exists for each subject taught in the class (a teaching assignment): under
+    Circular 22 in grades 6–12, under Circular 27 (primary subjects) in grades 1–5.
     Readers: those who may open the class — its subject teachers (every subject of the
     class, read-only but their own), its homeroom teacher, the school's managers and the
     operator. Writer: the teacher assigned to that subject in that class, still on the staff,
@@ -46,11 +46,10 @@ def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess
         .annotate(teacher_on_staff=Exists(active))
         .first()
     )
-    if (
-        assignment is None
-        or assignment.subject.assessment == Subject.Assessment.PRIMARY
-        or class_group.grade < 6
-    ):
+    primary_class = class_group.grade <= 5
+    if assignment is None or primary_class != (
+        assignment.subject.assessment == Subject.Assessment.PRIMARY
+    ):  # a subject assessed under the other circular than the class's grade: no grade book
         raise Http404("No such grade book for this user")
     may_write = (
         user.is_authenticated

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from contactbook import notifications
 from contactbook.models import ConductRating, Score, TermComment, TermEvent
-from reports.rules import circular22
+from reports.rules import circular22, circular27
 from reports.rules.errors import InvalidScore, RuleError
 from school import names
 from school.exceptions import DomainError, TermClosed
@@ -44,33 +44,58 @@ class Column:
         return f"{self.kind}-{self.index}"
 
     @property
+    def is_test(self) -> bool:
+        """A primary written test (a whole number 0–10), not a rating."""
+        return self.kind in _TESTS
+
+    @property
     def short_label(self) -> str:
-        """The header a teacher knows: TX1…TX4, GK, CK."""
+        """The header a teacher knows: TX1…TX4, GK, CK (and KTGK, KTCK in primary)."""
         if self.kind == Score.Kind.REGULAR:
             return _("Reg. %(n)d") % {"n": self.index}
-        return _("Mid-term") if self.kind == Score.Kind.MIDTERM else _("End-term")
+        return {
+            Score.Kind.MIDTERM: _("Mid-term"),
+            Score.Kind.FINAL: _("End-term"),
+            Score.Kind.MIDTERM_TEST: _("Mid-term test"),
+            Score.Kind.FINAL_TEST: _("End-term test"),
+        }[self.kind]
 
     @property
     def label(self) -> str:
         if self.kind == Score.Kind.REGULAR:
             return _("regular assessment %(n)d") % {"n": self.index}
-        return (
-            _("midterm assessment")
-            if self.kind == Score.Kind.MIDTERM
-            else _("end-of-term assessment")
-        )
+        return {
+            Score.Kind.MIDTERM: _("midterm assessment"),
+            Score.Kind.FINAL: _("end-of-term assessment"),
+            Score.Kind.MIDTERM_TEST: _("mid-term written test"),
+            Score.Kind.FINAL_TEST: _("end-of-term written test"),
+        }[self.kind]
 
 
-def columns_for(subject: Subject) -> list[Column]:
-    """ĐĐGtx 1…n (n from periods per year, Circular 22 Art. 7), then giữa kỳ and cuối kỳ."""
+_TESTS = (Score.Kind.MIDTERM_TEST, Score.Kind.FINAL_TEST)
+
+
+def columns_for(subject: Subject, grade: int | None = None) -> list[Column]:
+    """Grades 6–12 (Circular 22): ĐĐGtx 1…n (n from periods per year, Art. 7), then giữa kỳ
+    and cuối kỳ. Grades 1–5 (Circular 27, `grade` required): the mid-term and end-of-term
+    ratings (T/H/C), then the written tests: at mid-term in Tiếng Việt and Toán of grades 4–5
+    (reports.rules.circular27), at the end of the term in the subjects the school marks as
+    tested (`has_primary_test`: the circular's list, under the school's subject names)."""
+    if subject.assessment == Subject.Assessment.PRIMARY:
+        columns = [Column(Score.Kind.MIDTERM, 1), Column(Score.Kind.FINAL, 1)]
+        if grade in circular27.GRADES and subject.name in circular27.midterm_tested_subjects(grade):
+            columns.append(Column(Score.Kind.MIDTERM_TEST, 1))
+        if subject.has_primary_test:
+            columns.append(Column(Score.Kind.FINAL_TEST, 1))
+        return columns
     regular = [
         Column(Score.Kind.REGULAR, i) for i in range(1, subject.regular_assessment_count + 1)
     ]
     return [*regular, Column(Score.Kind.MIDTERM, 1), Column(Score.Kind.FINAL, 1)]
 
 
-def column_by_key(subject: Subject, key: str) -> Column | None:
-    return next((c for c in columns_for(subject) if c.key == key), None)
+def column_by_key(subject: Subject, key: str, grade: int | None = None) -> Column | None:
+    return next((c for c in columns_for(subject, grade) if c.key == key), None)
 
 
 class GridErrors(DomainError):
@@ -103,7 +128,7 @@ def default_term(terms: list[Term], today: datetime.date | None = None) -> Term 
     return started[-1] if started else (terms[0] if terms else None)
 
 
-def _check_open(term: Term) -> None:
+def check_open(term: Term) -> None:
     """Re-read the term inside the caller's transaction and refuse a closed one.
 
     On PostgreSQL the row is read FOR SHARE: saves do not wait for each other, but a
@@ -127,31 +152,66 @@ def _check_open(term: Term) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def parse_cell(raw: str, subject: Subject) -> tuple[Decimal | None, bool | None]:
-    """A typed cell as (value, passed). Accepts a decimal comma or point; "" empties the cell.
+Cell = tuple[Decimal | None, bool | None, str | None]  # (value, passed, rating)
+EMPTY: Cell = (None, None, None)
+
+
+def parse_cell(raw: str, subject: Subject, column: Column | None = None) -> Cell:
+    """A typed cell as (value, passed, rating). Accepts a decimal comma or point; "" empties
+    the cell. In a primary subject `column` says whether the cell is a rating (T, H, C or the
+    words, with or without accents) or a written test (a whole number 0–10).
     Raises ValueError with a message for the person who typed it."""
     text = unicodedata.normalize("NFC", " ".join((raw or "").split()))
     if not text:
-        return None, None
+        return EMPTY
     folded = text.lower()
+    if subject.assessment == Subject.Assessment.PRIMARY:
+        return _parse_primary(text, column)
     if subject.assessment == Subject.Assessment.RATED:
         if folded in _PASS:
-            return None, True
+            return None, True, None
         if folded in _FAIL:
-            return None, False
+            return None, False, None
         raise ValueError(_("This subject is rated: enter Đ (Đạt) or CĐ (Chưa đạt)."))
     if folded in _PASS or folded in _FAIL:
         raise ValueError(_("This subject is scored: enter a score from 0 to 10, not Đ/CĐ."))
     if _NEGATIVE.fullmatch(text):
         raise ValueError(_("A score is from 0 to 10."))
     try:
-        return circular22.parse_score(text, "cell"), None
+        return circular22.parse_score(text, "cell"), None, None
     except InvalidScore as exc:
         if exc.reason == "out_of_range":
             raise ValueError(_("A score is from 0 to 10.")) from None
         if exc.reason == "too_precise":
             raise ValueError(_("A score has at most one decimal, e.g. 7,5.")) from None
         raise ValueError(_("Not a score: enter a number from 0 to 10, e.g. 7,5.")) from None
+
+
+# What primary teachers write for a rating, folded (lower case, no accents): the code, the
+# record's abbreviation or the words.
+_RATINGS = {
+    **dict.fromkeys(("t", "htt", "hoan thanh tot"), Score.Rating.GOOD.value),
+    **dict.fromkeys(("h", "ht", "hoan thanh"), Score.Rating.DONE.value),
+    **dict.fromkeys(("c", "cht", "chua hoan thanh"), Score.Rating.NOT_YET.value),
+}
+
+
+def _parse_primary(text: str, column: Column | None) -> Cell:
+    if column is not None and column.is_test:
+        if _NEGATIVE.fullmatch(text):
+            raise ValueError(_("A test score is a whole number from 0 to 10."))
+        try:
+            return Decimal(circular27.parse_test_score(text, "cell")), None, None
+        except InvalidScore as exc:
+            if exc.reason == "not_whole":
+                raise ValueError(_("A test score is a whole number, without decimals.")) from None
+            raise ValueError(_("A test score is a whole number from 0 to 10.")) from None
+    folded = names.fold(text)
+    if folded in _RATINGS:
+        return None, None, _RATINGS[folded]
+    raise ValueError(
+        _("Enter T (Hoàn thành tốt), H (Hoàn thành) or C (Chưa hoàn thành).")
+    )
 
 
 def _key(score: Score) -> str:
@@ -187,15 +247,18 @@ class GridRow:
 
 
 def filled(score: Score | None) -> bool:
-    return score is not None and (score.value is not None or score.passed is not None)
+    return score is not None and (
+        score.value is not None or score.passed is not None or score.rating is not None
+    )
 
 
 def term_result(
     subject: Subject, columns: list[Column], cells: list
 ) -> tuple[Decimal | None, bool | None]:
     """(average, rated result) from one row of cells (Score or None each); None where a cell
-    is empty. The caller decides which cells count (all, or only the published ones)."""
-    if any(not filled(c) for c in cells):
+    is empty. The caller decides which cells count (all, or only the published ones).
+    A primary subject has neither: its end-of-term rating is its result (Circular 27)."""
+    if subject.assessment == Subject.Assessment.PRIMARY or any(not filled(c) for c in cells):
         return None, None
     try:
         if subject.assessment == Subject.Assessment.RATED:
@@ -224,7 +287,7 @@ def grid(class_group: ClassGroup, subject: Subject, term: Term) -> dict:
         c.student_id: c
         for c in TermComment.objects.filter(student__in=ids, subject=subject, term=term)
     }
-    columns = [GridColumn(c) for c in columns_for(subject)]
+    columns = [GridColumn(c) for c in columns_for(subject, class_group.grade)]
     rows = []
     for pupil in pupils:
         row_cells = [cells.get((pupil.pk, c.key)) for c in columns]
@@ -272,7 +335,7 @@ def save_grid(
     ):
         raise ValueError("term and subject must belong to the class's school year and school")
     comments = comments or {}
-    keys = {c.key: c for c in columns_for(subject)}
+    keys = {c.key: c for c in columns_for(subject, class_group.grade)}
     pupils = set(Student.objects.in_class(class_group).values_list("pk", flat=True))
     parsed, texts, errors = {}, {}, {}
     for (student_id, key), raw in cells.items():
@@ -280,16 +343,16 @@ def save_grid(
             errors[(student_id, key)] = _("This cell is not in the grade book.")
             continue
         try:
-            parsed[(student_id, key)] = parse_cell(raw, subject)
+            parsed[(student_id, key)] = parse_cell(raw, subject, keys[key])
         except ValueError as exc:
             errors[(student_id, key)] = str(exc)
-    _check_comments(comments, pupils, texts, errors)
+    check_comments(comments, pupils, texts, errors)
     if errors:
         raise GridErrors(errors)
     with transaction.atomic():
-        _check_open(term)
+        check_open(term)
         changed = _write_cells(teacher, class_group, subject, term, keys, parsed)
-        changed += _write_comments(teacher, term, subject, texts)
+        changed += write_comments(teacher, term, subject, texts)
     return changed
 
 
@@ -301,10 +364,10 @@ def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
         )
     }
     changed = 0
-    for (student_id, key), (value, passed) in parsed.items():
+    for (student_id, key), (value, passed, rating) in parsed.items():
         score = existing.get((student_id, key))
         if score is None:
-            if value is None and passed is None:
+            if (value, passed, rating) == EMPTY:
                 continue
             column = keys[key]
             score = Score(
@@ -315,9 +378,9 @@ def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
                 kind=column.kind,
                 index=column.index,
             )
-        elif score.value == value and score.passed == passed:
+        elif (score.value, score.passed, score.rating) == (value, passed, rating):
             continue
-        score.value, score.passed, score.updated_by = value, passed, teacher
+        score.value, score.passed, score.rating, score.updated_by = value, passed, rating, teacher
         score.published_at = None
         score._history_user = teacher  # simple-history's "who" (no request middleware here)
         score.save()  # one history row per changed cell: who, when, old and new
@@ -325,7 +388,7 @@ def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
     return changed
 
 
-def _write_comments(author, term: Term, subject: Subject | None, texts: dict[int, str]) -> int:
+def write_comments(author, term: Term, subject: Subject | None, texts: dict[int, str]) -> int:
     """Create, change or (when emptied) delete term comments; each change keeps history."""
     if not texts:
         return 0
@@ -367,7 +430,7 @@ def publish_column(
     if term.is_closed:
         raise TermClosed()
     with transaction.atomic():
-        _check_open(term)
+        check_open(term)
         now = timezone.now()
         fresh = list(
             Score.objects.select_for_update()
@@ -379,7 +442,7 @@ def publish_column(
                 index=column.index,
                 published_at__isnull=True,
             )
-            .exclude(value__isnull=True, passed__isnull=True)
+            .exclude(value__isnull=True, passed__isnull=True, rating__isnull=True)
             .values_list("pk", "student_id")
         )
         Score.objects.filter(pk__in=[pk for pk, _sid in fresh]).update(published_at=now)
@@ -462,13 +525,13 @@ def save_homeroom(
             errors[(student_id, "conduct")] = _("Choose Tốt, Khá, Đạt or Chưa đạt.")
         else:
             ratings[student_id] = value
-    _check_comments(comments, pupils, texts, errors)
+    check_comments(comments, pupils, texts, errors)
     if errors:
         raise GridErrors(errors)
     with transaction.atomic():
-        _check_open(term)
+        check_open(term)
         changed = _write_conduct(teacher, term, ratings)
-        changed += _write_comments(teacher, term, None, texts)
+        changed += write_comments(teacher, term, None, texts)
     return changed
 
 
@@ -515,7 +578,7 @@ def _shown(record, attr_value) -> str:
     return attr_value(record) if record is not None and record.history_type != "-" else ""
 
 
-def _changes(records, what_of, value_of) -> list[Change]:
+def history_changes(records, what_of, value_of) -> list[Change]:
     """Consecutive history records of each object as old → new changes, newest first."""
     by_object = defaultdict(list)
     for record in records:
@@ -539,8 +602,11 @@ def _changes(records, what_of, value_of) -> list[Change]:
     return changes
 
 
-def score_text(value: Decimal | None, passed: bool | None) -> str:
-    """A cell as typed back to a teacher: "7,5", "8", "Đ", "CĐ" (comma on Vietnamese pages)."""
+def score_text(value: Decimal | None, passed: bool | None, rating: str | None = None) -> str:
+    """A cell as typed back to a teacher: "7,5", "8", "Đ", "CĐ", "T" (comma on Vietnamese
+    pages)."""
+    if rating:
+        return rating
     if value is not None:
         whole = value == value.to_integral_value()
         return formats.number_format(value.quantize(Decimal(1)) if whole else value, use_l10n=True)
@@ -549,28 +615,35 @@ def score_text(value: Decimal | None, passed: bool | None) -> str:
     return ""
 
 
+def cell_text(score: Score) -> str:
+    """A filled cell as a guardian reads it: a primary rating in words ("Hoàn thành tốt"),
+    anything else as the teacher typed it."""
+    if score.rating:
+        return Score.Rating(score.rating).label
+    return score_text(score.value, score.passed)
+
+
 def cell_history(
     student: Student, subject: Subject, term: Term, *, key: str | None = None
 ) -> list[Change]:
     """Every change of a pupil's cells (or of one cell, `key`) and subject comment in a grade
     book: who, when, old and new value, newest first. Two queries."""
-    labels = {c.key: c.label for c in columns_for(subject)}
     scores = Score.history.filter(student=student, subject=subject, term=term).select_related(
         "history_user", "updated_by"
     )
     if key is not None:
         kind, _sep, index = key.rpartition("-")
         scores = scores.filter(kind=kind, index=int(index) if index.isdigit() else 0)
-    changes = _changes(
+    changes = history_changes(
         scores,
-        lambda r: (labels.get(_key(r), _key(r)), _key(r)),
-        lambda r: score_text(r.value, r.passed),
+        lambda r: (Column(r.kind, r.index).label, _key(r)),
+        lambda r: score_text(r.value, r.passed, r.rating),
     )
     if key is None or key == COMMENT_KEY:
         comments = TermComment.history.filter(
             student=student, subject=subject, term=term
         ).select_related("history_user", "author")
-        changes += _changes(comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text)
+        changes += history_changes(comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text)
         changes.sort(key=lambda c: c.at, reverse=True)
     return changes
 
@@ -583,8 +656,8 @@ def homeroom_history(student: Student, term: Term) -> list[Change]:
     comments = TermComment.history.filter(
         student=student, term=term, subject__isnull=True
     ).select_related("history_user", "author")
-    changes = _changes(ratings, lambda r: (_("conduct"), "conduct"), lambda r: r.rating)
-    changes += _changes(comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text)
+    changes = history_changes(ratings, lambda r: (_("conduct"), "conduct"), lambda r: r.rating)
+    changes += history_changes(comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text)
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes
 
@@ -647,9 +720,7 @@ def pupil_grades(student: Student, term_id=None) -> PupilGrades:
     subjects.update({s.subject_id: s.subject for s in published})
     cells = {(s.subject_id, _key(s)): s for s in published}
     for subject in sorted(subjects.values(), key=subject_sort_key):
-        if subject.assessment == Subject.Assessment.PRIMARY:
-            continue
-        columns = columns_for(subject)
+        columns = columns_for(subject, class_group.grade)
         row = [cells.get((subject.pk, c.key)) for c in columns]
         average, result = term_result(subject, columns, row)
         grades.subjects.append(SubjectGrades(subject, columns, row, average, result))
@@ -708,7 +779,7 @@ def reopen_term(*, user, term: Term, reason: str) -> bool:
     return True
 
 
-def _check_comments(comments: dict, pupils: set, texts: dict, errors: dict) -> None:
+def check_comments(comments: dict, pupils: set, texts: dict, errors: dict) -> None:
     """Typed term comments {student_id: text}: NFC text into `texts`, problems into `errors`."""
     for student_id, raw in comments.items():
         text = (raw or "").strip()

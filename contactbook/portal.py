@@ -62,6 +62,7 @@ _SESSION_ORDER = {AttendanceMark.Session.MORNING: 0, AttendanceMark.Session.AFTE
 _SESSIONS = dict(AttendanceMark.Session.choices)
 _STATUSES = dict(AttendanceMark.Status.choices)
 _KINDS = dict(Score.Kind.choices)
+_RATINGS = dict(Score.Rating.choices)
 
 
 # The home's rows: plain values, not model instances (a fifth of the request went into building
@@ -93,10 +94,15 @@ class PublishedScore:
     value: Decimal | None
     passed: bool | None
     published_at: datetime.datetime
+    rating: str | None = None  # primary (Circular 27): T, H or C
 
     @property
     def kind_label(self) -> str:
         return _KINDS.get(self.kind, self.kind)
+
+    @property
+    def rating_label(self) -> str:
+        return _RATINGS.get(self.rating, "")
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,8 @@ UNION ALL
 SELECT * FROM (
     SELECT 'score', x.id,
         ROW_NUMBER() OVER (ORDER BY x.published_at DESC, sub.name, x.kind, x.{index}),
-        sub.name, x.kind, CAST(x.{index} AS TEXT), CAST(x.value AS TEXT), CAST(x.passed AS TEXT),
+        sub.name, x.kind, CAST(x.{index} AS TEXT), CAST(x.value AS TEXT),
+        COALESCE(x.rating, CAST(x.passed AS TEXT)),
         CAST(x.published_at AS TEXT)
     FROM {score} x JOIN {subject} sub ON sub.id = x.subject_id
     WHERE x.student_id = (SELECT id FROM chosen) AND x.published_at IS NOT NULL
@@ -347,7 +354,11 @@ def _build_home(rows: tuple, today: datetime.date) -> PortalHome:
             marks.append(Mark(pk, a, b, c))
         elif section == "score":
             value = Decimal(d) if d is not None else None
-            scores.append((n, PublishedScore(pk, a, b, int(c), value, _bool(e), _datetime(f))))
+            rating = e if e in _RATINGS else None  # else e is the rated subject's Đ/CĐ
+            passed = None if rating else _bool(e)
+            scores.append(
+                (n, PublishedScore(pk, a, b, int(c), value, passed, _datetime(f), rating))
+            )
         elif section == "note":
             notes.append((n, UnreadNotification(pk, a, _datetime(b))))
         elif section == "unread":

@@ -70,6 +70,7 @@ def collect_week(pupils: dict[int, int], start: datetime.date) -> dict[int, dict
         data[score.student_id]["scores"].append({
             "subject": score.subject.name, "kind": score.kind, "index": score.index,
             "value": None if score.value is None else str(score.value), "passed": score.passed,
+            "rating": score.rating,
         })
     marks = AttendanceMark.objects.filter(student_id__in=list(pupils), date__range=(start, end)).order_by("date", "session")
     for mark in marks:
@@ -297,7 +298,8 @@ def for_display(data: dict) -> dict:
     return {
         "scores": [
             {**s, "value": None if s["value"] is None else Decimal(s["value"]),
-             "kind_label": Score.Kind(s["kind"]).label}
+             "kind_label": Score.Kind(s["kind"]).label,
+             "rating": Score.Rating(s["rating"]).label if s.get("rating") else None}
             for s in data.get("scores", [])
         ],
         "attendance": {

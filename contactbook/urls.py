@@ -7,6 +7,7 @@ app_name = "contactbook"
 
 AREAS = [
     "gradebook",  # grade book, homeroom sheet, history
+    "qualities",  # the primary class teacher's sheet: qualities and competencies
     "grades_parent",  # a parent's grades page
     "attendance",
     "leave",

@@ -7,7 +7,13 @@ from contactbook.models.attendance import (
     DailyComment,
     LeaveRequest,
 )
-from contactbook.models.gradebook import ConductRating, Score, TermComment, TermEvent
+from contactbook.models.gradebook import (
+    ConductRating,
+    QualityRating,
+    Score,
+    TermComment,
+    TermEvent,
+)
 from contactbook.models.messaging import (
     Message,
     MessageAttachment,
@@ -32,6 +38,7 @@ __all__ = [
     "MessageAttachment",
     "MessageThread",
     "Notification",
+    "QualityRating",
     "Score",
     "SummaryAcknowledgement",
     "TermComment",

@@ -19,14 +19,22 @@ class Score(models.Model):
     """One cell of a class's grade book: a pupil's assessment in a subject and term.
 
     A scored subject's cell holds `value` (0–10, one decimal); a rated subject's holds `passed`
-    (Đ/CĐ). `published_at` is set when the teacher publishes the cell's column: guardians see
-    published cells only.
+    (Đ/CĐ). In a primary school (Circular 27) a mid-term or end-of-term cell holds `rating`
+    (T/H/C) and a written test's cell `value` (a whole number 0–10). `published_at` is set when
+    the teacher publishes the cell's column: guardians see published cells only.
     """
 
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Regular assessment")
         MIDTERM = "midterm", _("Midterm")
         FINAL = "final", _("End of term")
+        MIDTERM_TEST = "midtest", _("Mid-term test")
+        FINAL_TEST = "finaltest", _("End-of-term test")
+
+    class Rating(models.TextChoices):  # Circular 27: subjects and activities, grades 1–5
+        GOOD = "T", "Hoàn thành tốt"
+        DONE = "H", "Hoàn thành"
+        NOT_YET = "C", "Chưa hoàn thành"
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="scores", verbose_name=_("pupil"))
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="scores", verbose_name=_("subject"))
@@ -38,6 +46,7 @@ class Score(models.Model):
     index = models.PositiveSmallIntegerField(_("number"), default=1)
     value = models.DecimalField(_("score"), max_digits=3, decimal_places=1, null=True, blank=True)
     passed = models.BooleanField(_("Đạt"), null=True, blank=True)
+    rating = models.CharField(_("rating"), max_length=1, choices=Rating.choices, null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
@@ -57,11 +66,18 @@ class Score(models.Model):
                 condition=Q(value__isnull=True) | (Q(value__gte=0) & Q(value__lte=10)),
                 name="score_value_0_10",
             ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__in=["T", "H", "C"]),
+                name="score_rating_t_h_c",
+            ),
         ]
         indexes = [models.Index(fields=["class_group", "subject", "term"], name="score_grid")]
 
     def __str__(self) -> str:
-        shown = self.value if self.value is not None else ("Đ" if self.passed else "CĐ")
+        if self.value is not None:
+            shown = self.value
+        else:
+            shown = self.rating or ("Đ" if self.passed else "CĐ")
         return f"{self.student} – {self.subject} – {self.get_kind_display()} {self.index}: {shown}"
 
 
@@ -86,6 +102,59 @@ class ConductRating(models.Model):
         verbose_name = _("conduct rating")
         verbose_name_plural = _("conduct ratings")
         constraints = [models.UniqueConstraint(fields=["student", "term"], name="conduct_one_per_term")]
+
+
+class QualityRating(models.Model):
+    """A primary pupil's rating in one quality or competency (phẩm chất, năng lực: Circular
+    27/2020 Art. 6) at the mid-term or the end of a term, given by the class teacher."""
+
+    class Item(models.TextChoices):
+        # Phẩm chất chủ yếu
+        PATRIOTISM = "yeu-nuoc", "Yêu nước"
+        KINDNESS = "nhan-ai", "Nhân ái"
+        DILIGENCE = "cham-chi", "Chăm chỉ"
+        HONESTY = "trung-thuc", "Trung thực"
+        RESPONSIBILITY = "trach-nhiem", "Trách nhiệm"
+        # Năng lực chung
+        AUTONOMY = "tu-chu", "Tự chủ và tự học"
+        COOPERATION = "giao-tiep", "Giao tiếp và hợp tác"
+        PROBLEM_SOLVING = "giai-quyet", "Giải quyết vấn đề và sáng tạo"
+        # Năng lực đặc thù
+        LANGUAGE = "ngon-ngu", "Ngôn ngữ"
+        NUMERACY = "tinh-toan", "Tính toán"
+        SCIENCE = "khoa-hoc", "Khoa học"
+        TECHNOLOGY = "cong-nghe", "Công nghệ"
+        COMPUTING = "tin-hoc", "Tin học"
+        AESTHETICS = "tham-mi", "Thẩm mĩ"
+        PHYSICAL = "the-chat", "Thể chất"
+
+    class Rating(models.TextChoices):
+        GOOD = "T", "Tốt"
+        PASS = "Đ", "Đạt"
+        NEEDS_EFFORT = "C", "Cần cố gắng"
+
+    class Period(models.TextChoices):
+        MIDTERM = "midterm", _("Middle of the term")
+        FINAL = "final", _("End of term")
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="qualities", verbose_name=_("pupil"))
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+", verbose_name=_("term"))
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices)
+    item = models.CharField(_("quality or competency"), max_length=20, choices=Item.choices)
+    rating = models.CharField(_("rating"), max_length=1, choices=Rating.choices)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quality or competency rating")
+        verbose_name_plural = _("quality and competency ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "term", "period", "item"], name="quality_one_per_period"
+            ),
+        ]
 
 
 class TermComment(models.Model):

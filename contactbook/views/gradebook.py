@@ -39,7 +39,7 @@ def average_text(average, result) -> str:
     return ""
 
 
-def _pick_term(class_group: ClassGroup, term_id):
+def pick_term(class_group: ClassGroup, term_id):
     """(terms, term): the year's terms and the one asked for (404 if it is not one of them)
     or, without `term_id`, the current one by date."""
     terms = gradebook.terms_of(class_group)
@@ -58,15 +58,13 @@ def _pick_term(class_group: ClassGroup, term_id):
 
 @login_required
 def gradebook_index(request: HttpRequest) -> HttpResponse:
-    """This year's classes (grades 6–12) the user may open, each with its grade books; the
+    """This year's classes the user may open, each with its grade books; the
     ones the user writes in are marked, and a homeroom teacher's class links to its conduct
     page. Two queries besides the session's."""
-    assignments = TeachingAssignment.objects.select_related("subject", "teacher").exclude(
-        subject__assessment=Subject.Assessment.PRIMARY
-    )
+    assignments = TeachingAssignment.objects.select_related("subject", "teacher")
     classes = list(
         ClassGroup.objects.visible_to(request.user)
-        .filter(school_year__is_current=True, grade__gte=6)
+        .filter(school_year__is_current=True)
         .select_related("school")
         .prefetch_related(Prefetch("assignments", queryset=assignments))
         .order_by("school__name", "grade", "name")
@@ -140,12 +138,15 @@ def _rows(book: _Book) -> list[dict]:
         cells = []
         for column, score in zip(book.data["columns"], row.cells):
             name = cell_name(pk, column.key)
-            stored = gradebook.score_text(score.value, score.passed) if score is not None else ""
+            stored = (
+                gradebook.score_text(score.value, score.passed, score.rating) if score else ""
+            )
             cells.append(
                 {
                     "name": name,
                     "key": column.key,
                     "label": column.column.label,
+                    "is_test": column.column.is_test,
                     "value": book.typed.get(name, stored),
                     "error": book.errors.get(name),
                     "filled": gradebook.filled(score),
@@ -194,6 +195,7 @@ def _render_book(
                 "columns": book.data["columns"],
                 "rows": _rows(book),
                 "rated": book.access.subject.assessment == Subject.Assessment.RATED,
+                "primary": book.access.subject.assessment == Subject.Assessment.PRIMARY,
                 "error_count": len(book.errors),
                 "urls": _book_urls(book),
             }
@@ -203,7 +205,7 @@ def _render_book(
 
 def _load_book(request: HttpRequest, class_group_id, subject_id, term_id) -> _Book:
     book_access = access.get_grade_book_for_user(request.user, class_group_id, subject_id)
-    terms, term = _pick_term(book_access.class_group, term_id)
+    terms, term = pick_term(book_access.class_group, term_id)
     return _Book(book_access, terms, term)
 
 
@@ -276,7 +278,9 @@ def publish(
     book = _load_book(request, class_group_id, subject_id, term_id)
     if not book.access.may_write:
         raise PermissionDenied("Only the subject's teacher may publish this grade book.")
-    column = gradebook.column_by_key(book.access.subject, request.POST.get("column", ""))
+    column = gradebook.column_by_key(
+        book.access.subject, request.POST.get("column", ""), book.access.class_group.grade
+    )
     if column is None:
         messages.error(request, _("Choose a column to publish."))
     else:
@@ -315,13 +319,11 @@ def grade_book_history(
     """Every change of a pupil's cells and comment in this grade book (or of one cell, with
     `?cot=regular-1`): who, when, old → new. For everyone who may open the grade book."""
     book = _load_book(request, class_group_id, subject_id, term_id)
-    student = _pupil_in_class(book.access.class_group, student_id)
+    student = pupil_in_class(book.access.class_group, student_id)
     key = request.GET.get("cot") or None
-    if (
-        key is not None
-        and key != gradebook.COMMENT_KEY
-        and gradebook.column_by_key(book.access.subject, key) is None
-    ):
+    grade = book.access.class_group.grade
+    column = gradebook.column_by_key(book.access.subject, key, grade) if key else None
+    if key != gradebook.COMMENT_KEY and column is None:
         key = None
     changes = gradebook.cell_history(student, book.access.subject, book.term, key=key)
     back = reverse("contactbook:gradebook_term", args=[class_group_id, subject_id, term_id])
@@ -335,12 +337,12 @@ def grade_book_history(
             "student": student,
             "changes": changes,
             "back": back,
-            "column": gradebook.column_by_key(book.access.subject, key) if key else None,
+            "column": column,
         },
     )
 
 
-def _pupil_in_class(class_group: ClassGroup, student_id) -> Student:
+def pupil_in_class(class_group: ClassGroup, student_id) -> Student:
     try:
         return Student.objects.in_class(class_group).get(pk=int(student_id))
     except (Student.DoesNotExist, TypeError, ValueError):
@@ -362,9 +364,11 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
     """Conduct rating and homeroom comment per pupil for a term. Everyone who may open the
     class reads it; only its homeroom teacher saves, all or nothing."""
     class_group = get_class_group_for_user(request.user, class_group_id)
-    if class_group.grade < 6:
-        raise Http404("Primary classes have no conduct rating under Circular 22")
-    terms, term = _pick_term(class_group, term_id)
+    if class_group.grade < 6:  # grades 1–5 rate qualities and competencies (Circular 27)
+        if term_id is None:
+            return redirect("contactbook:qualities", class_group.pk)
+        return redirect("contactbook:qualities_term", class_group.pk, term_id)
+    terms, term = pick_term(class_group, term_id)
     may_write = access.is_homeroom_teacher(request.user, class_group)
     typed, errors, status, notice = {}, {}, 200, ""
     if request.method == "POST":
@@ -440,8 +444,7 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
             )
         books = sorted(
             TeachingAssignment.objects.filter(class_group=class_group)
-            .select_related("subject")
-            .exclude(subject__assessment=Subject.Assessment.PRIMARY),
+            .select_related("subject"),
             key=lambda a: gradebook.subject_sort_key(a.subject),
         )
         context.update(
@@ -465,8 +468,8 @@ def homeroom_history(
 ) -> HttpResponse:
     """Every change of a pupil's conduct rating and homeroom comment in a term."""
     class_group = get_class_group_for_user(request.user, class_group_id)
-    _terms, term = _pick_term(class_group, term_id)
-    student = _pupil_in_class(class_group, student_id)
+    _terms, term = pick_term(class_group, term_id)
+    student = pupil_in_class(class_group, student_id)
     return render(
         request,
         "contactbook/gradebook/history.html",

@@ -28,14 +28,13 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
                     "key": c.key,
                     "label": c.short_label,
                     "title": c.label,
-                    "value": gradebook.score_text(cell.value, cell.passed)
-                    if gradebook.filled(cell)
-                    else "",
+                    "value": gradebook.cell_text(cell) if gradebook.filled(cell) else "",
                 }
                 for c, cell in zip(s.columns, s.cells)
             ],
             "average": average_text(s.average, s.result),
             "rated": s.subject.assessment == s.subject.Assessment.RATED,
+            "primary": s.subject.assessment == s.subject.Assessment.PRIMARY,
         }
         for s in grades.subjects
     ]

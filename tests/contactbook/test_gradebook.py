@@ -96,14 +96,14 @@ RATED = Subject(assessment=Subject.Assessment.RATED, periods_per_year=35)
 @pytest.mark.parametrize(
     "typed, expected",
     [
-        ("7,5", (Decimal("7.5"), None)),
-        ("7.5", (Decimal("7.5"), None)),
-        ("10", (Decimal("10"), None)),
-        ("10,0", (Decimal("10"), None)),
-        ("0", (Decimal("0"), None)),
-        (" 8 ", (Decimal("8"), None)),
-        ("", (None, None)),
-        ("   ", (None, None)),
+        ("7,5", (Decimal("7.5"), None, None)),
+        ("7.5", (Decimal("7.5"), None, None)),
+        ("10", (Decimal("10"), None, None)),
+        ("10,0", (Decimal("10"), None, None)),
+        ("0", (Decimal("0"), None, None)),
+        (" 8 ", (Decimal("8"), None, None)),
+        ("", (None, None, None)),
+        ("   ", (None, None, None)),
     ],
 )
 def test_good_scores(typed, expected):
@@ -141,7 +141,7 @@ def test_bad_scores_say_what_is_wrong(typed, message):
     ],
 )
 def test_rated_cells(typed, passed):
-    assert gradebook.parse_cell(typed, RATED) == (None, passed)
+    assert gradebook.parse_cell(typed, RATED) == (None, passed, None)
 
 
 @pytest.mark.parametrize("typed", ["7", "7,5", "T", "x"])
