@@ -5,8 +5,13 @@ For every pupil of every current-year class of Trường THPT Hạ Long, term I 
 year gets: every cell of every subject the class is taught (TX…, GK, CK; Đ/CĐ for the rated
 subjects), all published and entered by the subject's teacher; a conduct rating and a term
 comment by the homeroom teacher; a subject teacher's comment now and then; and a few absences
-on the school days already over. Term I stays open. The primary school gets nothing: its
-subjects follow Circular 27, not this grade book.
+on the school days already over. Term I stays open.
+
+Trường Tiểu học Trần Hưng Đạo (Circular 27) gets mid-term I only, as term I is still under way
+(the demo's "today" is late November 2026): for every pupil, a rating (T/H/C) in every primary
+subject the class is taught, and the mid-term test of Tiếng Việt and Toán in grades 4–5 (a
+whole mark), all published by the subject's teacher in early November. No end-of-term cell, no
+conduct, comment or absence yet.
 
 Each pupil has an ability (their class shifts it a little), an aptitude per subject and a
 leaning towards the sciences or the humanities; each score is that level plus noise. The
@@ -19,8 +24,9 @@ generator seeded with a fixed string; normal draws are sums of uniforms (only + 
 platform's libm changes a score). Only two things depend on the day of the run: absences
 after today are left out, and `updated_at` is the time of writing.
 
-Fast: about 72,000 cells written with bulk_create, which skips django-simple-history (seeded
-data needs no "who changed it" trail; every later change through the grade book has one).
+Fast: about 72,000 cells (and some 1,400 in the primary school) written with bulk_create, which
+skips django-simple-history (seeded data needs no "who changed it" trail; every later change
+through the grade book has one).
 """
 
 import datetime
@@ -34,9 +40,10 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from contactbook.gradebook import columns_for
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
 from reports.rules import circular22
-from school.demo import SCHOOL_CODES, UPPER_CODE, format_count
+from school.demo import PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE, format_count
 from school.models import (
     ClassGroup,
     Enrolment,
@@ -53,6 +60,7 @@ BATCH = 2000
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 
 REGULAR, MIDTERM, FINAL = Score.Kind.REGULAR.value, Score.Kind.MIDTERM.value, Score.Kind.FINAL.value
+MIDTERM_TEST = Score.Kind.MIDTERM_TEST.value
 Absence = AttendanceMark.Status
 TOT, KHA, DAT, CHUA_DAT = circular22.TOT, circular22.KHA, circular22.DAT, circular22.CHUA_DAT
 
@@ -402,6 +410,71 @@ def _absences(
     return [(day, session, *mark) for (day, session), mark in sorted(marks.items())]
 
 
+# ------------------------------------------------------------- the primary plan (pure)
+
+RATING_GOOD, RATING_DONE, RATING_NOT_YET = (
+    Score.Rating.GOOD.value, Score.Rating.DONE.value, Score.Rating.NOT_YET.value,
+)
+PRIMARY_MEAN_ABILITY = 7.3
+# Đạo đức, the arts, PE and Hoạt động trải nghiệm are rated generously, Toán and Tiếng Việt
+# (where a written test weighs in) less so.
+PRIMARY_SHIFT = {
+    "dao-duc": 0.8, "hdtn": 0.7, "am-nhac": 0.6, "mi-thuat": 0.6, "gdtc": 0.5, "tnxh": 0.3,
+    "khoa-hoc": 0.1, "ls-dl": 0.1, "tin-hoc-cn": 0.1, "tieng-anh": -0.1, "tieng-viet": -0.1,
+    "toan": -0.2,
+}
+
+
+@dataclass(frozen=True)
+class PrimarySubjectSpec:
+    """What the primary plan needs of a subject in a class: its code and whether the class
+    sits its written test at mid-term (contactbook.gradebook.columns_for's MIDTERM_TEST)."""
+
+    code: str
+    midterm_test: bool
+
+    @classmethod
+    def of(cls, subject: Subject, grade: int) -> "PrimarySubjectSpec":
+        kinds = {column.kind for column in columns_for(subject, grade)}
+        return cls(subject.code, MIDTERM_TEST in kinds)
+
+    @property
+    def columns(self) -> list[tuple[str, int]]:
+        """The mid-term I columns seeded: the rating, then the test where there is one."""
+        return [(MIDTERM, 1), *([(MIDTERM_TEST, 1)] if self.midterm_test else [])]
+
+
+PrimaryCell = tuple[Decimal | None, str | None]  # (value, rating), as Score holds them
+
+
+def _primary_rating(level: float) -> str:
+    """In a subject of no shift about 44 % Hoàn thành tốt, 53 % Hoàn thành and 3 % Chưa hoàn
+    thành; over a class's subjects about half T and one rating in fifty C."""
+    if level >= 7.5:
+        return RATING_GOOD
+    return RATING_DONE if level >= 5.2 else RATING_NOT_YET
+
+
+def plan_primary_pupil(
+    student_code: str, class_name: str, subjects: Sequence[PrimarySubjectSpec]
+) -> dict[tuple[str, str, int], PrimaryCell]:
+    """One primary pupil's mid-term I: (subject code, kind, index) -> (value, rating). Pure,
+    like plan_pupil: a pupil's ability (their class shifts it a little) plus an aptitude per
+    subject gives the subject's level; the rating follows the level, and the written test is
+    the level plus noise, as a whole mark (Circular 27: no decimals), so a pupil rated T
+    mostly scores 8–10 and one rated H 6–8."""
+    rng = random.Random(f"{SEED}/primary/{student_code}")
+    ability = _clamp(PRIMARY_MEAN_ABILITY + class_shift(class_name) + 0.95 * _normal(rng), 3.0, 9.8)
+    cells: dict[tuple[str, str, int], PrimaryCell] = {}
+    for spec in sorted(subjects, key=lambda s: s.code):
+        level = ability + PRIMARY_SHIFT.get(spec.code, 0.0) + 0.55 * _normal(rng)
+        cells[(spec.code, MIDTERM, 1)] = (None, _primary_rating(level))
+        if spec.midterm_test:
+            mark = _to_score(level + 0.5 + 0.8 * _normal(rng), "whole")
+            cells[(spec.code, MIDTERM_TEST, 1)] = (mark.quantize(Decimal(1)), None)
+    return cells
+
+
 # ------------------------------------------------------------------------------ writing
 
 # When each column was published: (kind, index) -> day of term I. Regular checks through the
@@ -418,10 +491,32 @@ PUBLISHED_ON = {
 HOLIDAYS = {(1, 1)}  # Tết Dương lịch; term I holds no other public holiday
 
 
+# The primary school's mid-term I (Circular 27): grades 4–5 sit the Tiếng Việt and Toán tests on
+# Tuesday 3 November, in week 9, and the marks go out the next day; every subject's rating
+# follows at the end of that week, once the tests are marked.
+PRIMARY_PUBLISHED_ON = {
+    (MIDTERM_TEST, 1): datetime.date(2026, 11, 4),
+    (MIDTERM, 1): datetime.date(2026, 11, 6),
+}
+
+
 def published_at(subject_code: str, kind: str, index: int) -> datetime.datetime:
     """17:00 on the column's day, a subject's teacher up to three days later than the others."""
-    late = random.Random(f"{SEED}/published/{subject_code}").randrange(4)
-    day = PUBLISHED_ON[(kind, index)] + datetime.timedelta(days=late)
+    return _late_by_up_to_three_days(PUBLISHED_ON[(kind, index)], subject_code)
+
+
+def primary_published_at(
+    class_name: str, subject_code: str, kind: str, index: int
+) -> datetime.datetime:
+    """The same for a primary class: its class teacher (or the specialist teaching the subject)
+    up to three days later than the others, so still in early November."""
+    key = f"{PRIMARY_CODE}/{class_name}/{subject_code}"
+    return _late_by_up_to_three_days(PRIMARY_PUBLISHED_ON[(kind, index)], key)
+
+
+def _late_by_up_to_three_days(day: datetime.date, key: str) -> datetime.datetime:
+    late = random.Random(f"{SEED}/published/{key}").randrange(4)
+    day += datetime.timedelta(days=late)
     return datetime.datetime.combine(day, datetime.time(17, 0), tzinfo=ICT)
 
 
@@ -448,14 +543,14 @@ class _Context:
     lessons: dict[int, set[tuple[int, str]]]  # class id -> {(weekday, session)}
 
 
-def _upper_term_one() -> Term | None:
-    """Term I of the demo upper-secondary school's current year, if the demo is there."""
+def _term_one(school_code: str, level: str) -> Term | None:
+    """Term I of a demo school's current year, if the demo is there."""
     return (
         Term.objects.filter(
             number=1,
             school_year__is_current=True,
-            school_year__school__code=UPPER_CODE,
-            school_year__school__level=School.Level.UPPER_SECONDARY,
+            school_year__school__code=school_code,
+            school_year__school__level=level,
         )
         .select_related("school_year__school")
         .first()
@@ -478,14 +573,7 @@ def _load(term: Term) -> _Context:
     for a in assignments:
         teachers[(a.class_group_id, a.subject_id)] = a.teacher_id
         subjects[a.class_group_id].append(a.subject)
-    pupils = defaultdict(list)
-    enrolments = (
-        Enrolment.objects.filter(class_group__in=ids, status=Enrolment.Status.ACTIVE)
-        .order_by("student__student_code")
-        .values_list("class_group_id", "student_id", "student__student_code")
-    )
-    for class_id, student_id, code in enrolments:
-        pupils[class_id].append((student_id, code))
+    pupils = _pupils(ids)
     lessons = defaultdict(set)
     slots = TimetableSlot.objects.filter(class_group__in=ids).values_list(
         "class_group_id", "weekday", "session"
@@ -493,6 +581,19 @@ def _load(term: Term) -> _Context:
     for class_id, weekday, session in slots.distinct():
         lessons[class_id].add((weekday, session))
     return _Context(term, classes, teachers, subjects, pupils, lessons)
+
+
+def _pupils(class_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """class id -> [(student id, student code)] of its active pupils, by code: one query."""
+    pupils = defaultdict(list)
+    enrolments = (
+        Enrolment.objects.filter(class_group__in=class_ids, status=Enrolment.Status.ACTIVE)
+        .order_by("student__student_code")
+        .values_list("class_group_id", "student_id", "student__student_code")
+    )
+    for class_id, student_id, code in enrolments:
+        pupils[class_id].append((student_id, code))
+    return pupils
 
 
 @dataclass
@@ -556,10 +657,15 @@ def _class_rows(ctx: _Context, group: ClassGroup, rows: _Rows, today: datetime.d
 
 
 def seed_grades(log: Callable[[str], None] = lambda message: None) -> int:
-    """Write the demo school's term I grade book; returns the number of cells written (0 when
-    the demo school is absent or its term I already has scores, so a second call does
-    nothing). The caller holds the transaction (seed_demo's)."""
-    term = _upper_term_one()
+    """Write the demo schools' term I grade books (the upper-secondary school's whole term, the
+    primary school's mid-term I); returns the number of cells written. Each school is skipped
+    when it is absent or its term I already has scores, so a second call writes nothing and
+    returns 0. The caller holds the transaction (seed_demo's)."""
+    return _seed_upper(log) + _seed_primary(log)
+
+
+def _seed_upper(log: Callable[[str], None]) -> int:
+    term = _term_one(UPPER_CODE, School.Level.UPPER_SECONDARY)
     if term is None or Score.objects.filter(term=term).exists():
         return 0
     ctx = _load(term)
@@ -580,6 +686,69 @@ def seed_grades(log: Callable[[str], None] = lambda message: None) -> int:
         f"điểm, {len(rows.absences)} buổi nghỉ; kết quả học tập: {spread}"
     )
     return len(rows.scores)
+
+
+def _seed_primary(log: Callable[[str], None]) -> int:
+    """The primary school's mid-term I cells: five queries and one bulk insert (about 0.1 s)."""
+    term = _term_one(PRIMARY_CODE, School.Level.PRIMARY)
+    if term is None or Score.objects.filter(term=term).exists():
+        return 0
+    classes = list(ClassGroup.objects.filter(school_year=term.school_year).order_by("name"))
+    assignments = defaultdict(list)
+    for a in (
+        TeachingAssignment.objects.filter(
+            class_group__in=classes, subject__assessment=Subject.Assessment.PRIMARY
+        )
+        .select_related("subject")
+        .order_by("subject__code")
+    ):
+        assignments[a.class_group_id].append(a)
+    pupils = _pupils([c.pk for c in classes])
+    scores = []
+    for group in classes:
+        scores += _primary_class_rows(term, group, assignments[group.pk], pupils[group.pk])
+    Score.objects.bulk_create(scores, batch_size=BATCH)
+    ratings = Counter(s.rating for s in scores if s.rating)
+    spread = ", ".join(f"{label} {ratings[code]}" for code, label in Score.Rating.choices)
+    log(
+        f"Sổ theo dõi tiểu học, giữa học kỳ I: "
+        f"{format_count(sum(map(len, pupils.values())))} học sinh, "
+        f"{format_count(sum(ratings.values()))} đánh giá môn học ({spread}), "
+        f"{len(scores) - sum(ratings.values())} điểm kiểm tra giữa kỳ"
+    )
+    return len(scores)
+
+
+def _primary_class_rows(
+    term: Term, group: ClassGroup, assignments: list[TeachingAssignment],
+    pupils: list[tuple[int, str]],
+) -> list[Score]:
+    """One primary class's mid-term I cells, entered and published by each subject's teacher.
+    Rows hold ids only, as in _class_rows."""
+    specs = [PrimarySubjectSpec.of(a.subject, group.grade) for a in assignments]
+    # (subject id, teacher id, code, [(kind, index, published at)]) once for the class.
+    columns = [
+        (
+            a.subject_id, a.teacher_id, spec.code,
+            [
+                (kind, index, primary_published_at(group.name, spec.code, kind, index))
+                for kind, index in spec.columns
+            ],
+        )
+        for a, spec in zip(assignments, specs)
+    ]
+    rows = []
+    for student_id, code in pupils:
+        plan = plan_primary_pupil(code, group.name, specs)
+        for subject_id, teacher, subject_code, subject_columns in columns:
+            for kind, index, published in subject_columns:
+                value, rating = plan[(subject_code, kind, index)]
+                rows.append(Score(
+                    student_id=student_id, subject_id=subject_id, term_id=term.pk,
+                    class_group_id=group.pk, kind=kind, index=index, value=value, rating=rating,
+                    published_at=published, updated_by_id=teacher,
+                ))
+    return rows
 
 
 def remove_grades(school_codes: Sequence[str] = SCHOOL_CODES) -> int:

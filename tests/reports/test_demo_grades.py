@@ -1,5 +1,6 @@
-"""The demo school's term I grade book (reports/demo.py, written by `manage.py seed_demo`):
-complete, published, realistic and the same on every run.
+"""The demo schools' term I grade books (reports/demo.py, written by `manage.py seed_demo`):
+complete, published, realistic and the same on every run. The upper-secondary school has the
+whole term (Circular 22); the primary school mid-term I so far (Circular 27).
 
 The demo is seeded once for the module inside a transaction rolled back at the end (as
 tests/school/test_seed_demo.py does), so no other module sees it; each test runs in a savepoint
@@ -46,7 +47,7 @@ def fingerprint() -> str:
     queries = [
         _rows(Score.objects, (code, "subject__code", "kind", "index"), (
             code, "subject__code", "term__number", "class_group__name", "kind", "index", "value",
-            "passed", "published_at", "updated_by__phone",
+            "passed", "rating", "published_at", "updated_by__phone",
         )),
         _rows(ConductRating.objects, (code,), (
             code, "term__number", "rating", "updated_by__phone",
@@ -77,6 +78,12 @@ def seeded(django_db_setup, django_db_blocker):
 
 def term_one() -> Term:
     return Term.objects.get(school_year__school__code=UPPER, school_year__is_current=True, number=1)
+
+
+def primary_term_one() -> Term:
+    return Term.objects.get(
+        school_year__school__code=PRIMARY, school_year__is_current=True, number=1
+    )
 
 
 def upper_classes():
@@ -126,23 +133,25 @@ def test_every_pupil_has_every_cell_of_every_assigned_subject_published(seeded):
             2026, 11, 25, tzinfo=datetime.UTC
         )
     assert seen == set(expected)
-    # Only term I of the upper-secondary school's current year; the term stays open.
-    assert Score.objects.count() == len(seen)
+    # Only term I of the upper-secondary school's current year (and the primary school's,
+    # tested below); the term stays open.
+    assert Score.objects.filter(class_group__school__code=UPPER).count() == len(seen)
     assert not term.is_closed
-    assert Score.objects.values("class_group__school__code").distinct().count() == 1
+    assert set(Score.objects.values_list("term", flat=True).distinct()) == {
+        term.pk, primary_term_one().pk,
+    }
     # Written in bulk: seeded cells have no history row (a teacher's later change has one).
     assert not any(model.history.exists() for model in GRADE_MODELS)
 
 
 def test_scores_look_like_a_teachers_marks(seeded):
-    values = Counter(
-        Score.objects.filter(value__isnull=False).values_list("value", flat=True)
-    )
+    upper = Score.objects.filter(class_group__school__code=UPPER)
+    values = Counter(upper.filter(value__isnull=False).values_list("value", flat=True))
     whole = sum(n for v, n in values.items() if v == v.to_integral_value())
     assert 0.3 < whole / sum(values.values()) < 0.7  # oral checks in whole marks, tests not
     assert {Decimal("7.3"), Decimal("6.8"), Decimal("8.5")} <= set(values)
     assert min(values) < Decimal("3.5") and max(values) == Decimal("10.0")
-    passed = Counter(Score.objects.filter(value__isnull=True).values_list("passed", flat=True))
+    passed = Counter(upper.filter(value__isnull=True).values_list("passed", flat=True))
     assert 0 < passed[False] < passed[True] / 100  # a CĐ is rare
 
 
@@ -270,7 +279,7 @@ def _plan_fingerprint() -> str:
 def _stored_fingerprint() -> str:
     """The same rows as _plan_fingerprint, read back from the database."""
     code = "student__student_code"
-    rows = list(Score.objects.values_list(
+    rows = list(Score.objects.filter(class_group__school__code=UPPER).values_list(
         code, "subject__code", "kind", "index", "value", "passed", "updated_by__phone"
     ))
     comments = dict(
@@ -308,6 +317,12 @@ SPECS = [
     demo.SubjectSpec("sinh-hoc", "Sinh học", False, 3),
     demo.SubjectSpec("tin-hoc", "Tin học", False, 3),
 ]
+PRIMARY_SPECS = [
+    demo.PrimarySubjectSpec("tieng-viet", True),
+    demo.PrimarySubjectSpec("toan", True),
+    demo.PrimarySubjectSpec("khoa-hoc", False),
+    demo.PrimarySubjectSpec("gdtc", False),
+]
 DAYS = [
     (datetime.date(2026, 9, 7) + datetime.timedelta(days=i), "morning")
     for i in range(120)
@@ -323,6 +338,10 @@ def _sample_plan() -> dict:
         "learning": plan.learning, "conduct": plan.conduct, "comment": plan.comment,
         "subject_comments": plan.subject_comments,
         "absences": [[str(d), s, st, n] for d, s, st, n in plan.absences],
+        "primary": {
+            "|".join(map(str, key)): [str(v), r]
+            for key, (v, r) in demo.plan_primary_pupil("3099999999", "4A", PRIMARY_SPECS).items()
+        },
     }
 
 
@@ -363,5 +382,148 @@ PINNED_COMMENT = (
 
 
 def test_seeding_again_writes_nothing(seeded):
+    assert demo.seed_grades() == 0
+    assert fingerprint() == seeded["fingerprint"]
+
+
+# ------------------------------------------------------------ the primary school (Circular 27)
+
+MIDTERM_KINDS = ("midterm", "midtest")
+
+
+def primary_classes():
+    return ClassGroup.objects.filter(
+        school__code=PRIMARY, school_year__is_current=True
+    ).order_by("name")
+
+
+def primary_midterm_columns() -> dict[tuple, tuple]:
+    """(pupil, subject, kind, index) -> (class, teacher): the mid-term I columns that
+    columns_for gives each primary class's assigned subjects, for each of its pupils."""
+    pupils = defaultdict(list)
+    for class_id, student_id in Enrolment.objects.filter(
+        class_group__in=primary_classes(), status=Enrolment.Status.ACTIVE
+    ).values_list("class_group_id", "student_id"):
+        pupils[class_id].append(student_id)
+    expected = {}
+    assignments = TeachingAssignment.objects.filter(
+        class_group__in=primary_classes(), subject__assessment="primary"
+    ).select_related("subject", "class_group")
+    for a in assignments:
+        for column in columns_for(a.subject, a.class_group.grade):
+            if column.kind in MIDTERM_KINDS:
+                for pupil in pupils[a.class_group_id]:
+                    expected[(pupil, a.subject_id, column.kind, column.index)] = (
+                        a.class_group_id, a.teacher_id,
+                    )
+    return expected
+
+
+def test_every_primary_pupil_has_a_published_midterm_rating_in_every_assigned_subject(seeded):
+    term = primary_term_one()
+    assert "Sổ theo dõi tiểu học, giữa học kỳ I: " in seeded["output"]
+    expected = primary_midterm_columns()
+    rated = {(pupil, subject) for pupil, subject, kind, _ in expected if kind == "midterm"}
+    assert len({(class_id, s) for (_, s, _, _), (class_id, _) in expected.items()}) == (
+        TeachingAssignment.objects.filter(class_group__in=primary_classes()).count()
+    ) > 40
+    assert 1000 < len(rated) < 2000
+    cells = Score.objects.filter(term=term).values_list(
+        "student_id", "subject_id", "kind", "index", "class_group_id", "updated_by_id",
+        "value", "passed", "rating", "published_at",
+    )
+    seen = set()
+    for pupil, subject, kind, index, class_id, teacher, value, passed, rating, published in cells:
+        key = (pupil, subject, kind, index)
+        assert key not in seen
+        seen.add(key)
+        assert expected[key] == (class_id, teacher), key
+        assert passed is None, key
+        if kind == "midterm":
+            assert rating in ("T", "H", "C") and value is None, key
+        else:  # the written test: a whole mark 0–10 (Circular 27: no decimals)
+            assert rating is None and Decimal(0) <= value <= Decimal(10), key
+            assert value == value.to_integral_value(), key
+        # Published in early November, after the mid-term week and before the demo's today.
+        assert datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC) <= published
+        assert published < datetime.datetime(2026, 11, 15, tzinfo=datetime.UTC)
+    assert seen == set(expected)
+    # The mid-term tests are exactly Tiếng Việt and Toán in grades 4–5.
+    tested = Score.objects.filter(term=term, kind="midtest").values_list(
+        "class_group__grade", "subject__name"
+    )
+    assert set(tested) == {(g, s) for g in (4, 5) for s in ("Tiếng Việt", "Toán")}
+    # Term I is under way: no end-of-term rating or test yet, nothing in term II.
+    assert not Score.objects.filter(term=term, kind__in=("final", "finaltest")).exists()
+    assert not Score.objects.filter(class_group__school__code=PRIMARY).exclude(term=term).exists()
+    assert not term.is_closed
+
+
+def test_primary_ratings_are_mostly_t_and_h_and_follow_each_pupils_level(seeded):
+    cells = Score.objects.filter(term=primary_term_one())
+    rating_of = {
+        (pupil, code): rating
+        for pupil, code, rating in cells.filter(kind="midterm").values_list(
+            "student_id", "subject__code", "rating"
+        )
+    }
+    spread = Counter(rating_of.values())
+    total = sum(spread.values())
+    assert spread["T"] > 0.3 * total and spread["H"] > 0.3 * total  # most pupils
+    assert 0 < spread["C"] < 0.05 * total  # a few
+    marks = {
+        (pupil, code): value
+        for pupil, code, value in cells.filter(kind="midtest").values_list(
+            "student_id", "subject__code", "value"
+        )
+    }
+    assert sum(6 <= v <= 10 for v in marks.values()) > 0.8 * len(marks)
+    assert len(set(marks.values())) >= 5  # a spread of marks, not one for all
+
+    def mean(xs) -> float:
+        xs = list(xs)
+        return sum(xs) / len(xs)
+
+    # A pupil rated T scores higher on the same subject's test than one rated H …
+    assert mean(v for k, v in marks.items() if rating_of[k] == "T") > 1 + mean(
+        v for k, v in marks.items() if rating_of[k] == "H"
+    )
+    # … and a pupil rated T in Toán has more T in the other subjects (one ability per pupil).
+    share_t = {}
+    for pupil in {p for p, _ in rating_of}:
+        others = [r for (p, code), r in rating_of.items() if p == pupil and code != "toan"]
+        share_t[pupil] = sum(r == "T" for r in others) / len(others)
+    assert mean(share_t[p] for (p, c), r in rating_of.items() if c == "toan" and r == "T") > (
+        0.2 + mean(share_t[p] for (p, c), r in rating_of.items() if c == "toan" and r == "H")
+    )
+
+
+def test_the_stored_primary_cells_are_the_plan_recomputed_from_the_seed(seeded):
+    stored = set(Score.objects.filter(class_group__school__code=PRIMARY).values_list(
+        "student__student_code", "subject__code", "kind", "index", "value", "rating",
+        "published_at", "updated_by__phone",
+    ))
+    planned = set()
+    for group in primary_classes():
+        assignments = list(group.assignments.select_related("subject", "teacher"))
+        specs = [demo.PrimarySubjectSpec.of(a.subject, group.grade) for a in assignments]
+        phone = {a.subject.code: a.teacher.phone for a in assignments}
+        codes = Student.objects.filter(
+            enrolments__class_group=group, enrolments__status="active"
+        ).values_list("student_code", flat=True)
+        for code in codes:
+            plan = demo.plan_primary_pupil(code, group.name, specs)
+            for (subject, kind, index), (value, rating) in plan.items():
+                published = demo.primary_published_at(group.name, subject, kind, index)
+                planned.add((code, subject, kind, index, value, rating, published, phone[subject]))
+    assert stored == planned
+
+
+def test_a_removed_primary_grade_book_is_seeded_again_once_and_alone(seeded):
+    primary = Score.objects.filter(class_group__school__code=PRIMARY)
+    count = primary.count()
+    assert demo.remove_grades([PRIMARY]) == count > 0
+    assert not primary.exists()
+    assert demo.seed_grades() == count  # the upper-secondary grade book is there: left alone
     assert demo.seed_grades() == 0
     assert fingerprint() == seeded["fingerprint"]
