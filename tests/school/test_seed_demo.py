@@ -40,6 +40,7 @@ from school.models import (
     TimetableSlot,
 )
 from tests import factories as f
+from tests.accounts.test_login import login_request
 
 pytestmark = pytest.mark.django_db
 
@@ -301,12 +302,12 @@ def test_timetables_double_book_no_class_and_no_teacher(seeded):
 
 def test_every_demo_login_authenticates(seeded):
     for key, phone in LOGINS.items():
-        user = authenticate(username=phone, password=PASSWORD)
+        user = authenticate(login_request(), username=phone, password=PASSWORD)
         assert user is not None and user.phone == phone, key
-    assert authenticate(username="0901 000 001", password=PASSWORD) == login("principal")
-    operator = authenticate(username="admin@truongso.vn", password=PASSWORD)
+    assert authenticate(login_request(), username="0901 000 001", password=PASSWORD) == login("principal")
+    operator = authenticate(login_request(), username="admin@truongso.vn", password=PASSWORD)
     assert operator == login("operator") and operator.is_superuser and operator.is_staff
-    assert authenticate(username=LOGINS["principal"], password="sai-mat-khau") is None
+    assert authenticate(login_request(), username=LOGINS["principal"], password="sai-mat-khau") is None
     logins = User.objects.filter(phone__in=LOGINS.values())
     full_names = dict(logins.values_list("phone", "full_name"))
     assert full_names == {

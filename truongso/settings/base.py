@@ -1,6 +1,7 @@
 """Settings for every environment. Every value comes from the environment (see .env.example);
 the defaults are those of the embedded first run: SQLite, Celery eager, console e-mail."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "contactbook",
     "reports",
     "simple_history",
+    "axes",  # login throttling (AXES_* below)
     # Lessons and materials (lms) on Wagtail; its admin is at /cms/.
     "lms",
     "wagtail.embeds",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out login with the page below
 ]
 
 ROOT_URLCONF = "truongso.urls"
@@ -119,7 +122,20 @@ SESSION_ENGINE = env.str(
 PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=60 * 60)
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]  # ModelBackend, a faster get_user
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "accounts.backends.UserBackend",  # ModelBackend, a faster get_user
+]
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account from
+# one address, that pair waits LOGIN_LOCKOUT_MINUTES. Per pair, not per address: parents on
+# mobile networks share addresses. Phone spellings count as one account (accounts.throttling).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.throttling.username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"  # the login page again, with how long to wait
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
