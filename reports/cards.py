@@ -4,6 +4,12 @@
 (decimal comma, dd/mm/yyyy), so the PDF template only lays it out and the content hash covers
 exactly what is printed. Only PUBLISHED scores count: an unpublished score, and any average
 computed from it, never reaches a card.
+
+Grades 6–12 follow Circular 22 (scores, averages, learning and conduct results, titles,
+promotion). Grades 1–5 follow Circular 27 (`Card.primary`): each subject's rating in words and
+its written tests, the qualities and competencies, and on the year card the year result
+(Hoàn thành xuất sắc … Chưa hoàn thành) and whether the pupil completes the grade. No average,
+no conduct, no title and no ranking on a primary card: the circular forbids comparing pupils.
 """
 
 import datetime
@@ -16,13 +22,34 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from contactbook import qualities as quality_sheet
 from contactbook.gradebook import columns_for, filled, subject_sort_key, term_result, terms_of
-from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
-from reports.rules import circular22
+from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
+from reports.rules import circular22, circular27
 from reports.rules.errors import RuleError
 from school.models import (
     ClassGroup, SchoolYear, StaffMembership, Student, Subject, TeachingAssignment, Term,
 )
+
+
+# Fields added after cards were first issued: left out of the content hash while they hold
+# their default, so a card that does not use them keeps the hash (and the rendered PDF and
+# verification code) it had before they existed.
+_NEW = {"hashed_when_default": False}
+
+
+@dataclass(frozen=True)
+class QualityLine:
+    """A quality or competency and its rating in words (Tốt / Đạt / Cần cố gắng)."""
+
+    name: str  # "Trung thực"
+    rating: str  # "" while not rated
+
+
+@dataclass(frozen=True)
+class QualityGroup:
+    name: str  # "Phẩm chất chủ yếu", "Năng lực chung", "Năng lực đặc thù"
+    lines: tuple[QualityLine, ...]
 
 
 @dataclass(frozen=True)
@@ -38,6 +65,11 @@ class SubjectLine:
     term1: str = ""  # year cards: term I, term II and year averages (or results)
     term2: str = ""
     year: str = ""
+    # Grades 1–5 (Circular 27). `midterm`, `final` and `average` (the term's result) then hold
+    # ratings in words ("Hoàn thành tốt"), and a year card's `year` the end-of-year rating.
+    primary: bool = field(default=False, metadata=_NEW)
+    midterm_test: str = field(default="", metadata=_NEW)  # written tests, whole numbers ("8")
+    final_test: str = field(default="", metadata=_NEW)  # end of term (year card: of the year)
 
 
 @dataclass(frozen=True)
@@ -69,6 +101,11 @@ class Card:
     award: str = ""  # year cards: "Học sinh Xuất sắc" / "Học sinh Giỏi" / ""
     promotion: str = ""  # year cards: "Lên lớp", "Kiểm tra lại", …; "" while incomplete
     missing: tuple[str, ...] = ()  # what keeps a result blank, in Vietnamese
+    # Grades 1–5 (Circular 27): `learning` holds the year result ("Hoàn thành tốt"; "" on term
+    # cards, which have none), `promotion` "Hoàn thành chương trình lớp học" or not; `conduct`
+    # and `award` stay "" and `regular_columns` 0.
+    primary: bool = field(default=False, metadata=_NEW)
+    qualities: tuple[QualityGroup, ...] = field(default=(), metadata=_NEW)  # end-of-term ratings
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed: equal hashes, equal cards."""
@@ -78,9 +115,17 @@ class Card:
 
 def _plain(value):
     """A dataclass as nested lists of its fields in declaration order (a schema change
-    changes the hash, as it should); ~5× quicker than asdict, which deep-copies."""
+    changes the hash, as it should, except a `_NEW` field still at its default); ~5× quicker
+    than asdict, which deep-copies."""
     if hasattr(value, "__dataclass_fields__"):
-        return [_plain(getattr(value, name)) for name in value.__dataclass_fields__]
+        plain = []
+        for name, spec in value.__dataclass_fields__.items():
+            item = getattr(value, name)
+            if spec.metadata.get("hashed_when_default", True):
+                plain.append(_plain(item))
+            elif item != spec.default:
+                plain.append([name, _plain(item)])  # named: two optional fields never collide
+        return plain
     if isinstance(value, (tuple, list)):
         return [_plain(item) for item in value]
     return value
@@ -89,7 +134,8 @@ def _plain(value):
 
 
 # ---------------------------------------------------------------------------------------
-# Selectors: a class's cards in a fixed number of queries (term: 8, year: 9)
+# Selectors: a class's cards in a fixed number of queries (term: 8, year: 9; the same for a
+# primary class, whose quality ratings are read instead of conduct)
 # ---------------------------------------------------------------------------------------
 
 TITLE = "PHIẾU BÁO KẾT QUẢ HỌC TẬP"
@@ -116,7 +162,8 @@ def cards_for(
 
 def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Card]:
     """One card per pupil now in the class (Vietnamese order; only `student_ids` when given)
-    for one term, from PUBLISHED scores only. Eight queries whatever the class size.
+    for one term, from PUBLISHED scores only. Eight queries whatever the class size. A class
+    of grades 1–5 gets Circular 27's card (`Card.primary`).
 
     A subject line's average, and the learning result, stay "" until every cell they need is
     published, and `missing` says why in Vietnamese: nothing raises for missing or odd data.
@@ -129,13 +176,17 @@ def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Ca
     if not pupils:
         return []
     data = _Data.load(class_group, pupils, [term], term.start_date, term.end_date)
+    if data.primary:
+        return [_primary_term_card(class_group, term, pupil, data) for pupil in pupils]
     return [_term_card(class_group, term, pupil, data) for pupil in pupils]
 
 
 def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=None) -> list[Card]:
     """One whole-year card (CẢ NĂM) per pupil now in the class, from PUBLISHED scores of both
     terms: term I, term II and year results per subject, the year's learning and conduct
-    results, the title and the promotion decision. Nine queries whatever the class size."""
+    results, the title and the promotion decision. Nine queries whatever the class size.
+    A class of grades 1–5 gets Circular 27's year card: the end-of-year ratings and tests,
+    the year result and whether the pupil completes the grade."""
     class_group = _load_class(class_group)
     if class_group.school_year_id != school_year.pk:
         raise ValueError("the class must belong to the school year")
@@ -149,6 +200,8 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     spans = spans or [(class_group.school_year.start_date, class_group.school_year.end_date)]
     start, end = min(a for a, _b in spans), max(b for _a, b in spans)
     data = _Data.load(class_group, pupils, list(terms.values()), start, end)
+    if data.primary:
+        return [_primary_year_card(class_group, terms, pupil, data) for pupil in pupils]
     return [_year_card(class_group, terms, pupil, data) for pupil in pupils]
 
 
@@ -174,7 +227,8 @@ def _pupils(class_group: ClassGroup, student_ids) -> list[Student]:
 
 @dataclass
 class _Data:
-    """Everything a class's cards read, keyed for lookups: six queries."""
+    """Everything a class's cards read, keyed for lookups: six queries. A primary class
+    (grades 1–5) reads its quality ratings where a secondary one reads conduct."""
 
     class_subjects: list[Subject]
     cells: dict  # (student_id, term_id, subject_id, column key) -> published Cell
@@ -184,10 +238,14 @@ class _Data:
     absences: dict  # (student_id, status) -> sessions
     principal: str
     subject_keys: dict = field(default_factory=dict)
+    primary: bool = False  # grades 1–5: Circular 27
+    grade: int = 0
+    qualities: dict = field(default_factory=dict)  # (student_id, term_id, item) -> "T"/"Đ"/"C"
 
     @classmethod
     def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date):
         ids = [p.pk for p in pupils]
+        primary = class_group.grade in circular27.GRADES
         # Only published cells are read at all: an unpublished score cannot leak into a card.
         # Plain tuples, not Score instances: a school run reads ~70,000 cells.
         published = Score.objects.filter(student__in=ids, term__in=terms, published_at__isnull=False)
@@ -200,13 +258,22 @@ class _Data:
             .distinct()
         }
         cells, pupil_subjects = {}, defaultdict(dict)
-        for student, term, subject, kind, index, value, passed in published.values_list(
-            "student_id", "term_id", "subject_id", "kind", "index", "value", "passed"
+        for student, term, subject, kind, index, value, passed, rating in published.values_list(
+            "student_id", "term_id", "subject_id", "kind", "index", "value", "passed", "rating"
         ):
-            cells[(student, term, subject, f"{kind}-{index}")] = Cell(value, passed)
+            cells[(student, term, subject, f"{kind}-{index}")] = Cell(value, passed, rating)
             pupil_subjects[student][subject] = subjects[subject]
         comments = TermComment.objects.filter(student__in=ids, term__in=terms)
-        ratings = ConductRating.objects.filter(student__in=ids, term__in=terms)
+        # Grades 1–5 have no conduct result (Circular 27): the class teacher's current
+        # end-of-term ratings of qualities and competencies instead, in the same one query.
+        if primary:
+            ratings = QualityRating.objects.filter(
+                student__in=ids, term__in=terms, period=QualityRating.Period.FINAL
+            ).values_list("student_id", "term_id", "item", "rating")
+        else:
+            ratings = ConductRating.objects.filter(student__in=ids, term__in=terms).values_list(
+                "student_id", "term_id", "rating"
+            )
         absences = (
             AttendanceMark.objects.filter(
                 student__in=ids,
@@ -237,21 +304,25 @@ class _Data:
                     "student_id", "term_id", "subject_id", "text"
                 )
             },
-            conduct={
-                (student, term): rating
-                for student, term, rating in ratings.values_list("student_id", "term_id", "rating")
-            },
+            conduct={} if primary else {(s, t): rating for s, t, rating in ratings},
             absences={(a["student_id"], a["status"]): a["sessions"] for a in absences},
             principal=principal.user.full_name if principal else "",
+            primary=primary,
+            grade=class_group.grade,
+            qualities={(s, t, item): rating for s, t, item, rating in ratings} if primary else {},
         )
 
     def subjects_of(self, student_id: int) -> list[Subject]:
         """The class's subjects plus any the pupil has published scores in, in the grade
-        book's order; primary subjects (Circular 27) have no such card and are left out."""
+        book's order: a primary class's primary subjects (Circular 27), a secondary class's
+        others (Circular 22) — a subject of the other kind has no line on the card."""
         subjects = {s.pk: s for s in self.class_subjects}
         subjects.update(self.pupil_subjects.get(student_id, {}))
         return sorted(
-            (s for s in subjects.values() if s.assessment != Subject.Assessment.PRIMARY),
+            (
+                s for s in subjects.values()
+                if (s.assessment == Subject.Assessment.PRIMARY) == self.primary
+            ),
             key=self._subject_order,
         )
 
@@ -276,6 +347,7 @@ class Cell:
 
     value: Decimal | None
     passed: bool | None
+    rating: str | None = None  # primary ratings: "T", "H", "C"
 
 
 # ---------------------------------------------------------------------------------------
@@ -538,4 +610,178 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         award=award,
         promotion=promotion,
         missing=tuple(missing),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Grades 1–5 (Circular 27)
+# ---------------------------------------------------------------------------------------
+
+EDUCATION_RESULT = "Kết quả giáo dục"  # how `missing` names the year result
+QUALITIES = "Phẩm chất, năng lực"
+# The record's three groups (học bạ), in Vietnamese whatever language the worker runs in;
+# their items come from contactbook.qualities so the card and the class teacher's sheet agree.
+QUALITY_GROUPS = ("Phẩm chất chủ yếu", "Năng lực chung", "Năng lực đặc thù")
+COMPLETES = "Hoàn thành chương trình lớp học"
+DOES_NOT_COMPLETE = "Chưa hoàn thành chương trình lớp học"
+_ITEM_NAMES = dict(QualityRating.Item.choices)
+
+
+def _period_end(term: Term | None) -> str:
+    """The assessment at a term's end as the circular names it: "cuối học kỳ I", and for
+    term II (or a year whose term II is not set up) "cuối năm"."""
+    if term is None or term.number == 2:
+        return "cuối năm"
+    return f"cuối học kỳ {TERM_NAMES.get(term.number, term.number)}"
+
+
+def _rating_words(cell: Cell | None) -> str:
+    return circular27.SUBJECT_RATINGS.get(cell.rating, "") if cell and cell.rating else ""
+
+
+def _test_text(cell: Cell | None) -> str:
+    return "" if cell is None or cell.value is None else _score_text(cell.value)
+
+
+def _primary_lines(
+    pupil_id: int, term: Term | None, data: _Data, missing: list, *, year: bool
+) -> tuple[list[SubjectLine], dict, dict]:
+    """The pupil's subject lines for `term` (None: not set up yet, every cell blank), and the
+    rules' inputs: {subject: end-of-term rating code} and {subject: test score as printed}.
+    A missing end-of-term rating or test goes to `missing`; mid-term cells are shown only."""
+    subjects = data.subjects_of(pupil_id)
+    names = _rule_names(subjects)
+    when = _period_end(term)
+    lines, ratings, tests = [], {}, {}
+    for number, subject in enumerate(subjects, start=1):
+        # The grade's columns only: a cell left from a column the subject no longer has (its
+        # test unmarked) is not printed.
+        kinds = [c.kind for c in columns_for(subject, data.grade)]
+        row = {
+            kind: data.cells.get((pupil_id, term.pk, subject.pk, f"{kind}-1")) if term else None
+            for kind in kinds
+        }
+        final, test = row.get(Score.Kind.FINAL), row.get(Score.Kind.FINAL_TEST)
+        if final is not None and final.rating:
+            ratings[names[subject.pk]] = final.rating
+        else:
+            missing.append(f"{subject.name}: chưa đánh giá {when}")
+        if Score.Kind.FINAL_TEST in row:
+            if test is not None and test.value is not None:
+                tests[names[subject.pk]] = _test_text(test)
+            else:
+                missing.append(f"{subject.name}: chưa có điểm kiểm tra {when}")
+        words = _rating_words(final)
+        common = {
+            "number": number,
+            "subject": subject.name,
+            "rated": False,
+            "comment": data.comments.get((pupil_id, term.pk, subject.pk), "") if term else "",
+            "primary": True,
+            "final_test": _test_text(test),
+        }
+        if year:  # the end-of-year rating is the year's (Circular 27)
+            lines.append(SubjectLine(**common, year=words))
+        else:
+            lines.append(
+                SubjectLine(
+                    **common,
+                    midterm=_rating_words(row.get(Score.Kind.MIDTERM)),
+                    final=words,
+                    average=words,  # the term's result, as a rated subject's Đ/CĐ
+                    midterm_test=_test_text(row.get(Score.Kind.MIDTERM_TEST)),
+                )
+            )
+    return lines, ratings, tests
+
+
+def _quality_groups(
+    pupil_id: int, term: Term | None, data: _Data, missing: list
+) -> tuple[tuple[QualityGroup, ...], dict]:
+    """The fifteen qualities and competencies with the pupil's end-of-term ratings in words,
+    grouped as in the record, and {name: code} of those rated. Unrated ones go to `missing`
+    in one entry."""
+    groups, given, unrated = [], {}, []
+    for name, (_label, items) in zip(QUALITY_GROUPS, quality_sheet.GROUPS, strict=True):
+        lines = []
+        for item in items:
+            code = data.qualities.get((pupil_id, term.pk, item)) if term else None
+            label = _ITEM_NAMES[item]
+            words = circular27.QUALITY_RATINGS.get(code, "") if code else ""
+            lines.append(QualityLine(label, words))
+            if code:
+                given[label] = code
+            else:
+                unrated.append(label)
+        groups.append(QualityGroup(name, tuple(lines)))
+    when = _period_end(term)
+    if unrated and not given:
+        missing.append(f"{QUALITIES}: chưa đánh giá {when}")
+    elif unrated:
+        missing.append(f"{QUALITIES}: chưa đánh giá {when} ({', '.join(unrated)})")
+    return tuple(groups), given
+
+
+def _primary_card(
+    class_group: ClassGroup, pupil: Student, data: _Data, term: Term | None, **fields
+) -> Card:
+    """What every primary card has; `term` gives the qualities, comments and date."""
+    return Card(
+        **_header(class_group, pupil, data),
+        regular_columns=0,
+        conduct="",  # grades 1–5 are not rated for conduct (Circular 27)
+        absent_with_leave=data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0),
+        absent_without_leave=data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0),
+        homeroom_comment=data.comments.get((pupil.pk, term.pk, None), "") if term else "",
+        dated=_dated(
+            class_group.school.place_name,
+            term.end_date if term else class_group.school_year.end_date,
+        ),
+        primary=True,
+        **fields,
+    )
+
+
+def _primary_term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data) -> Card:
+    """A term card of grades 1–5: ratings in words, written tests, comments, qualities and
+    competencies. No result for the term: Circular 27 sums up at the end of the year only."""
+    missing = []
+    lines, _ratings, _tests = _primary_lines(pupil.pk, term, data, missing, year=False)
+    groups, _given = _quality_groups(pupil.pk, term, data, missing)
+    return _primary_card(
+        class_group, pupil, data, term,
+        term_id=term.pk,
+        title=f"{TITLE} HỌC KỲ {TERM_NAMES.get(term.number, term.number)}",
+        subjects=tuple(lines),
+        learning="",
+        missing=tuple(missing),
+        qualities=groups,
+    )
+
+
+def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data) -> Card:
+    """The year card of grades 1–5: the end-of-year (term II) ratings and tests, the year
+    result once every subject, quality and test is in, and whether the grade is completed.
+
+    The tests asked for are the subjects the school marks as tested (`has_primary_test`, the
+    grade book's column), so the rules are not handed the circular's subject names
+    (`grade=`): a school's "Tiếng Anh" is the circular's "Ngoại ngữ 1"."""
+    term2, missing = terms.get(2), []
+    lines, ratings, tests = _primary_lines(pupil.pk, term2, data, missing, year=True)
+    groups, given = _quality_groups(pupil.pk, term2, data, missing)
+    result = promotion = ""
+    if not missing:  # otherwise `missing` already says what is lacking
+        result = _rule(circular27.year_result, (ratings, given, tests), EDUCATION_RESULT, missing)
+        result = result or ""
+    if result:
+        promotion = COMPLETES if circular27.completes_grade(result) else DOES_NOT_COMPLETE
+    return _primary_card(
+        class_group, pupil, data, term2,
+        term_id=None,
+        title=f"{TITLE} CẢ NĂM",
+        subjects=tuple(lines),
+        learning=result,
+        promotion=promotion,
+        missing=tuple(missing),
+        qualities=groups,
     )

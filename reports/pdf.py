@@ -26,6 +26,7 @@ import posixpath
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
+from itertools import zip_longest
 from typing import Any
 from urllib import request as urllib_request
 from urllib.parse import unquote, urlsplit
@@ -201,7 +202,8 @@ def qr_svg(data: str) -> str:
 
 
 def _card_view(card: Card, code: str, pages: int) -> dict:
-    """What card.html needs beyond the Card: padded score cells, the code, the QR."""
+    """What card.html needs beyond the Card: padded score cells, the code, the QR. Works for
+    a primary card (Circular 27) too: no regular column, ratings in words."""
     # Never hide a score: the table has as many TX columns as the longest line needs.
     columns = max([card.regular_columns, *(len(line.regular) for line in card.subjects)])
     url = verification_url(code)
@@ -216,10 +218,24 @@ def _card_view(card: Card, code: str, pages: int) -> dict:
             for line in card.subjects
         ],
         "any_rated": any(line.rated for line in card.subjects),
+        # Grades 4–5 sit a mid-term test in Tiếng Việt and Toán (Circular 27): its column is
+        # printed once any line has one; a primary card has no TX column (`columns` is 0).
+        "midterm_tests": card.primary and any(line.midterm_test for line in card.subjects),
+        "quality_rows": _quality_rows(card),
         "verify_url": url,
         # Markup built from the QR matrix (numbers only), never from the text: safe to inline.
         "qr": mark_safe(qr_svg(url)),
     }
+
+
+def _quality_rows(card: Card) -> list[tuple]:
+    """The qualities' groups side by side, a row per item, the last group (the seven specific
+    competencies) in two columns: rows of (QualityLine or None) × 4. [] for a secondary card."""
+    if not card.qualities:
+        return []
+    *first, last = (group.lines for group in card.qualities)
+    half = -(-len(last) // 2)
+    return list(zip_longest(*first, last[:half], last[half:]))
 
 
 def card_html(items: list[tuple[Card, str]], *, page_counts: list[int] | None = None) -> str:

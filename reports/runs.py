@@ -66,8 +66,6 @@ def classes_in_scope(run: ReportRun) -> list[ClassGroup]:
 def _check_scope(
     school: School, school_year: SchoolYear, term: Term | None, scope: str, grade, class_group
 ) -> None:
-    if school.level == School.Level.PRIMARY:
-        raise DomainError(_("Report cards for primary schools are not available yet."), field="school")
     if school_year.school_id != school.pk:
         raise DomainError(_("This school year is not the school's."), field="school_year")
     if term is not None and term.school_year_id != school_year.pk:
@@ -246,8 +244,6 @@ def render_chunk(chunk_id: int) -> str:
 def ensure_card(student: Student, class_group: ClassGroup, school_year: SchoolYear, term: Term | None) -> ReportCard:
     """The pupil's current card for the term (None: the year), rendered now if it is missing
     or no longer shows what the grade book holds."""
-    if class_group.grade < 6:
-        raise DomainError(_("Report cards for primary schools are not available yet."))
     found = card_data.cards_for(class_group, school_year, term, student_ids=[student.pk])
     if not found:  # not (or no longer) in this class
         raise NotFound()

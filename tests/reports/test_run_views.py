@@ -292,16 +292,17 @@ def test_a_class_of_another_year_is_refused(cast, client, term, queued_only):
     assert not ReportRun.objects.exists()
 
 
-def test_a_primary_school_is_refused_with_a_message(cast, client, queued_only):
+def test_a_primary_school_starts_a_run_like_any_other(cast, client, queued_only):
     term_b = f.TermFactory(school_year=cast.class_b.school_year)
     response = as_user(client, cast.other_school_admin).post(
         reverse("reports:home"),
         {"truong": cast.school_b.pk, "period": f"{term_b.school_year_id}:1", "scope": "school"},
     )
-    assert response.status_code == 400
-    assert response.context["form"].non_field_errors()
-    assert 'role="alert"' in response.content.decode()
-    assert not ReportRun.objects.exists()
+    run = ReportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:run", args=[run.pk])
+    assert (run.school, run.term, run.scope, run.total) == (cast.school_b, term_b, "school", 1)
+    assert ReportChunk.objects.get(run=run).class_group == cast.class_b
 
 
 def test_a_manager_cannot_start_a_run_for_another_school(cast, client, term, queued_only):
