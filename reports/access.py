@@ -41,7 +41,10 @@ def get_run_for_user(user, run_id) -> ReportRun:
 
 def get_file_for_user(user, file_id) -> ReportFile:
     return get_or_404(
-        ReportFile.objects.filter(run__in=runs_visible_to(user).values("id")), file_id
+        ReportFile.objects.filter(run__in=runs_visible_to(user).values("id")).select_related(
+            "run", "class_group"
+        ),
+        file_id,
     )
 
 

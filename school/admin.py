@@ -23,6 +23,7 @@ from school import access, forms, imports, names
 from school.models import (
     ClassGroup,
     ClassroomDevice,
+    DataAccess,
     Department,
     Enrolment,
     Guardian,
@@ -517,3 +518,23 @@ class TermAdmin(ScopedAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "contactbook/gradebook/admin_reopen_term.html", context)
+
+
+@admin.register(DataAccess, site=admin_site)
+class DataAccessAdmin(ScopedAdmin):
+    """The record of who opened or exported pupils' data: read only, for the school's managers."""
+
+    list_display = ["at", "user_name", "action", "class_group", "student", "pupils", "detail", "ip_address"]
+    list_filter = ["action", "school"]
+    search_fields = ["user_name", "student__family_name", "student__given_name", "class_group__name"]
+    date_hierarchy = "at"
+    list_select_related = ["class_group", "student"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

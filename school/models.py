@@ -723,3 +723,45 @@ class ClassroomDevice(models.Model):
         self.token_hash = None
         self.revoked_at = timezone.now()
         self.save(update_fields=["token_hash", "revoked_at"])
+
+
+class DataAccess(models.Model):
+    """Who opened or exported which pupils' records, when and from where: the record the
+    personal-data law asks a school to keep (DOMAIN.md). Written by school.audit.record, read
+    by the school's managers in the administration; never changed."""
+
+    class Action(models.TextChoices):
+        REPORT_CARD = "report_card", _("Opened a report card")
+        REPORT_FILE = "report_file", _("Downloaded a batch of report cards")
+        CLASS_SUMMARY = "class_summary", _("Exported a class summary")
+        SCHOOL_STATISTICS = "school_statistics", _("Exported school statistics")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("who"),
+    )
+    user_name = models.CharField(_("name"), max_length=150)  # kept if the account goes
+    action = models.CharField(_("what"), max_length=20, choices=Action.choices)
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="data_accesses", verbose_name=_("school")
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("class"),
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("pupil"),
+    )
+    pupils = models.PositiveIntegerField(_("pupils"), default=0)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access to pupils' data")
+        verbose_name_plural = _("accesses to pupils' data")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user_name}: {self.get_action_display()}"

@@ -12,7 +12,6 @@ it streams in and never stored (not even in a temporary file).
 import datetime
 import hashlib
 import io
-import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -31,10 +30,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports import access, runs
 from reports.models import ReportCard
 from reports.views.runs import WHOLE_YEAR, ascii_filename, period_label
+from school import audit
 from school.exceptions import DomainError
-from school.models import ClassGroup, Enrolment, SchoolYear, Student, Term
+from school.models import ClassGroup, DataAccess, Enrolment, SchoolYear, Student, Term
 
-log = logging.getLogger("reports.access")
 
 # ---------------------------------------------------------------------------------------
 # A pupil's cards: the list and the download
@@ -168,7 +167,10 @@ def student_card(request: HttpRequest, student_id: int, term_id: int | None = No
         card = runs.ensure_card(student, period.class_group, period.school_year, period.term)
     except DomainError as exc:
         return _not_available(request, student, period, str(exc.message), status=409)
-    log.info("user %s opened report card %s of pupil %s", request.user.pk, card.pk, student.pk)
+    audit.record(
+        request, DataAccess.Action.REPORT_CARD, school=student.school_id,
+        class_group=period.class_group, student=student, detail=f"card {card.code}",
+    )
     slug = f"hk{period.term.number}" if period.term else WHOLE_YEAR
     filename = ascii_filename(f"phieu-bao-{slug}-{period.school_year.name}-{student.full_name}.pdf")
     response = HttpResponse(bytes(card.pdf), content_type="application/pdf")

@@ -7,7 +7,6 @@ Runs and files are loaded through reports.access (404 for missing and not yours)
 run is reports.runs.start_run, idempotent, so a double click starts one run.
 """
 
-import logging
 import unicodedata
 
 from django import forms
@@ -24,10 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reports import access, runs
 from reports.models import ReportFile, ReportRun
+from school import audit
 from school.exceptions import DomainError
-from school.models import ClassGroup, School, Term
+from school.models import ClassGroup, DataAccess, School, Term
 
-log = logging.getLogger("reports.access")
 
 WHOLE_YEAR = "ca-nam"  # the period value (and URL word) for the whole-year cards
 RECENT_RUNS = 20
@@ -294,9 +293,12 @@ def run_file(request: HttpRequest, file_id: int) -> FileResponse:
         handle = runs.file_path(report_file).open("rb")
     except FileNotFoundError:
         raise Http404("The file is not on this server") from None
-    log.info(
-        "user %s downloaded report file %s (run %s)",
-        request.user.pk, report_file.pk, report_file.run_id,
+    run = report_file.run
+    audit.record(
+        request, DataAccess.Action.REPORT_FILE, school=run.school_id,
+        class_group=report_file.class_group,
+        pupils=run.total if report_file.class_group_id is None else 0,  # a ZIP: the whole run
+        detail=f"{report_file.name}, {report_file.pages} pages (run {run.pk})",
     )
     response = FileResponse(
         handle, as_attachment=True, filename=ascii_filename(report_file.name),

@@ -11,7 +11,6 @@ visitor the login page. Without `dinh-dang` the page shows the table with the do
 a bad `ky`, `nam-hoc` or `dinh-dang` gets a page saying which values are allowed.
 """
 
-import logging
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -25,11 +24,11 @@ from django.views.decorators.http import require_safe
 from reports import exports, statistics
 from reports.access import get_class_group_for_summary
 from reports.views.runs import ascii_filename
+from school import audit
 from school.access import get_school_for_manager
 from school.exceptions import DomainError
-from school.models import SchoolYear, Term
+from school.models import DataAccess, SchoolYear, Term
 
-log = logging.getLogger("reports.access")
 
 TERM_PARAM, YEAR_PARAM, FORMAT_PARAM = "ky", "nam-hoc", "dinh-dang"
 FORMATS = ("pdf", "xlsx")
@@ -125,9 +124,10 @@ def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
         return _error_page(request, exc, base)
     summary = statistics.class_summary(class_group, class_group.school_year, term)
     if fmt is not None:
-        log.info(
-            "user %s exported the class summary of class %s (%s) as %s",
-            request.user.pk, class_group.pk, summary.term_code, fmt,
+        audit.record(
+            request, DataAccess.Action.CLASS_SUMMARY, school=class_group.school_id,
+            class_group=class_group, pupils=len(summary.rows),
+            detail=f"{summary.term_code} {fmt}",
         )
         name = f"Tong hop {class_group.name} {FILE_PERIODS[summary.term_code]}"
         if fmt == "pdf":
@@ -170,9 +170,9 @@ def school_statistics(request: HttpRequest, school_id: int) -> HttpResponse:
     stats = statistics.school_statistics(school, school_year, term)
     year_value = {YEAR_PARAM: _year_value(school_year)}
     if fmt is not None:
-        log.info(
-            "user %s exported the statistics of school %s (%s, %s) as %s",
-            request.user.pk, school.pk, school_year.pk, stats.term_code, fmt,
+        audit.record(
+            request, DataAccess.Action.SCHOOL_STATISTICS, school=school,
+            detail=f"{school_year.name} {stats.term_code} {fmt}",
         )
         name = f"Thong ke {school.code} {year_value[YEAR_PARAM]} {FILE_PERIODS[stats.term_code]}"
         if fmt == "pdf":
