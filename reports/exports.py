@@ -121,10 +121,12 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
     ws = wb.active
     # A sheet's name is not evaluated, but Excel refuses []:*?/\ and a leading apostrophe.
     ws.title = re.sub(r"[\[\]:*?/\\']", "-", f"Lớp {summary.class_name}")[:31]
-    header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập", "Kết quả rèn luyện",
+    conduct = [] if summary.primary else ["Kết quả rèn luyện"]
+    header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập", *conduct,
               "Nghỉ có phép", "Nghỉ không phép"]
     if summary.is_year:
-        header += ["Danh hiệu", "Lên lớp / ở lại lớp"]
+        header += (["Hoàn thành chương trình lớp học"] if summary.primary
+                   else ["Danh hiệu", "Lên lớp / ở lại lớp"])
     row = _heading(ws, [
         summary.authority,
         summary.school,
@@ -135,10 +137,11 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
         put(ws, row, column, label, font=_BOLD, centre=True)
     for line in summary.rows:
         row += 1
+        conduct = [] if summary.primary else [line.conduct]
         values = [line.number, line.full_name, *(_mark(m) for m in line.marks), line.learning,
-                  line.conduct, line.absent_with_leave, line.absent_without_leave]
+                  *conduct, line.absent_with_leave, line.absent_without_leave]
         if summary.is_year:
-            values += [line.award, line.promotion]
+            values += [line.promotion] if summary.primary else [line.award, line.promotion]
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value, number_format="0.0" if isinstance(value, Decimal) else None)
     row += 2

@@ -71,6 +71,11 @@ PROMOTIONS = (
     Category("ren_luyen_he", "Rèn luyện trong hè"),
     Category("o_lai_lop", "Ở lại lớp"),
 )
+# Circular 27: a primary pupil completes the grade's programme or does not.
+PRIMARY_PROMOTIONS = (
+    Category("hoan_thanh_chuong_trinh", "Hoàn thành chương trình lớp học"),
+    Category("chua_hoan_thanh_chuong_trinh", "Chưa hoàn thành chương trình lớp học"),
+)
 NOT_YET = Category(INCOMPLETE, "Chưa có kết quả")
 
 MEASURE_TITLES = {
@@ -85,8 +90,18 @@ _ALL_KNOWN = {
     LEARNING: SECONDARY_LEVELS + PRIMARY_LEVELS,
     CONDUCT: SECONDARY_LEVELS + PRIMARY_LEVELS,
     AWARD: AWARDS,
-    PROMOTION: PROMOTIONS,
+    PROMOTION: PROMOTIONS + PRIMARY_PROMOTIONS,
 }
+
+
+def measures_for(is_year: bool, grades: Iterable[int]) -> tuple[str, ...]:
+    """The measures a table shows. Circular 22 (any grade 6–12 in it): learning and conduct,
+    and for the year the title and promotion. Primary only (Circular 27): no conduct result
+    and no titles, and a result only at the end of the year — the learning result and the
+    completion of the grade's programme."""
+    if any(grade >= 6 for grade in grades):
+        return YEAR_MEASURES if is_year else TERM_MEASURES
+    return (LEARNING, PROMOTION) if is_year else (LEARNING,)
 
 
 def _slug(label: str) -> str:
@@ -181,7 +196,9 @@ def _known_categories(measure: str, grades: set[int]) -> tuple[Category, ...]:
     if measure == AWARD:
         return AWARDS
     if measure == PROMOTION:
-        return PROMOTIONS
+        return (PROMOTIONS if any(g >= 6 for g in grades) else ()) + (
+            PRIMARY_PROMOTIONS if any(g <= 5 for g in grades) else ()
+        )
     secondary = SECONDARY_LEVELS if any(g >= 6 for g in grades) else ()
     # Primary pupils have no conduct result (Circular 27 rates qualities instead): whatever
     # their cards print still gets a column of its own.
@@ -328,6 +345,11 @@ class ClassSummary:
         """(measure's printed title, its counts) in print order."""
         return [(MEASURE_TITLES[m], counts) for m, counts in self.tally.measures]
 
+    @property
+    def primary(self) -> bool:
+        """Grades 1–5 (Circular 27): no conduct result and no titles on the pupils' rows."""
+        return self.grade <= 5
+
 
 def _subject_columns(cards) -> tuple[str, ...]:
     """Every subject on any card, in the cards' order (an elective taken by some pupils of the
@@ -364,7 +386,7 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
                 promotion=card.promotion if is_year else "",
             )
         )
-    measures = YEAR_MEASURES if is_year else TERM_MEASURES
+    measures = measures_for(is_year, [class_group.grade])
     categorised = _categorised(cards, class_group.grade, measures)
     columns = columns_for(measures, [class_group.grade], _observed(categorised))
     first = cards[0] if cards else None
@@ -476,7 +498,7 @@ class SchoolStatistics:
 def summarise_school(school: School, school_year: SchoolYear, term: Term | None,
                      cards_by_class: Sequence[tuple[ClassGroup, Sequence]]) -> SchoolStatistics:
     """The statistics of `cards_by_class` ((class, its cards), classes by grade then name)."""
-    measures = YEAR_MEASURES if term is None else TERM_MEASURES
+    measures = measures_for(term is None, [cg.grade for cg, _cards in cards_by_class])
     categorised = [
         (cg, _categorised(cards, cg.grade, measures)) for cg, cards in cards_by_class
     ]

@@ -55,11 +55,6 @@ class Period:
         return self.closed_at is not None
 
     @property
-    def printable(self) -> bool:
-        """Cards follow Circular 22 (grades 6–12); primary cards (Circular 27) are not built."""
-        return self.class_group.grade >= 6
-
-    @property
     def label(self) -> str:
         return period_label(self.term)
 
@@ -150,9 +145,6 @@ def student_card(request: HttpRequest, student_id: int, term_id: int | None = No
         )
     if period is None:
         raise Http404("No such term for this pupil")
-    if not period.printable:
-        message = _("Report cards for primary classes are not available yet.")
-        return _not_available(request, student, period, message, status=404)
     if not period.closed:
         message = (
             _("The whole-year card is issued once the grade book of term II is closed.")

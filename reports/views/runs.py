@@ -157,7 +157,8 @@ def _managed_schools(request: HttpRequest) -> tuple[list[School], School]:
 def reports_home(request: HttpRequest) -> HttpResponse:
     """The reports home for a school's managers (403 for everyone else). POST starts a run and
     goes to its page; the same run already waiting or rendering is returned instead of a
-    second one. A refusal (a grade without classes, a primary school…) comes back on the form."""
+    second one. A refusal (a grade without classes, a term of another year…) comes back on the
+    form."""
     schools, school = _managed_schools(request)
     form = RunForm(request.POST or None, school=school)
     status = 200

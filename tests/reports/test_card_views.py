@@ -165,12 +165,13 @@ def test_a_term_of_another_school_is_404(cast, client, term1):
     assert not ReportCard.objects.exists()
 
 
-def test_a_primary_pupils_card_is_refused_with_an_explanation(cast, client):
+def test_a_primary_pupils_card_opens_once_the_term_is_closed(cast, client):
     term_b = f.TermFactory(school_year=cast.class_b.school_year, closed_at=timezone.now())
     response = as_user(client, cast.parent_of_two).get(card_url(cast.sibling_b, term_b))
-    assert response.status_code == 404
-    assert 'data-reason="primary"' in response.content.decode()
-    assert not ReportCard.objects.exists()
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert cast.sibling_b.full_name in text and "Phẩm chất" in text  # the Circular 27 card
+    assert ReportCard.objects.get().student == cast.sibling_b
 
 
 # ---------------------------------------------------------------------------------------

@@ -544,3 +544,42 @@ def test_ensure_card_renders_a_primary_pupils_card(cast, subjects, term1, teache
     assert "Hoàn thành tốt" in text and card.term_id == term1.pk
     again = runs.ensure_card(cast.sibling_b, cast.class_b, cast.class_b.school_year, term1)
     assert again.pk == card.pk  # unchanged: not rendered twice
+
+
+# ---------------------------------------------------------------------------------------
+# A primary class in the summaries: Circular 27's result and completion, no conduct or title
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_primary_class_summary_counts_the_year_result_and_completion_only(
+    cast, subjects, term1, term2, teacher
+):
+    from reports import statistics
+
+    complete(cast.sibling_b, subjects, term2, teacher)
+    summary = statistics.class_summary(cast.class_b, cast.class_b.school_year, None)
+    assert summary.primary and summary.tally.pupils == 1
+    measures = dict(summary.tally.measures)
+    assert list(measures) == [statistics.LEARNING, statistics.PROMOTION]  # no conduct, no title
+    counted = {m: {c.category.label: c.count for c in counts if c.count} for m, counts in measures.items()}
+    assert counted == {
+        statistics.LEARNING: {"Hoàn thành xuất sắc": 1},  # all T, tests 9 and 9
+        statistics.PROMOTION: {"Hoàn thành chương trình lớp học": 1},
+    }
+    term = statistics.class_summary(cast.class_b, cast.class_b.school_year, term1)
+    assert [m for m, _counts in term.tally.measures] == [statistics.LEARNING]
+
+
+def test_a_primary_class_summary_exports_without_conduct_or_title_columns(
+    cast, subjects, term1, term2, teacher
+):
+    from openpyxl import load_workbook
+
+    from reports import exports, statistics
+
+    complete(cast.sibling_b, subjects, term2, teacher)
+    summary = statistics.class_summary(cast.class_b, cast.class_b.school_year, None)
+    sheet = load_workbook(io.BytesIO(exports.class_summary_xlsx(summary))).active
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert "Hoàn thành chương trình lớp học" in cells and cast.sibling_b.full_name in cells
+    assert not {"Kết quả rèn luyện", "Danh hiệu"} & cells
