@@ -28,9 +28,14 @@ from contactbook.models import AttendanceMark, ConductRating, QualityRating, Sco
 from reports.rules import circular22, circular27
 from reports.rules.errors import RuleError
 from school.models import (
-    ClassGroup, SchoolYear, StaffMembership, Student, Subject, TeachingAssignment, Term,
+    ClassGroup,
+    SchoolYear,
+    StaffMembership,
+    Student,
+    Subject,
+    TeachingAssignment,
+    Term,
 )
-
 
 # Fields added after cards were first issued: left out of the content hash while they hold
 # their default, so a card that does not use them keeps the hash (and the rendered PDF and
@@ -254,7 +259,13 @@ class _Data:
             for s in Subject.objects.filter(
                 Q(assignments__class_group=class_group) | Q(pk__in=published.values("subject_id"))
             )
-            .annotate(assigned=Exists(TeachingAssignment.objects.filter(class_group=class_group, subject=OuterRef("pk"))))
+            .annotate(
+                assigned=Exists(
+                    TeachingAssignment.objects.filter(
+                        class_group=class_group, subject=OuterRef("pk")
+                    )
+                )
+            )
             .distinct()
         }
         cells, pupil_subjects = {}, defaultdict(dict)

@@ -524,9 +524,13 @@ class TermAdmin(ScopedAdmin):
 class DataAccessAdmin(ScopedAdmin):
     """The record of who opened or exported pupils' data: read only, for the school's managers."""
 
-    list_display = ["at", "user_name", "action", "class_group", "student", "pupils", "detail", "ip_address"]
+    list_display = [
+        "at", "user_name", "action", "class_group", "student", "pupils", "detail", "ip_address",
+    ]
     list_filter = ["action", "school"]
-    search_fields = ["user_name", "student__family_name", "student__given_name", "class_group__name"]
+    search_fields = [
+        "user_name", "student__family_name", "student__given_name", "class_group__name",
+    ]
     date_hierarchy = "at"
     list_select_related = ["class_group", "student"]
 

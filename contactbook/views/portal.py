@@ -33,7 +33,7 @@ def portal_home(request: HttpRequest, student_id: int | None = None) -> HttpResp
     parts = [mark_safe(part) for part in body.split(_CSRF_INPUT, 1)]
     context = {"home": home, "child": home.child, "body": parts}
     if home.can_manage is not None:
-        context["can_manage"] = home.can_manage  # read in the same query: the navigation's is spared
+        context["can_manage"] = home.can_manage  # read in the same query: no navigation query
     return render(request, "contactbook/portal/home.html", context)
 
 

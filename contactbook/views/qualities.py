@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from contactbook import access, gradebook, qualities
-from contactbook.views.gradebook import pick_term, pupil_in_class, comment_name
+from contactbook.views.gradebook import comment_name, pick_term, pupil_in_class
 from school.access import get_class_group_for_user
 from school.exceptions import TermClosed
 from school.models import ClassGroup, Student
@@ -42,8 +42,10 @@ def _period(request: HttpRequest, term) -> str:
     asked = _PERIOD_SLUGS.get(request.GET.get(PERIOD_PARAM, ""))
     if asked:
         return asked
-    if term is not None and timezone.localdate() >= term.start_date + (term.end_date - term.start_date) / 2:
-        return qualities.PERIODS.FINAL
+    if term is not None:
+        middle = term.start_date + (term.end_date - term.start_date) / 2
+        if timezone.localdate() >= middle:
+            return qualities.PERIODS.FINAL
     return qualities.PERIODS.MIDTERM
 
 
@@ -109,7 +111,9 @@ def sheet(request: HttpRequest, class_group_id: int, term_id: int | None = None)
         "may_write": may_write,
         "notice": notice,
         "editable": may_write and term is not None and not term.is_closed,
-        "groups": [(label, [qualities.Item(i) for i in items]) for label, items in qualities.GROUPS],
+        "groups": [
+            (label, [qualities.Item(i) for i in items]) for label, items in qualities.GROUPS
+        ],
     }
     if term is not None:
         context.update(
@@ -117,9 +121,7 @@ def sheet(request: HttpRequest, class_group_id: int, term_id: int | None = None)
                 "rows": _rows(class_group, term, period, typed, errors),
                 "error_count": len(errors),
                 "save_url": _url(class_group, term, period),
-                "periods": [
-                    (p, _url(class_group, term, p)) for p in qualities.PERIODS
-                ],
+                "periods": [(p, _url(class_group, term, p)) for p in qualities.PERIODS],
                 "terms": [(t, _url(class_group, t, period)) for t in terms],
             }
         )
@@ -154,14 +156,18 @@ def _rows(class_group, term, period, typed: dict, errors: dict) -> list[dict]:
                     "value": typed.get(name, row.comment.text if row.comment else ""),
                     "error": errors.get(name),
                 },
-                "history": reverse("contactbook:qualities_history", args=[class_group.pk, term.pk, pk]),
+                "history": reverse(
+                    "contactbook:qualities_history", args=[class_group.pk, term.pk, pk]
+                ),
             }
         )
     return rows
 
 
 @login_required
-def history(request: HttpRequest, class_group_id: int, term_id: int, student_id: int) -> HttpResponse:
+def history(
+    request: HttpRequest, class_group_id: int, term_id: int, student_id: int
+) -> HttpResponse:
     """Every change of a pupil's qualities, competencies and term comment in a term."""
     class_group = _primary_class(request.user, class_group_id)
     _terms, term = pick_term(class_group, term_id)
@@ -186,5 +192,9 @@ _SHEET = "giao-vien/lop/<int:class_group_id>/pham-chat-nang-luc/"
 urlpatterns = [
     path(_SHEET, sheet, name="qualities"),
     path(_SHEET + "hoc-ky/<int:term_id>/", sheet, name="qualities_term"),
-    path(_SHEET + "hoc-ky/<int:term_id>/lich-su/<int:student_id>/", history, name="qualities_history"),
+    path(
+        _SHEET + "hoc-ky/<int:term_id>/lich-su/<int:student_id>/",
+        history,
+        name="qualities_history",
+    ),
 ]

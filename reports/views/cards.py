@@ -34,7 +34,6 @@ from school import audit
 from school.exceptions import DomainError
 from school.models import ClassGroup, DataAccess, Enrolment, SchoolYear, Student, Term
 
-
 # ---------------------------------------------------------------------------------------
 # A pupil's cards: the list and the download
 # ---------------------------------------------------------------------------------------

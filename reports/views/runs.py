@@ -27,7 +27,6 @@ from school import audit
 from school.exceptions import DomainError
 from school.models import ClassGroup, DataAccess, School, Term
 
-
 WHOLE_YEAR = "ca-nam"  # the period value (and URL word) for the whole-year cards
 RECENT_RUNS = 20
 

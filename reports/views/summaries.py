@@ -29,7 +29,6 @@ from school.access import get_school_for_manager
 from school.exceptions import DomainError
 from school.models import DataAccess, SchoolYear, Term
 
-
 TERM_PARAM, YEAR_PARAM, FORMAT_PARAM = "ky", "nam-hoc", "dinh-dang"
 FORMATS = ("pdf", "xlsx")
 CONTENT_TYPES = {

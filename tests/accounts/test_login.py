@@ -2,8 +2,8 @@
 
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.db import IntegrityError
+from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import User

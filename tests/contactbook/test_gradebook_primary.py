@@ -3,21 +3,21 @@ whole-number written tests typed in every way teachers write them, all-or-nothin
 publishing, history, closed terms, who may open and write it (the whole cast), and what a
 guardian sees: the rating in words, never an average."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from contactbook import gradebook
 from contactbook.models import Notification, Score
 from school.exceptions import TermClosed
-from school.models import StaffMembership, Subject
+from school.models import Subject
 from tests import factories as f
 from tests.conftest import assert_cast
+from tests.contactbook.primary_support import primary_class_teacher, primary_term  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -29,27 +29,6 @@ def english():
     """Messages are compared in English: the Vietnamese catalog may not be compiled."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def term(cast):
-    """Term I of school B's year, running today."""
-    today = timezone.localdate()
-    return f.TermFactory(
-        school_year=cast.class_b.school_year,
-        start_date=today - datetime.timedelta(days=30),
-        end_date=today + datetime.timedelta(days=30),
-    )
-
-
-@pytest.fixture
-def class_teacher(cast):
-    """3A's class teacher (giáo viên chủ nhiệm, who teaches Tiếng Việt there)."""
-    teacher = f.UserFactory(full_name="Lương Thị Lớp Ba")
-    f.StaffMembershipFactory(user=teacher, school=cast.school_b, role=StaffMembership.Role.TEACHER)
-    cast.class_b.homeroom_teacher = teacher
-    cast.class_b.save()
-    return teacher
 
 
 @pytest.fixture
@@ -232,7 +211,6 @@ def test_who_may_open_and_save_a_primary_grade_book(cast, client, class_teacher,
         )
         return Score.objects.exists()
 
-    cast.users["class_teacher"] = class_teacher
     assert_cast(cast, opens, {"operator", "other_school_admin", "class_teacher"})
     assert_cast(cast, saves, {"class_teacher"})
     assert Score.objects.get().rating == "T"

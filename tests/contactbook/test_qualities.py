@@ -3,20 +3,18 @@ the mid-term and the end of each term, typed however teachers write them, saved 
 with history, refused in a closed term; who may open and save it (the whole cast); pinned
 queries."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from contactbook import gradebook, qualities
 from contactbook.models import QualityRating, TermComment
 from school.exceptions import TermClosed
-from school.models import StaffMembership
 from tests import factories as f
 from tests.conftest import assert_cast
+from tests.contactbook.primary_support import primary_class_teacher, primary_term  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -27,26 +25,6 @@ MID, END = QualityRating.Period.MIDTERM, QualityRating.Period.FINAL
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def term(cast):
-    today = timezone.localdate()
-    return f.TermFactory(
-        school_year=cast.class_b.school_year,
-        start_date=today - datetime.timedelta(days=30),
-        end_date=today + datetime.timedelta(days=90),
-    )
-
-
-@pytest.fixture
-def class_teacher(cast):
-    teacher = f.UserFactory(full_name="Lương Thị Lớp Ba")
-    f.StaffMembershipFactory(user=teacher, school=cast.school_b, role=StaffMembership.Role.TEACHER)
-    cast.class_b.homeroom_teacher = teacher
-    cast.class_b.save()
-    cast.users["class_teacher"] = teacher
-    return teacher
 
 
 def save(cast, teacher, term, ratings, period=MID, comments=None):

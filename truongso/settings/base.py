@@ -107,7 +107,8 @@ CACHES = {
     },
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "truongso.cache.RedisCache"  # keeps its client (truongso/cache.py)
+    # The same, keeping its client between calls (truongso/cache.py).
+    CACHES["default"]["BACKEND"] = "truongso.cache.RedisCache"
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith((".LocMemCache", ".DummyCache"))
 # Sessions: read from the shared cache, written through to the database (so a login survives a
 # Redis restart); this spares every logged-in request a query. Without a shared cache (first
@@ -123,7 +124,7 @@ PORTAL_CACHE_SECONDS = env.int("PORTAL_CACHE_SECONDS", default=60 * 60)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before any password check
     "accounts.backends.UserBackend",  # ModelBackend, a faster get_user
 ]
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account from
@@ -134,7 +135,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.throttling.username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"  # the login page again, with how long to wait
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"  # the login page, saying how long to wait
 AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
