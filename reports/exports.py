@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from reports.pdf import html_to_pdf
-from reports.statistics import MEASURE_TITLES, ClassSummary, SchoolStatistics, Tally
+from reports.statistics import ClassSummary, SchoolStatistics, Tally
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 SCORE_TEXT = re.compile(r"^[0-9]{1,2}(?:,[0-9])?$")  # "7,8" as the cards print it
@@ -152,7 +152,7 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
     for measure in summary.columns.names:
         for count in summary.tally.counts(measure):
             row += 1
-            put(ws, row, 2, MEASURE_TITLES[measure])
+            put(ws, row, 2, summary.columns.title(measure))
             put(ws, row, 3, count.category.label)
             put(ws, row, 4, count.count)
             put(ws, row, 5, count.percent, number_format="0.0")
@@ -198,7 +198,7 @@ def school_statistics_xlsx(stats: SchoolStatistics) -> bytes:
     column = 3
     for measure in stats.columns.names:
         categories = stats.columns.of(measure)
-        put(ws, top, column, MEASURE_TITLES[measure], font=_BOLD, centre=True)
+        put(ws, top, column, stats.columns.title(measure), font=_BOLD, centre=True)
         ws.merge_cells(start_row=top, start_column=column, end_row=top,
                        end_column=column + 2 * len(categories) - 1)
         for category in categories:

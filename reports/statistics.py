@@ -78,6 +78,7 @@ PRIMARY_PROMOTIONS = (
 )
 NOT_YET = Category(INCOMPLETE, "Chưa có kết quả")
 
+PRIMARY_PROMOTION_TITLE = "Hoàn thành chương trình lớp học"
 MEASURE_TITLES = {
     LEARNING: "Kết quả học tập",
     CONDUCT: "Kết quả rèn luyện",
@@ -183,9 +184,16 @@ class Columns:
     rows line up and add up."""
 
     measures: tuple[tuple[str, tuple[Category, ...]], ...]
+    primary_only: bool = False  # grades 1–5 only: Circular 27's headings
 
     def of(self, measure: str) -> tuple[Category, ...]:
         return dict(self.measures)[measure]
+
+    def title(self, measure: str) -> str:
+        """The measure's printed heading."""
+        if self.primary_only and measure == PROMOTION:
+            return PRIMARY_PROMOTION_TITLE
+        return MEASURE_TITLES[measure]
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -218,7 +226,7 @@ def columns_for(measures: Sequence[str], grades: Iterable[int], observed: dict) 
                 wanted.append(category)
         wanted.append(NOT_YET)
         result.append((measure, tuple(wanted)))
-    return Columns(tuple(result))
+    return Columns(tuple(result), primary_only=bool(grades) and max(grades) <= 5)
 
 
 def _categorised(cards, grade: int, measures: Sequence[str]) -> list[dict[str, Category]]:
@@ -343,7 +351,7 @@ class ClassSummary:
     @property
     def sections(self) -> list[tuple[str, tuple[Count, ...]]]:
         """(measure's printed title, its counts) in print order."""
-        return [(MEASURE_TITLES[m], counts) for m, counts in self.tally.measures]
+        return [(self.columns.title(m), counts) for m, counts in self.tally.measures]
 
     @property
     def primary(self) -> bool:
@@ -484,7 +492,7 @@ class SchoolStatistics:
         return [
             {
                 "measure": measure,
-                "title": MEASURE_TITLES[measure],
+                "title": self.columns.title(measure),
                 "categories": self.columns.of(measure),
                 "rows": [
                     {"kind": kind, "label": label, "pupils": t.pupils, "counts": t.counts(measure)}

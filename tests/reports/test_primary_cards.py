@@ -566,6 +566,9 @@ def test_a_primary_class_summary_counts_the_year_result_and_completion_only(
         statistics.LEARNING: {"Hoàn thành xuất sắc": 1},  # all T, tests 9 and 9
         statistics.PROMOTION: {"Hoàn thành chương trình lớp học": 1},
     }
+    assert [title for title, _counts in summary.sections] == [
+        "Kết quả học tập", "Hoàn thành chương trình lớp học"
+    ]
     term = statistics.class_summary(cast.class_b, cast.class_b.school_year, term1)
     assert [m for m, _counts in term.tally.measures] == [statistics.LEARNING]
 
