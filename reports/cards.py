@@ -136,8 +136,6 @@ def _plain(value):
     return value
 
 
-
-
 # ---------------------------------------------------------------------------------------
 # Selectors: a class's cards in a fixed number of queries (term: 8, year: 9; the same for a
 # primary class, whose quality ratings are read instead of conduct)
