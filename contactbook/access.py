@@ -46,8 +46,7 @@ def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess
         .annotate(teacher_on_staff=Exists(active))
         .first()
     )
-    primary_class = class_group.grade <= 5
-    if assignment is None or primary_class != (
+    if assignment is None or class_group.is_primary != (
         assignment.subject.assessment == Subject.Assessment.PRIMARY
     ):  # a subject assessed under the other circular than the class's grade: no grade book
         raise Http404("No such grade book for this user")

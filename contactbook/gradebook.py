@@ -398,19 +398,32 @@ def write_comments(author, term: Term, subject: Subject | None, texts: dict[int,
             student__in=list(texts), term=term, subject=subject
         )
     }
+    return write_with_history(
+        existing, texts, field="text", by="author", user=author,
+        new=lambda student_id: TermComment(student_id=student_id, term=term, subject=subject),
+    )
+
+
+def write_with_history(rows: dict, values: dict, *, field: str, by: str, user, new) -> int:
+    """Set `field` of the row each key of `values` names to its value. `rows` holds the
+    existing rows by key (locked by the caller); a missing one is made with `new(key)`, an
+    emptied value deletes its row, an unchanged one is left alone. Every change keeps its
+    history with `user` as who, also written to the row's `by` field. Returns how many rows
+    changed."""
     changed = 0
-    for student_id, text in texts.items():
-        comment = existing.get(student_id)
-        if comment is None and not text or comment is not None and comment.text == text:
+    for key, value in values.items():
+        row = rows.get(key)
+        if row is None and not value or row is not None and getattr(row, field) == value:
             continue
-        if comment is None:
-            comment = TermComment(student_id=student_id, term=term, subject=subject)
-        comment._history_user = author
-        if not text:
-            comment.delete()
+        if row is None:
+            row = new(key)
+        row._history_user = user
+        if not value:
+            row.delete()
         else:
-            comment.text, comment.author = text, author
-            comment.save()
+            setattr(row, field, value)
+            setattr(row, by, user)
+            row.save()
         changed += 1
     return changed
 
@@ -542,21 +555,10 @@ def _write_conduct(teacher, term: Term, ratings: dict[int, str]) -> int:
             student__in=list(ratings), term=term
         )
     }
-    changed = 0
-    for student_id, value in ratings.items():
-        rating = existing.get(student_id)
-        if rating is None and not value or rating is not None and rating.rating == value:
-            continue
-        if rating is None:
-            rating = ConductRating(student_id=student_id, term=term)
-        rating._history_user = teacher
-        if not value:
-            rating.delete()
-        else:
-            rating.rating, rating.updated_by = value, teacher
-            rating.save()
-        changed += 1
-    return changed
+    return write_with_history(
+        existing, ratings, field="rating", by="updated_by", user=teacher,
+        new=lambda student_id: ConductRating(student_id=student_id, term=term),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -643,7 +645,9 @@ def cell_history(
         comments = TermComment.history.filter(
             student=student, subject=subject, term=term
         ).select_related("history_user", "author")
-        changes += history_changes(comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text)
+        changes += history_changes(
+            comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text
+        )
         changes.sort(key=lambda c: c.at, reverse=True)
     return changes
 

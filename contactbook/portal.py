@@ -388,7 +388,7 @@ def _datetime(text: str) -> datetime.datetime:
     return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
 
 
-# Pages other areas build. Linked by URL name once it exists, else by its agreed path.
+# The child's pages the home links to, by URL name.
 _CHILD_PAGES = {
     "grades": "contactbook:student_grades",
     "attendance": "contactbook:pupil_attendance",

@@ -21,6 +21,7 @@ from contactbook.gradebook import (
     check_open,
     history_changes,
     write_comments,
+    write_with_history,
 )
 from contactbook.models import QualityRating, TermComment
 from school import names
@@ -123,21 +124,10 @@ def _write_ratings(teacher, term: Term, period: str, parsed: dict[tuple[int, str
             student__in={sid for sid, _item in parsed}, term=term, period=period
         )
     }
-    changed = 0
-    for (student_id, item), value in parsed.items():
-        rating = existing.get((student_id, item))
-        if rating is None and not value or rating is not None and rating.rating == value:
-            continue
-        if rating is None:
-            rating = QualityRating(student_id=student_id, term=term, period=period, item=item)
-        rating._history_user = teacher
-        if not value:
-            rating.delete()
-        else:
-            rating.rating, rating.updated_by = value, teacher
-            rating.save()
-        changed += 1
-    return changed
+    return write_with_history(
+        existing, parsed, field="rating", by="updated_by", user=teacher,
+        new=lambda key: QualityRating(student_id=key[0], term=term, period=period, item=key[1]),
+    )
 
 
 def history(student: Student, term: Term) -> list[Change]:

@@ -35,6 +35,7 @@ from school.models import (
     Subject,
     TeachingAssignment,
     Term,
+    is_primary_grade,
 )
 
 # Fields added after cards were first issued: left out of the content hash while they hold
@@ -241,14 +242,17 @@ class _Data:
     absences: dict  # (student_id, status) -> sessions
     principal: str
     subject_keys: dict = field(default_factory=dict)
-    primary: bool = False  # grades 1–5: Circular 27
     grade: int = 0
     qualities: dict = field(default_factory=dict)  # (student_id, term_id, item) -> "T"/"Đ"/"C"
+
+    @property
+    def primary(self) -> bool:  # grades 1–5: Circular 27
+        return is_primary_grade(self.grade)
 
     @classmethod
     def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date):
         ids = [p.pk for p in pupils]
-        primary = class_group.grade in circular27.GRADES
+        primary = class_group.is_primary
         # Only published cells are read at all: an unpublished score cannot leak into a card.
         # Plain tuples, not Score instances: a school run reads ~70,000 cells.
         published = Score.objects.filter(student__in=ids, term__in=terms, published_at__isnull=False)
@@ -316,7 +320,6 @@ class _Data:
             conduct={} if primary else {(s, t): rating for s, t, rating in ratings},
             absences={(a["student_id"], a["status"]): a["sessions"] for a in absences},
             principal=principal.user.full_name if principal else "",
-            primary=primary,
             grade=class_group.grade,
             qualities={(s, t, item): rating for s, t, item, rating in ratings} if primary else {},
         )

@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from school.exceptions import DomainError, NotFound
-from school.models import ClassGroup, School, SchoolYear, Term
+from school.models import ClassGroup, School, SchoolYear, Term, is_primary_grade
 from school.names import fold
 
 LEARNING, CONDUCT, AWARD, PROMOTION = "learning", "conduct", "award", "promotion"
@@ -95,12 +95,18 @@ _ALL_KNOWN = {
 }
 
 
+def _levels(grades: Iterable[int]) -> tuple[bool, bool]:
+    """(any primary grade, any secondary grade) among `grades`."""
+    primary = {is_primary_grade(grade) for grade in grades}
+    return True in primary, False in primary
+
+
 def measures_for(is_year: bool, grades: Iterable[int]) -> tuple[str, ...]:
     """The measures a table shows. Circular 22 (any grade 6–12 in it): learning and conduct,
     and for the year the title and promotion. Primary only (Circular 27): no conduct result
     and no titles, and a result only at the end of the year — the learning result and the
     completion of the grade's programme."""
-    if any(grade >= 6 for grade in grades):
+    if _levels(grades)[1]:
         return YEAR_MEASURES if is_year else TERM_MEASURES
     return (LEARNING, PROMOTION) if is_year else (LEARNING,)
 
@@ -135,7 +141,7 @@ def value_of(card, measure: str, grade: int) -> str | None:
     if measure == AWARD:
         # The award is blank both for "no award" and for "not decided yet": it is decided once
         # learning (and, from grade 6, conduct) are.
-        if not card.learning or (grade >= 6 and not card.conduct):
+        if not card.learning or (not is_primary_grade(grade) and not card.conduct):
             return None
         return card.award or AWARDS[-1].label
     return card.promotion or None
@@ -203,15 +209,14 @@ class Columns:
 def _known_categories(measure: str, grades: set[int]) -> tuple[Category, ...]:
     if measure == AWARD:
         return AWARDS
+    primary, secondary = _levels(grades)
     if measure == PROMOTION:
-        return (PROMOTIONS if any(g >= 6 for g in grades) else ()) + (
-            PRIMARY_PROMOTIONS if any(g <= 5 for g in grades) else ()
-        )
-    secondary = SECONDARY_LEVELS if any(g >= 6 for g in grades) else ()
+        return (PROMOTIONS if secondary else ()) + (PRIMARY_PROMOTIONS if primary else ())
     # Primary pupils have no conduct result (Circular 27 rates qualities instead): whatever
     # their cards print still gets a column of its own.
-    primary = PRIMARY_LEVELS if measure == LEARNING and any(g <= 5 for g in grades) else ()
-    return secondary + primary
+    return (SECONDARY_LEVELS if secondary else ()) + (
+        PRIMARY_LEVELS if measure == LEARNING and primary else ()
+    )
 
 
 def columns_for(measures: Sequence[str], grades: Iterable[int], observed: dict) -> Columns:
@@ -226,7 +231,7 @@ def columns_for(measures: Sequence[str], grades: Iterable[int], observed: dict) 
                 wanted.append(category)
         wanted.append(NOT_YET)
         result.append((measure, tuple(wanted)))
-    return Columns(tuple(result), primary_only=bool(grades) and max(grades) <= 5)
+    return Columns(tuple(result), primary_only=_levels(grades) == (True, False))
 
 
 def _categorised(cards, grade: int, measures: Sequence[str]) -> list[dict[str, Category]]:
@@ -356,7 +361,7 @@ class ClassSummary:
     @property
     def primary(self) -> bool:
         """Grades 1–5 (Circular 27): no conduct result and no titles on the pupils' rows."""
-        return self.grade <= 5
+        return is_primary_grade(self.grade)
 
 
 def _subject_columns(cards) -> tuple[str, ...]:

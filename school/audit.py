@@ -4,14 +4,14 @@ Views call `record` once the access check has passed, before the data leaves."""
 
 from django.http import HttpRequest
 
-from school.models import ClassGroup, DataAccess, School, Student
+from school.models import ClassGroup, DataAccess, Student
 
 
 def record(
     request: HttpRequest,
     action: str,
     *,
-    school: School | int,
+    school_id: int,
     class_group: ClassGroup | None = None,
     student: Student | None = None,
     pupils: int = 0,
@@ -22,7 +22,7 @@ def record(
         user=user,
         user_name=user.full_name or str(user),
         action=action,
-        school_id=school if isinstance(school, int) else school.pk,
+        school_id=school_id,
         class_group=class_group,
         student=student,
         pupils=pupils or (1 if student is not None else 0),

@@ -311,6 +311,12 @@ class Room(models.Model):
         return self.name
 
 
+def is_primary_grade(grade: int) -> bool:
+    """Grades 1–5: assessed under Circular 27 (ratings, qualities and competencies); grades
+    6–12 under Circular 22 (scores, conduct)."""
+    return grade <= 5
+
+
 class ClassGroup(models.Model):
     """A class (lớp) in one school year, e.g. 10A1, with its homeroom teacher (GVCN)."""
 
@@ -353,6 +359,10 @@ class ClassGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_primary(self) -> bool:
+        return is_primary_grade(self.grade)
 
     def clean(self) -> None:
         if self.school_year_id and self.school_year.school_id != self.school_id:

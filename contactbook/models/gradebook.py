@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reports.rules import circular27
 from school.models import ClassGroup, Student, Subject, Term
 
 
@@ -32,9 +33,9 @@ class Score(models.Model):
         FINAL_TEST = "finaltest", _("End-of-term test")
 
     class Rating(models.TextChoices):  # Circular 27: subjects and activities, grades 1–5
-        GOOD = "T", "Hoàn thành tốt"
-        DONE = "H", "Hoàn thành"
-        NOT_YET = "C", "Chưa hoàn thành"
+        GOOD = "T", circular27.SUBJECT_RATINGS["T"]  # Hoàn thành tốt
+        DONE = "H", circular27.SUBJECT_RATINGS["H"]  # Hoàn thành
+        NOT_YET = "C", circular27.SUBJECT_RATINGS["C"]  # Chưa hoàn thành
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="scores", verbose_name=_("pupil"))
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="scores", verbose_name=_("subject"))
@@ -128,10 +129,10 @@ class QualityRating(models.Model):
         AESTHETICS = "tham-mi", "Thẩm mĩ"
         PHYSICAL = "the-chat", "Thể chất"
 
-    class Rating(models.TextChoices):
-        GOOD = "T", "Tốt"
-        PASS = "Đ", "Đạt"
-        NEEDS_EFFORT = "C", "Cần cố gắng"
+    class Rating(models.TextChoices):  # Circular 27's words
+        GOOD = "T", circular27.QUALITY_RATINGS["T"]  # Tốt
+        PASS = "Đ", circular27.QUALITY_RATINGS["Đ"]  # Đạt
+        NEEDS_EFFORT = "C", circular27.QUALITY_RATINGS["C"]  # Cần cố gắng
 
     class Period(models.TextChoices):
         MIDTERM = "midterm", _("Middle of the term")

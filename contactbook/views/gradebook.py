@@ -39,6 +39,58 @@ def average_text(average, result) -> str:
     return ""
 
 
+# ---------------------------------------------------------------------------------------
+# Saving a posted sheet (the grid, the homeroom sheet, the primary class teacher's sheet)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Posted:
+    """A posted sheet after the save: what was typed and each bad cell's message, by input
+    name, and the status and notice to show them with; `saved` when the save went through."""
+
+    typed: dict
+    errors: dict = field(default_factory=dict)
+    status: int = 200
+    notice: str = ""
+    saved: bool = False
+
+
+def save_posted(request: HttpRequest, inputs: dict[tuple[int, str], str], save) -> Posted:
+    """Save a posted sheet all or nothing. `inputs` names each cell's input ((pupil id, column
+    key or COMMENT_KEY) -> input name); `save(values)` gets {(pupil id, key): what was typed}
+    of the inputs posted and returns how many cells changed. Bad cells (GridErrors) come back
+    by input name with 422; a closed term with 409, dropping what was typed; a success says
+    how many cells changed."""
+    values = {cell: request.POST[name] for cell, name in inputs.items() if name in request.POST}
+    posted = Posted({inputs[cell]: value for cell, value in values.items()})
+    try:
+        changed = save(values)
+    except TermClosed as exc:
+        return Posted({}, status=409, notice=str(exc.message))
+    except gradebook.GridErrors as exc:
+        posted.status = 422
+        posted.errors = {
+            inputs.get(cell, str(cell)): message for cell, message in exc.errors.items()
+        }
+        return posted
+    messages.success(
+        request,
+        _("Saved: %(n)d changes.") % {"n": changed}
+        if changed
+        else _("Nothing to save: no cell changed."),
+    )
+    posted.saved = True
+    return posted
+
+
+def split_comments(values: dict[tuple[int, str], str]) -> tuple[dict, dict[int, str]]:
+    """Posted values as (the other cells, {pupil id: comment})."""
+    cells = {cell: value for cell, value in values.items() if cell[1] != gradebook.COMMENT_KEY}
+    comments = {pk: value for (pk, key), value in values.items() if key == gradebook.COMMENT_KEY}
+    return cells, comments
+
+
 def pick_term(class_group: ClassGroup, term_id):
     """(terms, term): the year's terms and the one asked for (404 if it is not one of them)
     or, without `term_id`, the current one by date."""
@@ -225,17 +277,15 @@ def grade_book(
     if book.term is None:
         raise Http404("No term")
     book.data = gradebook.grid(book.access.class_group, book.access.subject, book.term)
-    cells, comments = {}, {}
+    inputs = {}
     for row in book.data["rows"]:
         pk = row.student.pk
-        for column in book.data["columns"]:
-            name = cell_name(pk, column.key)
-            if name in request.POST:
-                cells[(pk, column.key)] = book.typed[name] = request.POST[name]
-        if comment_name(pk) in request.POST:
-            comments[pk] = book.typed[comment_name(pk)] = request.POST[comment_name(pk)]
-    try:
-        changed = gradebook.save_grid(
+        inputs |= {(pk, column.key): cell_name(pk, column.key) for column in book.data["columns"]}
+        inputs[(pk, gradebook.COMMENT_KEY)] = comment_name(pk)
+
+    def save(values):
+        cells, comments = split_comments(values)
+        return gradebook.save_grid(
             teacher=request.user,
             class_group=book.access.class_group,
             subject=book.access.subject,
@@ -243,24 +293,11 @@ def grade_book(
             cells=cells,
             comments=comments,
         )
-    except TermClosed as exc:
-        book.typed = {}
-        return _render_book(request, book, status=409, notice=str(exc.message))
-    except gradebook.GridErrors as exc:
-        for (student_id, key), message in exc.errors.items():
-            name = (
-                comment_name(student_id)
-                if key == gradebook.COMMENT_KEY
-                else cell_name(student_id, key)
-            )
-            book.errors[name] = message
-        return _render_book(request, book, status=422)
-    messages.success(
-        request,
-        _("Saved: %(n)d changes.") % {"n": changed}
-        if changed
-        else _("Nothing to save: no cell changed."),
-    )
+
+    posted = save_posted(request, inputs, save)
+    if not posted.saved:
+        book.typed, book.errors = posted.typed, posted.errors
+        return _render_book(request, book, status=posted.status, notice=posted.notice)
     return redirect(
         "contactbook:gradebook_term",
         book.access.class_group.pk,
@@ -364,56 +401,41 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
     """Conduct rating and homeroom comment per pupil for a term. Everyone who may open the
     class reads it; only its homeroom teacher saves, all or nothing."""
     class_group = get_class_group_for_user(request.user, class_group_id)
-    if class_group.grade < 6:  # grades 1–5 rate qualities and competencies (Circular 27)
+    if class_group.is_primary:  # grades 1–5 rate qualities and competencies (Circular 27)
         if term_id is None:
             return redirect("contactbook:qualities", class_group.pk)
         return redirect("contactbook:qualities_term", class_group.pk, term_id)
     terms, term = pick_term(class_group, term_id)
     may_write = access.is_homeroom_teacher(request.user, class_group)
-    typed, errors, status, notice = {}, {}, 200, ""
+    posted = Posted({})
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("Only the homeroom teacher may rate conduct.")
         if term is None:
             raise Http404("No term")
-        pupils = list(Student.objects.in_class(class_group).values_list("pk", flat=True))
-        conduct = {
-            pk: request.POST[conduct_name(pk)] for pk in pupils if conduct_name(pk) in request.POST
-        }
-        comments = {
-            pk: request.POST[comment_name(pk)] for pk in pupils if comment_name(pk) in request.POST
-        }
-        typed = {conduct_name(pk): v for pk, v in conduct.items()} | {
-            comment_name(pk): v for pk, v in comments.items()
-        }
-        try:
-            changed = gradebook.save_homeroom(
+        inputs = {}
+        for pk in Student.objects.in_class(class_group).values_list("pk", flat=True):
+            inputs[(pk, "conduct")] = conduct_name(pk)
+            inputs[(pk, gradebook.COMMENT_KEY)] = comment_name(pk)
+
+        def save(values):
+            conduct, comments = split_comments(values)
+            return gradebook.save_homeroom(
                 teacher=request.user,
                 class_group=class_group,
                 term=term,
-                conduct=conduct,
+                conduct={pk: value for (pk, _key), value in conduct.items()},
                 comments=comments,
             )
-        except TermClosed as exc:
-            typed, status, notice = {}, 409, str(exc.message)
-        except gradebook.GridErrors as exc:
-            status = 422
-            for (student_id, key), message in exc.errors.items():
-                name = conduct_name(student_id) if key == "conduct" else comment_name(student_id)
-                errors[name] = message
-        else:
-            messages.success(
-                request,
-                _("Saved: %(n)d changes.") % {"n": changed}
-                if changed
-                else _("Nothing to save: no cell changed."),
-            )
+
+        posted = save_posted(request, inputs, save)
+        if posted.saved:
             return redirect("contactbook:homeroom_term", class_group.pk, term.pk)
     context = {
         "class_group": class_group,
         "term": term,
         "may_write": may_write,
-        "notice": notice,
+        "notice": posted.notice,
         "editable": may_write and term is not None and not term.is_closed,
         "ratings": ConductRating.Rating.values,
     }
@@ -429,13 +451,13 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
                     "student": row.student,
                     "conduct": {
                         "name": conduct_name(pk),
-                        "value": typed.get(conduct_name(pk), rating),
-                        "error": errors.get(conduct_name(pk)),
+                        "value": posted.typed.get(conduct_name(pk), rating),
+                        "error": posted.errors.get(conduct_name(pk)),
                     },
                     "comment": {
                         "name": comment_name(pk),
-                        "value": typed.get(comment_name(pk), comment),
-                        "error": errors.get(comment_name(pk)),
+                        "value": posted.typed.get(comment_name(pk), comment),
+                        "error": posted.errors.get(comment_name(pk)),
                     },
                     "history": reverse(
                         "contactbook:homeroom_history", args=[class_group.pk, term.pk, pk]
@@ -450,7 +472,7 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
         context.update(
             {
                 "rows": rows,
-                "error_count": len(errors),
+                "error_count": len(posted.errors),
                 "books": books,
                 "save_url": reverse("contactbook:homeroom_term", args=[class_group.pk, term.pk]),
                 "terms": [
@@ -459,7 +481,7 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
                 ],
             }
         )
-    return render(request, "contactbook/gradebook/homeroom.html", context, status=status)
+    return render(request, "contactbook/gradebook/homeroom.html", context, status=posted.status)
 
 
 @login_required

@@ -4,20 +4,24 @@ homeroom page (conduct) sends a primary class here.
 
 Everyone who may open the class reads it; only its homeroom teacher saves, all or nothing."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from contactbook import access, gradebook, qualities
-from contactbook.views.gradebook import comment_name, pick_term, pupil_in_class
+from contactbook.views.gradebook import (
+    Posted,
+    comment_name,
+    pick_term,
+    pupil_in_class,
+    save_posted,
+    split_comments,
+)
 from school.access import get_class_group_for_user
-from school.exceptions import TermClosed
 from school.models import ClassGroup, Student
 
 # ?giai-doan=… in the URL: the period of the term shown.
@@ -32,7 +36,7 @@ def rating_name(student_id: int, item: str) -> str:
 
 def _primary_class(user, class_group_id) -> ClassGroup:
     class_group = get_class_group_for_user(user, class_group_id)
-    if class_group.grade > 5:
+    if not class_group.is_primary:
         raise Http404("Qualities and competencies are rated in grades 1–5")
     return class_group
 
@@ -61,55 +65,33 @@ def sheet(request: HttpRequest, class_group_id: int, term_id: int | None = None)
     terms, term = pick_term(class_group, term_id)
     period = _period(request, term)
     may_write = access.is_homeroom_teacher(request.user, class_group)
-    typed, errors, status, notice = {}, {}, 200, ""
+    posted = Posted({})
     if request.method == "POST":
         if not may_write:
             raise PermissionDenied("Only the class teacher rates qualities and competencies.")
         if term is None:
             raise Http404("No term")
-        pupils = list(Student.objects.in_class(class_group).values_list("pk", flat=True))
-        ratings = {
-            (pk, item): request.POST[rating_name(pk, item)]
-            for pk in pupils
-            for item in qualities.ITEMS
-            if rating_name(pk, item) in request.POST
-        }
-        comments = {
-            pk: request.POST[comment_name(pk)] for pk in pupils if comment_name(pk) in request.POST
-        }
-        typed = {rating_name(pk, item): v for (pk, item), v in ratings.items()} | {
-            comment_name(pk): v for pk, v in comments.items()
-        }
-        try:
-            changed = qualities.save(
+        inputs = {}
+        for pk in Student.objects.in_class(class_group).values_list("pk", flat=True):
+            inputs |= {(pk, item): rating_name(pk, item) for item in qualities.ITEMS}
+            inputs[(pk, gradebook.COMMENT_KEY)] = comment_name(pk)
+
+        def save(values):
+            ratings, comments = split_comments(values)
+            return qualities.save(
                 teacher=request.user, class_group=class_group, term=term, period=period,
                 ratings=ratings, comments=comments,
             )
-        except TermClosed as exc:
-            typed, status, notice = {}, 409, str(exc.message)
-        except gradebook.GridErrors as exc:
-            status = 422
-            for (student_id, key), message in exc.errors.items():
-                name = (
-                    comment_name(student_id)
-                    if key == gradebook.COMMENT_KEY
-                    else rating_name(student_id, key)
-                )
-                errors[name] = message
-        else:
-            messages.success(
-                request,
-                _("Saved: %(n)d changes.") % {"n": changed}
-                if changed
-                else _("Nothing to save: no cell changed."),
-            )
+
+        posted = save_posted(request, inputs, save)
+        if posted.saved:
             return redirect(_url(class_group, term, period))
     context = {
         "class_group": class_group,
         "term": term,
         "period": period,
         "may_write": may_write,
-        "notice": notice,
+        "notice": posted.notice,
         "editable": may_write and term is not None and not term.is_closed,
         "groups": [
             (label, [qualities.Item(i) for i in items]) for label, items in qualities.GROUPS
@@ -118,14 +100,14 @@ def sheet(request: HttpRequest, class_group_id: int, term_id: int | None = None)
     if term is not None:
         context.update(
             {
-                "rows": _rows(class_group, term, period, typed, errors),
-                "error_count": len(errors),
+                "rows": _rows(class_group, term, period, posted.typed, posted.errors),
+                "error_count": len(posted.errors),
                 "save_url": _url(class_group, term, period),
                 "periods": [(p, _url(class_group, term, p)) for p in qualities.PERIODS],
                 "terms": [(t, _url(class_group, t, period)) for t in terms],
             }
         )
-    return render(request, "contactbook/gradebook/qualities.html", context, status=status)
+    return render(request, "contactbook/gradebook/qualities.html", context, status=posted.status)
 
 
 def _rows(class_group, term, period, typed: dict, errors: dict) -> list[dict]:

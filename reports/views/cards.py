@@ -159,7 +159,7 @@ def student_card(request: HttpRequest, student_id: int, term_id: int | None = No
     except DomainError as exc:
         return _not_available(request, student, period, str(exc.message), status=409)
     audit.record(
-        request, DataAccess.Action.REPORT_CARD, school=student.school_id,
+        request, DataAccess.Action.REPORT_CARD, school_id=student.school_id,
         class_group=period.class_group, student=student, detail=f"card {card.code}",
     )
     slug = f"hk{period.term.number}" if period.term else WHOLE_YEAR

@@ -295,7 +295,7 @@ def run_file(request: HttpRequest, file_id: int) -> FileResponse:
         raise Http404("The file is not on this server") from None
     run = report_file.run
     audit.record(
-        request, DataAccess.Action.REPORT_FILE, school=run.school_id,
+        request, DataAccess.Action.REPORT_FILE, school_id=run.school_id,
         class_group=report_file.class_group,
         pupils=run.total if report_file.class_group_id is None else 0,  # a ZIP: the whole run
         detail=f"{report_file.name}, {report_file.pages} pages (run {run.pk})",

@@ -124,7 +124,7 @@ def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
     summary = statistics.class_summary(class_group, class_group.school_year, term)
     if fmt is not None:
         audit.record(
-            request, DataAccess.Action.CLASS_SUMMARY, school=class_group.school_id,
+            request, DataAccess.Action.CLASS_SUMMARY, school_id=class_group.school_id,
             class_group=class_group, pupils=len(summary.rows),
             detail=f"{summary.term_code} {fmt}",
         )
@@ -170,7 +170,7 @@ def school_statistics(request: HttpRequest, school_id: int) -> HttpResponse:
     year_value = {YEAR_PARAM: _year_value(school_year)}
     if fmt is not None:
         audit.record(
-            request, DataAccess.Action.SCHOOL_STATISTICS, school=school,
+            request, DataAccess.Action.SCHOOL_STATISTICS, school_id=school.pk,
             detail=f"{school_year.name} {stats.term_code} {fmt}",
         )
         name = f"Thong ke {school.code} {year_value[YEAR_PARAM]} {FILE_PERIODS[stats.term_code]}"
