@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from school.access import get_class_group_for_user
-from school.models import ClassGroup, StaffMembership, Subject, TeachingAssignment
+from school.models import ClassGroup, School, StaffMembership, Subject, TeachingAssignment
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,10 @@ def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess
 
     A grade book exists for each subject taught in the class (a teaching assignment): under
     Circular 22 in grades 6–12, under Circular 27 (primary subjects) in grades 1–5.
-    Readers: those who may open the class — its subject teachers (every subject of the
-    class, read-only but their own), its homeroom teacher, the school's managers and the
-    operator. Writer: the teacher assigned to that subject in that class, still on the staff,
-    in the current school year. Two queries."""
+    Readers (see `may_read_grade_book`): the subject's teacher, the class's homeroom teacher,
+    the school's managers and the operator. Writer: the teacher assigned to that subject in
+    that class, still on the staff, in the current school year. Two queries (three for a
+    manager)."""
     class_group = get_class_group_for_user(user, class_group_id)
     try:
         subject_pk = int(subject_id)
@@ -50,6 +50,8 @@ def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess
         assignment.subject.assessment == Subject.Assessment.PRIMARY
     ):  # a subject assessed under the other circular than the class's grade: no grade book
         raise Http404("No such grade book for this user")
+    if not may_read_grade_book(user, class_group, assignment.teacher_id):
+        raise Http404("No such grade book for this user")
     may_write = (
         user.is_authenticated
         and assignment.teacher_id == user.pk
@@ -57,6 +59,17 @@ def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess
         and class_group.school_year.is_current
     )
     return GradeBookAccess(class_group, assignment.subject, assignment.teacher, bool(may_write))
+
+
+def may_read_grade_book(user, class_group: ClassGroup, teacher_id: int | None) -> bool:
+    """Whether `user`, who may open `class_group`, reads its grade book of the subject taught by
+    `teacher_id` (unpublished scores, comments, history). The subject's teacher and the
+    homeroom teacher (GVCN), whose conduct ratings, comments and titles draw on every subject,
+    do; so do the school's managers and the operator. A teacher of another subject of the
+    class does not: DESIGN.md, a teacher sees the subjects they are assigned."""
+    if user.is_superuser or user.pk in (teacher_id, class_group.homeroom_teacher_id):
+        return True
+    return School.objects.managed_by(user).filter(pk=class_group.school_id).exists()
 
 
 def may_grade(user, class_group: ClassGroup, subject: Subject) -> bool:

@@ -23,7 +23,7 @@ from contactbook import access, gradebook
 from contactbook.models import ConductRating
 from school.access import get_class_group_for_user
 from school.exceptions import TermClosed
-from school.models import ClassGroup, Student, Subject, TeachingAssignment
+from school.models import ClassGroup, School, Student, Subject, TeachingAssignment
 
 # ---------------------------------------------------------------------------------------
 # Helpers shared with the parent's page
@@ -110,9 +110,11 @@ def pick_term(class_group: ClassGroup, term_id):
 
 @login_required
 def gradebook_index(request: HttpRequest) -> HttpResponse:
-    """This year's classes the user may open, each with its grade books; the
-    ones the user writes in are marked, and a homeroom teacher's class links to its conduct
-    page. Two queries besides the session's."""
+    """This year's classes the user may open, each with the grade books they may read
+    (`access.may_read_grade_book`: a subject teacher their own subjects; the homeroom teacher,
+    the managers and the operator every subject); the ones the user writes in are marked, and
+    a homeroom teacher's class links to its conduct page. Three queries besides the session's."""
+    managed = set(School.objects.managed_by(request.user).values_list("pk", flat=True))
     assignments = TeachingAssignment.objects.select_related("subject", "teacher")
     classes = list(
         ClassGroup.objects.visible_to(request.user)
@@ -123,8 +125,15 @@ def gradebook_index(request: HttpRequest) -> HttpResponse:
     )
     rows = []
     for class_group in classes:
+        reads_all = (
+            request.user.is_superuser
+            or class_group.school_id in managed
+            or class_group.homeroom_teacher_id == request.user.pk
+        )
         books = sorted(
-            class_group.assignments.all(), key=lambda a: gradebook.subject_sort_key(a.subject)
+            (a for a in class_group.assignments.all()
+             if reads_all or a.teacher_id == request.user.pk),
+            key=lambda a: gradebook.subject_sort_key(a.subject),
         )
         mine = [a for a in books if a.teacher_id == request.user.pk]
         rows.append(
