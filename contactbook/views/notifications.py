@@ -48,7 +48,8 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     if request.POST.get("all"):
         portal.mark_read(user=request.user)
     else:
-        ids = [int(raw) for raw in request.POST.getlist("id") if raw.isdigit()]
+        # isascii: str.isdigit() also takes "²" (which int() refuses) and other scripts' digits.
+        ids = [int(raw) for raw in request.POST.getlist("id") if raw.isascii() and raw.isdigit()]
         portal.mark_read(user=request.user, notification_ids=ids)
     return redirect("contactbook:notification_inbox")
 

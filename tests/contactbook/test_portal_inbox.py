@@ -76,6 +76,17 @@ def test_marking_one_and_all_as_read_touches_only_ones_own(cast, client):
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
+def test_ids_that_are_not_plain_numbers_are_ignored_not_an_error(cast, client):
+    """str.isdigit() takes "²" and "٣"; int() refuses the first. Neither is an id."""
+    mine = note(cast.parent_a1, "a")
+    client.force_login(cast.parent_a1)
+    response = client.post(
+        reverse("contactbook:notifications_mark_read"), {"id": ["²", "٣", "1e3", " 7"]}
+    )
+    assert response.status_code == 302
+    assert Notification.objects.get(pk=mine.pk).read_at is None
+
+
 def test_opening_a_notification_marks_it_read_and_goes_to_its_page(cast, client):
     mine = note(cast.parent_a1, "a", url="/phu-huynh/hoc-sinh/1/diem/")
     outside = note(cast.parent_a1, "b", url="https://evil.example/")
