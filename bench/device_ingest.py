@@ -164,7 +164,7 @@ def configure_environment(bench_url: str) -> None:
     defaults = {
         "DJANGO_SETTINGS_MODULE": "truongso.settings.base",
         "DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
+        "DJANGO_SECRET_KEY": "bench-only-" + uuid.uuid4().hex + uuid.uuid4().hex,  # ≥ 50 chars
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DB_CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",

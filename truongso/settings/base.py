@@ -13,14 +13,27 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for (`make run` and the test settings ask): a production that forgets it
+# must not run with a known key and tracebacks on every error page.
+DEBUG = env.bool("DEBUG", default=False)
+_DEVELOPMENT_KEY = "embedded-first-run-only-not-secret"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
+if not DEBUG:
+    if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Production (DEBUG=0) needs a long random secret key."
         )
-    SECRET_KEY = "embedded-first-run-only-not-secret"
+    if SECRET_KEY == _DEVELOPMENT_KEY:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is the development key, which anyone can read: with DEBUG=0 set "
+            "a long random one."
+        )
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too short: with DEBUG=0 use at least 50 characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+SECRET_KEY = SECRET_KEY or _DEVELOPMENT_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
