@@ -48,3 +48,28 @@ def test_production_refuses_a_short_key_and_the_development_key():
     assert short.returncode != 0 and "at least 50 characters" in short.stderr
     fixed = run_settings("", DEBUG="0", DJANGO_SECRET_KEY="embedded-first-run-only-not-secret")
     assert fixed.returncode != 0 and "development key" in fixed.stderr
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SECRET_KEY"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "truongso.settings.base", "DEBUG": "0",
+                "DJANGO_SECRET_KEY": LONG_KEY, "ALLOWED_HOSTS": "truongso.example.edu.vn"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_defaults_to_https_only_and_secure_cookies():
+    code = ("from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
+            "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, "
+            "s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_HTTPONLY, s.SECURE_PROXY_SSL_HEADER)")
+    result = run_settings(code, DEBUG="0", DJANGO_SECRET_KEY=LONG_KEY)
+    assert result.stdout.split() == ["True", "31536000", "True", "True", "True", "True", "None"]
+    behind_proxy = run_settings(code, DEBUG="0", DJANGO_SECRET_KEY=LONG_KEY,
+                                SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+                                SECURE_HSTS_SECONDS="600")
+    assert behind_proxy.stdout.split()[1] == "600"
+    assert behind_proxy.stdout.endswith("('HTTP_X_FORWARDED_PROTO', 'https')\n")

@@ -252,9 +252,33 @@ REPORT_SIGNING_CERT = env.str("REPORT_SIGNING_CERT", default="")
 REPORT_SIGNING_KEY = env.str("REPORT_SIGNING_KEY", default="")
 REPORT_SIGNING_PASSPHRASE = env.str("REPORT_SIGNING_PASSPHRASE", default="")
 
+# HTTPS in production (DEBUG=0): plain-HTTP requests are redirected, except /healthz, which a
+# load balancer probes over plain HTTP; browsers are told to come back over HTTPS only (HSTS).
+# Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it sets (e.g.
+# HTTP_X_FORWARDED_PROTO,https); without it every request looks like HTTP and redirects forever.
+# Set it only if the proxy always sets or overwrites that header.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = env.tuple("SECURE_PROXY_SSL_HEADER", default=None)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # page addresses hold pupils' ids: never sent elsewhere
+# Nothing of ours is framed by another page. Wagtail's preview frames the admin's own preview
+# view, which overrides this with SAMEORIGIN itself (wagtail.utils.decorators).
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# No script reads the CSRF cookie: our forms post the token from the page, Wagtail's admin reads
+# it from its page config, ninja's docs from a data attribute. So an injected script cannot
+# lift it either.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
+# HSTS preload is a promise for the whole registrable domain (every host under it, for months),
+# which a school or department subdomain cannot make: the operator opts in (SECURE_HSTS_PRELOAD=1
+# after submitting the domain), so Django's reminder (security.W021) is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Limits on an uploaded pupil list (rows, bytes), so a wrong file cannot tie up a worker.
 TRUONGSO_IMPORT_MAX_ROWS = env.int("TRUONGSO_IMPORT_MAX_ROWS", default=5000)

@@ -31,6 +31,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 LMS_MATERIALS_ROOT = BASE_DIR / "var" / "materials" / "test-media"
 MESSAGE_ATTACHMENTS_ROOT = BASE_DIR / "var" / "attachments" / "test-media"
 REPORTS_ROOT = BASE_DIR / "var" / "reports" / "test-media"
-# The test client and the browser journeys' live server speak plain HTTP.
+# The test client and the browser journeys' live server speak plain HTTP (tests of the HTTPS
+# redirect turn it on themselves).
+SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
