@@ -305,6 +305,11 @@ LOGGING = {
 WAGTAIL_SITE_NAME = "Trường Số"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# One way to recover an account, the site's own: Wagtail's reset (/cms/password_reset/, which
+# mails a link to whatever e-mail a school manager may have typed) and its password change
+# answer 404 / are not shown.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ALLOW_UNICODE_SLUGS = False  # "Phương trình bậc hai" -> phuong-trinh-bac-hai
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no outside network at run time
