@@ -144,6 +144,13 @@ AUTHENTICATION_BACKENDS = [
 # one address, that pair waits LOGIN_LOCKOUT_MINUTES. Per pair, not per address: parents on
 # mobile networks share addresses. Phone spellings count as one account (accounts.throttling).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+# Across accounts, one address waits after LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords in the
+# cool-off time, so it cannot try one password on many accounts. Far above the per-account
+# limit: a mobile carrier puts many phones behind one address (carrier-grade NAT), and even if
+# one login in ten were mistyped, 50 failures in 15 minutes means 500 logins from one address
+# in that time; a guesser there is capped at 200 tries an hour instead of unlimited.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_HANDLER = "accounts.throttling.LoginAttemptHandler"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.throttling.username"
