@@ -9,12 +9,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 LONG_KEY = "k3y-" + "x7Qp2Lm9Zr4Vt8Nw1Bs6Hd0Jf5Gc3Ya" * 2  # 68 characters, many different
+# Not passed on: the caller's DEBUG and key, and the browser tests' async switch (set by
+# tests/e2e/conftest.py when they run in the same session), which the deploy check rejects.
+NOT_PASSED_ON = {"DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run_settings(code: str, **variables: str) -> subprocess.CompletedProcess:
     """Run `code` after django.setup() with the production settings module and `variables`
     (only those: the caller's DEBUG or secret key never leak in)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SECRET_KEY"}}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON}
     env.update({"DJANGO_SETTINGS_MODULE": "truongso.settings.base", **variables})
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -51,7 +54,7 @@ def test_production_refuses_a_short_key_and_the_development_key():
 
 
 def test_check_deploy_is_clean_under_production_settings():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SECRET_KEY"}}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON}
     env.update({"DJANGO_SETTINGS_MODULE": "truongso.settings.base", "DEBUG": "0",
                 "DJANGO_SECRET_KEY": LONG_KEY, "ALLOWED_HOSTS": "truongso.example.edu.vn"})
     result = subprocess.run(
