@@ -1,5 +1,8 @@
 """Project-wide response headers."""
 
+from csp.constants import SELF
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
@@ -25,3 +28,29 @@ class PrivateCacheMiddleware:
                 response["Cache-Control"] = "private, no-store"
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with CONTENT_SECURITY_POLICY_PATHS: the directives that a path
+    prefix (the two admins, whose own templates use inline script or style) replaces. A view's
+    own decorator (csp_replace, csp_update) still wins; a view that sets the header itself
+    (message attachments' sandbox) keeps it.
+
+    Wagtail renders a preview (and a moderator's "view draft") by running a dummy request for
+    the page's own address through the middleware (`request.is_dummy`, wagtail.models.preview),
+    inside the admin's preview view, which Wagtail frames on the same origin: that one answer
+    keeps the site's policy but may be framed by the site itself."""
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only or parts.replace is not None:
+            return parts
+        replace = {}
+        for prefix, directives in settings.CONTENT_SECURITY_POLICY_PATHS.items():
+            if request.path_info.startswith(prefix):
+                replace = dict(directives)
+                break
+        if getattr(request, "is_dummy", False):
+            replace["frame-ancestors"] = [SELF]
+        parts.replace = replace or None
+        return parts

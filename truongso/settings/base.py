@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "reports",
     "simple_history",
     "axes",  # login throttling (AXES_* below)
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     # Lessons and materials (lms) on Wagtail; its admin is at /cms/.
     "lms",
     "wagtail.embeds",
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "truongso.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "truongso.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # answers a locked-out login with the page below
 ]
 
@@ -283,6 +286,37 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 # lift it either.
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
+
+# Content-Security-Policy (django-csp). Our own pages run no inline script or style: scripts
+# and styles are files under static/, so a script that slips into a page (a lesson, a name) is
+# not run. Lesson videos may embed a YouTube or Vimeo player (lms.blocks.VideoBlock).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-src": [SELF, "https://www.youtube.com", "https://www.youtube-nocookie.com",
+                      "https://player.vimeo.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Directives replaced under a path prefix (truongso.middleware). Wagtail 8's admin writes
+# inline <script> (the editor's panels, date pickers, the workflow) and inline styles (checked
+# in a browser: blocked, the editor breaks), shows image previews from blob: URLs and frames
+# its own preview. Django's admin (/quan-tri/) runs from files and keeps the site's policy;
+# the one <style> it writes (change lists without actions: a column width) is dropped.
+CONTENT_SECURITY_POLICY_PATHS = {
+    "/cms/": {
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-ancestors": [SELF],
+    },
+}
 # HSTS preload is a promise for the whole registrable domain (every host under it, for months),
 # which a school or department subdomain cannot make: the operator opts in (SECURE_HSTS_PRELOAD=1
 # after submitting the domain), so Django's reminder (security.W021) is silenced.
