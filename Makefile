@@ -18,7 +18,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 venv: $(VENV)/.installed
 
 ## make run: set up the embedded first run (SQLite unless DATABASE_URL says otherwise,
-## Celery eager) and serve the demo school.
+## Celery eager) and serve the demo school. DEBUG is off unless asked for; the first run asks
+## (the development key, runserver serving static files, tracebacks on error pages).
+run: export DEBUG = 1
 run: venv
 	@echo "==> Migrating the database (embedded SQLite db.sqlite3 unless DATABASE_URL is set)"
 	@$(PY) manage.py migrate --no-input -v 0
@@ -41,6 +43,7 @@ stop-services:
 	@bash scripts/stop-services.sh
 
 ## make messages: refresh the translation catalogues after changing user-facing strings.
+messages: export DEBUG = 1
 messages: venv
 	@$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=var
 	@$(PY) manage.py compilemessages --ignore=.venv

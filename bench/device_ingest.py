@@ -164,8 +164,9 @@ def configure_environment(bench_url: str) -> None:
     defaults = {
         "DJANGO_SETTINGS_MODULE": "truongso.settings.base",
         "DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
+        "DJANGO_SECRET_KEY": "bench-only-" + uuid.uuid4().hex + uuid.uuid4().hex,  # ≥ 50 chars
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",  # plain http on loopback
         "DB_CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
         "STATIC_ROOT": str(REPO / "var" / "bench-static"),  # (WhiteNoise warns when missing)

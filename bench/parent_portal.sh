@@ -81,8 +81,8 @@ psql "$base_url/postgres" -X -q -c "CREATE DATABASE $db" >/dev/null
 
 export DATABASE_URL="$base_url/$db"
 export DJANGO_SETTINGS_MODULE=truongso.settings.base
-export DEBUG=0 DJANGO_SECRET_KEY="bench-only-$(date +%s)-not-secret" ALLOWED_HOSTS=127.0.0.1,localhost
-export SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0  # plain http on loopback
+export DEBUG=0 DJANGO_SECRET_KEY="bench-only-$(date +%s)-not-secret-$(date +%s%N)-throwaway" ALLOWED_HOSTS=127.0.0.1,localhost
+export SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_SSL_REDIRECT=0  # plain http on loopback
 export DB_CONN_MAX_AGE=60 LOG_LEVEL=WARNING TRUONGSO_BENCH_VIEWS=1
 # The cache production runs with: Redis (db 4 of REDIS_URL), so sessions are cached_db.
 # CACHE_URL=locmemcache:// in the environment benches the first run's settings instead.

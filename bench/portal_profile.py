@@ -27,8 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "truongso.settings.base")
 os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret-" * 3)  # ≥ 50 chars
 os.environ.setdefault("DB_CONN_MAX_AGE", "60")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # plain http requests
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["TRUONGSO_BENCH_VIEWS"] = "1"
 os.environ.setdefault("CELERY_BROKER_URL", "")

@@ -1,7 +1,8 @@
 """Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account
 from one address, that account waits there — the right password too — with a clear message,
 whatever spelling of the phone number is typed; other accounts and other addresses are not
-affected, and a success before the limit starts the count again."""
+affected, and a success before the limit starts the count again. Across accounts, one address
+waits after LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords (one password tried on many accounts)."""
 
 import pytest
 from django.conf import settings
@@ -66,3 +67,28 @@ def test_the_message_follows_the_page_language(client, parent):
                            REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 429
     assert "try again in 15 minutes" in response.content.decode()
+
+
+def test_one_address_trying_many_accounts_is_locked_across_them(client, parent):
+    """One password tried on many accounts (each below its own limit) from one address: at
+    LOGIN_ADDRESS_FAILURE_LIMIT failures that address waits, the right password too."""
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert limit > 5 * settings.AXES_FAILURE_LIMIT  # shared carrier addresses: far above per account
+    for n in range(1, limit + 1):
+        response = attempt(client, f"09130{n:05d}", "truongso2026")
+        assert response.status_code == (429 if n == limit else 200), n
+    response = attempt(client, "0912345678", PASSWORD)
+    assert response.status_code == 429
+    assert "vui lòng thử lại sau 15 phút" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_address_below_its_limit_and_other_addresses_are_not_locked(client, parent):
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    for n in range(limit - 1):
+        assert attempt(client, f"09130{n:05d}", "truongso2026").status_code == 200
+    assert attempt(client, "0912345678", PASSWORD).status_code == 302  # one short: still in
+    client.logout()
+    attempt(client, "0913099999", "truongso2026")  # now at the limit
+    assert attempt(client, "0912345678", PASSWORD).status_code == 429
+    assert attempt(client, "0912345678", PASSWORD, address="198.51.100.20").status_code == 302

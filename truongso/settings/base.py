@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -13,14 +14,27 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for (`make run` and the test settings ask): a production that forgets it
+# must not run with a known key and tracebacks on every error page.
+DEBUG = env.bool("DEBUG", default=False)
+_DEVELOPMENT_KEY = "embedded-first-run-only-not-secret"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
+if not DEBUG:
+    if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Production (DEBUG=0) needs a long random secret key."
         )
-    SECRET_KEY = "embedded-first-run-only-not-secret"
+    if SECRET_KEY == _DEVELOPMENT_KEY:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is the development key, which anyone can read: with DEBUG=0 set "
+            "a long random one."
+        )
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too short: with DEBUG=0 use at least 50 characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+SECRET_KEY = SECRET_KEY or _DEVELOPMENT_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -39,6 +53,7 @@ INSTALLED_APPS = [
     "reports",
     "simple_history",
     "axes",  # login throttling (AXES_* below)
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     # Lessons and materials (lms) on Wagtail; its admin is at /cms/.
     "lms",
     "wagtail.embeds",
@@ -62,8 +77,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "truongso.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "truongso.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # answers a locked-out login with the page below
 ]
 
@@ -131,6 +148,13 @@ AUTHENTICATION_BACKENDS = [
 # one address, that pair waits LOGIN_LOCKOUT_MINUTES. Per pair, not per address: parents on
 # mobile networks share addresses. Phone spellings count as one account (accounts.throttling).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+# Across accounts, one address waits after LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords in the
+# cool-off time, so it cannot try one password on many accounts. Far above the per-account
+# limit: a mobile carrier puts many phones behind one address (carrier-grade NAT), and even if
+# one login in ten were mistyped, 50 failures in 15 minutes means 500 logins from one address
+# in that time; a guesser there is capped at 200 tries an hour instead of unlimited.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_HANDLER = "accounts.throttling.LoginAttemptHandler"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.throttling.username"
@@ -239,9 +263,64 @@ REPORT_SIGNING_CERT = env.str("REPORT_SIGNING_CERT", default="")
 REPORT_SIGNING_KEY = env.str("REPORT_SIGNING_KEY", default="")
 REPORT_SIGNING_PASSPHRASE = env.str("REPORT_SIGNING_PASSPHRASE", default="")
 
+# HTTPS in production (DEBUG=0): plain-HTTP requests are redirected, except /healthz, which a
+# load balancer probes over plain HTTP; browsers are told to come back over HTTPS only (HSTS).
+# Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it sets (e.g.
+# HTTP_X_FORWARDED_PROTO,https); without it every request looks like HTTP and redirects forever.
+# Set it only if the proxy always sets or overwrites that header.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = env.tuple("SECURE_PROXY_SSL_HEADER", default=None)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # page addresses hold pupils' ids: never sent elsewhere
+# Nothing of ours is framed by another page. Wagtail's preview frames the admin's own preview
+# view, which overrides this with SAMEORIGIN itself (wagtail.utils.decorators).
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# No script reads the CSRF cookie: our forms post the token from the page, Wagtail's admin reads
+# it from its page config, ninja's docs from a data attribute. So an injected script cannot
+# lift it either.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 30)
+
+# Content-Security-Policy (django-csp). Our own pages run no inline script or style: scripts
+# and styles are files under static/, so a script that slips into a page (a lesson, a name) is
+# not run. Lesson videos may embed a YouTube or Vimeo player (lms.blocks.VideoBlock).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-src": [SELF, "https://www.youtube.com", "https://www.youtube-nocookie.com",
+                      "https://player.vimeo.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Directives replaced under a path prefix (truongso.middleware). Wagtail 8's admin writes
+# inline <script> (the editor's panels, date pickers, the workflow) and inline styles (checked
+# in a browser: blocked, the editor breaks), shows image previews from blob: URLs and frames
+# its own preview. Django's admin (/quan-tri/) runs from files and keeps the site's policy;
+# the one <style> it writes (change lists without actions: a column width) is dropped.
+CONTENT_SECURITY_POLICY_PATHS = {
+    "/cms/": {
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-ancestors": [SELF],
+    },
+}
+# HSTS preload is a promise for the whole registrable domain (every host under it, for months),
+# which a school or department subdomain cannot make: the operator opts in (SECURE_HSTS_PRELOAD=1
+# after submitting the domain), so Django's reminder (security.W021) is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Limits on an uploaded pupil list (rows, bytes), so a wrong file cannot tie up a worker.
 TRUONGSO_IMPORT_MAX_ROWS = env.int("TRUONGSO_IMPORT_MAX_ROWS", default=5000)
@@ -268,6 +347,11 @@ LOGGING = {
 WAGTAIL_SITE_NAME = "Trường Số"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# One way to recover an account, the site's own: Wagtail's reset (/cms/password_reset/, which
+# mails a link to whatever e-mail a school manager may have typed) and its password change
+# answer 404 / are not shown.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ALLOW_UNICODE_SLUGS = False  # "Phương trình bậc hai" -> phuong-trinh-bac-hai
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no outside network at run time

@@ -1,12 +1,16 @@
 """Test settings: only what tests need differs from base. The database is PostgreSQL
 (DATABASE_URL, set by `make test`); SQLite is refused so no test passes on the wrong engine."""
 
-from .base import *  # noqa: F403
-from django.core.exceptions import ImproperlyConfigured
-
 import os
 
-from .base import BASE_DIR, DATABASES, MIDDLEWARE, STORAGES, env
+# Tests run with production's settings (DEBUG off, as pytest-django sets it anyway) and a key
+# of their own, set before base reads the environment; a developer's DEBUG or key still wins.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "not-secret-" * 5)
+
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+from .base import *  # noqa: E402, F403
+from .base import BASE_DIR, DATABASES, MIDDLEWARE, STORAGES, env  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
@@ -27,3 +31,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 LMS_MATERIALS_ROOT = BASE_DIR / "var" / "materials" / "test-media"
 MESSAGE_ATTACHMENTS_ROOT = BASE_DIR / "var" / "attachments" / "test-media"
 REPORTS_ROOT = BASE_DIR / "var" / "reports" / "test-media"
+# The test client and the browser journeys' live server speak plain HTTP (tests of the HTTPS
+# redirect turn it on themselves).
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
