@@ -10,6 +10,7 @@ Lessons will live in Wagtail's admin, linked from here.
 from django import forms as forms_module
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -89,13 +90,29 @@ def _staff_users(request):
     return users.filter(memberships__school__in=School.objects.managed_by(request.user))
 
 
+def _guardians(request):
+    """Guardians of the managed schools' pupils: those the guardian autocomplete finds."""
+    if request.user.is_superuser:
+        return Guardian.objects.all()
+    managed = School.objects.managed_by(request.user)
+    links = Guardianship.objects.filter(student__school__in=managed)
+    return Guardian.objects.filter(id__in=links.values("guardian_id"))
+
+
 def _limit_choices(db_field, request, kwargs: dict) -> None:
-    """Offer only the managed schools' rows in a foreign-key field (and their staff as teachers)."""
+    """Offer only the managed schools' rows in a foreign-key field (their staff as people).
+    The same queryset checks a posted id, autocomplete fields included, so an id of another
+    school's row is a form error. A related model not listed here offers nothing to a
+    school's manager: a new foreign key must say how it is scoped before it can be used."""
     related = db_field.related_model
     if related in _SCHOOL_PATHS:
         kwargs["queryset"] = _scope(related.objects.all(), request, _SCHOOL_PATHS[related])
-    elif related is User and db_field.name in {"teacher", "homeroom_teacher"}:
+    elif related is Guardian:
+        kwargs["queryset"] = _guardians(request)
+    elif related is User:
         kwargs["queryset"] = _staff_users(request).order_by("full_name")
+    elif not request.user.is_superuser:
+        kwargs["queryset"] = related.objects.none()
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -129,14 +146,18 @@ class ScopedAdmin(admin.ModelAdmin):
 
 class ScopedInline(admin.TabularInline):
     """An inline whose foreign-key choices are scoped like ScopedAdmin's and read once per
-    request, not once per row (Django evaluates a select's queryset for every inline form)."""
+    request, not once per row (Django evaluates a select's queryset for every inline form).
+    With a `school_path`, its rows too are only the managed schools' (a parent row shared
+    between schools, e.g. a guardian, shows and deletes only this school's links)."""
 
     extra = 0
+    school_path = None
 
     def get_queryset(self, request):
         # Each row's title (str(obj)) reads its foreign keys: load them with the rows.
         relations = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
-        return super().get_queryset(request).select_related(*relations)
+        rows = super().get_queryset(request).select_related(*relations)
+        return rows if self.school_path is None else _scope(rows, request, self.school_path)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return _manages_any_school(request)
@@ -224,7 +245,8 @@ class AddByPhoneMixin:
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
-            kwargs["form"] = self.add_form
+            # The form decides which existing accounts it may take by who is adding.
+            kwargs["form"] = type(self.add_form.__name__, (self.add_form,), {"manager": request.user})
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -284,6 +306,7 @@ class ClassGroupAdmin(ScopedAdmin):
 class GuardianshipInline(ScopedInline):
     model = Guardianship
     autocomplete_fields = ["guardian", "student"]
+    school_path = "student__school"
 
 
 class EnrolmentInline(ScopedInline):
@@ -325,13 +348,48 @@ class StudentAdmin(ScopedAdmin):
         return imports.import_view(self, request)
 
 
+class AccountGuardMixin:
+    """Changing or deleting a row that stands for an account (the account itself, or the
+    guardian profile that carries all its schools' links) is for those who may change the
+    account (school.access.can_manage_account); others see it read-only. Django refuses a
+    POST to a page without change or delete permission with 403; the bulk delete action is
+    refused through get_deleted_objects, which asks only once for the whole model."""
+
+    def account_of(self, obj) -> User:
+        raise NotImplementedError
+
+    def may_change_account(self, request, obj) -> bool:
+        return obj is None or access.can_manage_account(request.user, self.account_of(obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.may_change_account(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(not self.may_change_account(request, obj) for obj in objs):
+            perms_needed = {*perms_needed, str(self.model._meta.verbose_name)}
+        return deleted, counts, perms_needed, protected
+
+    def delete_queryset(self, request, queryset) -> None:
+        if any(not self.may_change_account(request, obj) for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Guardian, site=admin_site)
-class GuardianAdmin(AddByPhoneMixin, ScopedAdmin):
+class GuardianAdmin(AccountGuardMixin, AddByPhoneMixin, ScopedAdmin):
+    """A guardian may have children at several schools: the page shows and changes only
+    the managed schools' links (GuardianshipInline.school_path); deleting the guardian,
+    which would remove every school's links, only when the account is the school's alone."""
+
     add_form = forms.NewGuardianForm
     school_path = "students__school"
     list_display = ["__str__", "phone"]
     search_fields = ["user__full_name", "user__phone"]
     inlines = [GuardianshipInline]
+
+    def account_of(self, obj) -> User:
+        return obj.user
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").distinct()
@@ -342,9 +400,13 @@ class GuardianAdmin(AddByPhoneMixin, ScopedAdmin):
 
 
 @admin.register(User, site=admin_site)
-class UserAdmin(ScopedAdmin):
-    """People of the managed schools: staff and the guardians of its pupils."""
+class UserAdmin(AccountGuardMixin, ScopedAdmin):
+    """People of the managed schools: staff and the guardians of its pupils. A school's
+    manager changes (phone, e-mail, locked) or deletes only accounts of their schools alone;
+    the others are shown read-only. New accounts come with a staff place or a guardian
+    (the add forms of those pages), so only the operator adds bare accounts here."""
 
+    superuser_only_add = True
     list_display = ["full_name", "phone", "email", "is_active"]
     search_fields = ["full_name", "phone", "email"]
 
@@ -356,6 +418,12 @@ class UserAdmin(ScopedAdmin):
         return users.filter(
             Q(memberships__school__in=managed) | Q(guardian__students__school__in=managed)
         ).distinct()
+
+    def account_of(self, obj) -> User:
+        return obj
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self.may_change_account(request, obj)
 
     def get_fields(self, request, obj=None):
         fields = ["full_name", "phone", "email", "is_active"]
