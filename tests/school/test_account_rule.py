@@ -54,7 +54,7 @@ def test_a_manager_account_is_never_a_schools_to_change(cast):
 def test_account_links_tell_direct_pending_and_refused_apart(cast):
     phones = [cast.parent_a1.phone, cast.parent_of_two.phone, cast.operator.phone,
               cast.other_school_admin.phone, cast.stranger.phone, "0999999999"]
-    assert access.account_links(cast.school_a, phones) == {
+    assert access.account_links([cast.school_a.pk], phones) == {
         cast.parent_a1.phone: access.LINK_DIRECTLY,
         cast.parent_of_two.phone: access.LINK_PENDING,
         cast.stranger.phone: access.LINK_PENDING,
