@@ -173,3 +173,14 @@ def manageable_accounts(user) -> models.QuerySet:
     if user.is_superuser:
         return User.objects.all()
     return accounts_of_schools_alone(managed_school_ids(user))
+
+
+class GuardianLinkRequestQuerySet(models.QuerySet):
+    def pending(self) -> "GuardianLinkRequestQuerySet":
+        return self.filter(decided_at__isnull=True)
+
+    def pending_for(self, user) -> "GuardianLinkRequestQuerySet":
+        """The requests waiting for `user`'s answer: those made to their phone number."""
+        if _nobody(user) or not user.phone:
+            return self.none()
+        return self.pending().filter(phone=user.phone)
