@@ -28,6 +28,7 @@ from school.models import (
     Department,
     Enrolment,
     Guardian,
+    GuardianLinkRequest,
     Guardianship,
     PeriodTime,
     Room,
@@ -309,6 +310,37 @@ class GuardianshipInline(ScopedInline):
     school_path = "student__school"
 
 
+class LinkStateMixin:
+    @admin.display(description=_("state"))
+    def state(self, obj) -> str:
+        return obj.state if obj.pk else ""
+
+
+class GuardianLinkRequestInline(LinkStateMixin, ScopedInline):
+    """Guardians linked by the phone number of an existing account (school.forms
+    .LinkRequestForm). Shows the number the school typed and the state, never the account's
+    name or e-mail: a request is the holder's to answer, not the school's to read."""
+
+    model = GuardianLinkRequest
+    form = forms.LinkRequestForm
+    school_path = "school"
+    fields = ["phone", "relationship", "state", "created_at"]
+    readonly_fields = ["state", "created_at"]
+    verbose_name = _("guardian asked by phone number")
+    verbose_name_plural = _("guardians asked by phone number")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # answered by the holder, not edited; delete and ask again instead
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return obj is not None and super().has_add_permission(request, obj)  # needs the school
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"manager": request.user})
+        return formset
+
+
 class EnrolmentInline(ScopedInline):
     model = Enrolment
     fields = ["class_group", "start_date", "end_date", "status"]
@@ -333,7 +365,7 @@ class StudentAdmin(ScopedAdmin):
     list_display = ["full_name", "student_code", "date_of_birth", "sex", "school"]
     list_filter = [ClassFilter, "sex", "school"]
     search_fields = ["search_name", "student_code"]
-    inlines = [EnrolmentInline, GuardianshipInline]
+    inlines = [EnrolmentInline, GuardianshipInline, GuardianLinkRequestInline]
     change_list_template = "admin/school/student/change_list.html"
 
     def get_search_results(self, request, queryset, search_term):
@@ -397,6 +429,26 @@ class GuardianAdmin(AccountGuardMixin, AddByPhoneMixin, ScopedAdmin):
     @admin.display(description=_("phone number"))
     def phone(self, obj) -> str:
         return obj.user.phone or ""
+
+
+@admin.register(GuardianLinkRequest, site=admin_site)
+class GuardianLinkRequestAdmin(LinkStateMixin, ScopedAdmin):
+    """The school's requests, pending ones first: the phone it typed and the state only.
+    Made on a pupil's page or by the import; answered by the holder; deleted to withdraw."""
+
+    list_display = ["phone", "student", "relationship", "state", "created_at"]
+    list_filter = ["accepted"]
+    search_fields = ["phone", "student__search_name"]
+    list_select_related = ["student"]
+    ordering = ["-decided_at", "-created_at"]
+    fields = ["school", "student", "phone", "relationship", "state", "created_at", "requested_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User, site=admin_site)

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.phones import normalize_phone
-from school import access, names
+from school import access, names, services
 from school.managers import managed_school_ids
-from school.models import Guardian, StaffMembership
+from school.models import Guardian, GuardianLinkRequest, Guardianship, StaffMembership
 
 # Said for every account the form may not take, whoever holds it: the message must not tell
 # an operator's number from a teacher's of another school.
@@ -100,11 +100,49 @@ class NewGuardianForm(PersonForm):
             raise forms.ValidationError({"phone": NOT_LINKABLE})
         if link == access.LINK_PENDING:
             raise forms.ValidationError({"phone": _(
-                "This phone number already has an account. Link it to the pupil on the "
-                "pupil's page (guardian link requests): its holder confirms after signing in."
+                "This phone number already has an account. Link it on the pupil's page, "
+                "under “Guardians asked by phone number”: its holder confirms after signing in."
             )})
         if link and Guardian.objects.filter(user__phone=cleaned["phone"]).exists():
             raise forms.ValidationError({"phone": _(
                 "A guardian with this phone number already exists."
             )})
         return cleaned
+
+
+class LinkRequestForm(forms.ModelForm):
+    """On a pupil's page: link a guardian by the phone number of their existing account.
+    The school's own accounts are linked at once; another's holder is asked (a pending
+    GuardianLinkRequest); operators' and staff accounts are refused. The admin sets
+    `manager`; the pupil is the inline's parent (its school decides "the school's alone")."""
+
+    manager: User | None = None
+
+    class Meta:
+        model = GuardianLinkRequest
+        fields = ["phone", "relationship"]
+
+    def clean_phone(self) -> str:
+        phone = normalize_phone(self.cleaned_data["phone"])
+        if phone is None:
+            raise forms.ValidationError(_("Enter a Vietnamese phone number, e.g. 0912 345 678."))
+        if self.manager is not None and self.manager.is_superuser:
+            self.link = access.LINK_DIRECTLY if User.objects.filter(phone=phone).exists() else None
+        else:
+            self.link = access.account_links([self.instance.student.school_id], [phone]).get(phone)
+        if self.link is None:
+            raise forms.ValidationError(_(
+                "No account has this phone number yet: add the guardian under Guardians first."
+            ))
+        if self.link == access.LINK_REFUSED:
+            raise forms.ValidationError(NOT_LINKABLE)
+        if Guardianship.objects.filter(guardian__user__phone=phone, student=self.instance.student).exists():
+            raise forms.ValidationError(_("This person is already a guardian of the pupil."))
+        return phone
+
+    def save(self, commit=True):
+        return services.ask_guardian_link(
+            student=self.instance.student, phone=self.cleaned_data["phone"],
+            relationship=self.cleaned_data["relationship"], by=self.manager,
+            direct=self.link == access.LINK_DIRECTLY,
+        )

@@ -28,3 +28,24 @@ def decline_link_request(*, user: User, request_id) -> None:
     nothing else changes. Http404 unless the request is waiting for `user`."""
     with transaction.atomic():
         access.get_link_request_for_holder(user, request_id, for_update=True).decide(accepted=False)
+
+
+def ask_guardian_link(
+    *, student, phone: str, relationship: str, by: User, direct: bool
+) -> GuardianLinkRequest:
+    """Record that the school asked to link the holder of `phone` to `student`. With
+    `direct` (the account is the school's alone, access.LINK_DIRECTLY: the caller checked)
+    the link is made at once and the request stands as accepted; otherwise it waits for
+    the holder. The caller has refused operators' and staff accounts."""
+    with transaction.atomic():
+        link_request = GuardianLinkRequest.objects.create(
+            school_id=student.school_id, student=student, phone=phone,
+            relationship=relationship, requested_by=by,
+        )
+        if direct:
+            guardian, _ = Guardian.objects.get_or_create(user=User.objects.get(phone=phone))
+            Guardianship.objects.get_or_create(
+                guardian=guardian, student=student, defaults={"relationship": relationship}
+            )
+            link_request.decide(accepted=True)
+    return link_request
