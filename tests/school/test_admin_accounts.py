@@ -159,11 +159,11 @@ def test_a_principal_changes_the_email_of_the_schools_own_parent(cast, client):
     assert cast.parent_a1.email == "bo.an@example.com"
 
 
-def test_the_operators_account_is_not_in_a_schools_user_list(cast, client):
+def test_the_operator_once_on_a_schools_staff_is_read_only_there(cast, client):
     _as(client, cast.other_school_admin)
     f.StaffMembershipFactory(user=cast.operator, school=cast.school_b, is_active=False)
     listed = client.get(reverse("admin:accounts_user_changelist")).context["cl"].result_list
-    assert cast.operator in listed  # listed because once on the staff, but read-only:
+    assert cast.operator in listed  # listed, as once on the staff, but read-only
     assert _post_email(client, cast.operator, "x@example.com").status_code == 403
     assert client.post(_user_url(cast.operator, "delete"), {"post": "yes"}).status_code == 403
     assert User.objects.filter(pk=cast.operator.pk, is_active=True, email=None).exists()
