@@ -77,6 +77,11 @@ _SCHOOL_PATHS = {
 }
 
 
+# A filter by a related row lists only the rows the admin's own (scoped) rows point to: the
+# plain filter would list every school of the installation by name.
+_ONLY_SCOPED = admin.RelatedOnlyFieldListFilter
+
+
 def _scope(queryset, request, school_path: str):
     if request.user.is_superuser:
         return queryset
@@ -226,7 +231,7 @@ class TermInline(ScopedInline):
 @admin.register(SchoolYear, site=admin_site)
 class SchoolYearAdmin(ScopedAdmin):
     list_display = ["name", "school", "start_date", "end_date", "is_current"]
-    list_filter = ["school"]
+    list_filter = [("school", _ONLY_SCOPED)]
     inlines = [TermInline]
 
 
@@ -234,7 +239,7 @@ class SchoolYearAdmin(ScopedAdmin):
 class SubjectAdmin(ScopedAdmin):
     list_display = ["name", "code", "assessment", "periods_per_year", "group", "school"]
     list_select_related = ["group", "school"]
-    list_filter = ["school", "assessment"]
+    list_filter = [("school", _ONLY_SCOPED), "assessment"]
     search_fields = ["name", "code"]
 
 
@@ -263,7 +268,7 @@ class AddByPhoneMixin:
 class StaffMembershipAdmin(AddByPhoneMixin, ScopedAdmin):
     add_form = forms.NewStaffForm
     list_display = ["user", "role", "subject_group", "is_group_head", "is_active", "school"]
-    list_filter = ["school", "role", "is_group_head", "is_active"]
+    list_filter = [("school", _ONLY_SCOPED), "role", "is_group_head", "is_active"]
     search_fields = ["user__full_name", "user__phone", "user__email"]
     list_select_related = ["user", "subject_group", "school"]
 
@@ -271,7 +276,7 @@ class StaffMembershipAdmin(AddByPhoneMixin, ScopedAdmin):
 @admin.register(Room, site=admin_site)
 class RoomAdmin(ScopedAdmin):
     list_display = ["name", "building", "capacity", "is_smart", "school"]
-    list_filter = ["school", "is_smart"]
+    list_filter = [("school", _ONLY_SCOPED), "is_smart"]
     search_fields = ["name"]
 
 
@@ -282,7 +287,7 @@ class TeachingAssignmentInline(ScopedInline):
 @admin.register(ClassGroup, site=admin_site)
 class ClassGroupAdmin(ScopedAdmin):
     list_display = ["name", "grade", "school_year", "homeroom_teacher", "size", "class_page"]
-    list_filter = ["school", "school_year", "grade"]
+    list_filter = [("school", _ONLY_SCOPED), ("school_year", _ONLY_SCOPED), "grade"]
     search_fields = ["name"]
     inlines = [TeachingAssignmentInline]
 
@@ -363,7 +368,7 @@ class ClassFilter(admin.SimpleListFilter):
 @admin.register(Student, site=admin_site)
 class StudentAdmin(ScopedAdmin):
     list_display = ["full_name", "student_code", "date_of_birth", "sex", "school"]
-    list_filter = [ClassFilter, "sex", "school"]
+    list_filter = [ClassFilter, "sex", ("school", _ONLY_SCOPED)]
     search_fields = ["search_name", "student_code"]
     inlines = [EnrolmentInline, GuardianshipInline, GuardianLinkRequestInline]
     change_list_template = "admin/school/student/change_list.html"
@@ -492,7 +497,7 @@ class UserAdmin(AccountGuardMixin, ScopedAdmin):
 class TimetableSlotAdmin(ScopedAdmin):
     school_path = "class_group__school"
     list_display = ["class_group", "weekday", "session", "period", "subject", "teacher", "room"]
-    list_filter = ["weekday", "session", "class_group__school"]
+    list_filter = ["weekday", "session", ("class_group__school", _ONLY_SCOPED)]
     search_fields = ["class_group__name", "subject__name"]
     list_select_related = ["class_group", "subject", "teacher", "room"]
 
@@ -503,7 +508,7 @@ class ClassroomDeviceAdmin(ScopedAdmin):
         "name", "kind", "room", "online", "last_seen_at", "clock", "firmware_version",
         "battery_percent", "token_prefix", "revoked_at",
     ]
-    list_filter = ["kind", "school"]
+    list_filter = ["kind", ("school", _ONLY_SCOPED)]
     readonly_fields = [
         "token_prefix", "token_issued_at", "revoked_at", "last_seen_at", "firmware_version",
         "battery_percent", "clock_skew_seconds",
@@ -647,7 +652,7 @@ class DataAccessAdmin(ScopedAdmin):
     list_display = [
         "at", "user_name", "action", "class_group", "student", "pupils", "detail", "ip_address",
     ]
-    list_filter = ["action", "school"]
+    list_filter = ["action", ("school", _ONLY_SCOPED)]
     search_fields = [
         "user_name", "student__family_name", "student__given_name", "class_group__name",
     ]

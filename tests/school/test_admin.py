@@ -126,3 +126,15 @@ def test_a_class_form_reads_the_same_queries_however_many_subjects_it_has(cast, 
             subject=f.SubjectFactory(school=cast.school_a, name=name),
         )
     assert queries() == before
+
+
+@pytest.mark.parametrize("changelist", [
+    "school_staffmembership", "school_classgroup", "school_student", "school_subject",
+    "school_room", "school_schoolyear", "school_timetableslot", "school_classroomdevice",
+    "school_dataaccess",
+])
+def test_list_filters_name_no_other_school(cast, client, changelist):
+    _login(client, cast.other_school_admin)
+    response = client.get(reverse(f"admin:{changelist}_changelist"))
+    assert response.status_code == 200
+    assert cast.school_a.name not in response.content.decode()
