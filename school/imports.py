@@ -924,7 +924,8 @@ def _ask_holder(student: Student, row: GuardianRow, state: _ImportState) -> None
     if (student.pk, row.phone) in state.requests:
         return
     GuardianLinkRequest.objects.create(
-        school=state.school, student=student, phone=row.phone, requested_by=state.user,
+        school=state.school, student=student, phone=row.phone, holder=state.users[row.phone],
+        requested_by=state.user,
         relationship=row.relationship or Guardianship.Relationship.GUARDIAN,
     )
     state.requests.add((student.pk, row.phone))

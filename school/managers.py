@@ -180,7 +180,7 @@ class GuardianLinkRequestQuerySet(models.QuerySet):
         return self.filter(decided_at__isnull=True)
 
     def pending_for(self, user) -> "GuardianLinkRequestQuerySet":
-        """The requests waiting for `user`'s answer: those made to their phone number."""
+        """The requests waiting for `user`'s answer: made to their account and its number."""
         if _nobody(user) or not user.phone:
             return self.none()
-        return self.pending().filter(phone=user.phone)
+        return self.pending().filter(holder=user, phone=user.phone)

@@ -504,6 +504,13 @@ class GuardianLinkRequest(models.Model):
         Student, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("pupil")
     )
     phone = models.CharField(_("phone number"), max_length=16)  # national form, as typed
+    # The account that held the number when the school asked: only it may answer, so an
+    # account given the number later (a school may change its own accounts' phones) cannot.
+    # Never shown to the school.
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False,
+        verbose_name=_("account"),
+    )
     relationship = models.CharField(
         _("relationship"), max_length=10, choices=Guardianship.Relationship.choices,
         default=Guardianship.Relationship.GUARDIAN,

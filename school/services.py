@@ -38,12 +38,13 @@ def ask_guardian_link(
     the link is made at once and the request stands as accepted; otherwise it waits for
     the holder. The caller has refused operators' and staff accounts."""
     with transaction.atomic():
+        holder = User.objects.get(phone=phone)
         link_request = GuardianLinkRequest.objects.create(
-            school_id=student.school_id, student=student, phone=phone,
+            school_id=student.school_id, student=student, phone=phone, holder=holder,
             relationship=relationship, requested_by=by,
         )
         if direct:
-            guardian, _ = Guardian.objects.get_or_create(user=User.objects.get(phone=phone))
+            guardian, _ = Guardian.objects.get_or_create(user=holder)
             Guardianship.objects.get_or_create(
                 guardian=guardian, student=student, defaults={"relationship": relationship}
             )

@@ -79,6 +79,7 @@ def test_a_number_without_an_account_is_a_form_error(cast, client):
 def test_a_schools_requests_are_listed_only_for_that_school(cast, client):
     GuardianLinkRequest.objects.create(
         school=cast.school_a, student=cast.pupil_a2, phone=cast.parent_of_two.phone,
+        holder=cast.parent_of_two,
     )
     url = reverse("admin:school_guardianlinkrequest_changelist")
     client.force_login(cast.principal)

@@ -5,7 +5,7 @@ can answer (or see) it."""
 import pytest
 from django.urls import reverse
 
-from school.models import Guardianship, GuardianLinkRequest
+from school.models import Guardianship, GuardianLinkRequest, Student
 from tests.conftest import assert_cast
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def link_request(cast):
     """School A asks parent_of_two to be the guardian of pupil_a2."""
     return GuardianLinkRequest.objects.create(
         school=cast.school_a, student=cast.pupil_a2, phone=cast.parent_of_two.phone,
-        relationship="father", requested_by=cast.principal,
+        holder=cast.parent_of_two, relationship="father", requested_by=cast.principal,
     )
 
 
@@ -29,8 +29,6 @@ def _decide(client, link_request, decision):
 
 def test_a_pending_request_grants_nothing(cast, link_request):
     assert not Guardianship.objects.filter(student=cast.pupil_a2, guardian__user=cast.parent_of_two).exists()
-    from school.models import Student
-
     assert cast.pupil_a2 not in Student.objects.visible_to(cast.parent_of_two)
 
 
@@ -84,3 +82,15 @@ def test_nobody_else_can_answer_the_request(cast, client, link_request, name):
 def test_the_page_needs_a_signed_in_person(client):
     response = client.get(reverse(PAGE))
     assert response.status_code == 302 and "dang-nhap" in response["Location"]
+
+
+def test_an_account_given_the_number_later_cannot_answer(cast, client, link_request):
+    """School A may change its own parent's phone; that must not hand it another's request."""
+    number = cast.parent_of_two.phone
+    cast.parent_of_two.phone = "0977000111"
+    cast.parent_of_two.save()
+    cast.parent_a1.phone = number
+    cast.parent_a1.save()
+    client.force_login(cast.parent_a1)
+    assert cast.pupil_a2.full_name not in client.get(reverse(PAGE)).content.decode()
+    assert _decide(client, link_request, "accept").status_code == 404
