@@ -4,9 +4,12 @@ Each function answers Http404 both for "does not exist" and "not yours", so an i
 nothing. Lists use the `visible_to(user)` querysets in school/managers.py.
 """
 
+from django.db.models import Q
 from django.http import Http404
 
-from school.models import ClassGroup, School, Student
+from accounts.models import User
+from school.managers import accounts_of_schools_alone, manageable_accounts
+from school.models import ClassGroup, GuardianLinkRequest, School, Student
 
 
 def get_or_404(queryset, object_id):
@@ -39,3 +42,40 @@ def can_manage_school(user, school: School) -> bool:
 
 def manages_any_school(user) -> bool:
     return School.objects.managed_by(user).exists()
+
+
+def can_manage_account(user, account: User) -> bool:
+    """May `user` change `account`'s contact details, lock it or delete it? The operator
+    may; a school's manager only for an account of their managed schools alone (see
+    school.managers.accounts_of_schools_alone); nobody else."""
+    return manageable_accounts(user).filter(pk=account.pk).exists()
+
+
+# How a school may attach an existing account that it found by its phone number.
+LINK_DIRECTLY = "direct"  # the account is this school's alone: link it as before
+LINK_PENDING = "pending"  # a guardian of elsewhere: ask the holder (GuardianLinkRequest)
+LINK_REFUSED = "refused"  # an operator's or staff account: never, ask the operator
+
+
+def account_links(school_ids, phones) -> dict[str, str]:
+    """{phone: LINK_*} for the phones in `phones` that an account holds, as seen by the
+    schools `school_ids` (ids or a subquery), in three queries; phones nobody holds are
+    absent (a new account is made for them)."""
+    phones = set(phones) - {None, ""}
+    held = User.objects.filter(phone__in=phones)
+    alone = accounts_of_schools_alone(school_ids).filter(phone__in=phones)
+    staff = held.filter(Q(is_superuser=True) | Q(is_staff=True) | Q(memberships__isnull=False))
+    direct = set(alone.values_list("phone", flat=True))
+    refused = set(staff.values_list("phone", flat=True))
+    return {
+        phone: LINK_DIRECTLY if phone in direct else LINK_REFUSED if phone in refused else LINK_PENDING
+        for phone in held.values_list("phone", flat=True)
+    }
+
+
+def get_link_request_for_holder(user, request_id, *, for_update: bool = False):
+    """A guardian link request waiting for `user`'s answer (made to their phone number)."""
+    requests = GuardianLinkRequest.objects.pending_for(user).select_related("student", "school")
+    if for_update:
+        requests = requests.select_for_update(of=("self",))
+    return get_or_404(requests, request_id)

@@ -10,6 +10,7 @@ Lessons will live in Wagtail's admin, linked from here.
 from django import forms as forms_module
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +28,7 @@ from school.models import (
     Department,
     Enrolment,
     Guardian,
+    GuardianLinkRequest,
     Guardianship,
     PeriodTime,
     Room,
@@ -75,6 +77,11 @@ _SCHOOL_PATHS = {
 }
 
 
+# A filter by a related row lists only the rows the admin's own (scoped) rows point to: the
+# plain filter would list every school of the installation by name.
+_ONLY_SCOPED = admin.RelatedOnlyFieldListFilter
+
+
 def _scope(queryset, request, school_path: str):
     if request.user.is_superuser:
         return queryset
@@ -89,13 +96,29 @@ def _staff_users(request):
     return users.filter(memberships__school__in=School.objects.managed_by(request.user))
 
 
+def _guardians(request):
+    """Guardians of the managed schools' pupils: those the guardian autocomplete finds."""
+    if request.user.is_superuser:
+        return Guardian.objects.all()
+    managed = School.objects.managed_by(request.user)
+    links = Guardianship.objects.filter(student__school__in=managed)
+    return Guardian.objects.filter(id__in=links.values("guardian_id"))
+
+
 def _limit_choices(db_field, request, kwargs: dict) -> None:
-    """Offer only the managed schools' rows in a foreign-key field (and their staff as teachers)."""
+    """Offer only the managed schools' rows in a foreign-key field (their staff as people).
+    The same queryset checks a posted id, autocomplete fields included, so an id of another
+    school's row is a form error. A related model not listed here offers nothing to a
+    school's manager: a new foreign key must say how it is scoped before it can be used."""
     related = db_field.related_model
     if related in _SCHOOL_PATHS:
         kwargs["queryset"] = _scope(related.objects.all(), request, _SCHOOL_PATHS[related])
-    elif related is User and db_field.name in {"teacher", "homeroom_teacher"}:
+    elif related is Guardian:
+        kwargs["queryset"] = _guardians(request)
+    elif related is User:
         kwargs["queryset"] = _staff_users(request).order_by("full_name")
+    elif not request.user.is_superuser:
+        kwargs["queryset"] = related.objects.none()
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -129,14 +152,18 @@ class ScopedAdmin(admin.ModelAdmin):
 
 class ScopedInline(admin.TabularInline):
     """An inline whose foreign-key choices are scoped like ScopedAdmin's and read once per
-    request, not once per row (Django evaluates a select's queryset for every inline form)."""
+    request, not once per row (Django evaluates a select's queryset for every inline form).
+    With a `school_path`, its rows too are only the managed schools' (a parent row shared
+    between schools, e.g. a guardian, shows and deletes only this school's links)."""
 
     extra = 0
+    school_path = None
 
     def get_queryset(self, request):
         # Each row's title (str(obj)) reads its foreign keys: load them with the rows.
         relations = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
-        return super().get_queryset(request).select_related(*relations)
+        rows = super().get_queryset(request).select_related(*relations)
+        return rows if self.school_path is None else _scope(rows, request, self.school_path)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return _manages_any_school(request)
@@ -204,7 +231,7 @@ class TermInline(ScopedInline):
 @admin.register(SchoolYear, site=admin_site)
 class SchoolYearAdmin(ScopedAdmin):
     list_display = ["name", "school", "start_date", "end_date", "is_current"]
-    list_filter = ["school"]
+    list_filter = [("school", _ONLY_SCOPED)]
     inlines = [TermInline]
 
 
@@ -212,7 +239,7 @@ class SchoolYearAdmin(ScopedAdmin):
 class SubjectAdmin(ScopedAdmin):
     list_display = ["name", "code", "assessment", "periods_per_year", "group", "school"]
     list_select_related = ["group", "school"]
-    list_filter = ["school", "assessment"]
+    list_filter = [("school", _ONLY_SCOPED), "assessment"]
     search_fields = ["name", "code"]
 
 
@@ -224,7 +251,8 @@ class AddByPhoneMixin:
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
-            kwargs["form"] = self.add_form
+            # The form decides which existing accounts it may take by who is adding.
+            kwargs["form"] = type(self.add_form.__name__, (self.add_form,), {"manager": request.user})
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -240,7 +268,7 @@ class AddByPhoneMixin:
 class StaffMembershipAdmin(AddByPhoneMixin, ScopedAdmin):
     add_form = forms.NewStaffForm
     list_display = ["user", "role", "subject_group", "is_group_head", "is_active", "school"]
-    list_filter = ["school", "role", "is_group_head", "is_active"]
+    list_filter = [("school", _ONLY_SCOPED), "role", "is_group_head", "is_active"]
     search_fields = ["user__full_name", "user__phone", "user__email"]
     list_select_related = ["user", "subject_group", "school"]
 
@@ -248,7 +276,7 @@ class StaffMembershipAdmin(AddByPhoneMixin, ScopedAdmin):
 @admin.register(Room, site=admin_site)
 class RoomAdmin(ScopedAdmin):
     list_display = ["name", "building", "capacity", "is_smart", "school"]
-    list_filter = ["school", "is_smart"]
+    list_filter = [("school", _ONLY_SCOPED), "is_smart"]
     search_fields = ["name"]
 
 
@@ -259,7 +287,7 @@ class TeachingAssignmentInline(ScopedInline):
 @admin.register(ClassGroup, site=admin_site)
 class ClassGroupAdmin(ScopedAdmin):
     list_display = ["name", "grade", "school_year", "homeroom_teacher", "size", "class_page"]
-    list_filter = ["school", "school_year", "grade"]
+    list_filter = [("school", _ONLY_SCOPED), ("school_year", _ONLY_SCOPED), "grade"]
     search_fields = ["name"]
     inlines = [TeachingAssignmentInline]
 
@@ -284,6 +312,38 @@ class ClassGroupAdmin(ScopedAdmin):
 class GuardianshipInline(ScopedInline):
     model = Guardianship
     autocomplete_fields = ["guardian", "student"]
+    school_path = "student__school"
+
+
+class LinkStateMixin:
+    @admin.display(description=_("state"))
+    def state(self, obj) -> str:
+        return obj.state if obj.pk else ""
+
+
+class GuardianLinkRequestInline(LinkStateMixin, ScopedInline):
+    """Guardians linked by the phone number of an existing account (school.forms
+    .LinkRequestForm). Shows the number the school typed and the state, never the account's
+    name or e-mail: a request is the holder's to answer, not the school's to read."""
+
+    model = GuardianLinkRequest
+    form = forms.LinkRequestForm
+    school_path = "school"
+    fields = ["phone", "relationship", "state", "created_at"]
+    readonly_fields = ["state", "created_at"]
+    verbose_name = _("guardian asked by phone number")
+    verbose_name_plural = _("guardians asked by phone number")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # answered by the holder, not edited; delete and ask again instead
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return obj is not None and super().has_add_permission(request, obj)  # needs the school
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"manager": request.user})
+        return formset
 
 
 class EnrolmentInline(ScopedInline):
@@ -308,9 +368,9 @@ class ClassFilter(admin.SimpleListFilter):
 @admin.register(Student, site=admin_site)
 class StudentAdmin(ScopedAdmin):
     list_display = ["full_name", "student_code", "date_of_birth", "sex", "school"]
-    list_filter = [ClassFilter, "sex", "school"]
+    list_filter = [ClassFilter, "sex", ("school", _ONLY_SCOPED)]
     search_fields = ["search_name", "student_code"]
-    inlines = [EnrolmentInline, GuardianshipInline]
+    inlines = [EnrolmentInline, GuardianshipInline, GuardianLinkRequestInline]
     change_list_template = "admin/school/student/change_list.html"
 
     def get_search_results(self, request, queryset, search_term):
@@ -325,13 +385,48 @@ class StudentAdmin(ScopedAdmin):
         return imports.import_view(self, request)
 
 
+class AccountGuardMixin:
+    """Changing or deleting a row that stands for an account (the account itself, or the
+    guardian profile that carries all its schools' links) is for those who may change the
+    account (school.access.can_manage_account); others see it read-only. Django refuses a
+    POST to a page without change or delete permission with 403; the bulk delete action is
+    refused through get_deleted_objects, which asks only once for the whole model."""
+
+    def account_of(self, obj) -> User:
+        raise NotImplementedError
+
+    def may_change_account(self, request, obj) -> bool:
+        return obj is None or access.can_manage_account(request.user, self.account_of(obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.may_change_account(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(not self.may_change_account(request, obj) for obj in objs):
+            perms_needed = {*perms_needed, str(self.model._meta.verbose_name)}
+        return deleted, counts, perms_needed, protected
+
+    def delete_queryset(self, request, queryset) -> None:
+        if any(not self.may_change_account(request, obj) for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Guardian, site=admin_site)
-class GuardianAdmin(AddByPhoneMixin, ScopedAdmin):
+class GuardianAdmin(AccountGuardMixin, AddByPhoneMixin, ScopedAdmin):
+    """A guardian may have children at several schools: the page shows and changes only
+    the managed schools' links (GuardianshipInline.school_path); deleting the guardian,
+    which would remove every school's links, only when the account is the school's alone."""
+
     add_form = forms.NewGuardianForm
     school_path = "students__school"
     list_display = ["__str__", "phone"]
     search_fields = ["user__full_name", "user__phone"]
     inlines = [GuardianshipInline]
+
+    def account_of(self, obj) -> User:
+        return obj.user
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").distinct()
@@ -341,10 +436,34 @@ class GuardianAdmin(AddByPhoneMixin, ScopedAdmin):
         return obj.user.phone or ""
 
 
-@admin.register(User, site=admin_site)
-class UserAdmin(ScopedAdmin):
-    """People of the managed schools: staff and the guardians of its pupils."""
+@admin.register(GuardianLinkRequest, site=admin_site)
+class GuardianLinkRequestAdmin(LinkStateMixin, ScopedAdmin):
+    """The school's requests, pending ones first: the phone it typed and the state only.
+    Made on a pupil's page or by the import; answered by the holder; deleted to withdraw."""
 
+    list_display = ["phone", "student", "relationship", "state", "created_at"]
+    list_filter = ["accepted"]
+    search_fields = ["phone", "student__search_name"]
+    list_select_related = ["student"]
+    ordering = ["-decided_at", "-created_at"]
+    fields = ["school", "student", "phone", "relationship", "state", "created_at", "requested_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(User, site=admin_site)
+class UserAdmin(AccountGuardMixin, ScopedAdmin):
+    """People of the managed schools: staff and the guardians of its pupils. A school's
+    manager changes (phone, e-mail, locked) or deletes only accounts of their schools alone;
+    the others are shown read-only. New accounts come with a staff place or a guardian
+    (the add forms of those pages), so only the operator adds bare accounts here."""
+
+    superuser_only_add = True
     list_display = ["full_name", "phone", "email", "is_active"]
     search_fields = ["full_name", "phone", "email"]
 
@@ -356,6 +475,12 @@ class UserAdmin(ScopedAdmin):
         return users.filter(
             Q(memberships__school__in=managed) | Q(guardian__students__school__in=managed)
         ).distinct()
+
+    def account_of(self, obj) -> User:
+        return obj
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self.may_change_account(request, obj)
 
     def get_fields(self, request, obj=None):
         fields = ["full_name", "phone", "email", "is_active"]
@@ -372,7 +497,7 @@ class UserAdmin(ScopedAdmin):
 class TimetableSlotAdmin(ScopedAdmin):
     school_path = "class_group__school"
     list_display = ["class_group", "weekday", "session", "period", "subject", "teacher", "room"]
-    list_filter = ["weekday", "session", "class_group__school"]
+    list_filter = ["weekday", "session", ("class_group__school", _ONLY_SCOPED)]
     search_fields = ["class_group__name", "subject__name"]
     list_select_related = ["class_group", "subject", "teacher", "room"]
 
@@ -383,7 +508,7 @@ class ClassroomDeviceAdmin(ScopedAdmin):
         "name", "kind", "room", "online", "last_seen_at", "clock", "firmware_version",
         "battery_percent", "token_prefix", "revoked_at",
     ]
-    list_filter = ["kind", "school"]
+    list_filter = ["kind", ("school", _ONLY_SCOPED)]
     readonly_fields = [
         "token_prefix", "token_issued_at", "revoked_at", "last_seen_at", "firmware_version",
         "battery_percent", "clock_skew_seconds",
@@ -527,7 +652,7 @@ class DataAccessAdmin(ScopedAdmin):
     list_display = [
         "at", "user_name", "action", "class_group", "student", "pupils", "detail", "ip_address",
     ]
-    list_filter = ["action", "school"]
+    list_filter = ["action", ("school", _ONLY_SCOPED)]
     search_fields = [
         "user_name", "student__family_name", "student__given_name", "class_group__name",
     ]

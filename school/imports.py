@@ -9,7 +9,9 @@ Three steps, each usable on its own (the admin view, a management command, a tes
 `run_import` chains them and writes nothing unless every row is clean. Importing the same
 file twice changes nothing the second time: pupils are matched by student code within the
 school, guardians' accounts by their normalised phone number, and existing accounts are never
-renamed. All text is NFC-normalised before it is compared or stored (a file saved on a Mac
+renamed. An existing account is linked directly only when it is this school's alone; an
+operator's or staff account is a row error, and any other account (a parent whose other child
+is at another school) gets a GuardianLinkRequest that its holder accepts or declines. All text is NFC-normalised before it is compared or stored (a file saved on a Mac
 arrives in NFD).
 """
 
@@ -43,10 +45,12 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.phones import normalize_phone
 from school import access, names
+from school.forms import NOT_LINKABLE
 from school.models import (
     ClassGroup,
     Enrolment,
     Guardian,
+    GuardianLinkRequest,
     Guardianship,
     School,
     SchoolYear,
@@ -393,6 +397,7 @@ class _Lookup:
     enrolled: dict[str, int]  # student code -> class id, active this year
     users_by_email: dict[str, str | None]  # lower-case e-mail -> phone
     phones_with_account: set[str]
+    phones_not_linkable: set[str]  # operators' and staff accounts (access.LINK_REFUSED)
     seen_codes: dict[str, int] = field(default_factory=dict)
     seen_cards: dict[str, int] = field(default_factory=dict)
     seen_emails: dict[str, str] = field(default_factory=dict)
@@ -432,6 +437,7 @@ def _load_lookup(school: School, year: SchoolYear, rows: list[dict]) -> _Lookup:
         .values_list("email_lower", "phone")
     )
     phones = {_phone(_text(r.get(f"guardian{n}_phone"))) for r in rows for n in (1, 2)}
+    links = access.account_links([school.pk], phones)
     return _Lookup(
         year=year,
         classes={names.nfc(c.name): c for c in classes},
@@ -453,6 +459,7 @@ def _load_lookup(school: School, year: SchoolYear, rows: list[dict]) -> _Lookup:
         phones_with_account=set(
             User.objects.filter(phone__in=phones - {None}).values_list("phone", flat=True)
         ) if users_by_email else set(),
+        phones_not_linkable={p for p, link in links.items() if link == access.LINK_REFUSED},
     )
 
 
@@ -675,6 +682,8 @@ class _RowCheck:
             self.fail(key, "bad_phone", _(
                 "phone number \"%(value)s\" is not a Vietnamese phone number (e.g. 0912 345 678)"
             ) % {"value": raw})
+        elif phone in self.lookup.phones_not_linkable:
+            self.fail(key, "account_not_linkable", str(NOT_LINKABLE))
         return phone
 
     def guardian_email(self, key: str, email: str, phone: str | None) -> str:
@@ -733,6 +742,7 @@ class ImportResult:
     guardians_created: int = 0
     links_created: int = 0
     links_updated: int = 0
+    links_requested: int = 0  # GuardianLinkRequests made, waiting for the holders
     dry_run: bool = False
 
     def summary(self) -> str:
@@ -750,6 +760,10 @@ class ImportResult:
             "links": self.links_created,
             "links_updated": self.links_updated,
         }
+        if self.links_requested:
+            text += " " + _(
+                "Guardian links waiting for the holder of the number to confirm: %(count)s."
+            ) % {"count": self.links_requested}
         return text
 
 
@@ -764,6 +778,9 @@ class _ImportState:
     users: dict[str, User]  # phone -> user
     guardians: dict[int, Guardian]  # user id -> guardian
     links: dict[tuple[int, int], str]  # (guardian id, student id) -> relationship
+    account_links: dict[str, str]  # phone -> access.LINK_*, accounts that existed before
+    requests: set[tuple[int, str]]  # (student id, phone) of GuardianLinkRequests, any state
+    user: User
     result: ImportResult
 
 
@@ -781,7 +798,7 @@ def import_pupils(
     with transaction.atomic():
         # One import at a time per school: a second one waits, then finds this one's pupils.
         School.objects.select_for_update().filter(pk=school.pk).first()
-        state = _load_state(school, year, rows, dry_run)
+        state = _load_state(school, year, rows, user, dry_run)
         for row in rows:
             _import_row(row, state)
         if dry_run:
@@ -792,7 +809,7 @@ def import_pupils(
 
 
 def _load_state(
-    school: School, year: SchoolYear, rows: list[PupilRow], dry_run: bool
+    school: School, year: SchoolYear, rows: list[PupilRow], user: User, dry_run: bool
 ) -> _ImportState:
     codes = [r.student_code for r in rows]
     found = Student.objects.filter(school=school, student_code__in=codes)
@@ -808,6 +825,9 @@ def _load_state(
     active = Enrolment.objects.filter(
         student__in=students.values(), school_year=year, status=Enrolment.Status.ACTIVE
     )
+    requests = GuardianLinkRequest.objects.filter(
+        student__in=students.values(), phone__in=phones
+    ).values_list("student_id", "phone")
     return _ImportState(
         school=school,
         start=max(year.start_date, timezone.localdate()),
@@ -816,6 +836,9 @@ def _load_state(
         users=users,
         guardians=guardians,
         links={(g, s): rel for g, s, rel in links},
+        account_links=access.account_links([school.pk], phones),
+        requests=set(requests),
+        user=user,
         result=ImportResult(dry_run=dry_run),
     )
 
@@ -872,6 +895,12 @@ def _place_in_class(student: Student, class_group: ClassGroup, state: _ImportSta
 
 
 def _link_guardian(student: Student, row: GuardianRow, state: _ImportState) -> None:
+    link = state.account_links.get(row.phone, access.LINK_DIRECTLY)
+    if link == access.LINK_REFUSED:
+        raise PermissionDenied  # validate_rows reports these rows; never link one
+    if link == access.LINK_PENDING:
+        _ask_holder(student, row, state)
+        return
     guardian = _guardian_for(row, state)
     key = (guardian.pk, student.pk)
     current = state.links.get(key)
@@ -886,6 +915,21 @@ def _link_guardian(student: Student, row: GuardianRow, state: _ImportState) -> N
         )
         state.links[key] = row.relationship
         state.result.links_updated += 1
+
+
+def _ask_holder(student: Student, row: GuardianRow, state: _ImportState) -> None:
+    """An account that is not this school's alone is not linked: its holder is asked (a
+    GuardianLinkRequest). Once per pupil and number, whatever became of an earlier request
+    (pending, accepted or declined), so importing the same file again changes nothing."""
+    if (student.pk, row.phone) in state.requests:
+        return
+    GuardianLinkRequest.objects.create(
+        school=state.school, student=student, phone=row.phone, holder=state.users[row.phone],
+        requested_by=state.user,
+        relationship=row.relationship or Guardianship.Relationship.GUARDIAN,
+    )
+    state.requests.add((student.pk, row.phone))
+    state.result.links_requested += 1
 
 
 def _guardian_for(row: GuardianRow, state: _ImportState) -> Guardian:

@@ -132,3 +132,55 @@ class GuardianQuerySet(models.QuerySet):
             Q(id__in=Guardianship.objects.filter(student_id__in=students).values("guardian_id"))
             | Q(user=user)
         )
+
+
+def accounts_of_schools_alone(school_ids) -> models.QuerySet:
+    """Accounts that belong to the schools `school_ids` (a staff place or a child there) and
+    to nothing else: never an operator (is_staff or superuser), never a manager
+    (principal, vice-principal, administrator) of any school, never someone with a staff
+    place, active or not, at another school, never a guardian with a child at another school.
+    These alone may a manager of those schools edit, lock, delete or link directly; every
+    other account is someone else's to change (school/access.py can_manage_account)."""
+    from accounts.models import User
+    from school.models import Guardianship, StaffMembership
+
+    memberships = StaffMembership.objects.all()
+    guardianships = Guardianship.objects.all()
+    tied = Q(id__in=memberships.filter(school_id__in=school_ids).values("user_id")) | Q(
+        id__in=guardianships.filter(student__school_id__in=school_ids).values("guardian__user_id")
+    )
+    managers = memberships.filter(role__in=StaffMembership.MANAGING_ROLES)
+    staff_elsewhere = memberships.exclude(school_id__in=school_ids)
+    children_elsewhere = guardianships.exclude(student__school_id__in=school_ids)
+    return (
+        User.objects.filter(tied)
+        .exclude(is_superuser=True)
+        .exclude(is_staff=True)
+        .exclude(id__in=managers.values("user_id"))
+        .exclude(id__in=staff_elsewhere.values("user_id"))
+        .exclude(id__in=children_elsewhere.values("guardian__user_id"))
+    )
+
+
+def manageable_accounts(user) -> models.QuerySet:
+    """The accounts whose contact details, state and existence `user` may change: every
+    account for the operator (superuser); for a school's manager, the accounts of their
+    managed schools alone (accounts_of_schools_alone); nobody else's for anyone else."""
+    from accounts.models import User
+
+    if _nobody(user):
+        return User.objects.none()
+    if user.is_superuser:
+        return User.objects.all()
+    return accounts_of_schools_alone(managed_school_ids(user))
+
+
+class GuardianLinkRequestQuerySet(models.QuerySet):
+    def pending(self) -> "GuardianLinkRequestQuerySet":
+        return self.filter(decided_at__isnull=True)
+
+    def pending_for(self, user) -> "GuardianLinkRequestQuerySet":
+        """The requests waiting for `user`'s answer: made to their account and its number."""
+        if _nobody(user) or not user.phone:
+            return self.none()
+        return self.pending().filter(holder=user, phone=user.phone)

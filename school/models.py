@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from school import names
 from school.managers import (
     ClassGroupQuerySet,
+    GuardianLinkRequestQuerySet,
     GuardianQuerySet,
     SchoolQuerySet,
     StudentQuerySet,
@@ -477,6 +478,74 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian} – {self.student} ({self.get_relationship_display()})"
+
+
+class GuardianLinkRequest(models.Model):
+    """A school asks the holder of a phone number to become a pupil's guardian.
+
+    Made instead of a Guardianship when the number's account is not the school's alone (a
+    parent whose other child is at another school, an account no school knows): linking it
+    directly would let this school's managers take an account that is not theirs to change,
+    or show a pupil to whoever holds a mistyped number. The request grants nothing: no
+    Guardianship exists until the holder, signed in, accepts it (school.services
+    .accept_link_request, one transaction). The school sees the phone it typed and the
+    state, never the account's name or e-mail.
+
+    Declined: the request is kept, marked declined (decided_at set, accepted False) and
+    nothing else changes. Kept so that importing the same file again asks no second time
+    (one request per pupil and number: the unique constraint); the school sees "declined"
+    and may delete the request to ask once more.
+    """
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("school")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("pupil")
+    )
+    phone = models.CharField(_("phone number"), max_length=16)  # national form, as typed
+    # The account that held the number when the school asked: only it may answer, so an
+    # account given the number later (a school may change its own accounts' phones) cannot.
+    # Never shown to the school.
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False,
+        verbose_name=_("account"),
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=10, choices=Guardianship.Relationship.choices,
+        default=Guardianship.Relationship.GUARDIAN,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+
+    objects = GuardianLinkRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guardian link request")
+        verbose_name_plural = _("guardian link requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "phone"], name="linkrequest_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} – {self.student} ({self.state})"
+
+    @property
+    def state(self) -> str:
+        if self.decided_at is None:
+            return str(_("waiting for confirmation"))
+        return str(_("accepted") if self.accepted else _("declined"))
+
+    def decide(self, *, accepted: bool) -> None:
+        self.decided_at = timezone.now()
+        self.accepted = accepted
+        self.save(update_fields=["decided_at", "accepted"])
 
 
 class Enrolment(models.Model):

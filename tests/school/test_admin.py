@@ -126,3 +126,46 @@ def test_a_class_form_reads_the_same_queries_however_many_subjects_it_has(cast, 
             subject=f.SubjectFactory(school=cast.school_a, name=name),
         )
     assert queries() == before
+
+
+@pytest.mark.parametrize("changelist", [
+    "school_staffmembership", "school_classgroup", "school_student", "school_subject",
+    "school_room", "school_schoolyear", "school_timetableslot", "school_classroomdevice",
+    "school_dataaccess",
+])
+def test_list_filters_name_no_other_school(cast, client, changelist):
+    _login(client, cast.other_school_admin)
+    response = client.get(reverse(f"admin:{changelist}_changelist"))
+    assert response.status_code == 200
+    assert cast.school_a.name not in response.content.decode()
+
+
+def test_every_foreign_key_of_every_form_and_inline_is_scoped(cast, rf):
+    """Whatever a form shows or accepts for a foreign key (a select, an autocomplete, a
+    posted id) is one queryset: for school A's principal, none of school B's rows is in any
+    of them. A new admin or field that forgets its scope fails here."""
+    from django import forms
+
+    from school.admin import admin_site
+
+    theirs = [
+        cast.school_b, cast.class_b, cast.class_b.school_year, cast.sibling_b, cast.device_b,
+        cast.device_b.room, cast.other_school_admin,
+        f.link_guardian(f.UserFactory(), cast.sibling_b),
+        f.SubjectFactory(school=cast.school_b), f.SubjectGroupFactory(school=cast.school_b),
+        f.TermFactory(school_year=cast.class_b.school_year),
+    ]
+    request = rf.get("/quan-tri/")
+    request.user = cast.principal
+    checked = set()
+    for model_admin in admin_site._registry.values():
+        form_classes = [model_admin.get_form(request)]
+        form_classes += [i.get_formset(request).form for i in model_admin.get_inline_instances(request)]
+        for form_class in form_classes:
+            for name, field in form_class.base_fields.items():
+                if isinstance(field, forms.ModelChoiceField):
+                    offered = set(field.queryset)
+                    assert not offered & set(theirs), f"{form_class.__name__}.{name}"
+                    checked.add(f"{form_class._meta.model.__name__}.{name}")
+    assert {"Guardianship.guardian", "Guardianship.student", "ClassGroup.homeroom_teacher",
+            "TeachingAssignment.teacher", "StaffMembership.school"} <= checked
