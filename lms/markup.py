@@ -62,7 +62,9 @@ def clean_rich_text(html: str) -> SafeString:
             tags=RICH_TEXT_TAGS,
             attributes=RICH_TEXT_ATTRIBUTES,
             url_schemes=URL_SCHEMES,
-            link_rel="noopener noreferrer",
+            # No rel added: links have no target (it is not allowed), so there is no opener
+            # to cut, and the boards' JSON keeps the links as they were written.
+            link_rel=None,
         )
     )
 

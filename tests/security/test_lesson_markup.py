@@ -1,7 +1,7 @@
 """A lesson's content never reaches a page as markup its author typed: every block type,
 the formula above all (issue 10, hole 2), on the pages other people open — the published
 lesson (parents), the moderator's preview (the subject group's head), the pupil's list of
-lessons, Wagtail's documents list, and the board's formulas."""
+lessons, Wagtail's documents list, and the board's JSON."""
 
 # ruff: noqa: F811 (pytest fixtures imported from sibling test modules are parameters here)
 
@@ -157,3 +157,13 @@ def test_no_material_title_shows_typed_markup_in_wagtails_documents_list(cast, p
     page = log_in(client, cast.principal).get(reverse("wagtaildocs:index")).content.decode()
     assert live_markup(page) == []
 
+
+def test_the_boards_markup_fields_hold_no_typed_markup(cast, payload_lessons, client):
+    token = cast.device.issue_token()
+    for payload, lesson in payload_lessons:
+        blocks = call(client, "get", f"/lessons/{lesson.pk}", token).json()["blocks"]
+        markup = [
+            block["value"].get("mathml") or block["value"].get("html")
+            or block["value"].get("instructions") for block in blocks
+        ]
+        assert all(live_markup(m or "") == [] for m in markup), payload.name
