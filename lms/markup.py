@@ -11,7 +11,8 @@ tree back, so broken tags, namespace tricks and entity games end up as text or n
 
 The allow-lists are what our blocks produce and nothing more: a tag, attribute or URL scheme
 not listed is dropped. The functions return SafeStrings, so templates print them without
-`|safe` and this module is the only place that declares markup safe.
+`|safe` and this module is the only place that declares typed markup safe (the two other
+mark_safe calls, the portal's cached body and the report card's QR, wrap markup we wrote).
 
 It lives in `lms` because lessons are the only markup we have; `devices` (the board's JSON)
 imports it from here, and `school` needs none of it.
