@@ -38,7 +38,8 @@ def world(transactional_db):
     today = timezone.localdate()
     year = f.SchoolYearFactory(
         school=f.SchoolFactory(name="Trường THPT Hạ Long", code="thpt-ha-long"),
-        start_date=today - datetime.timedelta(days=60), end_date=today + datetime.timedelta(days=200),
+        start_date=today - datetime.timedelta(days=60),
+        end_date=today + datetime.timedelta(days=200),
     )
     school = year.school
     class_a1 = f.ClassGroupFactory(school_year=year, name="10A1")
@@ -49,17 +50,21 @@ def world(transactional_db):
     f.StaffMembershipFactory(user=teacher, school=school, subject_group=group)
     f.StaffMembershipFactory(user=head, school=school, subject_group=group, is_group_head=True)
     f.TeachingAssignmentFactory(teacher=teacher, class_group=class_a1, subject=math)
-    pupil = f.StudentFactory(school=school, family_name="Đặng", middle_name="Minh", given_name=CHILD)
+    pupil = f.StudentFactory(
+        school=school, family_name="Đặng", middle_name="Minh", given_name=CHILD
+    )
     f.enrol(pupil, class_a1)
     f.link_guardian(f.UserFactory(full_name="Vũ Thị Hồng Nhung", phone=PARENT), pupil)
 
     course = services.create_course(school_year=year, subject=math, grade=10, title="Toán 10")
     unit = services.create_unit(course=course, title="Chương VI. Hàm số")
-    lesson = services.create_lesson(parent=unit, title="Bài 16. Hàm số bậc hai", user=teacher, body=[
-        ("heading", {"text": HEADING, "level": "h2"}),
-        ("paragraph", PARAGRAPH),
-        ("formula", {"latex": rf"\text{{{FORMULA_TEXT}}}", "display": True}),
-    ])
+    lesson = services.create_lesson(
+        parent=unit, title="Bài 16. Hàm số bậc hai", user=teacher, body=[
+            ("heading", {"text": HEADING, "level": "h2"}),
+            ("paragraph", PARAGRAPH),
+            ("formula", {"latex": rf"\text{{{FORMULA_TEXT}}}", "display": True}),
+        ],
+    )
     lesson.get_latest_revision_as_object().save_revision().publish()
     lesson = lesson.specific_class.objects.get(pk=lesson.pk)
     services.assign_lesson(lesson=lesson, class_groups=[class_a1], on=today, user=teacher)
@@ -85,7 +90,9 @@ def settle(page: Page) -> None:
     """After `load` (images fetched or failed, so onerror handlers were queued), one more
     turn of the event loop for tasks queued by then (toggle events, late handlers)."""
     page.wait_for_load_state("load")
-    page.evaluate("() => new Promise(done => setTimeout(() => requestAnimationFrame(() => done()), 0))")
+    page.evaluate(
+        "() => new Promise(done => setTimeout(() => requestAnimationFrame(() => done()), 0))"
+    )
 
 
 def log_in(page: Page, phone: str, next_url: str) -> None:

@@ -147,13 +147,16 @@ def test_no_lesson_block_shows_typed_markup(cast, payload_lessons, client):
 
 def test_no_lesson_title_shows_typed_markup_in_a_pupils_list(cast, payload_lessons, client):
     url = reverse("lms:student_lessons", args=[cast.pupil_a1.pk])
-    page = log_in(client, cast.parent_a1).get(url, {"tuan": LESSON_DAY.isoformat()}).content.decode()
+    response = log_in(client, cast.parent_a1).get(url, {"tuan": LESSON_DAY.isoformat()})
+    page = response.content.decode()
     assert live_markup(page) == []
     for payload, _lesson in payload_lessons:
         assert payload.visible is None or payload.visible in text_of(page), payload.name
 
 
-def test_no_material_title_shows_typed_markup_in_wagtails_documents_list(cast, payload_lessons, client):
+def test_no_material_title_shows_typed_markup_in_wagtails_documents_list(
+    cast, payload_lessons, client
+):
     page = log_in(client, cast.principal).get(reverse("wagtaildocs:index")).content.decode()
     assert live_markup(page) == []
 

@@ -13,12 +13,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from contactbook.models import DailyComment, LeaveRequest, Message, TermComment
+from contactbook import summaries
+from contactbook.models import DailyComment, LeaveRequest, Message, TermComment, WeeklySummary
 from reports import cards, pdf
 from school import imports
 from school.models import Student
 from tests import factories as f
-from tests.contactbook.attendance_support import TODAY, fetch, now_fixture, term_one  # noqa: F401
+from tests.contactbook.attendance_support import TODAY, now_fixture, term_one  # noqa: F401
 from tests.security.payloads import NUL, PAYLOADS, live_markup, text_of
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,9 @@ def assert_all_text(html: str, payloads=PAYLOADS, *, visible=True) -> None:
     assert live_markup(html) == []
     if visible:
         shown = text_of(html)
-        missing = [p.name for p in payloads if p.visible and " ".join(p.visible.split()) not in shown]
+        missing = [
+            p.name for p in payloads if p.visible and " ".join(p.visible.split()) not in shown
+        ]
         assert missing == []
 
 
@@ -99,11 +102,13 @@ def test_messages_are_text_in_the_thread_both_ways(cast, client, attachments):
     assert Message.objects.count() == 2 * len(PAYLOADS)
     client.force_login(cast.teacher_a1)
     assert_all_text(client.get(teacher_url).content.decode())
-    assert_all_text(client.get(reverse("contactbook:teacher_messages")).content.decode(), visible=False)
-    assert_all_text(client.get(reverse("contactbook:notification_inbox")).content.decode(), visible=False)
+    lists = (reverse("contactbook:teacher_messages"), reverse("contactbook:notification_inbox"))
+    for url in lists:
+        assert_all_text(client.get(url).content.decode(), visible=False)
     client.force_login(cast.parent_a1)
     assert_all_text(client.get(parent_url).content.decode())
-    assert_all_text(client.get(reverse("contactbook:notification_inbox")).content.decode(), visible=False)
+    inbox = client.get(reverse("contactbook:notification_inbox"))
+    assert_all_text(inbox.content.decode(), visible=False)
 
 
 def test_a_message_with_nul_is_refused_and_stores_nothing(cast, client, attachments):
@@ -117,7 +122,7 @@ def test_a_message_with_nul_is_refused_and_stores_nothing(cast, client, attachme
 # --- daily comments, announcements, leave ---------------------------------------------------
 
 
-def test_a_teachers_daily_comments_are_text_on_the_parents_page(cast, client, now):
+def test_a_teachers_daily_comments_are_text_on_the_parents_pages(cast, client, now):
     client.force_login(cast.teacher_a1)
     url = reverse("contactbook:class_comments", args=[cast.class_a1.pk])
     for payload in PAYLOADS:
@@ -125,8 +130,19 @@ def test_a_teachers_daily_comments_are_text_on_the_parents_page(cast, client, no
         assert client.post(url, data).status_code == 302, payload.name
     assert DailyComment.objects.count() == len(PAYLOADS)
     client.force_login(cast.parent_a1)
-    assert_all_text(client.get(reverse("contactbook:pupil_comments", args=[cast.pupil_a1.pk])).content.decode())
-    assert_all_text(client.get(reverse("contactbook:portal_child", args=[cast.pupil_a1.pk])).content.decode(), visible=False)
+    pupil = cast.pupil_a1.pk
+    comments = client.get(reverse("contactbook:pupil_comments", args=[pupil]))
+    assert_all_text(comments.content.decode())
+    portal = client.get(reverse("contactbook:portal_child", args=[pupil]))
+    assert_all_text(portal.content.decode(), visible=False)
+    # The week's summary that carries them.
+    summaries.create_weekly_summaries(
+        school_id=cast.school_a.pk, start=summaries.week_start(TODAY), student_ids=[pupil]
+    )
+    summary = WeeklySummary.objects.get(student_id=pupil)
+    page = client.get(reverse("contactbook:summary_detail", args=[summary.pk]))
+    assert page.status_code == 200
+    assert_all_text(page.content.decode())
 
 
 def test_announcements_title_and_body_are_text_for_parents(cast, client, now):
@@ -141,7 +157,8 @@ def test_announcements_title_and_body_are_text_for_parents(cast, client, now):
     assert_all_text(listed.content.decode(), visible=False)
     for item in listed.context["announcements"]:
         page = client.get(reverse("contactbook:announcement", args=[item.pk])).content.decode()
-        assert live_markup(page) == [] and item.title in text_of(page) and item.body in text_of(page)
+        assert live_markup(page) == []
+        assert item.title in text_of(page) and item.body in text_of(page)
     assert len(listed.context["announcements"]) == len(PAYLOADS)
 
 
@@ -154,9 +171,11 @@ def test_leave_reasons_and_answers_are_text_for_the_other_side(cast, client, now
         data = {"start_date": day, "end_date": day, "sessions": "both", "reason": payload.text}
         assert client.post(ask_url, data).status_code == 302, payload.name
     client.force_login(cast.homeroom_a1)
-    assert_all_text(client.get(reverse("contactbook:class_leave", args=[cast.class_a1.pk])).content.decode())
+    class_leave = client.get(reverse("contactbook:class_leave", args=[cast.class_a1.pk]))
+    assert_all_text(class_leave.content.decode())
     for leave, payload in zip(LeaveRequest.objects.order_by("start_date"), PAYLOADS):
-        client.post(reverse("contactbook:decide_leave", args=[leave.pk]), {"action": "approve", "note": payload.text[:300]})
+        answer = {"action": "approve", "note": payload.text}
+        client.post(reverse("contactbook:decide_leave", args=[leave.pk]), answer)
     assert LeaveRequest.objects.filter(status="approved").count() == len(PAYLOADS)
     client.force_login(cast.parent_a1)
     assert_all_text(client.get(ask_url).content.decode())
@@ -177,7 +196,9 @@ def test_names_from_an_imported_file_are_text_on_the_class_page(cast, client):
                          parts["given_name"], "14/03/2010", "Nữ", "10A2", payload.text,
                          f"0977 000 {number:03d}", "Mẹ"])
     upload = SimpleUploadedFile("hoc-sinh.csv", out.getvalue().encode("utf-8-sig"), "text/csv")
-    outcome = imports.run_import(school=cast.school_a, uploaded_file=upload, user=cast.principal, dry_run=False)
+    outcome = imports.run_import(
+        school=cast.school_a, uploaded_file=upload, user=cast.principal, dry_run=False
+    )
     assert outcome.errors == []
     client.force_login(cast.principal)
     page = client.get(reverse("school:class_detail", args=[cast.class_a2.pk])).content.decode()
@@ -214,7 +235,8 @@ def test_report_card_comments_and_names_are_text_in_what_weasyprint_reads(cast):
         html = pdf.card_html([(card, "MA-KIEM-TRA")])
         assert live_markup(html) == [], payload.name
         shown = text_of(html)
-        assert pupil.given_name in shown and (payload.visible is None or payload.visible in shown), payload.name
+        assert pupil.given_name in shown, payload.name
+        assert payload.visible is None or payload.visible in shown, payload.name
 
 
 def test_a_printed_card_shows_a_payload_as_its_letters(cast):
@@ -224,7 +246,9 @@ def test_a_printed_card_shows_a_payload_as_its_letters(cast):
     payload = PAYLOADS[0]  # <script>alert('XSS')</script>
     TermComment.objects.create(student=cast.pupil_a1, term=term, subject=None, text=payload.text,
                                author=cast.homeroom_a1)
-    card = next(c for c in cards.term_cards(cast.class_a1, term) if c.student_id == cast.pupil_a1.pk)
+    card = next(
+        c for c in cards.term_cards(cast.class_a1, term) if c.student_id == cast.pupil_a1.pk
+    )
     rendered = pdf.render_cards([(card, "MA-KIEM-TRA")])[0]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages)
     assert payload.text in "".join(text.split())  # the letters, on the paper
