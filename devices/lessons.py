@@ -17,11 +17,14 @@ from wagtail.rich_text import RichText
 from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter
 
 from lms.blocks import CHOICE_LETTERS, render_formula
+from lms.markup import clean_rich_text
 from lms.models import LessonMaterial, LessonPage, Material
 from school.exceptions import NotFound
 
 # Changing the JSON's shape changes every ETag, so boards download the new shape.
-FORMAT_VERSION = "1"
+# 2: `mathml` and rich text sanitised (lms.markup): a board holding a lesson fetched before
+# must not keep serving it from its cache.
+FORMAT_VERSION = "2"
 # Boards are at most Full HD: images are scaled down to fit (never enlarged).
 IMAGE_SPEC = "max-1920x1080"
 
@@ -170,8 +173,10 @@ class _BlockValues:
         return build(value) if build else None  # it has a schema here
 
     def html(self, rich_text) -> str:
+        """The rich text as boards show it: links rewritten, then lms.markup's sanitiser (a
+        board renders this HTML; the stored body may not have come through the editor)."""
         source = rich_text.source if isinstance(rich_text, RichText) else str(rich_text or "")
-        return self._embeds(self._links(source))
+        return clean_rich_text(self._embeds(self._links(source)))
 
     def _document_link(self, attrs: dict) -> str:
         try:

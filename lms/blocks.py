@@ -3,16 +3,20 @@ templates/blocks/. Templates receive the page's context: `show_answers` (the qui
 school's staff only) and `material_versions` (old files, when an old revision is shown)."""
 
 import datetime
+import html
+from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
-from latex2mathml.converter import convert as latex_to_mathml
+from latex2mathml.converter import convert_to_element as latex_to_element
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from lms.markup import clean_mathml
 from lms.validators import VIDEO_EXTENSIONS, extension_of
 
 RICH_TEXT_FEATURES = [
@@ -102,7 +106,7 @@ class FormulaBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         try:
-            latex_to_mathml(value["latex"])
+            latex_to_element(value["latex"])
         except Exception as error:  # latex2mathml raises several kinds on bad input
             raise blocks.StructBlockValidationError(
                 block_errors={
@@ -124,12 +128,21 @@ class FormulaBlock(blocks.StructBlock):
         label = _("Formula")
 
 
-def render_formula(latex: str, *, display: bool = True) -> str:
-    """MathML for `latex` (escaped by latex2mathml); an empty string if it cannot be read."""
+def render_formula(latex: str, *, display: bool = True) -> SafeString:
+    """Sanitised MathML for `latex`; an empty string if it cannot be read.
+
+    Not latex2mathml's convert(): it un-escapes its whole output (to turn the entity
+    references it writes as text, "&#x27E8;", back into characters), so whatever the teacher
+    typed in \\text{} came out as live markup. Here the tree's text is decoded node by node and
+    then serialised, so typed text stays text; the sanitiser is the second wall."""
     try:
-        return latex_to_mathml(latex, display="block" if display else "inline")
-    except Exception:
-        return ""
+        tree = latex_to_element(latex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises several kinds on bad input
+        return SafeString("")
+    for element in tree.iter():
+        element.text = html.unescape(element.text) if element.text else element.text
+        element.tail = html.unescape(element.tail) if element.tail else element.tail
+    return clean_mathml(ElementTree.tostring(tree, encoding="unicode"))
 
 
 class QuizChoiceBlock(blocks.StructBlock):
