@@ -19,7 +19,6 @@ Materials are Wagtail documents (lms.Material) in the school's collection, store
 """
 
 import datetime
-import re
 from html import unescape as unescape_entities
 
 from django.conf import settings
@@ -36,8 +35,14 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from lms import storage
-from lms.admin_forms import CoursePageForm
-from lms.blocks import LessonBodyBlock, parse_date
+from lms.admin_forms import CoursePageForm, LessonPageForm
+from lms.blocks import (
+    CHOSEN_MATERIAL,
+    USABLE_MATERIALS,
+    LessonBodyBlock,
+    document_link_ids,
+    parse_date,
+)
 from school import names
 from school.managers import children_class_ids, signed_in, staff_school_ids
 from school.models import ClassGroup, PeriodTime, School, SchoolYear, Subject, SubjectGroup
@@ -45,7 +50,6 @@ from school.models import ClassGroup, PeriodTime, School, SchoolYear, Subject, S
 GRADES = [(grade, str(grade)) for grade in range(1, 13)]
 # Key added to a lesson revision's content: when it was saved (see LessonPage.with_content_json).
 MATERIALS_AS_OF = "lms_materials_as_of"
-DOCUMENT_LINK = re.compile(r'<a[^>]*\blinktype="document"[^>]*\bid="(\d+)"')
 
 
 def _nobody(user) -> bool:
@@ -270,6 +274,7 @@ class LessonPage(CourseContentPage):
     ]
     parent_page_types = ["lms.CoursePage", "lms.UnitPage"]
     subpage_types = []
+    base_form_class = LessonPageForm
     template = "lms/lesson_page.html"
 
     class Meta:
@@ -309,10 +314,34 @@ class LessonPage(CourseContentPage):
             elif kind == "video" and value.get("file"):
                 ids.add(int(value["file"]))
             elif kind == "paragraph":
-                ids.update(int(i) for i in DOCUMENT_LINK.findall(value or ""))
+                ids.update(document_link_ids(value or ""))
             elif kind == "homework":
-                ids.update(int(i) for i in DOCUMENT_LINK.findall(value.get("instructions") or ""))
+                ids.update(document_link_ids(value.get("instructions") or ""))
         return ids
+
+    def usable_material_ids(self) -> set[int]:
+        """The materials of this content that it may show: those of its own school's library
+        (the admin refuses others; content saved before that rule, or written around the
+        admin, shows them as plain text). The chosen materials come with the blocks' own
+        conversion; one query for the documents linked from texts, none without such links."""
+        chosen = {
+            document.pk
+            for block in self.body
+            if (field := CHOSEN_MATERIAL.get(block.block_type))
+            and (document := block.value.get(field)) is not None
+            and document.school_id == self.school_id
+        }
+        linked = set()
+        for item in self.body.raw_data:
+            if item["type"] == "paragraph":
+                linked.update(document_link_ids(item["value"] or ""))
+            elif item["type"] == "homework":
+                linked.update(document_link_ids(item["value"].get("instructions") or ""))
+        linked -= chosen
+        if not linked:
+            return chosen
+        own = Material.objects.filter(id__in=linked, school_id=self.school_id)
+        return chosen | set(own.values_list("id", flat=True))
 
     def save(self, *args, **kwargs):
         full = kwargs.get("update_fields") is None and bool(self.path)
@@ -326,8 +355,9 @@ class LessonPage(CourseContentPage):
 
     def _sync_material_links(self) -> None:
         """LessonMaterial mirrors the materials of the saved (published) content, so that a
-        parent may download exactly those (lms/access.py)."""
-        wanted = set(Material.objects.filter(id__in=self.material_ids()).values_list("id", flat=True))
+        parent may download exactly those (lms/access.py): only its own school's, so that no
+        lesson opens another school's private material to this school's parents and boards."""
+        wanted = self.usable_material_ids()
         have = set(LessonMaterial.objects.filter(lesson=self).values_list("material_id", flat=True))
         if have - wanted:
             LessonMaterial.objects.filter(lesson=self, material_id__in=have - wanted).delete()
@@ -355,6 +385,7 @@ class LessonPage(CourseContentPage):
         from lms import access, selectors
 
         context = super().get_context(request, *args, **kwargs)
+        context[USABLE_MATERIALS] = self.usable_material_ids()
         context["show_answers"] = access.may_see_answers(request.user, self)
         context["may_assign"] = access.may_assign(request.user, self)
         as_of = getattr(self, "materials_as_of", None)
