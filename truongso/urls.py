@@ -5,7 +5,6 @@ from django.urls import include, path
 from wagtail.admin import urls as wagtailadmin_urls
 
 from lms import wagtail_urls as lms_wagtail_urls
-from lms.views import cross_school_report_refused
 from school.admin import admin_site
 from truongso import views
 from truongso.api import api
@@ -22,7 +21,7 @@ urlpatterns = [
     path("api/", api.urls),
     # Lessons and materials (lms): Wagtail's admin, the portal pages, private documents, and
     # Wagtail's pages under /hoc-lieu/ (last: its pattern matches any path below it).
-    path("cms/reports/page-types-usage/", cross_school_report_refused),
+    path("cms/", include(lms_wagtail_urls.admin_overrides)),
     path("cms/", include(wagtailadmin_urls)),
     path("", include("lms.urls")),
     path("", include("devices.urls")),

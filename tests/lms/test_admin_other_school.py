@@ -1,7 +1,8 @@
 """Wagtail's admin around the pages, asked by a teacher and the manager of school B with ids
 of school A's pages, files and workflows: its JSON API (/cms/api/main/), the image and
-document listings and choosers. None of it names school A's lessons, materials, images,
-staff or school."""
+document listings and choosers, the reports and their filters, a page's history and
+revisions, the workflows, and the user admin. None of it names school A's lessons,
+materials, images, staff or school."""
 
 import html
 import io
@@ -123,3 +124,76 @@ def test_image_and_document_screens_show_school_b_nothing_of_school_a(
     for who in ("teacher", "manager"):
         for url in urls:
             assert leaks(client, school_b[who], url, words) == [], (who, url)
+
+
+def report_urls(library, school_a) -> list[str]:
+    lesson = school_a["lesson"]
+    return [
+        "/cms/reports/page-types-usage/", "/cms/reports/page-types-usage/results/",
+        "/cms/reports/workflow/", "/cms/reports/workflow/results/",
+        "/cms/reports/workflow_tasks/", "/cms/reports/workflow_tasks/results/",
+        "/cms/reports/locked/", "/cms/reports/locked/results/",
+        "/cms/reports/aging-pages/", "/cms/reports/aging-pages/results/",
+        "/cms/reports/site-history/", "/cms/reports/site-history/results/",
+        "/cms/pages/search/?q=Hàm+số", "/cms/pages/search/results/?q=Hàm+số",
+        f"/cms/pages/{library.lesson.pk}/history/", f"/cms/pages/{library.lesson.pk}/history/results/",
+        f"/cms/pages/{library.lesson.pk}/revisions/",
+        f"/cms/pages/{lesson.pk}/revisions/compare/earliest...latest/",
+        f"/cms/pages/{lesson.pk}/workflow_history/",
+        f"/cms/pages/{lesson.pk}/preview/",
+        f"/cms/pages/{lesson.pk}/edit/preview/",
+    ]
+
+
+def test_reports_and_history_show_school_b_nothing_of_school_a(
+    cast, library, school_a, school_b, client
+):
+    words = school_a_words(cast, library, school_a)
+    for who in ("teacher", "manager"):
+        for url in report_urls(library, school_a):
+            assert leaks(client, school_b[who], url, words) == [], (who, url)
+
+
+def test_workflows_and_tasks_show_school_b_nothing_of_school_a(
+    cast, library, school_a, school_b, client
+):
+    words = school_a_words(cast, library, school_a)
+    state = school_a["lesson"].current_workflow_state
+    workflow, task = state.workflow, state.current_task_state.task
+    urls = [
+        "/cms/workflows/list/", f"/cms/workflows/edit/{workflow.pk}/",
+        f"/cms/workflows/usage/{workflow.pk}/", "/cms/workflows/tasks/index/",
+        f"/cms/workflows/tasks/edit/{task.pk}/", "/cms/workflows/task_chooser/",
+        f"/cms/workflows/task_chooser/{task.pk}/",
+    ]
+    for who in ("teacher", "manager"):
+        for url in urls:
+            assert leaks(client, school_b[who], url, words) == [], (who, url)
+    assert log_in(client, cast.operator).get("/cms/workflows/task_chooser/").status_code == 200
+
+
+def test_the_school_a_reports_filters_still_name_school_a_staff(cast, library, school_a, client):
+    """The scoping keeps a school's own submitters and lockers in its filters."""
+    body = readable(log_in(client, cast.principal).get("/cms/reports/workflow/"))
+    assert cast.teacher_a1.full_name in body
+    body = readable(client.get("/cms/reports/locked/"))
+    assert cast.group_head.full_name in body
+    body = readable(client.get("/cms/reports/site-history/"))
+    assert cast.teacher_a1.full_name in body
+
+
+def test_wagtails_user_admin_is_closed_to_schools(cast, library, school_b, client):
+    """Accounts are managed by the school administration (and the operator), never through
+    Wagtail's user and group admin."""
+    urls = [
+        "/cms/users/", f"/cms/users/edit/{cast.teacher_a1.pk}/",
+        f"/cms/users/edit/{school_b['teacher'].pk}/", "/cms/users/add/",
+        f"/cms/users/delete/{school_b['teacher'].pk}/", "/cms/groups/", "/cms/groups/add/",
+    ]
+    for user in (cast.principal, school_b["manager"], school_b["teacher"], cast.teacher_a1):
+        for url in urls:
+            response = log_in(client, user).get(url)
+            assert response.status_code in (302, 403, 404), (user, url)
+            if response.status_code == 302:
+                assert not response["Location"].startswith("/cms/users"), (user, url)
+    assert log_in(client, cast.operator).get("/cms/users/").status_code == 200
