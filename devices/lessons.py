@@ -17,6 +17,7 @@ from wagtail.rich_text import RichText
 from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter
 
 from lms.blocks import CHOICE_LETTERS, render_formula
+from lms.media import device_url
 from lms.models import LessonMaterial, LessonPage, Material
 from school.exceptions import NotFound
 
@@ -214,7 +215,8 @@ class _BlockValues:
         if rendition is None:
             return None
         return {
-            "url": self.absolute(rendition.url),
+            # A board has no session: the URL carries the file's key (lms/media.py).
+            "url": self.absolute(device_url(rendition.file)),
             "width": rendition.width,
             "height": rendition.height,
             "alt": image.title,

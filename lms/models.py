@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument
 from wagtail.fields import StreamField
+from wagtail.images import get_image_model, get_image_model_string
 from wagtail.models import Collection, Page, PageManager, Workflow
 from wagtail.query import PageQuerySet
 from wagtail.search import index
@@ -343,6 +344,14 @@ class LessonPage(CourseContentPage):
         own = Material.objects.filter(id__in=linked, school_id=self.school_id)
         return chosen | set(own.values_list("id", flat=True))
 
+    def image_ids(self) -> set[int]:
+        """Ids of the images of this content's image blocks."""
+        return {
+            int(item["value"]["image"])
+            for item in self.body.raw_data
+            if item["type"] == "image" and (item.get("value") or {}).get("image")
+        }
+
     def save(self, *args, **kwargs):
         full = kwargs.get("update_fields") is None and bool(self.path)
         if full:
@@ -352,6 +361,7 @@ class LessonPage(CourseContentPage):
             super().save(*args, **kwargs)
             if full:
                 self._sync_material_links()
+                self._sync_image_links()
 
     def _sync_material_links(self) -> None:
         """LessonMaterial mirrors the materials of the saved (published) content, so that a
@@ -364,6 +374,23 @@ class LessonPage(CourseContentPage):
         LessonMaterial.objects.bulk_create(
             [LessonMaterial(lesson=self, material_id=i) for i in wanted - have]
         )
+
+    def _sync_image_links(self) -> None:
+        """LessonImage mirrors the images of the saved (published) content, so that those who
+        may open the lesson may load exactly those files (lms.access.can_view_image): images
+        of its own school's library, or of no school's (the operator's, in the root)."""
+        found = get_image_model().objects.filter(id__in=self.image_ids())
+        schools = {}
+        wanted = set()
+        for image_id, collection_id in found.values_list("id", "collection_id"):
+            if collection_id not in schools:
+                schools[collection_id] = school_of_collection(collection_id)
+            if schools[collection_id] in (self.school_id, None):
+                wanted.add(image_id)
+        have = set(LessonImage.objects.filter(lesson=self).values_list("image_id", flat=True))
+        if have - wanted:
+            LessonImage.objects.filter(lesson=self, image_id__in=have - wanted).delete()
+        LessonImage.objects.bulk_create([LessonImage(lesson=self, image_id=i) for i in wanted - have])
 
     # -- history: an old revision shows the material files it was saved with
 
@@ -582,6 +609,21 @@ class LessonMaterial(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["lesson", "material"], name="lessonmaterial_unique"),
+        ]
+
+
+class LessonImage(models.Model):
+    """An image that a lesson's published content shows (kept by LessonPage.save): its file
+    and renditions may be loaded by whoever may open the lesson."""
+
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="image_links")
+    image = models.ForeignKey(
+        get_image_model_string(), on_delete=models.CASCADE, related_name="lesson_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "image"], name="lessonimage_unique"),
         ]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lms import access, selectors, services
+from lms import access, media, selectors, services
 from lms.forms import AssignLessonForm
 from school import access as school_access
 
@@ -100,6 +100,23 @@ def material_version(request: HttpRequest, version_id: int, filename: str) -> Ht
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+@require_GET
+def media_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A lesson image or one of its renditions (lms/media.py): for those lms.access allows,
+    or a board with the file's key from the device API; 404 otherwise, as for a missing file."""
+    found = media.find_image_file(name)
+    if found is None:
+        raise Http404("No such file")
+    image, file = found
+    device = media.has_device_key(name, request.GET.get(media.KEY_PARAMETER))
+    if not (device or access.can_view_image(request.user, image)):
+        raise Http404("No such file")
+    try:
+        return media.file_response(file)
+    except OSError:
+        raise Http404("No such file") from None
 
 
 @login_required

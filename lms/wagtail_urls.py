@@ -2,7 +2,7 @@
 in (for any address, existing or not, so an address reveals nothing); a signed-in person
 then passes lms's checks (wagtail_hooks.py: before_serve_page, before_serve_document), which
 answer 404 for "missing" and "not yours" alike. Also the Wagtail admin views lms replaces
-(admin_overrides)."""
+(admin_overrides) and the access-checked lesson images under MEDIA_URL (media)."""
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
@@ -14,7 +14,7 @@ from wagtail.documents.views import serve as document_views
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from lms import admin_reports
-from lms.views import cross_school_report_refused, workflow_editors_only
+from lms.views import cross_school_report_refused, media_file, workflow_editors_only
 
 # The same patterns and names as wagtail.urls and wagtail.documents.urls, so that page.url and
 # document.url keep working; the password-protected variants are not used by lms.
@@ -64,3 +64,6 @@ admin_overrides = [
 admin_overrides = decorate_urlpatterns(
     decorate_urlpatterns(admin_overrides, require_admin_access), never_cache
 )
+
+# Lesson images and renditions under MEDIA_URL, each after an access check (lms/media.py).
+media = [re_path(r"^(?P<name>.+)$", media_file, name="media_file")]

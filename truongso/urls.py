@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 
 from wagtail.admin import urls as wagtailadmin_urls
@@ -26,9 +25,8 @@ urlpatterns = [
     path("", include("lms.urls")),
     path("", include("devices.urls")),
     path("tai-lieu/", include(lms_wagtail_urls.documents)),
+    # Lesson images and their renditions (MEDIA_ROOT), in every DEBUG mode, each after an
+    # access check; private files (materials, attachments) live outside MEDIA_ROOT.
+    path(settings.MEDIA_URL.strip("/") + "/", include(lms_wagtail_urls.media)),
     path("hoc-lieu/", include(lms_wagtail_urls.pages)),
 ]
-if settings.DEBUG:
-    # Public media (image renditions) on the first run. Private files (materials, message
-    # attachments) live outside MEDIA_ROOT and leave only through their access-checked views.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
