@@ -18,6 +18,7 @@ from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter
 
 from lms.blocks import CHOICE_LETTERS, render_formula
 from lms.markup import clean_rich_text
+from lms.media import device_url
 from lms.models import LessonMaterial, LessonPage, Material
 from school.exceptions import NotFound
 
@@ -115,7 +116,7 @@ def lesson_content(lesson: LessonPage, absolute: AbsoluteUrl) -> dict:
     bound = list(lesson.body)  # converts every block, one bulk query per chooser kind
     images = [b.value["image"] for b in bound if b.block_type == "image" and b.value["image"]]
     renditions = _renditions(images)
-    builder = _BlockValues(absolute, renditions)
+    builder = _BlockValues(absolute, renditions, lesson)
     blocks = []
     for block in bound:
         value = builder.value(block.block_type, block.value)
@@ -158,9 +159,11 @@ def _renditions(images: list) -> dict:
 class _BlockValues:
     """The JSON value of each block type (None: leave the block out)."""
 
-    def __init__(self, absolute: AbsoluteUrl, renditions: dict):
+    def __init__(self, absolute: AbsoluteUrl, renditions: dict, lesson: LessonPage):
         self.absolute = absolute
         self.renditions = renditions
+        self.lesson = lesson
+        self._usable = None
         # Links to materials go to the device's download URL; links to pages of the site,
         # which a device cannot open, keep their text without an href; external links stay.
         self._links = LinkRewriter(
@@ -179,11 +182,21 @@ class _BlockValues:
         return clean_rich_text(self._embeds(self._links(source)))
 
     def _document_link(self, attrs: dict) -> str:
-        try:
-            material_id = int(attrs.get("id", ""))
-        except ValueError:
+        raw = attrs.get("id", "")
+        if not (raw.isascii() and raw.isdigit()):
             return "<a>"
-        return f'<a href="{escape(material_url(material_id, self.absolute))}">'
+        if self._usable is None:  # one query, and only for a lesson that links a document
+            self._usable = self.lesson.usable_material_ids()
+        if int(raw) not in self._usable:  # another school's material: its text only
+            return "<a>"
+        return f'<a href="{escape(material_url(int(raw), self.absolute))}">'
+
+    def own(self, material: Material | None) -> Material | None:
+        """The material if it is in the lesson's own school's library (another school's is
+        left out: neither its title nor its file name reaches a board)."""
+        if material is None or material.school_id != self.lesson.school_id:
+            return None
+        return material
 
     def material(self, material: Material) -> dict:
         return {
@@ -207,7 +220,8 @@ class _BlockValues:
         if rendition is None:
             return None
         return {
-            "url": self.absolute(rendition.url),
+            # A board has no session: the URL carries the file's key (lms/media.py).
+            "url": self.absolute(device_url(rendition.file)),
             "width": rendition.width,
             "height": rendition.height,
             "alt": image.title,
@@ -215,8 +229,10 @@ class _BlockValues:
         }
 
     def _video(self, value) -> dict | None:
-        document, embed = value["file"], value["embed"]
+        document, embed = self.own(value["file"]), value["embed"]
         embed_url = getattr(embed, "url", None) or None
+        if value["file"] is not None and document is None:
+            return None
         if document is None and not embed_url:
             return None
         return {
@@ -226,7 +242,7 @@ class _BlockValues:
         }
 
     def _material(self, value) -> dict | None:
-        document = value["document"]
+        document = self.own(value["document"])
         if document is None:
             return None
         return {**self.material(document), "note": value["note"] or ""}

@@ -8,13 +8,15 @@ Who sees a published lesson (and downloads its materials):
   - the staff of its school (any active role), and the platform operator;
   - the parents of the pupils now in a class the lesson is assigned to;
   - nobody else: not other schools' staff, not other parents, not anonymous visitors.
+Images (and their renditions) of a school's library: its staff and the operator; an image a
+published lesson shows, also those who may open that lesson (can_view_image).
 Drafts are seen only in Wagtail's admin, by those its page permissions allow
 (lms/permissions.py). The quiz's answer key is shown to the school's staff only.
 """
 
 from django.http import Http404
 
-from lms.models import LessonPage, Material, MaterialVersion
+from lms.models import LessonImage, LessonPage, Material, MaterialVersion, school_of_collection
 from school.access import get_or_404
 from school.managers import children_class_ids, signed_in, staff_school_ids, taught_class_ids
 from school.models import ClassGroup, School, StaffMembership
@@ -95,3 +97,19 @@ def staff_schools(user):
 
 def parent_class_ids(user):
     return children_class_ids(user)
+
+
+def can_view_image(user, image) -> bool:
+    """An image of a library (its original file or a rendition): the staff of the school whose
+    collection holds it, the operator, and whoever may open a published lesson that shows it
+    (LessonImage, kept by LessonPage.save)."""
+    if not signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    school_id = school_of_collection(image.collection_id)
+    if school_id is not None and is_school_staff(user, school_id):
+        return True
+    return LessonImage.objects.filter(
+        image_id=image.pk, lesson__in=LessonPage.objects.visible_to(user).values("id")
+    ).exists()

@@ -12,9 +12,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from latex2mathml.converter import convert_to_element as latex_to_element
 from wagtail import blocks
+from wagtail.documents import get_document_model
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.rich_text import RichText
+from wagtail.rich_text.rewriters import FIND_A_TAG, extract_attrs
 
 from lms.markup import clean_mathml
 from lms.validators import VIDEO_EXTENSIONS, extension_of
@@ -25,10 +28,57 @@ RICH_TEXT_FEATURES = [
 CHOICE_LETTERS = "ABCDEF"  # clickers have up to six keys
 
 
+# The context key (set by LessonPage.get_context) holding the ids of the materials a lesson
+# may show: those of its own school. A block rendered without it shows no material at all.
+USABLE_MATERIALS = "usable_material_ids"
+
+
+def usable_material_ids(parent_context) -> frozenset:
+    return frozenset((parent_context or {}).get(USABLE_MATERIALS) or ())
+
+
+def _document_id(attrs: dict) -> int | None:
+    """The document id of a stored rich-text link's attributes, None for any other link."""
+    raw = attrs.get("id", "")
+    if attrs.get("linktype") != "document" or not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)
+
+
+def document_link_ids(html: str) -> list[int]:
+    """Ids of the documents linked from stored rich text (`<a linktype="document" id="…">`,
+    whatever the order of the attributes)."""
+    found = (_document_id(extract_attrs(m.group(1))) for m in FIND_A_TAG.finditer(html or ""))
+    return [i for i in found if i is not None]
+
+
+def without_foreign_document_links(html: str, usable: frozenset) -> str:
+    """`html` with each link to a document not in `usable` reduced to its text (`<a>`), so
+    neither its address nor its file name reaches the page."""
+
+    def keep_or_drop(match):
+        attrs = extract_attrs(match.group(1))
+        if attrs.get("linktype") != "document" or _document_id(attrs) in usable:
+            return match.group(0)
+        return "<a>"
+
+    return FIND_A_TAG.sub(keep_or_drop, html or "")
+
+
+def _usable_rich_text(value, parent_context) -> RichText:
+    source = value.source if isinstance(value, RichText) else str(value or "")
+    return RichText(without_foreign_document_links(source, usable_material_ids(parent_context)))
+
+
 class ParagraphBlock(blocks.RichTextBlock):
     def __init__(self, **kwargs):
         kwargs.setdefault("features", RICH_TEXT_FEATURES)
         super().__init__(**kwargs)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["value"] = _usable_rich_text(value, parent_context)
+        return context
 
     class Meta:
         icon = "pilcrow"
@@ -78,6 +128,14 @@ class VideoBlock(blocks.StructBlock):
             )
         return value
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        document = value.get("file")
+        context["document"] = (
+            document if document and document.pk in usable_material_ids(parent_context) else None
+        )
+        return context
+
     class Meta:
         icon = "media"
         template = "blocks/video.html"
@@ -89,6 +147,14 @@ class MaterialBlock(blocks.StructBlock):
 
     document = DocumentChooserBlock(label=_("Material"))
     note = blocks.CharBlock(label=_("Note for pupils"), required=False, max_length=300)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        document = value.get("document")
+        context["document"] = (
+            document if document and document.pk in usable_material_ids(parent_context) else None
+        )
+        return context
 
     class Meta:
         icon = "doc-full"
@@ -192,6 +258,11 @@ class HomeworkBlock(blocks.StructBlock):
     instructions = blocks.RichTextBlock(label=_("Instructions"), features=RICH_TEXT_FEATURES)
     due_date = blocks.DateBlock(label=_("Due date"), required=False)
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["instructions"] = _usable_rich_text(value.get("instructions"), parent_context)
+        return context
+
     class Meta:
         icon = "date"
         template = "blocks/homework.html"
@@ -220,3 +291,90 @@ def parse_date(raw) -> datetime.date | None:
         return datetime.date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+# ------------------------------------------------------------- materials of another school
+
+
+def _foreign_material_message():
+    return _(
+        "This material is not in your school's library: choose one of your school's materials."
+    )
+
+
+def _foreign_link_message():
+    return _(
+        "This text links to a material that is not in your school's library: remove the link "
+        "or link one of your school's materials."
+    )
+
+
+CHOSEN_MATERIAL = {"material": "document", "video": "file"}  # block type -> its chooser
+
+
+def _linked_ids(child) -> list[int]:
+    """The documents a text or homework block (a bound block of a StreamValue) links to."""
+    if child.block_type == "paragraph":
+        return document_link_ids(getattr(child.value, "source", ""))
+    if child.block_type == "homework":
+        return document_link_ids(getattr(child.value["instructions"], "source", ""))
+    return []
+
+
+def _own_linked_ids(body, school_id) -> frozenset:
+    """The documents linked from `body`'s texts that are in the library of `school_id`: one
+    query, none when no text links a document."""
+    ids = {i for child in body for i in _linked_ids(child)}
+    if not ids or not school_id:
+        return frozenset()
+    own = get_document_model().objects.filter(id__in=ids, school_id=school_id)
+    return frozenset(own.values_list("id", flat=True))
+
+
+def _is_foreign(document, school_id) -> bool:
+    return document is not None and (school_id is None or document.school_id != school_id)
+
+
+def foreign_material_errors(body, school_id) -> dict:
+    """{index of the block: its error} for each block of `body` (a cleaned StreamValue) that
+    uses a material (a material or video block, a document link in a text or homework) that is
+    not in the library of `school_id`. A lesson shows only its own school's materials: its
+    school's parents and boards may download whatever it shows (lms.access)."""
+    own = _own_linked_ids(body, school_id)
+    errors = {}
+    for index, child in enumerate(body):
+        field = CHOSEN_MATERIAL.get(child.block_type)
+        if field and _is_foreign(child.value.get(field), school_id):
+            errors[index] = blocks.StructBlockValidationError(
+                block_errors={field: ValidationError(_foreign_material_message())}
+            )
+        elif set(_linked_ids(child)) - own:
+            error = ValidationError(_foreign_link_message())
+            if child.block_type == "homework":
+                error = blocks.StructBlockValidationError(block_errors={"instructions": error})
+            errors[index] = error
+    return errors
+
+
+def without_foreign_materials(body, school_id):
+    """A copy of `body` (a StreamValue) in which another school's materials are gone: a
+    material or video block chooses nothing, a text link to one keeps its text only. For
+    the editor, which would otherwise show a posted or stored foreign material's title and
+    file name."""
+    if not body:
+        return body
+    usable = {USABLE_MATERIALS: _own_linked_ids(body, school_id)}
+    children = []
+    for child in body:
+        kind, value = child.block_type, child.value
+        field = CHOSEN_MATERIAL.get(kind)
+        if field and _is_foreign(value.get(field), school_id):
+            value = blocks.StructValue(child.block, [*value.items()])
+            value[field] = None
+        elif kind == "paragraph":
+            value = _usable_rich_text(value, usable)
+        elif kind == "homework":
+            value = blocks.StructValue(child.block, [*value.items()])
+            value["instructions"] = _usable_rich_text(value["instructions"], usable)
+        children.append((kind, value, child.id))
+    return blocks.StreamValue(body.stream_block, children)

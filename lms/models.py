@@ -19,7 +19,6 @@ Materials are Wagtail documents (lms.Material) in the school's collection, store
 """
 
 import datetime
-import re
 from html import unescape as unescape_entities
 
 from django.conf import settings
@@ -31,13 +30,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.documents.models import AbstractDocument
 from wagtail.fields import StreamField
+from wagtail.images import get_image_model, get_image_model_string
 from wagtail.models import Collection, Page, PageManager, Workflow
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from lms import storage
-from lms.admin_forms import CoursePageForm
-from lms.blocks import LessonBodyBlock, parse_date
+from lms.admin_forms import CoursePageForm, LessonPageForm
+from lms.blocks import (
+    CHOSEN_MATERIAL,
+    USABLE_MATERIALS,
+    LessonBodyBlock,
+    document_link_ids,
+    parse_date,
+)
 from school import names
 from school.managers import children_class_ids, signed_in, staff_school_ids
 from school.models import ClassGroup, PeriodTime, School, SchoolYear, Subject, SubjectGroup
@@ -45,7 +51,6 @@ from school.models import ClassGroup, PeriodTime, School, SchoolYear, Subject, S
 GRADES = [(grade, str(grade)) for grade in range(1, 13)]
 # Key added to a lesson revision's content: when it was saved (see LessonPage.with_content_json).
 MATERIALS_AS_OF = "lms_materials_as_of"
-DOCUMENT_LINK = re.compile(r'<a[^>]*\blinktype="document"[^>]*\bid="(\d+)"')
 
 
 def _nobody(user) -> bool:
@@ -270,6 +275,7 @@ class LessonPage(CourseContentPage):
     ]
     parent_page_types = ["lms.CoursePage", "lms.UnitPage"]
     subpage_types = []
+    base_form_class = LessonPageForm
     template = "lms/lesson_page.html"
 
     class Meta:
@@ -309,10 +315,42 @@ class LessonPage(CourseContentPage):
             elif kind == "video" and value.get("file"):
                 ids.add(int(value["file"]))
             elif kind == "paragraph":
-                ids.update(int(i) for i in DOCUMENT_LINK.findall(value or ""))
+                ids.update(document_link_ids(value or ""))
             elif kind == "homework":
-                ids.update(int(i) for i in DOCUMENT_LINK.findall(value.get("instructions") or ""))
+                ids.update(document_link_ids(value.get("instructions") or ""))
         return ids
+
+    def usable_material_ids(self) -> set[int]:
+        """The materials of this content that it may show: those of its own school's library
+        (the admin refuses others; content saved before that rule, or written around the
+        admin, shows them as plain text). The chosen materials come with the blocks' own
+        conversion; one query for the documents linked from texts, none without such links."""
+        chosen = {
+            document.pk
+            for block in self.body
+            if (field := CHOSEN_MATERIAL.get(block.block_type))
+            and (document := block.value.get(field)) is not None
+            and document.school_id == self.school_id
+        }
+        linked = set()
+        for item in self.body.raw_data:
+            if item["type"] == "paragraph":
+                linked.update(document_link_ids(item["value"] or ""))
+            elif item["type"] == "homework":
+                linked.update(document_link_ids(item["value"].get("instructions") or ""))
+        linked -= chosen
+        if not linked:
+            return chosen
+        own = Material.objects.filter(id__in=linked, school_id=self.school_id)
+        return chosen | set(own.values_list("id", flat=True))
+
+    def image_ids(self) -> set[int]:
+        """Ids of the images of this content's image blocks."""
+        return {
+            int(item["value"]["image"])
+            for item in self.body.raw_data
+            if item["type"] == "image" and (item.get("value") or {}).get("image")
+        }
 
     def save(self, *args, **kwargs):
         full = kwargs.get("update_fields") is None and bool(self.path)
@@ -323,17 +361,36 @@ class LessonPage(CourseContentPage):
             super().save(*args, **kwargs)
             if full:
                 self._sync_material_links()
+                self._sync_image_links()
 
     def _sync_material_links(self) -> None:
         """LessonMaterial mirrors the materials of the saved (published) content, so that a
-        parent may download exactly those (lms/access.py)."""
-        wanted = set(Material.objects.filter(id__in=self.material_ids()).values_list("id", flat=True))
+        parent may download exactly those (lms/access.py): only its own school's, so that no
+        lesson opens another school's private material to this school's parents and boards."""
+        wanted = self.usable_material_ids()
         have = set(LessonMaterial.objects.filter(lesson=self).values_list("material_id", flat=True))
         if have - wanted:
             LessonMaterial.objects.filter(lesson=self, material_id__in=have - wanted).delete()
         LessonMaterial.objects.bulk_create(
             [LessonMaterial(lesson=self, material_id=i) for i in wanted - have]
         )
+
+    def _sync_image_links(self) -> None:
+        """LessonImage mirrors the images of the saved (published) content, so that those who
+        may open the lesson may load exactly those files (lms.access.can_view_image): images
+        of its own school's library, or of no school's (the operator's, in the root)."""
+        found = get_image_model().objects.filter(id__in=self.image_ids())
+        schools = {}
+        wanted = set()
+        for image_id, collection_id in found.values_list("id", "collection_id"):
+            if collection_id not in schools:
+                schools[collection_id] = school_of_collection(collection_id)
+            if schools[collection_id] in (self.school_id, None):
+                wanted.add(image_id)
+        have = set(LessonImage.objects.filter(lesson=self).values_list("image_id", flat=True))
+        if have - wanted:
+            LessonImage.objects.filter(lesson=self, image_id__in=have - wanted).delete()
+        LessonImage.objects.bulk_create([LessonImage(lesson=self, image_id=i) for i in wanted - have])
 
     # -- history: an old revision shows the material files it was saved with
 
@@ -355,6 +412,7 @@ class LessonPage(CourseContentPage):
         from lms import access, selectors
 
         context = super().get_context(request, *args, **kwargs)
+        context[USABLE_MATERIALS] = self.usable_material_ids()
         context["show_answers"] = access.may_see_answers(request.user, self)
         context["may_assign"] = access.may_assign(request.user, self)
         as_of = getattr(self, "materials_as_of", None)
@@ -551,6 +609,21 @@ class LessonMaterial(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["lesson", "material"], name="lessonmaterial_unique"),
+        ]
+
+
+class LessonImage(models.Model):
+    """An image that a lesson's published content shows (kept by LessonPage.save): its file
+    and renditions may be loaded by whoever may open the lesson."""
+
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="image_links")
+    image = models.ForeignKey(
+        get_image_model_string(), on_delete=models.CASCADE, related_name="lesson_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "image"], name="lessonimage_unique"),
         ]
 
 

@@ -2,16 +2,17 @@
 and teachers, lesson search, giving a lesson to classes, and old files of materials."""
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lms import access, selectors, services
+from lms import access, media, selectors, services
 from lms.forms import AssignLessonForm
 from school import access as school_access
 
@@ -94,8 +95,6 @@ def material_version(request: HttpRequest, version_id: int, filename: str) -> Ht
     """An earlier file of a material (from a lesson's history): the school's staff only."""
     version = access.get_material_version_for_user(request.user, version_id)
     if version.filename != filename:
-        from django.http import Http404
-
         raise Http404("No such file")
     response = FileResponse(version.file.open("rb"), as_attachment=True, filename=version.filename)
     response["X-Content-Type-Options"] = "nosniff"
@@ -103,13 +102,46 @@ def material_version(request: HttpRequest, version_id: int, filename: str) -> Ht
     return response
 
 
+@require_GET
+def media_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A lesson image or one of its renditions (lms/media.py): for those lms.access allows,
+    or a board with the file's key from the device API; 404 otherwise, as for a missing file."""
+    found = media.find_image_file(name)
+    if found is None:
+        raise Http404("No such file")
+    image, file = found
+    device = media.has_device_key(name, request.GET.get(media.KEY_PARAMETER))
+    if not (device or access.can_view_image(request.user, image)):
+        raise Http404("No such file")
+    try:
+        return media.file_response(file)
+    except OSError:
+        raise Http404("No such file") from None
+
+
 @login_required
-def cross_school_report_refused(request: HttpRequest) -> HttpResponse:
-    """Wagtail's "page types usage" report names the last edited page of each type across
-    every school; only the platform operator may open it."""
-    from django.http import Http404
+def cross_school_report_refused(request: HttpRequest, results_only: bool = False) -> HttpResponse:
+    """Wagtail's "page types usage" report (and its results, which its filters fetch) names
+    the last edited page of each type across every school; only the platform operator may
+    open it."""
     from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 
     if not request.user.is_superuser:
         raise Http404("No such report")
-    return PageTypesUsageReportView.as_view()(request)
+    return PageTypesUsageReportView.as_view(results_only=results_only)(request)
+
+
+WORKFLOW_EDITING = ("wagtailcore.add_workflow", "wagtailcore.change_workflow")
+
+
+def workflow_editors_only(view):
+    """Wagtail's task chooser (used while editing a workflow) lists every task of every
+    school, whatever the user's rights: only those who may edit workflows may open it."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not any(request.user.has_perm(permission) for permission in WORKFLOW_EDITING):
+            raise Http404("No such page")
+        return view(request, *args, **kwargs)
+
+    return guarded

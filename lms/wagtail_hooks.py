@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
 from lms import access
+from lms.admin_api import SchoolDocumentsAPIViewSet, SchoolImagesAPIViewSet
 from lms.models import (
     CourseContentPage,
     CoursePage,
@@ -54,6 +55,12 @@ def only_explorable_pages_in_chooser(pages, request):
     if request.user.is_superuser:
         return pages
     return pages.filter(pk__in=_explorable(request.user).values("pk"))
+
+
+@hooks.register("construct_admin_api", order=100)  # after Wagtail's images and documents
+def scope_admin_api(router):
+    router.register_endpoint("images", SchoolImagesAPIViewSet)
+    router.register_endpoint("documents", SchoolDocumentsAPIViewSet)
 
 
 @hooks.register("construct_reports_menu")
