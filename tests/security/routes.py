@@ -347,8 +347,12 @@ WAGTAIL = [
     route("cms/api/main/^images/find/", CMS, url="/cms/api/main/images/find/?id={image}", post=False),
     # pages
     route("cms/pages/", CMS, post=False),
-    route(P + "<int:parent_page_id>/", CMS, ids={"parent_page_id": "course"}, post=False),
-    route(P + "<int:parent_page_id>/results/", CMS, ids={"parent_page_id": "course"}, post=False),
+    # Wagtail sends someone exploring a page outside their tree to their own tree's root.
+    route(P + "<int:parent_page_id>/", CMS, ids={"parent_page_id": "course"}, post=False, redirect_is_refusal=True),
+    route(
+        P + "<int:parent_page_id>/results/", CMS, ids={"parent_page_id": "course"}, post=False,
+        redirect_is_refusal=True,
+    ),
     route(
         "cms/bulk/<str:app_label>/<str:model_name>/<str:action>/", CMS, scoped=True,
         url="/cms/bulk/wagtailcore/page/delete/?id={draft_lesson}&next=/cms/",
@@ -395,7 +399,7 @@ WAGTAIL = [
     route(P + "<int:page_id>/privacy/", CMS),
     route(P + "<int:page_id>/lock/", CMS),
     route(P + "<int:page_id>/unlock/", CMS),
-    route(P + "<int:page_id>/revisions/", CMS, post=False),
+    route(P + "<int:page_id>/revisions/", CMS, post=False, redirect_is_refusal=True, note="a redirect to history/"),
     route(P + "<int:page_id>/revisions/<int:revision_id>/view/", CMS, post=False),
     route(P + "<int:page_id>/revisions/<int:revision_id>/revert/", CMS),
     route(P + "<int:page_id>/revisions/<int:revision_id>/unschedule/", CMS),
@@ -473,7 +477,10 @@ WAGTAIL = [
         "cms/editing-sessions/ping/<str:app_label>/<str:model_name>/<str:object_id>/<int:session_id>/", CMS,
         url="/cms/editing-sessions/ping/wagtailcore/page/{draft_lesson}/{editing_session}/",
     ),
-    route("cms/editing-sessions/release/<int:session_id>/", CMS, ids={"session_id": "editing_session"}),
+    route(
+        "cms/editing-sessions/release/<int:session_id>/", CMS, ids={"session_id": "editing_session"}, scoped=False,
+        note="deletes the session only if it is the user's own; answers {} either way",
+    ),
     route("cms/block-preview/", CMS, query="id=lms.blocks.MaterialBlock", post=False),
     route("cms/embeds/chooser/", CMS, post=False),
     route("cms/embeds/chooser/upload/", CMS),
@@ -544,12 +551,18 @@ WAGTAIL = [
     route("cms/documents/chooser/", CMS, post=False),
     route("cms/documents/chooser/results/", CMS, query="q=BímậtA", post=False),
     route("cms/documents/chooser/chosen/<str:pk>/", CMS, ids={"pk": "draft_material"}, post=False),
-    route("cms/documents/chooser/chosen-multiple/", CMS, scoped=True, query="id={draft_material}", post=False),
+    route(
+        "cms/documents/chooser/chosen-multiple/", CMS, scoped=False, query="id={draft_material}", post=False,
+        note="answers the chosen documents the user may choose: an empty list for another school's",
+    ),
     route("cms/documents/chooser/create/", CMS, data={"title": "x", "collection": "{collection_a}"}),
     route("cms/images/chooser/", CMS, post=False),
     route("cms/images/chooser/results/", CMS, query="q=BímậtA", post=False),
     route("cms/images/chooser/chosen/<str:pk>/", CMS, ids={"pk": "image"}, post=False),
-    route("cms/images/chooser/chosen-multiple/", CMS, scoped=True, query="id={image}", post=False),
+    route(
+        "cms/images/chooser/chosen-multiple/", CMS, scoped=False, query="id={image}", post=False,
+        note="as for documents: an empty list for another school's images",
+    ),
     route("cms/images/chooser/create/", CMS, data={"title": "x", "collection": "{collection_a}"}),
     route("cms/images/chooser/<int:image_id>/select_format/", CMS),
     route("cms/sprite/", PUBLIC, post=False),
