@@ -217,11 +217,23 @@ API_ROUTES = [
     route("api/devices/heartbeat", DEVICE, scoped=False),
     route("api/devices/today", DEVICE, scoped=False),
     route("api/devices/classes/<class_id>/roster", DEVICE, url="/api/devices/classes/{class_a1}/roster"),
-    route("api/devices/check-ins", DEVICE, scoped=False),
+    route(
+        "api/devices/check-ins", DEVICE, scoped=False,
+        data={"events": [{"event_id": "5d0c8f0e-8f57-4a52-9d4e-6b1d2f7a9c31", "card_id": "CARD-BIMATA1",
+                          "occurred_at": "2026-11-30T07:05:00+07:00", "direction": "in"}]},
+        note="school A's pupil's card: rejected, and the answer names nobody",
+    ),
     route("api/devices/lessons/<lesson_id>", DEVICE, url="/api/devices/lessons/{lesson}"),
     route("api/devices/materials/<material_id>", DEVICE, url="/api/devices/materials/{material}"),
-    route("api/devices/quizzes", DEVICE, scoped=False),
-    route("api/devices/quizzes/<session_id>/answers", DEVICE, url="/api/devices/quizzes/{quiz_session}/answers"),
+    route(
+        "api/devices/quizzes", DEVICE, scoped=True,
+        data={"lesson_id": "{lesson}", "quiz_id": "{quiz_id}", "class_id": "{class_a1}"},
+        note="opening school A's lesson's quiz for school A's class",
+    ),
+    route(
+        "api/devices/quizzes/<session_id>/answers", DEVICE, url="/api/devices/quizzes/{quiz_session}/answers",
+        data={"answers": [{"question_id": "{question_id}", "choice": "A", "card_id": "CARD-BIMATA1"}]},
+    ),
     route("api/devices/quizzes/<session_id>/close", DEVICE, url="/api/devices/quizzes/{quiz_session}/close"),
     route("api/devices/quizzes/<session_id>/results", DEVICE, url="/api/devices/quizzes/{quiz_session}/results"),
     route(

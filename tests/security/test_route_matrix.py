@@ -340,7 +340,7 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
         user=cast.principal, user_name=cast.principal.full_name, action="report_card", school=cast.school_a,
         student=cast.pupil_a1,
     )
-    (quiz_id, _quiz), *_ = quizzes.lesson_quizzes(lesson).items()
+    (quiz_id, quiz), *_ = quizzes.lesson_quizzes(lesson).items()
     quiz_session = QuizSession.objects.create(device=cast.device, lesson=lesson, quiz_id=quiz_id, class_group=cast.class_a1)
 
     objects = {
@@ -372,7 +372,7 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
         "group_a": SchoolGroup.objects.filter(school=cast.school_a).first().group_id,
         "site": Site.objects.first().pk, "uploaded_file": uploaded_file.pk, "uploaded_image": uploaded_image.pk,
         "editing_session": editing_session.pk, "notification": notification.pk, "card_code": card.code,
-        "quiz_session": quiz_session.pk, "hidden_lesson_url": hidden.url, "draft_lesson_url": hidden.url,
+        "quiz_session": quiz_session.pk, "quiz_id": quiz_id, "question_id": quiz.questions[0].id, "hidden_lesson_url": hidden.url, "draft_lesson_url": hidden.url,
         "classgroup_type": ContentType.objects.get_for_model(ClassGroup).pk,
         "principal_uid": urlsafe_base64_encode(force_bytes(cast.principal.pk)),
         "phone_principal": "0999999999", "email_principal": cast.principal.email,
@@ -422,6 +422,19 @@ def _fill(template: str, objects: dict) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(objects[m.group(1)]), template)
 
 
+def _fill_data(value, objects: dict):
+    """A POST body's values filled in: "{name}" alone becomes the object itself (an int id
+    stays an int in JSON), lists and dicts are filled inside."""
+    if isinstance(value, dict):
+        return {k: _fill_data(v, objects) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_data(v, objects) for v in value]
+    if isinstance(value, str):
+        whole = re.fullmatch(r"\{(\w+)\}", value)
+        return objects[whole.group(1)] if whole else _fill(value, objects)
+    return value
+
+
 def _admin_object(route: str, objects: dict):
     match = re.match(r"quan-tri/(\w+/\w+)/", route)
     if match and match.group(1) in declared.ADMIN_MODELS:
@@ -459,7 +472,7 @@ def probes_for(routes, objects) -> list[Probe]:
             url = build_url(route, declaration, objects)
             probes.append(Probe(route, declaration, "GET", url, {}))
             if declaration.post and (declaration.takes_an_id(route) or declaration.data or declaration.who != (PUBLIC,)):
-                data = {k: _fill(str(v), objects) for k, v in declaration.data.items()}
+                data = _fill_data(declaration.data, objects)
                 probes.append(Probe(route, declaration, "POST", url.split("?")[0], data))
     return probes
 
