@@ -695,6 +695,35 @@ class FormCase:
     url: str  # template
     change: dict  # field → template value; or {"inline": prefix, "row": {...}}
     written: str  # a Python expression over models, True when the posted A id was stored
+    field: str = ""  # the field that carries school A's id (by default the only one changed)
+    control: dict | None = None  # on an add form: the same post with school B's own ids
+
+    @property
+    def target(self) -> str:
+        if self.field:
+            return self.field
+        (only,) = self.change["row"] if "inline" in self.change else self.change
+        return only
+
+
+def error_on_field(response, case: FormCase) -> bool:
+    """Whether the re-rendered admin form holds an error on the field that carried school A's
+    id: the refusal is about that id, not about something else missing from the post."""
+    if response.status_code != 200 or response.context is None:
+        return False
+    if "inline" in case.change:
+        for inline in response.context.get("inline_admin_formsets") or []:
+            formset = inline.formset
+            if formset.prefix == case.change["inline"]:
+                return bool(formset.errors and case.target in formset.errors[-1])
+        return False
+    adminform = response.context.get("adminform")
+    return adminform is not None and case.target in adminform.form.errors
+
+
+SLOT_B = {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
+          "subject": "{subject_b}", "teacher": "{teacher_b}", "room": ""}
+DEVICE_B = {"school": "{school_b}", "room": "{room_b}", "kind": "board", "name": "Bảng mới"}
 
 
 def _form_cases() -> list[FormCase]:
@@ -702,54 +731,55 @@ def _form_cases() -> list[FormCase]:
     return [
         FormCase("pupil: guardianship inline with school A's guardian", "/quan-tri/school/student/{sibling_b}/change/",
                  {"inline": "guardianships", "row": {"guardian": "{guardian_a2}", "relationship": "mother"}},
-                 "Guardianship.objects.filter(guardian_id={guardian_a2}, student_id={sibling_b}).exists()"),
+                 "Guardianship.objects.filter(guardian_id={guardian_a2}, student_id={sibling_b}).exists()", "guardian"),
         FormCase("pupil: enrolment inline in school A's class", "/quan-tri/school/student/{sibling_b}/change/",
-                 {"inline": "enrolments", "row": {"class_group": "{class_a1}", "start_date": "05/09/2026", "status": "active"}},
-                 "Enrolment.objects.filter(class_group_id={class_a1}, student_id={sibling_b}).exists()"),
+                 {"inline": "enrolments", "row": {"class_group": "{class_a1}", "start_date": "2026-09-05", "status": "active"}},
+                 "Enrolment.objects.filter(class_group_id={class_a1}, student_id={sibling_b}).exists()", "class_group"),
         FormCase("guardian: guardianship inline with school A's pupil", "/quan-tri/school/guardian/{guardian_two}/change/",
                  {"inline": "guardianships", "row": {"student": "{pupil_a2}", "relationship": "mother"}},
-                 "Guardianship.objects.filter(guardian_id={guardian_two}, student_id={pupil_a2}).exists()"),
+                 "Guardianship.objects.filter(guardian_id={guardian_two}, student_id={pupil_a2}).exists()", "student"),
         FormCase("class: school A's teacher as homeroom teacher", "/quan-tri/school/classgroup/{class_b}/change/",
                  {"homeroom_teacher": "{teacher_a1}"},
                  "ClassGroup.objects.filter(pk={class_b}, homeroom_teacher_id={teacher_a1}).exists()"),
         FormCase("class: teaching assignment inline with school A's teacher", "/quan-tri/school/classgroup/{class_b}/change/",
                  {"inline": ta, "row": {"teacher": "{teacher_a1}", "subject": "{subject_b}"}},
-                 "TeachingAssignment.objects.filter(class_group_id={class_b}, teacher_id={teacher_a1}).exists()"),
+                 "TeachingAssignment.objects.filter(class_group_id={class_b}, teacher_id={teacher_a1}).exists()", "teacher"),
         FormCase("class: teaching assignment inline with school A's subject", "/quan-tri/school/classgroup/{class_b}/change/",
                  {"inline": ta, "row": {"teacher": "{teacher_b}", "subject": "{math}"}},
-                 "TeachingAssignment.objects.filter(class_group_id={class_b}, subject_id={math}).exists()"),
+                 "TeachingAssignment.objects.filter(class_group_id={class_b}, subject_id={math}).exists()", "subject"),
         FormCase("class: school A's room", "/quan-tri/school/classgroup/{class_b}/change/", {"room": "{room_a1}"},
                  "ClassGroup.objects.filter(pk={class_b}, room_id={room_a1}).exists()"),
         FormCase("timetable slot: school A's subject", "/quan-tri/school/timetableslot/add/",
                  {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
                   "subject": "{math}", "teacher": "{teacher_b}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()"),
+                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()", "subject", SLOT_B),
         FormCase("timetable slot: school A's teacher", "/quan-tri/school/timetableslot/add/",
                  {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
                   "subject": "{subject_b}", "teacher": "{teacher_a1}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()"),
+                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()", "teacher", SLOT_B),
         FormCase("timetable slot: school A's room", "/quan-tri/school/timetableslot/add/",
                  {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
                   "subject": "{subject_b}", "teacher": "{teacher_b}", "room": "{room_a1}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()"),
+                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()", "room", SLOT_B),
         FormCase("timetable slot: school A's class", "/quan-tri/school/timetableslot/add/",
                  {"class_group": "{class_a1}", "weekday": "2", "session": "morning", "period": "1",
                   "subject": "{subject_b}", "teacher": "{teacher_b}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_a1}, weekday=2).exists()"),
+                 "TimetableSlot.objects.filter(class_group_id={class_a1}, weekday=2).exists()", "class_group", SLOT_B),
         FormCase("device: school A's room", "/quan-tri/school/classroomdevice/add/",
                  {"school": "{school_b}", "room": "{room_a1}", "kind": "board", "name": "Bảng mới"},
-                 "ClassroomDevice.objects.filter(room_id={room_a1}, name='Bảng mới').exists()"),
+                 "ClassroomDevice.objects.filter(room_id={room_a1}, name='Bảng mới').exists()", "room", DEVICE_B),
         FormCase("device: school A as the school", "/quan-tri/school/classroomdevice/add/",
                  {"school": "{school_a}", "room": "{room_b}", "kind": "board", "name": "Bảng mới"},
-                 "ClassroomDevice.objects.filter(school_id={school_a}, name='Bảng mới').exists()"),
+                 "ClassroomDevice.objects.filter(school_id={school_a}, name='Bảng mới').exists()", "school", DEVICE_B),
         FormCase("staff: school A's subject group", "/quan-tri/school/staffmembership/{membership_teacher_b}/change/",
                  {"subject_group": "{math_group}"},
                  "StaffMembership.objects.filter(pk={membership_teacher_b}, subject_group_id={math_group}).exists()"),
         FormCase("subject: school A's subject group", "/quan-tri/school/subject/{subject_b}/change/",
                  {"group": "{math_group}"}, "Subject.objects.filter(pk={subject_b}, group_id={math_group}).exists()"),
         FormCase("term: school A's year", "/quan-tri/school/term/add/",
-                 {"school_year": "{year_a}", "number": "2", "start_date": "16/01/2027", "end_date": "31/05/2027"},
-                 "Term.objects.filter(school_year_id={year_a}, number=2).exists()"),
+                 {"school_year": "{year_a}", "number": "2", "start_date": "2027-01-16", "end_date": "2027-05-31"},
+                 "Term.objects.filter(school_year_id={year_a}, number=2).exists()", "school_year",
+                 {"school_year": "{year_b}", "number": "2", "start_date": "2027-01-16", "end_date": "2027-05-31"}),
     ]
 
 
@@ -761,7 +791,7 @@ def test_admin_forms_refuse_school_a_ids_posted_by_school_b(world):
     objects = {
         **world.objects,
         "sibling_b": cast.sibling_b.pk, "pupil_a2": cast.pupil_a2.pk, "class_b": cast.class_b.pk,
-        "school_b": cast.school_b.pk, "room_b": cast.device_b.room_id,
+        "school_b": cast.school_b.pk, "room_b": cast.device_b.room_id, "year_b": cast.class_b.school_year_id,
         "guardian_two": Guardian.objects.get(user=cast.parent_of_two).pk,
         "membership_teacher_b": StaffMembership.objects.get(user=cast.teacher_b).pk,
     }
@@ -769,6 +799,17 @@ def test_admin_forms_refuse_school_a_ids_posted_by_school_b(world):
     failures = []
     for case in _form_cases():
         url = _fill(case.url, objects)
+        # the control: the form as shown (a change form) or with school B's own ids (an add
+        # form) is accepted, so the refusal below is about school A's id
+        with transaction.atomic():
+            fields = form_of(client, url)
+            fields.update({k: [_fill(v, objects)] for k, v in (case.control or {}).items()})
+            fields.pop("_saveasnew", None)
+            control = client.post(url, fields)
+            transaction.set_rollback(True)
+        if control.status_code != 302:  # reported, and the case is still tried below
+            errors = control.context and control.context.get("errors")
+            failures.append(f"{case.label}: the control post of {url} was not accepted ({control.status_code}, {errors})")
         with transaction.atomic():
             fields = form_of(client, url)
             if "inline" in case.change:
@@ -779,12 +820,12 @@ def test_admin_forms_refuse_school_a_ids_posted_by_school_b(world):
             fields.pop("_saveasnew", None)
             response = client.post(url, {k: v for k, v in fields.items()})
             written = eval(_fill(case.written, objects), vars(school_models))  # noqa: S307 (our own expressions)
-            has_error = response.status_code == 200 and (b"errorlist" in response.content or b"errornote" in response.content)
+            has_error = error_on_field(response, case)
             transaction.set_rollback(True)
         if written or not has_error:
             failures.append(
                 f"{case.label}: POST {url} as other_school_admin → {response.status_code}"
-                f"{', stored' if written else ''}{'' if has_error else ', no form error'}"
+                f"{', stored' if written else ''}{'' if has_error else f', no error on {case.target}'}"
             )
     assert not failures, "School A's ids accepted by the administration's forms:\n" + "\n".join(failures)
 
