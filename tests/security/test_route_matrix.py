@@ -852,3 +852,30 @@ def test_admin_autocompletes_list_only_the_managed_schools(world):
                     if response.status_code >= 500 or leaked:
                         failures.append(f"{url}: {response.status_code} {leaked}")
     assert not failures, "\n".join(failures)
+
+
+def test_records_shared_with_school_a_show_school_b_nothing_of_school_a(world):
+    """parent_of_two is a guardian at both schools: school B's administrator may open their
+    records, and must see only school B's side of them (issue 10, hole 3)."""
+    from school.models import Guardian
+
+    cast = world.cast
+    guardian = Guardian.objects.get(user=cast.parent_of_two).pk
+    user = cast.parent_of_two.pk
+    client = world.clients["other_school_admin"]
+    failures = []
+    for url in (
+        f"/quan-tri/school/guardian/{guardian}/change/", f"/quan-tri/school/guardian/{guardian}/history/",
+        f"/quan-tri/school/guardian/{guardian}/delete/", f"/quan-tri/accounts/user/{user}/change/",
+        f"/quan-tri/accounts/user/{user}/history/", f"/quan-tri/accounts/user/{user}/delete/",
+        f"/quan-tri/school/student/{cast.sibling_b.pk}/change/",
+        f"/quan-tri/school/student/{cast.sibling_b.pk}/delete/",
+    ):
+        with transaction.atomic():
+            response = client.get(url)
+            body = _body(response)
+            transaction.set_rollback(True)
+        leaked = [s.label for s in world.secrets if any(form in body for form in s.forms())]
+        if response.status_code >= 500 or leaked:
+            failures.append(f"GET {url} as other_school_admin: {response.status_code}, shows school A's {', '.join(leaked)}")
+    assert not failures, "\n".join(failures)
