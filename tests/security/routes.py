@@ -196,8 +196,8 @@ SITE = [
         post=False, note="a material of school A used by no lesson",
     ),
     route(
-        "hoc-lieu/^((?:[\\w\\-]+/)*)$", PARENT, TEACHER, url="{draft_lesson_url}", post=False,
-        note="a draft lesson of school A",
+        "hoc-lieu/^((?:[\\w\\-]+/)*)$", PARENT, TEACHER, url="{hidden_lesson_url}", post=False,
+        note="a published lesson of school A given to no class",
     ),
     route(
         "^media/(?P<path>.*)$", PUBLIC, url="/media/{image_file}", post=False, optional=True,

@@ -372,7 +372,8 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
         "group_a": SchoolGroup.objects.filter(school=cast.school_a).first().group_id,
         "site": Site.objects.first().pk, "uploaded_file": uploaded_file.pk, "uploaded_image": uploaded_image.pk,
         "editing_session": editing_session.pk, "notification": notification.pk, "card_code": card.code,
-        "quiz_session": quiz_session.pk, "quiz_id": quiz_id, "question_id": quiz.questions[0].id, "hidden_lesson_url": hidden.url, "draft_lesson_url": hidden.url,
+        "quiz_session": quiz_session.pk, "quiz_id": quiz_id, "question_id": quiz.questions[0].id, "hidden_lesson_url": hidden.url,
+        "material_file": material.filename,
         "classgroup_type": ContentType.objects.get_for_model(ClassGroup).pk,
         "principal_uid": urlsafe_base64_encode(force_bytes(cast.principal.pk)),
         "phone_principal": "0999999999", "email_principal": cast.principal.email,
@@ -604,6 +605,8 @@ LEGITIMATE = [
     ("parent_a1", "GET", "/hop-thu/", "BímậtA Tin"),
     ("teacher_a1", "GET", "/giao-vien/lop/{class_a1}/so-diem/{math}/hoc-ky/{term}/", "BímậtA Một"),
     ("homeroom_a1", "GET", "/giao-vien/lop/{class_a1}/xin-nghi/", "Lý do BímậtA Ốm"),
+    ("principal", "GET", "{hidden_lesson_url}", "Bài BímậtA Riêng"),
+    ("parent_a1", "GET", "/tai-lieu/{material}/{material_file}", "%PDF"),
     ("device", "GET", "/api/devices/lessons/{lesson}", "B\\u00e0i B\\u00edm\\u1eadtA B\\u00e0ih\\u1ecdc"),
 ]
 
