@@ -50,13 +50,44 @@ KINDS = {PUBLIC, SIGNED_IN, PARENT, TEACHER, MANAGER, CMS, OPERATOR, DEVICE, OFF
 
 # Path arguments that carry an object's id: a route with one is scoped unless declared otherwise.
 ID_ARGUMENTS = {
-    "student_id", "class_group_id", "class_id", "subject_id", "term_id", "leave_id",
-    "announcement_id", "attachment_id", "summary_id", "notification_id", "run_id", "file_id",
-    "school_id", "lesson_id", "version_id", "material_id", "session_id", "object_id",
-    "content_type_id", "pk", "page_id", "parent_page_id", "page_to_move_id", "destination_id",
-    "revision_id", "revision_id_a", "revision_id_b", "task_state_id", "task_id",
-    "workflow_state_id", "document_id", "doc_id", "image_id", "uploaded_file_id",
-    "collection_id", "page_pk", "workflow_pk", "uidb64",
+    "student_id",
+    "class_group_id",
+    "class_id",
+    "subject_id",
+    "term_id",
+    "leave_id",
+    "announcement_id",
+    "attachment_id",
+    "summary_id",
+    "notification_id",
+    "run_id",
+    "file_id",
+    "school_id",
+    "lesson_id",
+    "version_id",
+    "material_id",
+    "session_id",
+    "object_id",
+    "content_type_id",
+    "pk",
+    "page_id",
+    "parent_page_id",
+    "page_to_move_id",
+    "destination_id",
+    "revision_id",
+    "revision_id_a",
+    "revision_id_b",
+    "task_state_id",
+    "task_id",
+    "workflow_state_id",
+    "document_id",
+    "doc_id",
+    "image_id",
+    "uploaded_file_id",
+    "collection_id",
+    "page_pk",
+    "workflow_pk",
+    "uidb64",
 }
 
 
@@ -91,7 +122,9 @@ class Route:
     def takes_an_id(self, name: str) -> bool:
         if self.scoped is not None:
             return self.scoped
-        arguments = set(re.findall(r"<(?:\w+:)?(\w+)>", name)) | set(re.findall(r"\(\?P<(\w+)>", name))
+        arguments = set(re.findall(r"<(?:\w+:)?(\w+)>", name)) | set(
+            re.findall(r"\(\?P<(\w+)>", name)
+        )
         return bool(arguments & ID_ARGUMENTS)
 
 
@@ -116,15 +149,23 @@ SITE = [
     # the contact book: teachers
     route("giao-vien/so-diem/", TEACHER, note="the teacher's own classes"),
     route("giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/", TEACHER),
-    route("giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/hoc-ky/<int:term_id>/", TEACHER),
-    route("giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/hoc-ky/<int:term_id>/cong-bo/", TEACHER),
+    route(
+        "giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/hoc-ky/<int:term_id>/", TEACHER
+    ),
+    route(
+        "giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/hoc-ky/<int:term_id>/cong-bo/",
+        TEACHER,
+    ),
     route(
         "giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/hoc-ky/<int:term_id>/lich-su/<int:student_id>/",
         TEACHER,
     ),
     route("giao-vien/lop/<int:class_group_id>/chu-nhiem/", TEACHER),
     route("giao-vien/lop/<int:class_group_id>/chu-nhiem/hoc-ky/<int:term_id>/", TEACHER),
-    route("giao-vien/lop/<int:class_group_id>/chu-nhiem/hoc-ky/<int:term_id>/lich-su/<int:student_id>/", TEACHER),
+    route(
+        "giao-vien/lop/<int:class_group_id>/chu-nhiem/hoc-ky/<int:term_id>/lich-su/<int:student_id>/",
+        TEACHER,
+    ),
     route("giao-vien/lop/<int:class_group_id>/pham-chat-nang-luc/", TEACHER),
     route("giao-vien/lop/<int:class_group_id>/pham-chat-nang-luc/hoc-ky/<int:term_id>/", TEACHER),
     route(
@@ -133,11 +174,16 @@ SITE = [
     ),
     route("giao-vien/lop/<int:class_group_id>/diem-danh/", TEACHER),
     route("giao-vien/lop/<int:class_group_id>/xin-nghi/", TEACHER),
-    route("giao-vien/xin-nghi/<int:leave_id>/tra-loi/", TEACHER, data={"action": "approve", "note": "x"}),
+    route(
+        "giao-vien/xin-nghi/<int:leave_id>/tra-loi/",
+        TEACHER,
+        data={"action": "approve", "note": "x"},
+    ),
     route("giao-vien/lop/<int:class_group_id>/nhan-xet/", TEACHER),
     route("giao-vien/thong-bao/", TEACHER, note="the announcements the user may see"),
     route(
-        "giao-vien/thong-bao/moi/", TEACHER,
+        "giao-vien/thong-bao/moi/",
+        TEACHER,
         data={"audience": "class", "class_group": "{class_a1}", "title": "x", "body": "x"},
         note="posted with school A's class: must be refused",
     ),
@@ -165,10 +211,19 @@ SITE = [
     # notifications: the user's own
     route("hop-thu/", SIGNED_IN),
     route("hop-thu/<int:notification_id>/", SIGNED_IN),
-    route("hop-thu/da-doc/", SIGNED_IN, data={"id": "{notification}"}, note="posted with parent_a1's notification"),
+    route(
+        "hop-thu/da-doc/",
+        SIGNED_IN,
+        data={"id": "{notification}"},
+        note="posted with parent_a1's notification",
+    ),
     route("hop-thu/cai-dat/", SIGNED_IN),
     # reports
-    route("bao-cao/", MANAGER, data={"truong": "{school_a}", "scope": "class", "class_group": "{class_a1}"}),
+    route(
+        "bao-cao/",
+        MANAGER,
+        data={"truong": "{school_a}", "scope": "class", "class_group": "{class_a1}"},
+    ),
     route("bao-cao/dot/<int:run_id>/", MANAGER),
     route("bao-cao/dot/<int:run_id>/tien-do/", MANAGER),
     route("bao-cao/tep/<int:file_id>/", MANAGER),
@@ -179,28 +234,46 @@ SITE = [
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/<int:term_id>/", PARENT),
     route("verify/", PUBLIC, query="code={card_code}", data={"code": "{card_code}"}),
     route(
-        "verify/<str:code>/", PUBLIC, url="/verify/{card_code}/",
+        "verify/<str:code>/",
+        PUBLIC,
+        url="/verify/{card_code}/",
         note="shows the school, the term and the masked name only",
     ),
     # lessons (lms) and the board's quiz results
     route("hoc-sinh/<int:student_id>/bai-hoc/", PARENT, TEACHER, post=False),
-    route("bai-hoc/tim-kiem/", SIGNED_IN, query="q=BímậtA", post=False, note="the user's own lessons"),
+    route(
+        "bai-hoc/tim-kiem/", SIGNED_IN, query="q=BímậtA", post=False, note="the user's own lessons"
+    ),
     route("bai-hoc/<int:lesson_id>/giao/", TEACHER, ids={"lesson_id": "draft_lesson"}),
     route(
-        "bai-hoc/tai-lieu-cu/<int:version_id>/<str:filename>", CMS,
-        url="/bai-hoc/tai-lieu-cu/{material_version}/{material_version_name}", post=False,
+        "bai-hoc/tai-lieu-cu/<int:version_id>/<str:filename>",
+        CMS,
+        url="/bai-hoc/tai-lieu-cu/{material_version}/{material_version_name}",
+        post=False,
     ),
     route("bai-hoc/<int:lesson_id>/trac-nghiem/", TEACHER),
     route(
-        "tai-lieu/^(\\d+)/(.*)$", PARENT, TEACHER, url="/tai-lieu/{draft_material}/{draft_material_file}",
-        post=False, note="a material of school A used by no lesson",
+        "tai-lieu/^(\\d+)/(.*)$",
+        PARENT,
+        TEACHER,
+        url="/tai-lieu/{draft_material}/{draft_material_file}",
+        post=False,
+        note="a material of school A used by no lesson",
     ),
     route(
-        "hoc-lieu/^((?:[\\w\\-]+/)*)$", PARENT, TEACHER, url="{hidden_lesson_url}", post=False,
+        "hoc-lieu/^((?:[\\w\\-]+/)*)$",
+        PARENT,
+        TEACHER,
+        url="{hidden_lesson_url}",
+        post=False,
         note="a published lesson of school A given to no class",
     ),
     route(
-        "^media/(?P<path>.*)$", PUBLIC, url="/media/{image_file}", post=False, optional=True,
+        "^media/(?P<path>.*)$",
+        PUBLIC,
+        url="/media/{image_file}",
+        post=False,
+        optional=True,
         note="DEBUG only. Lesson images are served without a check: public until the README "
         "decides otherwise (issue 10, 'private files stay private')",
     ),
@@ -216,29 +289,61 @@ API_ROUTES = [
     route("api/devices/me", DEVICE, scoped=False),
     route("api/devices/heartbeat", DEVICE, scoped=False),
     route("api/devices/today", DEVICE, scoped=False),
-    route("api/devices/classes/<class_id>/roster", DEVICE, url="/api/devices/classes/{class_a1}/roster"),
     route(
-        "api/devices/check-ins", DEVICE, scoped=False,
-        data={"events": [{"event_id": "5d0c8f0e-8f57-4a52-9d4e-6b1d2f7a9c31", "card_id": "CARD-BIMATA1",
-                          "occurred_at": "2026-11-30T07:05:00+07:00", "direction": "in"}]},
+        "api/devices/classes/<class_id>/roster",
+        DEVICE,
+        url="/api/devices/classes/{class_a1}/roster",
+    ),
+    route(
+        "api/devices/check-ins",
+        DEVICE,
+        scoped=False,
+        data={
+            "events": [
+                {
+                    "event_id": "5d0c8f0e-8f57-4a52-9d4e-6b1d2f7a9c31",
+                    "card_id": "CARD-BIMATA1",
+                    "occurred_at": "2026-11-30T07:05:00+07:00",
+                    "direction": "in",
+                }
+            ]
+        },
         note="school A's pupil's card: rejected, and the answer names nobody",
     ),
     route("api/devices/lessons/<lesson_id>", DEVICE, url="/api/devices/lessons/{lesson}"),
     route("api/devices/materials/<material_id>", DEVICE, url="/api/devices/materials/{material}"),
     route(
-        "api/devices/quizzes", DEVICE, scoped=True,
+        "api/devices/quizzes",
+        DEVICE,
+        scoped=True,
         data={"lesson_id": "{lesson}", "quiz_id": "{quiz_id}", "class_id": "{class_a1}"},
         note="opening school A's lesson's quiz for school A's class",
     ),
     route(
-        "api/devices/quizzes/<session_id>/answers", DEVICE, url="/api/devices/quizzes/{quiz_session}/answers",
-        data={"answers": [{"question_id": "{question_id}", "choice": "A", "card_id": "CARD-BIMATA1"}]},
+        "api/devices/quizzes/<session_id>/answers",
+        DEVICE,
+        url="/api/devices/quizzes/{quiz_session}/answers",
+        data={
+            "answers": [{"question_id": "{question_id}", "choice": "A", "card_id": "CARD-BIMATA1"}]
+        },
     ),
-    route("api/devices/quizzes/<session_id>/close", DEVICE, url="/api/devices/quizzes/{quiz_session}/close"),
-    route("api/devices/quizzes/<session_id>/results", DEVICE, url="/api/devices/quizzes/{quiz_session}/results"),
     route(
-        "api/reports/statistics", MANAGER, scoped=True, query="school={school_a}",
-        url="/api/reports/statistics", note="asked with school A's id",
+        "api/devices/quizzes/<session_id>/close",
+        DEVICE,
+        url="/api/devices/quizzes/{quiz_session}/close",
+    ),
+    route(
+        "api/devices/quizzes/<session_id>/results",
+        DEVICE,
+        url="/api/devices/quizzes/{quiz_session}/results",
+    ),
+    route(
+        "api/reports/statistics",
+        MANAGER,
+        scoped=True,
+        query="school={school_a}",
+        url="/api/reports/statistics",
+        note="asked with school A's id",
     ),
 ]
 
@@ -293,39 +398,68 @@ def admin_routes() -> list[Route]:
         route("quan-tri/password_change/", SIGNED_IN, post=False),
         route("quan-tri/password_change/done/", SIGNED_IN, post=False),
         route(
-            "quan-tri/autocomplete/", MANAGER, post=False,
+            "quan-tri/autocomplete/",
+            MANAGER,
+            post=False,
             url="/quan-tri/autocomplete/?app_label=school&model_name=guardianship&field_name=guardian&term=BímậtA",
             note="also asked for every autocomplete field in test_admin_autocompletes_list_only_the_managed_schools",
         ),
         route("quan-tri/jsi18n/", SIGNED_IN, post=False),
         route(
-            "quan-tri/r/<path:content_type_id>/<path:object_id>/", MANAGER,
-            url="/quan-tri/r/{classgroup_type}/{class_a1}/", post=False,
+            "quan-tri/r/<path:content_type_id>/<path:object_id>/",
+            MANAGER,
+            url="/quan-tri/r/{classgroup_type}/{class_a1}/",
+            post=False,
             note="'view on site' of school A's class",
         ),
         route(
-            "quan-tri/school/student/nhap/", MANAGER, scoped=False,
+            "quan-tri/school/student/nhap/",
+            MANAGER,
+            scoped=False,
             note="the pupil import: its school choices are the managed schools",
         ),
-        route(f"quan-tri/({models})/", MANAGER, regex=True, post=False, note="changelists: own rows only"),
-        route(f"quan-tri/({models})/add/", MANAGER, regex=True, scoped=False, note="add forms: own choices only"),
         route(
-            f"quan-tri/{per_object.format(models)}", MANAGER, regex=True,
+            f"quan-tri/({models})/",
+            MANAGER,
+            regex=True,
+            post=False,
+            note="changelists: own rows only",
         ),
         route(
-            f"quan-tri/({models})/<path:object_id>/", MANAGER, regex=True,
-            redirect_is_refusal=True, post=False,
+            f"quan-tri/({models})/add/",
+            MANAGER,
+            regex=True,
+            scoped=False,
+            note="add forms: own choices only",
+        ),
+        route(
+            f"quan-tri/{per_object.format(models)}",
+            MANAGER,
+            regex=True,
+        ),
+        route(
+            f"quan-tri/({models})/<path:object_id>/",
+            MANAGER,
+            regex=True,
+            redirect_is_refusal=True,
+            post=False,
             note="Django's redirect to the change page: loads nothing",
         ),
         route(f"quan-tri/({operator})/", OPERATOR, regex=True, post=False),
         route(f"quan-tri/({operator})/add/", OPERATOR, regex=True),
         route(f"quan-tri/{per_object.format(operator)}", OPERATOR, regex=True),
         route(
-            f"quan-tri/({operator})/<path:object_id>/", OPERATOR, regex=True,
-            redirect_is_refusal=True, post=False,
+            f"quan-tri/({operator})/<path:object_id>/",
+            OPERATOR,
+            regex=True,
+            redirect_is_refusal=True,
+            post=False,
         ),
         route(
-            "quan-tri/^(?P<app_label>school|accounts|devices)/$", MANAGER, url="/quan-tri/school/", post=False,
+            "quan-tri/^(?P<app_label>school|accounts|devices)/$",
+            MANAGER,
+            url="/quan-tri/school/",
+            post=False,
         ),
         route("quan-tri/(?P<url>.*)$", OFF, url="/quan-tri/khong-co-trang-nay/", post=False),
     ]
@@ -336,56 +470,107 @@ def admin_routes() -> list[Route]:
 P = "cms/pages/"
 WAGTAIL = [
     route(
-        "cms/reports/page-types-usage/", OPERATOR, post=False,
+        "cms/reports/page-types-usage/",
+        OPERATOR,
+        post=False,
         note="lms.views.cross_school_report_refused, and Wagtail's own that it shadows (same address)",
     ),
-    route("cms/reports/page-types-usage/results/", OPERATOR, post=False, note="names every school's pages"),
+    route(
+        "cms/reports/page-types-usage/results/",
+        OPERATOR,
+        post=False,
+        note="names every school's pages",
+    ),
     route("cms/", CMS, post=False),
     route("cms/test404/", PUBLIC, post=False),
-    route("cms/failwhale/", CMS, post=False, deliberate_error=True, note="Wagtail's deliberate 500"),
+    route(
+        "cms/failwhale/", CMS, post=False, deliberate_error=True, note="Wagtail's deliberate 500"
+    ),
     # the admin's JSON API (what the page, document and image choosers read)
     route("cms/api/main/^pages/", CMS, url="/cms/api/main/pages/?search=BímậtA", post=False),
-    route("cms/api/main/^pages/<int:pk>/", CMS, url="/cms/api/main/pages/{draft_lesson}/", post=False),
-    route("cms/api/main/^pages/find/", CMS, url="/cms/api/main/pages/find/?id={draft_lesson}", post=False),
     route(
-        "cms/api/main/^pages/<int:pk>/action/<str:action_name>/", CMS,
-        url="/cms/api/main/pages/{draft_lesson}/action/copy/", data={"destination_page_id": "{course_b}"},
+        "cms/api/main/^pages/<int:pk>/", CMS, url="/cms/api/main/pages/{draft_lesson}/", post=False
+    ),
+    route(
+        "cms/api/main/^pages/find/",
+        CMS,
+        url="/cms/api/main/pages/find/?id={draft_lesson}",
+        post=False,
+    ),
+    route(
+        "cms/api/main/^pages/<int:pk>/action/<str:action_name>/",
+        CMS,
+        url="/cms/api/main/pages/{draft_lesson}/action/copy/",
+        data={"destination_page_id": "{course_b}"},
     ),
     route("cms/api/main/^documents/", CMS, url="/cms/api/main/documents/", post=False),
-    route("cms/api/main/^documents/<int:pk>/", CMS, url="/cms/api/main/documents/{draft_material}/", post=False),
-    route("cms/api/main/^documents/find/", CMS, url="/cms/api/main/documents/find/?id={draft_material}", post=False),
+    route(
+        "cms/api/main/^documents/<int:pk>/",
+        CMS,
+        url="/cms/api/main/documents/{draft_material}/",
+        post=False,
+    ),
+    route(
+        "cms/api/main/^documents/find/",
+        CMS,
+        url="/cms/api/main/documents/find/?id={draft_material}",
+        post=False,
+    ),
     route("cms/api/main/^images/", CMS, url="/cms/api/main/images/", post=False),
     route("cms/api/main/^images/<int:pk>/", CMS, url="/cms/api/main/images/{image}/", post=False),
-    route("cms/api/main/^images/find/", CMS, url="/cms/api/main/images/find/?id={image}", post=False),
+    route(
+        "cms/api/main/^images/find/", CMS, url="/cms/api/main/images/find/?id={image}", post=False
+    ),
     # pages
     route("cms/pages/", CMS, post=False),
     # Wagtail sends someone exploring a page outside their tree to their own tree's root.
-    route(P + "<int:parent_page_id>/", CMS, ids={"parent_page_id": "course"}, post=False, redirect_is_refusal=True),
     route(
-        P + "<int:parent_page_id>/results/", CMS, ids={"parent_page_id": "course"}, post=False,
+        P + "<int:parent_page_id>/",
+        CMS,
+        ids={"parent_page_id": "course"},
+        post=False,
         redirect_is_refusal=True,
     ),
     route(
-        "cms/bulk/<str:app_label>/<str:model_name>/<str:action>/", CMS, scoped=True,
+        P + "<int:parent_page_id>/results/",
+        CMS,
+        ids={"parent_page_id": "course"},
+        post=False,
+        redirect_is_refusal=True,
+    ),
+    route(
+        "cms/bulk/<str:app_label>/<str:model_name>/<str:action>/",
+        CMS,
+        scoped=True,
         url="/cms/bulk/wagtailcore/page/delete/?id={draft_lesson}&next=/cms/",
         note="a bulk action on school A's page",
     ),
     route(
-        P + "add/<slug:content_type_app_name>/<slug:content_type_model_name>/<int:parent_page_id>/", CMS,
+        P + "add/<slug:content_type_app_name>/<slug:content_type_model_name>/<int:parent_page_id>/",
+        CMS,
         url="/cms/pages/add/lms/lessonpage/{unit}/",
     ),
     route(
-        P + "add/<slug:content_type_app_name>/<slug:content_type_model_name>/<int:parent_page_id>/preview/", CMS,
+        P
+        + "add/<slug:content_type_app_name>/<slug:content_type_model_name>/<int:parent_page_id>/preview/",
+        CMS,
         url="/cms/pages/add/lms/lessonpage/{unit}/preview/",
     ),
     route(
-        P + "usage/<slug:content_type_app_name>/<slug:content_type_model_name>/", CMS,
-        url="/cms/pages/usage/lms/lessonpage/", post=False, note="lists pages of one type",
+        P + "usage/<slug:content_type_app_name>/<slug:content_type_model_name>/",
+        CMS,
+        url="/cms/pages/usage/lms/lessonpage/",
+        post=False,
+        note="lists pages of one type",
     ),
-    route(P + "create/<slug:app_label>/<slug:model_name>", CMS, url="/cms/pages/create/lms/lessonpage"),
     route(
-        P + "usage/<slug:content_type_app_name>/<slug:content_type_model_name>/results/", CMS,
-        url="/cms/pages/usage/lms/lessonpage/results/", post=False,
+        P + "create/<slug:app_label>/<slug:model_name>", CMS, url="/cms/pages/create/lms/lessonpage"
+    ),
+    route(
+        P + "usage/<slug:content_type_app_name>/<slug:content_type_model_name>/results/",
+        CMS,
+        url="/cms/pages/usage/lms/lessonpage/results/",
+        post=False,
     ),
     route(P + "<int:page_id>/usage/", CMS, post=False),
     route(P + "<int:page_id>/edit/", CMS),
@@ -398,12 +583,21 @@ WAGTAIL = [
     route(P + "search/", CMS, query="q=BímậtA", post=False),
     route(P + "search/results/", CMS, query="q=BímậtA", post=False),
     route(P + "<int:page_to_move_id>/move/", CMS),
-    route(P + "<int:page_to_move_id>/move/<int:destination_id>/confirm/", CMS, ids={"destination_id": "unit"}),
+    route(
+        P + "<int:page_to_move_id>/move/<int:destination_id>/confirm/",
+        CMS,
+        ids={"destination_id": "unit"},
+    ),
     route(P + "<int:page_to_move_id>/set_position/", CMS, query="position=0"),
     route(P + "<int:page_id>/copy/", CMS),
-    route(P + "workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/", CMS, ids={"action_name": "approve"}),
     route(
-        P + "workflow/collect_action_data/<int:page_id>/<slug:action_name>/<int:task_state_id>/", CMS,
+        P + "workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+        CMS,
+        ids={"action_name": "approve"},
+    ),
+    route(
+        P + "workflow/collect_action_data/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+        CMS,
         ids={"action_name": "approve"},
     ),
     route(P + "workflow/confirm_cancellation/<int:page_id>/", CMS),
@@ -411,13 +605,22 @@ WAGTAIL = [
     route(P + "<int:page_id>/privacy/", CMS),
     route(P + "<int:page_id>/lock/", CMS),
     route(P + "<int:page_id>/unlock/", CMS),
-    route(P + "<int:page_id>/revisions/", CMS, post=False, redirect_is_refusal=True, note="a redirect to history/"),
+    route(
+        P + "<int:page_id>/revisions/",
+        CMS,
+        post=False,
+        redirect_is_refusal=True,
+        note="a redirect to history/",
+    ),
     route(P + "<int:page_id>/revisions/<int:revision_id>/view/", CMS, post=False),
     route(P + "<int:page_id>/revisions/<int:revision_id>/revert/", CMS),
     route(P + "<int:page_id>/revisions/<int:revision_id>/unschedule/", CMS),
     route(
-        P + "^(?P<pk>\\d+)/revisions/compare/(?P<revision_id_a>live|earliest|\\d+)\\.\\.\\.(?P<revision_id_b>live|latest|\\d+)/$",
-        CMS, url="/cms/pages/{draft_lesson}/revisions/compare/earliest...latest/", post=False,
+        P
+        + "^(?P<pk>\\d+)/revisions/compare/(?P<revision_id_a>live|earliest|\\d+)\\.\\.\\.(?P<revision_id_b>live|latest|\\d+)/$",
+        CMS,
+        url="/cms/pages/{draft_lesson}/revisions/compare/earliest...latest/",
+        post=False,
     ),
     route(P + "<int:page_id>/workflow_history/", CMS, post=False),
     route(P + "<int:page_id>/workflow_history/detail/<int:workflow_state_id>/", CMS, post=False),
@@ -428,7 +631,11 @@ WAGTAIL = [
     route("cms/choose-page/<int:parent_page_id>/", CMS, ids={"parent_page_id": "unit"}, post=False),
     route("cms/choose-page/search/", CMS, query="q=BímậtA", post=False),
     route(
-        "cms/choose-page/chosen-multiple/", CMS, scoped=True, query="id={draft_lesson}", post=False,
+        "cms/choose-page/chosen-multiple/",
+        CMS,
+        scoped=True,
+        query="id={draft_lesson}",
+        post=False,
         note="asked with school A's page id",
     ),
     route("cms/choose-external-link/", CMS),
@@ -437,15 +644,20 @@ WAGTAIL = [
     route("cms/choose-anchor-link/", CMS),
     route("cms/tag-autocomplete/", CMS, query="term=BímậtA", post=False),
     route(
-        "cms/tag-autocomplete/<slug:app_name>/<slug:model_name>/", CMS, url="/cms/tag-autocomplete/lms/material/",
-        query="term=BímậtA", post=False,
+        "cms/tag-autocomplete/<slug:app_name>/<slug:model_name>/",
+        CMS,
+        url="/cms/tag-autocomplete/lms/material/",
+        query="term=BímậtA",
+        post=False,
     ),
     # collections, workflows
     route("cms/collections/", CMS, post=False),
     route("cms/collections/add/", CMS, data={"name": "x", "parent": "{collection_a}"}),
     route("cms/collections/<int:pk>/", CMS, ids={"pk": "collection_a"}),
     route("cms/collections/<int:pk>/delete/", CMS, ids={"pk": "collection_a"}),
-    route("cms/collections/<int:collection_id>/privacy/", CMS, ids={"collection_id": "collection_a"}),
+    route(
+        "cms/collections/<int:collection_id>/privacy/", CMS, ids={"collection_id": "collection_a"}
+    ),
     route("cms/workflows/list/", MANAGER, OPERATOR, post=False),
     route("cms/workflows/list/results/", MANAGER, OPERATOR, post=False),
     route("cms/workflows/add/", OPERATOR),
@@ -455,9 +667,14 @@ WAGTAIL = [
     route("cms/workflows/usage/<int:pk>/", OPERATOR, ids={"pk": "workflow_a"}, post=False),
     route("cms/workflows/usage/<int:pk>/results/", OPERATOR, ids={"pk": "workflow_a"}, post=False),
     route("cms/workflows/remove/<int:page_pk>/", OPERATOR, ids={"page_pk": "course"}),
-    route("cms/workflows/remove/<int:page_pk>/<int:workflow_pk>/", OPERATOR, ids={"page_pk": "course", "workflow_pk": "workflow_a"}),
     route(
-        "cms/workflows/tasks/add/<str:app_label>/<str:model_name>/", OPERATOR,
+        "cms/workflows/remove/<int:page_pk>/<int:workflow_pk>/",
+        OPERATOR,
+        ids={"page_pk": "course", "workflow_pk": "workflow_a"},
+    ),
+    route(
+        "cms/workflows/tasks/add/<str:app_label>/<str:model_name>/",
+        OPERATOR,
         url="/cms/workflows/tasks/add/wagtailcore/groupapprovaltask/",
     ),
     route("cms/workflows/tasks/select_type/", OPERATOR, post=False),
@@ -469,7 +686,9 @@ WAGTAIL = [
     route("cms/workflows/task_chooser/", OPERATOR, post=False),
     route("cms/workflows/task_chooser/results/", OPERATOR, post=False),
     route("cms/workflows/task_chooser/create/", OPERATOR),
-    route("cms/workflows/task_chooser/<int:task_id>/", OPERATOR, ids={"task_id": "task_a"}, post=False),
+    route(
+        "cms/workflows/task_chooser/<int:task_id>/", OPERATOR, ids={"task_id": "task_a"}, post=False
+    ),
     # reports
     route("cms/reports/locked/", CMS, post=False),
     route("cms/reports/locked/results/", CMS, post=False),
@@ -486,11 +705,15 @@ WAGTAIL = [
     route("cms/logout/", SIGNED_IN),
     route("cms/dismissibles/", CMS, post=False),
     route(
-        "cms/editing-sessions/ping/<str:app_label>/<str:model_name>/<str:object_id>/<int:session_id>/", CMS,
+        "cms/editing-sessions/ping/<str:app_label>/<str:model_name>/<str:object_id>/<int:session_id>/",
+        CMS,
         url="/cms/editing-sessions/ping/wagtailcore/page/{draft_lesson}/{editing_session}/",
     ),
     route(
-        "cms/editing-sessions/release/<int:session_id>/", CMS, ids={"session_id": "editing_session"}, scoped=False,
+        "cms/editing-sessions/release/<int:session_id>/",
+        CMS,
+        ids={"session_id": "editing_session"},
+        scoped=False,
         note="deletes the session only if it is the user's own; answers {} either way",
     ),
     route("cms/block-preview/", CMS, query="id=lms.blocks.MaterialBlock", post=False),
@@ -506,20 +729,34 @@ WAGTAIL = [
     route("cms/documents/multiple/add/", CMS, data={"collection": "{collection_a}"}),
     route("cms/documents/multiple/<int:doc_id>/", CMS, ids={"doc_id": "draft_material"}),
     route(
-        "cms/documents/multiple/create_from_uploaded_document/<int:uploaded_file_id>/", CMS,
+        "cms/documents/multiple/create_from_uploaded_document/<int:uploaded_file_id>/",
+        CMS,
         ids={"uploaded_file_id": "uploaded_file"},
     ),
     route("cms/documents/multiple/<int:doc_id>/delete/", CMS, ids={"doc_id": "draft_material"}),
-    route("cms/documents/multiple/delete_upload/<int:uploaded_file_id>/", CMS, ids={"uploaded_file_id": "uploaded_file"}),
-    route("cms/documents/usage/<int:document_id>/", CMS, ids={"document_id": "material"}, post=False),
+    route(
+        "cms/documents/multiple/delete_upload/<int:uploaded_file_id>/",
+        CMS,
+        ids={"uploaded_file_id": "uploaded_file"},
+    ),
+    route(
+        "cms/documents/usage/<int:document_id>/", CMS, ids={"document_id": "material"}, post=False
+    ),
     route("cms/images/", CMS, post=False),
     route("cms/images/results/", CMS, query="q=BímậtA", post=False),
     route("cms/images/<int:image_id>/", CMS),
     route("cms/images/<int:image_id>/delete/", CMS),
     route("cms/images/<int:image_id>/generate_url/", CMS, post=False),
-    route("cms/images/<int:image_id>/generate_url/output/", CMS, query="filter_method=original", post=False),
     route(
-        "cms/images/<int:image_id>/preview/<str:filter_spec>/", CMS, url="/cms/images/{image}/preview/original/",
+        "cms/images/<int:image_id>/generate_url/output/",
+        CMS,
+        query="filter_method=original",
+        post=False,
+    ),
+    route(
+        "cms/images/<int:image_id>/preview/<str:filter_spec>/",
+        CMS,
+        url="/cms/images/{image}/preview/original/",
         post=False,
     ),
     route("cms/images/add/", CMS, data={"title": "x", "collection": "{collection_a}"}),
@@ -527,11 +764,16 @@ WAGTAIL = [
     route("cms/images/multiple/add/", CMS, data={"collection": "{collection_a}"}),
     route("cms/images/multiple/<int:image_id>/", CMS),
     route(
-        "cms/images/multiple/create_from_uploaded_image/<int:uploaded_file_id>/", CMS,
+        "cms/images/multiple/create_from_uploaded_image/<int:uploaded_file_id>/",
+        CMS,
         ids={"uploaded_file_id": "uploaded_image"},
     ),
     route("cms/images/multiple/<int:image_id>/delete/", CMS),
-    route("cms/images/multiple/delete_upload/<int:uploaded_file_id>/", CMS, ids={"uploaded_file_id": "uploaded_image"}),
+    route(
+        "cms/images/multiple/delete_upload/<int:uploaded_file_id>/",
+        CMS,
+        ids={"uploaded_file_id": "uploaded_image"},
+    ),
     # sites, users and groups: the operator's
     route("cms/sites/", OPERATOR, post=False),
     route("cms/sites/results/", OPERATOR, post=False),
@@ -564,15 +806,25 @@ WAGTAIL = [
     route("cms/documents/chooser/results/", CMS, query="q=BímậtA", post=False),
     route("cms/documents/chooser/chosen/<str:pk>/", CMS, ids={"pk": "draft_material"}, post=False),
     route(
-        "cms/documents/chooser/chosen-multiple/", CMS, scoped=False, query="id={draft_material}", post=False,
+        "cms/documents/chooser/chosen-multiple/",
+        CMS,
+        scoped=False,
+        query="id={draft_material}",
+        post=False,
         note="answers the chosen documents the user may choose: an empty list for another school's",
     ),
-    route("cms/documents/chooser/create/", CMS, data={"title": "x", "collection": "{collection_a}"}),
+    route(
+        "cms/documents/chooser/create/", CMS, data={"title": "x", "collection": "{collection_a}"}
+    ),
     route("cms/images/chooser/", CMS, post=False),
     route("cms/images/chooser/results/", CMS, query="q=BímậtA", post=False),
     route("cms/images/chooser/chosen/<str:pk>/", CMS, ids={"pk": "image"}, post=False),
     route(
-        "cms/images/chooser/chosen-multiple/", CMS, scoped=False, query="id={image}", post=False,
+        "cms/images/chooser/chosen-multiple/",
+        CMS,
+        scoped=False,
+        query="id={image}",
+        post=False,
         note="as for documents: an empty list for another school's images",
     ),
     route("cms/images/chooser/create/", CMS, data={"title": "x", "collection": "{collection_a}"}),
@@ -583,7 +835,9 @@ WAGTAIL = [
     route("cms/password_reset/", OFF, data={"email": "{email_principal}"}, optional=True),
     route("cms/password_reset/done/", OFF, post=False, optional=True),
     route(
-        "cms/password_reset/confirm/<uidb64>/<token>/", OFF, url="/cms/password_reset/confirm/{principal_uid}/set-password/",
+        "cms/password_reset/confirm/<uidb64>/<token>/",
+        OFF,
+        url="/cms/password_reset/confirm/{principal_uid}/set-password/",
         optional=True,
     ),
     route("cms/password_reset/complete/", OFF, post=False, optional=True),

@@ -45,7 +45,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.security import routes as declared
-from tests.security.routes import CMS, DEVICE, OFF, OPERATOR, PUBLIC
+from tests.security.routes import OFF, OPERATOR, PUBLIC
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 # ------------------------------------------------------------------------------ discovery
 
 
-def discover_routes(resolver=None, prefix: str = "", namespaces: tuple = ()) -> list[tuple[str, str | None]]:
+def discover_routes(
+    resolver=None, prefix: str = "", namespaces: tuple = ()
+) -> list[tuple[str, str | None]]:
     """Every URL pattern as (normalised route, url name), resolvers walked recursively."""
     resolver = resolver or get_resolver()
     found = []
@@ -92,13 +94,18 @@ def test_every_route_and_operation_is_declared_and_every_declaration_is_used():
     operations = discover_operations()
     assert len(routes) > 300 and operations, "discovery found too little"
     declarations = declared.declarations()
-    undeclared = [f"{route}  (name {name})" for route, name in routes if not declared.declared_for(route)]
+    undeclared = [
+        f"{route}  (name {name})" for route, name in routes if not declared.declared_for(route)
+    ]
     undeclared += [
-        f"operation {op}" for op in operations if not [d for d in declarations if d.api and d.pattern == op]
+        f"operation {op}"
+        for op in operations
+        if not [d for d in declarations if d.api and d.pattern == op]
     ]
     names = [route for route, _ in routes]
     stale = [
-        d.pattern for d in declarations
+        d.pattern
+        for d in declarations
         if not d.optional
         and not (operations.count(d.pattern) if d.api else any(d.matches(n) for n in names))
     ]
@@ -113,8 +120,12 @@ def test_every_route_and_operation_is_declared_and_every_declaration_is_used():
 def test_a_new_app_route_would_not_be_covered_by_a_pattern():
     """Only the Django admin's per-model routes are declared by a pattern; a new page in an
     app's urls.py matches none of them."""
-    for invented in ("giao-vien/lop/<int:class_group_id>/moi/", "quan-tri/school/student/<path:object_id>/xuat/",
-                     "cms/pages/<int:page_id>/export/", "quan-tri/school/newmodel/"):
+    for invented in (
+        "giao-vien/lop/<int:class_group_id>/moi/",
+        "quan-tri/school/student/<path:object_id>/xuat/",
+        "cms/pages/<int:page_id>/export/",
+        "quan-tri/school/newmodel/",
+    ):
         assert not declared.declared_for(invented), invented
 
 
@@ -129,8 +140,11 @@ class Secret:
 
     def forms(self) -> set[str]:
         return {
-            self.text, html.escape(self.text), json.dumps(self.text)[1:-1],
-            urllib.parse.quote(self.text), urllib.parse.quote_plus(self.text),
+            self.text,
+            html.escape(self.text),
+            json.dumps(self.text)[1:-1],
+            urllib.parse.quote(self.text),
+            urllib.parse.quote_plus(self.text),
         }
 
 
@@ -155,7 +169,15 @@ def _rename_people(cast) -> list[Secret]:
     """School A's people get names, phones and e-mails no other page could hold by chance."""
     secrets = []
     known_to_parent_of_two = {"teacher_a1", "homeroom_a1"}  # the teachers of sibling_a1's class
-    people = ["principal", "teacher_a1", "teacher_a2", "homeroom_a1", "group_head", "parent_a1", "parent_a2"]
+    people = [
+        "principal",
+        "teacher_a1",
+        "teacher_a2",
+        "homeroom_a1",
+        "group_head",
+        "parent_a1",
+        "parent_a2",
+    ]
     for n, name in enumerate(people, start=1):
         user = getattr(cast, name)
         user.full_name = f"{user.full_name} BímậtA Người{n}"
@@ -168,7 +190,11 @@ def _rename_people(cast) -> list[Secret]:
             Secret(f"{name}'s phone", f"98100000{n}", known),  # 098…, +8498…
             Secret(f"{name}'s e-mail", user.email, known),
         ]
-    for given, student in (("Một", cast.pupil_a1), ("Hai", cast.pupil_a2), ("Châu", cast.sibling_a1)):
+    for given, student in (
+        ("Một", cast.pupil_a1),
+        ("Hai", cast.pupil_a2),
+        ("Châu", cast.sibling_a1),
+    ):
         student.middle_name = f"BímậtA {given}"
         student.save()
         known = frozenset({"parent_of_two"} if student == cast.sibling_a1 else ())
@@ -176,7 +202,7 @@ def _rename_people(cast) -> list[Secret]:
     return secrets
 
 
-def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top to bottom)
+def build_world(tmp) -> World:
     from django.contrib.auth.models import Group
     from wagtail.admin.models import EditingSession
     from wagtail.images import get_image_model
@@ -190,7 +216,12 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
     from lms.models import MaterialVersion, SchoolGroup
     from reports.models import ReportCard, ReportFile, ReportRun
     from school.models import (
-        ClassGroup, DataAccess, Guardian, StaffMembership, Subject, TimetableSlot,
+        ClassGroup,
+        DataAccess,
+        Guardian,
+        StaffMembership,
+        Subject,
+        TimetableSlot,
     )
     from tests import factories as f
     from tests.conftest import build_cast
@@ -218,15 +249,28 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
 
     # school A's library: a course, a unit, a published lesson given to 10A1 (sibling_a1's
     # class), a published lesson given to nobody, a draft in moderation, materials, an image
-    course = services.create_course(school_year=year_a, subject=cast.math, grade=10, title="Toán BímậtA Khoá")
+    course = services.create_course(
+        school_year=year_a, subject=cast.math, grade=10, title="Toán BímậtA Khoá"
+    )
     unit = services.create_unit(course=course, title="Chương BímậtA Chương")
-    material = services.add_material(school=cast.school_a, title="Phiếu BímậtA Tàiliệu", file=pdf("bimata-phieu.pdf"))
+    material = services.add_material(
+        school=cast.school_a, title="Phiếu BímậtA Tàiliệu", file=pdf("bimata-phieu.pdf")
+    )
     lesson = services.create_lesson(
         parent=unit, title="Bài BímậtA Bàihọc", body=lesson_body(material), user=cast.teacher_a1
     )
     lesson = publish(lesson)
-    services.assign_lesson(lesson=lesson, class_groups=[cast.class_a1], on=datetime.date(2026, 9, 14), user=cast.teacher_a1)
-    hidden = publish(services.create_lesson(parent=unit, title="Bài BímậtA Riêng", body=lesson_body(), user=cast.teacher_a1))
+    services.assign_lesson(
+        lesson=lesson,
+        class_groups=[cast.class_a1],
+        on=datetime.date(2026, 9, 14),
+        user=cast.teacher_a1,
+    )
+    hidden = publish(
+        services.create_lesson(
+            parent=unit, title="Bài BímậtA Riêng", body=lesson_body(), user=cast.teacher_a1
+        )
+    )
     draft_material = services.add_material(
         school=cast.school_a, title="Tài liệu BímậtA Kín", file=pdf("bimata-kin.pdf")
     )
@@ -241,19 +285,25 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
         title="Ảnh BímậtA Hình", file=_png("bimata-hinh.png"), collection=material.collection
     )
     uploaded_file = UploadedFile.objects.create(
-        file=ContentFile(PDF, name="bimata-tai-len.pdf"), for_content_type=ContentType.objects.get_for_model(type(material)),
+        file=ContentFile(PDF, name="bimata-tai-len.pdf"),
+        for_content_type=ContentType.objects.get_for_model(type(material)),
         uploaded_by_user=cast.principal,
     )
     uploaded_image = UploadedFile.objects.create(
-        file=_png("bimata-tai-len.png"), for_content_type=ContentType.objects.get_for_model(get_image_model()),
+        file=_png("bimata-tai-len.png"),
+        for_content_type=ContentType.objects.get_for_model(get_image_model()),
         uploaded_by_user=cast.principal,
     )
     editing_session = EditingSession.objects.create(
-        user=cast.principal, content_type=ContentType.objects.get_for_model(Page), object_id=str(draft.pk),
+        user=cast.principal,
+        content_type=ContentType.objects.get_for_model(Page),
+        object_id=str(draft.pk),
         last_seen_at=timezone.now(),
     )
     # school B's library and course, so school B's staff have Wagtail's admin
-    course_b = services.create_course(school_year=year_b, subject=subject_b, grade=3, title="Tiếng Việt 3")
+    course_b = services.create_course(
+        school_year=year_b, subject=subject_b, grade=3, title="Tiếng Việt 3"
+    )
     for school in (cast.school_a, cast.school_b):
         permissions.sync_school(school)
     secrets += [
@@ -275,23 +325,40 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
     # the contact book: a message with an attachment, an announcement, a leave request, a
     # notification, a weekly summary
     message = messaging.send_message(
-        sender=cast.parent_a1, student_id=cast.pupil_a1.pk, body="Tin nhắn BímậtA Thư",
+        sender=cast.parent_a1,
+        student_id=cast.pupil_a1.pk,
+        body="Tin nhắn BímậtA Thư",
         files=[SimpleUploadedFile("bimata-don.pdf", PDF, "application/pdf")],
     )
     attachment = message.attachments.get()
     announcement = announcements.send_announcement(
-        author=cast.principal, school=cast.school_a, audience="class", class_group=cast.class_a2, grade=None,
-        title="Thông báo BímậtA Họp", body="Nội dung BímậtA Họp",
+        author=cast.principal,
+        school=cast.school_a,
+        audience="class",
+        class_group=cast.class_a2,
+        grade=None,
+        title="Thông báo BímậtA Họp",
+        body="Nội dung BímậtA Họp",
     )
     leave = LeaveRequest.objects.create(
-        student=cast.pupil_a1, requested_by=cast.parent_a1, start_date=datetime.date(2026, 11, 30),
-        end_date=datetime.date(2026, 11, 30), sessions="both", reason="Lý do BímậtA Ốm",
+        student=cast.pupil_a1,
+        requested_by=cast.parent_a1,
+        start_date=datetime.date(2026, 11, 30),
+        end_date=datetime.date(2026, 11, 30),
+        sessions="both",
+        reason="Lý do BímậtA Ốm",
     )
     notification = Notification.objects.create(
-        recipient=cast.parent_a1, kind="x", title="Hộp thư BímậtA Tin", body="BímậtA Tin", dedupe_key="matrix-a1",
+        recipient=cast.parent_a1,
+        kind="x",
+        title="Hộp thư BímậtA Tin",
+        body="BímậtA Tin",
+        dedupe_key="matrix-a1",
     )
     summaries.create_weekly_summaries(
-        school_id=cast.school_a.pk, start=datetime.date(2026, 11, 23), student_ids=[cast.pupil_a1.pk]
+        school_id=cast.school_a.pk,
+        start=datetime.date(2026, 11, 23),
+        student_ids=[cast.pupil_a1.pk],
     )
     summary = WeeklySummary.objects.get(student=cast.pupil_a1)
     secrets += [
@@ -304,20 +371,39 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
 
     # reports: a run with its class PDF, a card
     run = ReportRun.objects.create(
-        school=cast.school_a, school_year=year_a, term=term, scope=ReportRun.Scope.CLASS, class_group=cast.class_a1,
-        status=ReportRun.Status.DONE, total=2, done=2, requested_by=cast.principal,
+        school=cast.school_a,
+        school_year=year_a,
+        term=term,
+        scope=ReportRun.Scope.CLASS,
+        class_group=cast.class_a1,
+        status=ReportRun.Status.DONE,
+        total=2,
+        done=2,
+        requested_by=cast.principal,
     )
     data = b"%PDF-1.7\n% BimatA class cards\n%%EOF\n"
     relative = f"run-{run.pk}/bimata-lop-10a1.pdf"
     (tmp / "reports" / relative).parent.mkdir(parents=True, exist_ok=True)
     (tmp / "reports" / relative).write_bytes(data)
     report_file = ReportFile.objects.create(
-        run=run, kind=ReportFile.Kind.CLASS_PDF, class_group=cast.class_a1, name="bimata-lop-10a1.pdf",
-        path=relative, size=len(data), sha256=hashlib.sha256(data).hexdigest(), pages=1,
+        run=run,
+        kind=ReportFile.Kind.CLASS_PDF,
+        class_group=cast.class_a1,
+        name="bimata-lop-10a1.pdf",
+        path=relative,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=1,
     )
     card = ReportCard.objects.create(
-        student=cast.pupil_a1, school_year=year_a, term=term, class_group=cast.class_a1, content_hash="0" * 64,
-        code="BMTA2345XY", pdf=PDF, fingerprint=hashlib.sha256(PDF).hexdigest(),
+        student=cast.pupil_a1,
+        school_year=year_a,
+        term=term,
+        class_group=cast.class_a1,
+        content_hash="0" * 64,
+        code="BMTA2345XY",
+        pdf=PDF,
+        fingerprint=hashlib.sha256(PDF).hexdigest(),
     )
     secrets.append(Secret("class PDF's name", "bimata-lop-10a1"))
 
@@ -326,60 +412,125 @@ def build_world(tmp) -> World:  # noqa: PLR0915 (one list of objects, read top t
     cast.device.save()
     secrets.append(Secret("device's name", "Bảng BímậtA Thiếtbị"))
     slot = TimetableSlot.objects.create(
-        class_group=cast.class_a1, weekday=3, session="morning", period=2, subject=cast.math,
-        teacher=cast.teacher_a1, room=cast.class_a1.room,
+        class_group=cast.class_a1,
+        weekday=3,
+        session="morning",
+        period=2,
+        subject=cast.math,
+        teacher=cast.teacher_a1,
+        room=cast.class_a1.room,
     )
     cast.pupil_a1.card_id = "CARD-BIMATA1"
     cast.pupil_a1.save()
     check_in = CheckInEvent.objects.create(
-        device=cast.device, school=cast.school_a, event_id="6f1c1d5e-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
-        student=cast.pupil_a1, card_id="CARD-BIMATA1", occurred_at=timezone.now(), direction="in",
+        device=cast.device,
+        school=cast.school_a,
+        event_id="6f1c1d5e-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+        student=cast.pupil_a1,
+        card_id="CARD-BIMATA1",
+        occurred_at=timezone.now(),
+        direction="in",
         payload_hash="0" * 64,
     )
     data_access = DataAccess.objects.create(
-        user=cast.principal, user_name=cast.principal.full_name, action="report_card", school=cast.school_a,
+        user=cast.principal,
+        user_name=cast.principal.full_name,
+        action="report_card",
+        school=cast.school_a,
         student=cast.pupil_a1,
     )
     (quiz_id, quiz), *_ = quizzes.lesson_quizzes(lesson).items()
-    quiz_session = QuizSession.objects.create(device=cast.device, lesson=lesson, quiz_id=quiz_id, class_group=cast.class_a1)
+    quiz_session = QuizSession.objects.create(
+        device=cast.device, lesson=lesson, quiz_id=quiz_id, class_group=cast.class_a1
+    )
 
     objects = {
         # by path argument name
-        "student_id": cast.pupil_a1.pk, "class_group_id": cast.class_a1.pk, "class_id": cast.class_a1.pk,
-        "subject_id": cast.math.pk, "term_id": term.pk, "leave_id": leave.pk,
-        "announcement_id": announcement.pk, "attachment_id": attachment.pk, "summary_id": summary.pk,
-        "notification_id": notification.pk, "run_id": run.pk, "file_id": report_file.pk,
-        "school_id": cast.school_a.pk, "lesson_id": lesson.pk, "version_id": version.pk,
-        "material_id": material.pk, "session_id": quiz_session.pk, "page_id": draft.pk,
-        "parent_page_id": unit.pk, "page_to_move_id": draft.pk, "destination_id": unit.pk,
-        "revision_id": draft.latest_revision_id, "task_state_id": task_state.pk,
-        "task_id": task_state.task_id, "workflow_state_id": workflow_state.pk,
-        "document_id": draft_material.pk, "doc_id": draft_material.pk, "image_id": image.pk,
-        "collection_id": material.collection_id, "action_name": "approve", "filter_spec": "original",
+        "student_id": cast.pupil_a1.pk,
+        "class_group_id": cast.class_a1.pk,
+        "class_id": cast.class_a1.pk,
+        "subject_id": cast.math.pk,
+        "term_id": term.pk,
+        "leave_id": leave.pk,
+        "announcement_id": announcement.pk,
+        "attachment_id": attachment.pk,
+        "summary_id": summary.pk,
+        "notification_id": notification.pk,
+        "run_id": run.pk,
+        "file_id": report_file.pk,
+        "school_id": cast.school_a.pk,
+        "lesson_id": lesson.pk,
+        "version_id": version.pk,
+        "material_id": material.pk,
+        "session_id": quiz_session.pk,
+        "page_id": draft.pk,
+        "parent_page_id": unit.pk,
+        "page_to_move_id": draft.pk,
+        "destination_id": unit.pk,
+        "revision_id": draft.latest_revision_id,
+        "task_state_id": task_state.pk,
+        "task_id": task_state.task_id,
+        "workflow_state_id": workflow_state.pk,
+        "document_id": draft_material.pk,
+        "doc_id": draft_material.pk,
+        "image_id": image.pk,
+        "collection_id": material.collection_id,
+        "action_name": "approve",
+        "filter_spec": "original",
         # by object name (routes.Route.ids, url placeholders)
-        "pupil_a1": cast.pupil_a1.pk, "class_a1": cast.class_a1.pk, "school_a": cast.school_a.pk,
-        "year_a": year_a.pk, "math": cast.math.pk, "room_a1": cast.class_a1.room_id, "term": term.pk,
-        "department": cast.school_a.department_id, "device": cast.device.pk,
+        "pupil_a1": cast.pupil_a1.pk,
+        "class_a1": cast.class_a1.pk,
+        "school_a": cast.school_a.pk,
+        "year_a": year_a.pk,
+        "math": cast.math.pk,
+        "room_a1": cast.class_a1.room_id,
+        "term": term.pk,
+        "department": cast.school_a.department_id,
+        "device": cast.device.pk,
         "membership_principal": StaffMembership.objects.get(user=cast.principal).pk,
-        "guardian_a1": Guardian.objects.get(user=cast.parent_a1).pk, "parent_a1": cast.parent_a1.pk,
-        "principal": cast.principal.pk, "timetable_slot": slot.pk, "data_access": data_access.pk,
-        "check_in": check_in.pk, "lesson": lesson.pk, "draft_lesson": draft.pk, "unit": unit.pk,
-        "course": course.pk, "course_b": course_b.pk, "material": material.pk,
-        "draft_material": draft_material.pk, "draft_material_file": draft_material.filename,
-        "material_version": version.pk, "material_version_name": version.filename, "image": image.pk,
-        "image_file": image.file.name, "collection_a": material.collection_id,
-        "workflow_a": workflow_state.workflow_id, "task_a": task_state.task_id,
+        "guardian_a1": Guardian.objects.get(user=cast.parent_a1).pk,
+        "parent_a1": cast.parent_a1.pk,
+        "principal": cast.principal.pk,
+        "timetable_slot": slot.pk,
+        "data_access": data_access.pk,
+        "check_in": check_in.pk,
+        "lesson": lesson.pk,
+        "draft_lesson": draft.pk,
+        "unit": unit.pk,
+        "course": course.pk,
+        "course_b": course_b.pk,
+        "material": material.pk,
+        "draft_material": draft_material.pk,
+        "draft_material_file": draft_material.filename,
+        "material_version": version.pk,
+        "material_version_name": version.filename,
+        "image": image.pk,
+        "image_file": image.file.name,
+        "collection_a": material.collection_id,
+        "workflow_a": workflow_state.workflow_id,
+        "task_a": task_state.task_id,
         "group_a": SchoolGroup.objects.filter(school=cast.school_a).first().group_id,
-        "site": Site.objects.first().pk, "uploaded_file": uploaded_file.pk, "uploaded_image": uploaded_image.pk,
-        "editing_session": editing_session.pk, "notification": notification.pk, "card_code": card.code,
-        "quiz_session": quiz_session.pk, "quiz_id": quiz_id, "question_id": quiz.questions[0].id, "hidden_lesson_url": hidden.url,
+        "site": Site.objects.first().pk,
+        "uploaded_file": uploaded_file.pk,
+        "uploaded_image": uploaded_image.pk,
+        "editing_session": editing_session.pk,
+        "notification": notification.pk,
+        "card_code": card.code,
+        "quiz_session": quiz_session.pk,
+        "quiz_id": quiz_id,
+        "question_id": quiz.questions[0].id,
+        "hidden_lesson_url": hidden.url,
         "material_file": material.filename,
         "classgroup_type": ContentType.objects.get_for_model(ClassGroup).pk,
         "principal_uid": urlsafe_base64_encode(force_bytes(cast.principal.pk)),
-        "phone_principal": "0999999999", "email_principal": cast.principal.email,
+        "phone_principal": "0999999999",
+        "email_principal": cast.principal.email,
         # kept for the form tests
-        "guardian_a2": Guardian.objects.get(user=cast.parent_a2).pk, "teacher_a1": cast.teacher_a1.pk,
-        "math_group": cast.math_group.pk, "subject_b": subject_b.pk, "teacher_b": teacher_b.pk,
+        "guardian_a2": Guardian.objects.get(user=cast.parent_a2).pk,
+        "teacher_a1": cast.teacher_a1.pk,
+        "math_group": cast.math_group.pk,
+        "subject_b": subject_b.pk,
+        "teacher_b": teacher_b.pk,
         "group_b": Group.objects.filter(lms_role__school=cast.school_b).first().pk,
         "subject_model": Subject,
     }
@@ -395,9 +546,12 @@ OUTSIDERS = ["other_school_admin", "teacher_b", "parent_of_two", "stranger", "an
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("matrix")
     roots = override_settings(
-        MEDIA_ROOT=tmp / "media", LMS_MATERIALS_ROOT=tmp / "materials",
-        MESSAGE_ATTACHMENTS_ROOT=tmp / "attachments", REPORTS_ROOT=tmp / "reports",
-        DEVICE_API_RATE_PER_MINUTE=1_000_000, AXES_ENABLED=False,
+        MEDIA_ROOT=tmp / "media",
+        LMS_MATERIALS_ROOT=tmp / "materials",
+        MESSAGE_ATTACHMENTS_ROOT=tmp / "attachments",
+        REPORTS_ROOT=tmp / "reports",
+        DEVICE_API_RATE_PER_MINUTE=1_000_000,
+        AXES_ENABLED=False,
     )
     with roots, django_db_blocker.unblock(), transaction.atomic():
         world = build_world(tmp)
@@ -447,6 +601,7 @@ def build_url(route: str, declaration: declared.Route, objects: dict) -> str:
     if declaration.url:
         url = _fill(declaration.url, objects)
     else:
+
         def argument(match):
             name = match.group(1)
             if name == "object_id":
@@ -472,7 +627,9 @@ def probes_for(routes, objects) -> list[Probe]:
         for declaration in declared.declared_for(route)[:1]:
             url = build_url(route, declaration, objects)
             probes.append(Probe(route, declaration, "GET", url, {}))
-            if declaration.post and (declaration.takes_an_id(route) or declaration.data or declaration.who != (PUBLIC,)):
+            if declaration.post and (
+                declaration.takes_an_id(route) or declaration.data or declaration.who != (PUBLIC,)
+            ):
                 data = _fill_data(declaration.data, objects)
                 probes.append(Probe(route, declaration, "POST", url.split("?")[0], data))
     return probes
@@ -487,7 +644,10 @@ def _body(response) -> str:
 
 
 def _is_sign_in_redirect(response) -> bool:
-    return response.status_code in {301, 302, 303} and urllib.parse.urlsplit(response["Location"]).path in SIGN_IN_PAGES
+    return (
+        response.status_code in {301, 302, 303}
+        and urllib.parse.urlsplit(response["Location"]).path in SIGN_IN_PAGES
+    )
 
 
 def _is_refusal(response, declaration: declared.Route, route: str) -> bool:
@@ -526,7 +686,9 @@ def ask(world: World, outsider: str, probe: Probe):
         if probe.method == "GET":
             response = client.get(probe.url, **headers)
         elif probe.route.startswith("api/"):
-            response = client.post(probe.url, data=json.dumps(probe.data), content_type="application/json", **headers)
+            response = client.post(
+                probe.url, data=json.dumps(probe.data), content_type="application/json", **headers
+            )
         else:
             response = client.post(probe.url, probe.data, **headers)
         body = _body(response)
@@ -541,19 +703,31 @@ def problems_of(world: World, outsider: str, probe: Probe, response, body: str) 
     if status >= 500 and not declaration.deliberate_error:
         found.append(f"server error {status}")
     where = f" → {response['Location']}" if status in {301, 302, 303} else ""
+    must_refuse = (
+        declaration.takes_an_id(route)
+        or OPERATOR in declaration.who
+        or (outsider == "anonymous" and PUBLIC not in declaration.who)
+    )
+    deliberate = status >= 500 and declaration.deliberate_error
     if OFF in declaration.who:
         if status != 404 and not _is_sign_in_redirect(response):
             found.append(f"answers {status}{where}, not 404: should be switched off")
-    elif (declaration.takes_an_id(route) or OPERATOR in declaration.who
-          or (outsider == "anonymous" and PUBLIC not in declaration.who)):
-        if not _is_refusal(response, declaration, route) and not (status >= 500 and declaration.deliberate_error):
-            found.append(f"not refused: {status}{where}")
+    elif must_refuse and not _is_refusal(response, declaration, route) and not deliberate:
+        found.append(f"not refused: {status}{where}")
     # What the request itself carried (e.g. echoed in a sign-in redirect's ?next=) is not a leak.
     text = body + " " + response.get("Location", "")
-    for echoed in {probe.url, urllib.parse.quote(probe.url), urllib.parse.quote(probe.url, safe=""),
-                   html.escape(urllib.parse.quote(probe.url, safe=""))}:
+    for echoed in {
+        probe.url,
+        urllib.parse.quote(probe.url),
+        urllib.parse.quote(probe.url, safe=""),
+        html.escape(urllib.parse.quote(probe.url, safe="")),
+    }:
         text = text.replace(echoed, "")
-    leaked = [s.label for s in world.secrets if outsider not in s.known_to and any(form in text for form in s.forms())]
+    leaked = [
+        s.label
+        for s in world.secrets
+        if outsider not in s.known_to and any(form in text for form in s.forms())
+    ]
     if leaked:
         found.append("shows school A's " + ", ".join(leaked))
     return found
@@ -577,18 +751,31 @@ def test_outsiders_get_nothing_of_school_a_on_any_route(world):
             response, body = ask(world, outsider, probe)
             asked += 1
             user = world.cast.users.get(outsider)
-            if user is not None and user.is_authenticated and not still_signed_in(world.clients[outsider], user):
-                failures.append(f"{probe.method} {probe.url} [{probe.route}] as {outsider}: ended the session")
+            if (
+                user is not None
+                and user.is_authenticated
+                and not still_signed_in(world.clients[outsider], user)
+            ):
+                failures.append(
+                    f"{probe.method} {probe.url} [{probe.route}] as {outsider}: ended the session"
+                )
                 world.clients[outsider] = signed_in_client(user)
             if dump is not None:
-                dump.append(f"{response.status_code} {response.get('Location', '')[:60]:60} {outsider:18} {probe.method} {probe.url}")
+                dump.append(
+                    f"{response.status_code} {response.get('Location', '')[:60]:60} {outsider:18} {probe.method} {probe.url}"
+                )
             for problem in problems_of(world, outsider, probe, response, body):
-                failures.append(f"{probe.method} {probe.url}  [{probe.route}]  as {outsider}: {problem}")
+                failures.append(
+                    f"{probe.method} {probe.url}  [{probe.route}]  as {outsider}: {problem}"
+                )
     elapsed = time.monotonic() - started
     print(f"\nroute matrix: {len(probes)} probes, {asked} requests, {elapsed:.0f} s")
     if dump is not None:  # every answer, for reading the matrix by eye
         pathlib.Path(os.environ["ROUTE_MATRIX_DUMP"]).write_text("\n".join(dump) + "\n")
-    assert not failures, f"{len(failures)} of {asked} requests let school A's data out or went wrong:\n" + "\n".join(failures)
+    assert not failures, (
+        f"{len(failures)} of {asked} requests let school A's data out or went wrong:\n"
+        + "\n".join(failures)
+    )
 
 
 # ------------------------------------------------------- the probe can see a leak when there is one
@@ -607,7 +794,12 @@ LEGITIMATE = [
     ("homeroom_a1", "GET", "/giao-vien/lop/{class_a1}/xin-nghi/", "Lý do BímậtA Ốm"),
     ("principal", "GET", "{hidden_lesson_url}", "Bài BímậtA Riêng"),
     ("parent_a1", "GET", "/tai-lieu/{material}/{material_file}", "%PDF"),
-    ("device", "GET", "/api/devices/lessons/{lesson}", "B\\u00e0i B\\u00edm\\u1eadtA B\\u00e0ih\\u1ecdc"),
+    (
+        "device",
+        "GET",
+        "/api/devices/lessons/{lesson}",
+        "B\\u00e0i B\\u00edm\\u1eadtA B\\u00e0ih\\u1ecdc",
+    ),
 ]
 
 
@@ -623,7 +815,9 @@ def test_the_legitimate_users_see_school_a_data(world):
             response = client.get(url)
         body = _body(response)
         if response.status_code != 200 or expected not in body:
-            failures.append(f"{who} {method} {url}: {response.status_code}, {expected!r} {'in' if expected in body else 'not in'} body")
+            failures.append(
+                f"{who} {method} {url}: {response.status_code}, {expected!r} {'in' if expected in body else 'not in'} body"
+            )
     assert not failures, "\n".join(failures)
 
 
@@ -724,65 +918,185 @@ def error_on_field(response, case: FormCase) -> bool:
     return adminform is not None and case.target in adminform.form.errors
 
 
-SLOT_B = {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
-          "subject": "{subject_b}", "teacher": "{teacher_b}", "room": ""}
+SLOT_B = {
+    "class_group": "{class_b}",
+    "weekday": "2",
+    "session": "morning",
+    "period": "1",
+    "subject": "{subject_b}",
+    "teacher": "{teacher_b}",
+    "room": "",
+}
 DEVICE_B = {"school": "{school_b}", "room": "{room_b}", "kind": "board", "name": "Bảng mới"}
 
 
 def _form_cases() -> list[FormCase]:
     ta = "assignments"  # TeachingAssignment's related name on ClassGroup
     return [
-        FormCase("pupil: guardianship inline with school A's guardian", "/quan-tri/school/student/{sibling_b}/change/",
-                 {"inline": "guardianships", "row": {"guardian": "{guardian_a2}", "relationship": "mother"}},
-                 "Guardianship.objects.filter(guardian_id={guardian_a2}, student_id={sibling_b}).exists()", "guardian"),
-        FormCase("pupil: enrolment inline in school A's class", "/quan-tri/school/student/{sibling_b}/change/",
-                 {"inline": "enrolments", "row": {"class_group": "{class_a1}", "start_date": "2026-09-05", "status": "active"}},
-                 "Enrolment.objects.filter(class_group_id={class_a1}, student_id={sibling_b}).exists()", "class_group"),
-        FormCase("guardian: guardianship inline with school A's pupil", "/quan-tri/school/guardian/{guardian_two}/change/",
-                 {"inline": "guardianships", "row": {"student": "{pupil_a2}", "relationship": "mother"}},
-                 "Guardianship.objects.filter(guardian_id={guardian_two}, student_id={pupil_a2}).exists()", "student"),
-        FormCase("class: school A's teacher as homeroom teacher", "/quan-tri/school/classgroup/{class_b}/change/",
-                 {"homeroom_teacher": "{teacher_a1}"},
-                 "ClassGroup.objects.filter(pk={class_b}, homeroom_teacher_id={teacher_a1}).exists()"),
-        FormCase("class: teaching assignment inline with school A's teacher", "/quan-tri/school/classgroup/{class_b}/change/",
-                 {"inline": ta, "row": {"teacher": "{teacher_a1}", "subject": "{subject_b}"}},
-                 "TeachingAssignment.objects.filter(class_group_id={class_b}, teacher_id={teacher_a1}).exists()", "teacher"),
-        FormCase("class: teaching assignment inline with school A's subject", "/quan-tri/school/classgroup/{class_b}/change/",
-                 {"inline": ta, "row": {"teacher": "{teacher_b}", "subject": "{math}"}},
-                 "TeachingAssignment.objects.filter(class_group_id={class_b}, subject_id={math}).exists()", "subject"),
-        FormCase("class: school A's room", "/quan-tri/school/classgroup/{class_b}/change/", {"room": "{room_a1}"},
-                 "ClassGroup.objects.filter(pk={class_b}, room_id={room_a1}).exists()"),
-        FormCase("timetable slot: school A's subject", "/quan-tri/school/timetableslot/add/",
-                 {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
-                  "subject": "{math}", "teacher": "{teacher_b}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()", "subject", SLOT_B),
-        FormCase("timetable slot: school A's teacher", "/quan-tri/school/timetableslot/add/",
-                 {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
-                  "subject": "{subject_b}", "teacher": "{teacher_a1}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()", "teacher", SLOT_B),
-        FormCase("timetable slot: school A's room", "/quan-tri/school/timetableslot/add/",
-                 {"class_group": "{class_b}", "weekday": "2", "session": "morning", "period": "1",
-                  "subject": "{subject_b}", "teacher": "{teacher_b}", "room": "{room_a1}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_b}).exists()", "room", SLOT_B),
-        FormCase("timetable slot: school A's class", "/quan-tri/school/timetableslot/add/",
-                 {"class_group": "{class_a1}", "weekday": "2", "session": "morning", "period": "1",
-                  "subject": "{subject_b}", "teacher": "{teacher_b}"},
-                 "TimetableSlot.objects.filter(class_group_id={class_a1}, weekday=2).exists()", "class_group", SLOT_B),
-        FormCase("device: school A's room", "/quan-tri/school/classroomdevice/add/",
-                 {"school": "{school_b}", "room": "{room_a1}", "kind": "board", "name": "Bảng mới"},
-                 "ClassroomDevice.objects.filter(room_id={room_a1}, name='Bảng mới').exists()", "room", DEVICE_B),
-        FormCase("device: school A as the school", "/quan-tri/school/classroomdevice/add/",
-                 {"school": "{school_a}", "room": "{room_b}", "kind": "board", "name": "Bảng mới"},
-                 "ClassroomDevice.objects.filter(school_id={school_a}, name='Bảng mới').exists()", "school", DEVICE_B),
-        FormCase("staff: school A's subject group", "/quan-tri/school/staffmembership/{membership_teacher_b}/change/",
-                 {"subject_group": "{math_group}"},
-                 "StaffMembership.objects.filter(pk={membership_teacher_b}, subject_group_id={math_group}).exists()"),
-        FormCase("subject: school A's subject group", "/quan-tri/school/subject/{subject_b}/change/",
-                 {"group": "{math_group}"}, "Subject.objects.filter(pk={subject_b}, group_id={math_group}).exists()"),
-        FormCase("term: school A's year", "/quan-tri/school/term/add/",
-                 {"school_year": "{year_a}", "number": "2", "start_date": "2027-01-16", "end_date": "2027-05-31"},
-                 "Term.objects.filter(school_year_id={year_a}, number=2).exists()", "school_year",
-                 {"school_year": "{year_b}", "number": "2", "start_date": "2027-01-16", "end_date": "2027-05-31"}),
+        FormCase(
+            "pupil: guardianship inline with school A's guardian",
+            "/quan-tri/school/student/{sibling_b}/change/",
+            {
+                "inline": "guardianships",
+                "row": {"guardian": "{guardian_a2}", "relationship": "mother"},
+            },
+            "Guardianship.objects.filter(guardian_id={guardian_a2}, student_id={sibling_b}).exists()",
+            "guardian",
+        ),
+        FormCase(
+            "pupil: enrolment inline in school A's class",
+            "/quan-tri/school/student/{sibling_b}/change/",
+            {
+                "inline": "enrolments",
+                "row": {
+                    "class_group": "{class_a1}",
+                    "start_date": "2026-09-05",
+                    "status": "active",
+                },
+            },
+            "Enrolment.objects.filter(class_group_id={class_a1}, student_id={sibling_b}).exists()",
+            "class_group",
+        ),
+        FormCase(
+            "guardian: guardianship inline with school A's pupil",
+            "/quan-tri/school/guardian/{guardian_two}/change/",
+            {"inline": "guardianships", "row": {"student": "{pupil_a2}", "relationship": "mother"}},
+            "Guardianship.objects.filter(guardian_id={guardian_two}, student_id={pupil_a2}).exists()",
+            "student",
+        ),
+        FormCase(
+            "class: school A's teacher as homeroom teacher",
+            "/quan-tri/school/classgroup/{class_b}/change/",
+            {"homeroom_teacher": "{teacher_a1}"},
+            "ClassGroup.objects.filter(pk={class_b}, homeroom_teacher_id={teacher_a1}).exists()",
+        ),
+        FormCase(
+            "class: teaching assignment inline with school A's teacher",
+            "/quan-tri/school/classgroup/{class_b}/change/",
+            {"inline": ta, "row": {"teacher": "{teacher_a1}", "subject": "{subject_b}"}},
+            "TeachingAssignment.objects.filter(class_group_id={class_b}, teacher_id={teacher_a1}).exists()",
+            "teacher",
+        ),
+        FormCase(
+            "class: teaching assignment inline with school A's subject",
+            "/quan-tri/school/classgroup/{class_b}/change/",
+            {"inline": ta, "row": {"teacher": "{teacher_b}", "subject": "{math}"}},
+            "TeachingAssignment.objects.filter(class_group_id={class_b}, subject_id={math}).exists()",
+            "subject",
+        ),
+        FormCase(
+            "class: school A's room",
+            "/quan-tri/school/classgroup/{class_b}/change/",
+            {"room": "{room_a1}"},
+            "ClassGroup.objects.filter(pk={class_b}, room_id={room_a1}).exists()",
+        ),
+        FormCase(
+            "timetable slot: school A's subject",
+            "/quan-tri/school/timetableslot/add/",
+            {
+                "class_group": "{class_b}",
+                "weekday": "2",
+                "session": "morning",
+                "period": "1",
+                "subject": "{math}",
+                "teacher": "{teacher_b}",
+            },
+            "TimetableSlot.objects.filter(class_group_id={class_b}).exists()",
+            "subject",
+            SLOT_B,
+        ),
+        FormCase(
+            "timetable slot: school A's teacher",
+            "/quan-tri/school/timetableslot/add/",
+            {
+                "class_group": "{class_b}",
+                "weekday": "2",
+                "session": "morning",
+                "period": "1",
+                "subject": "{subject_b}",
+                "teacher": "{teacher_a1}",
+            },
+            "TimetableSlot.objects.filter(class_group_id={class_b}).exists()",
+            "teacher",
+            SLOT_B,
+        ),
+        FormCase(
+            "timetable slot: school A's room",
+            "/quan-tri/school/timetableslot/add/",
+            {
+                "class_group": "{class_b}",
+                "weekday": "2",
+                "session": "morning",
+                "period": "1",
+                "subject": "{subject_b}",
+                "teacher": "{teacher_b}",
+                "room": "{room_a1}",
+            },
+            "TimetableSlot.objects.filter(class_group_id={class_b}).exists()",
+            "room",
+            SLOT_B,
+        ),
+        FormCase(
+            "timetable slot: school A's class",
+            "/quan-tri/school/timetableslot/add/",
+            {
+                "class_group": "{class_a1}",
+                "weekday": "2",
+                "session": "morning",
+                "period": "1",
+                "subject": "{subject_b}",
+                "teacher": "{teacher_b}",
+            },
+            "TimetableSlot.objects.filter(class_group_id={class_a1}, weekday=2).exists()",
+            "class_group",
+            SLOT_B,
+        ),
+        FormCase(
+            "device: school A's room",
+            "/quan-tri/school/classroomdevice/add/",
+            {"school": "{school_b}", "room": "{room_a1}", "kind": "board", "name": "Bảng mới"},
+            "ClassroomDevice.objects.filter(room_id={room_a1}, name='Bảng mới').exists()",
+            "room",
+            DEVICE_B,
+        ),
+        FormCase(
+            "device: school A as the school",
+            "/quan-tri/school/classroomdevice/add/",
+            {"school": "{school_a}", "room": "{room_b}", "kind": "board", "name": "Bảng mới"},
+            "ClassroomDevice.objects.filter(school_id={school_a}, name='Bảng mới').exists()",
+            "school",
+            DEVICE_B,
+        ),
+        FormCase(
+            "staff: school A's subject group",
+            "/quan-tri/school/staffmembership/{membership_teacher_b}/change/",
+            {"subject_group": "{math_group}"},
+            "StaffMembership.objects.filter(pk={membership_teacher_b}, subject_group_id={math_group}).exists()",
+        ),
+        FormCase(
+            "subject: school A's subject group",
+            "/quan-tri/school/subject/{subject_b}/change/",
+            {"group": "{math_group}"},
+            "Subject.objects.filter(pk={subject_b}, group_id={math_group}).exists()",
+        ),
+        FormCase(
+            "term: school A's year",
+            "/quan-tri/school/term/add/",
+            {
+                "school_year": "{year_a}",
+                "number": "2",
+                "start_date": "2027-01-16",
+                "end_date": "2027-05-31",
+            },
+            "Term.objects.filter(school_year_id={year_a}, number=2).exists()",
+            "school_year",
+            {
+                "school_year": "{year_b}",
+                "number": "2",
+                "start_date": "2027-01-16",
+                "end_date": "2027-05-31",
+            },
+        ),
     ]
 
 
@@ -793,8 +1107,12 @@ def test_admin_forms_refuse_school_a_ids_posted_by_school_b(world):
     cast = world.cast
     objects = {
         **world.objects,
-        "sibling_b": cast.sibling_b.pk, "pupil_a2": cast.pupil_a2.pk, "class_b": cast.class_b.pk,
-        "school_b": cast.school_b.pk, "room_b": cast.device_b.room_id, "year_b": cast.class_b.school_year_id,
+        "sibling_b": cast.sibling_b.pk,
+        "pupil_a2": cast.pupil_a2.pk,
+        "class_b": cast.class_b.pk,
+        "school_b": cast.school_b.pk,
+        "room_b": cast.device_b.room_id,
+        "year_b": cast.class_b.school_year_id,
         "guardian_two": Guardian.objects.get(user=cast.parent_of_two).pk,
         "membership_teacher_b": StaffMembership.objects.get(user=cast.teacher_b).pk,
     }
@@ -812,7 +1130,9 @@ def test_admin_forms_refuse_school_a_ids_posted_by_school_b(world):
             transaction.set_rollback(True)
         if control.status_code != 302:  # reported, and the case is still tried below
             errors = control.context and control.context.get("errors")
-            failures.append(f"{case.label}: the control post of {url} was not accepted ({control.status_code}, {errors})")
+            failures.append(
+                f"{case.label}: the control post of {url} was not accepted ({control.status_code}, {errors})"
+            )
         with transaction.atomic():
             fields = form_of(client, url)
             if "inline" in case.change:
@@ -822,7 +1142,7 @@ def test_admin_forms_refuse_school_a_ids_posted_by_school_b(world):
                 fields = {**fields, **{k: [_fill(v, objects)] for k, v in case.change.items()}}
             fields.pop("_saveasnew", None)
             response = client.post(url, {k: v for k, v in fields.items()})
-            written = eval(_fill(case.written, objects), vars(school_models))  # noqa: S307 (our own expressions)
+            written = eval(_fill(case.written, objects), vars(school_models))
             has_error = error_on_field(response, case)
             transaction.set_rollback(True)
         if written or not has_error:
@@ -830,7 +1150,9 @@ def test_admin_forms_refuse_school_a_ids_posted_by_school_b(world):
                 f"{case.label}: POST {url} as other_school_admin → {response.status_code}"
                 f"{', stored' if written else ''}{'' if has_error else f', no error on {case.target}'}"
             )
-    assert not failures, "School A's ids accepted by the administration's forms:\n" + "\n".join(failures)
+    assert not failures, "School A's ids accepted by the administration's forms:\n" + "\n".join(
+        failures
+    )
 
 
 def test_admin_autocompletes_list_only_the_managed_schools(world):
@@ -845,13 +1167,19 @@ def test_admin_autocompletes_list_only_the_managed_schools(world):
         for owner in [model_admin, *inlines]:
             for field_name in owner.autocomplete_fields:
                 for term in ("BímậtA", "bimata", "0981"):
-                    url = "/quan-tri/autocomplete/?" + urllib.parse.urlencode({
-                        "app_label": owner.model._meta.app_label, "model_name": owner.model._meta.model_name,
-                        "field_name": field_name, "term": term,
-                    })
+                    url = "/quan-tri/autocomplete/?" + urllib.parse.urlencode(
+                        {
+                            "app_label": owner.model._meta.app_label,
+                            "model_name": owner.model._meta.model_name,
+                            "field_name": field_name,
+                            "term": term,
+                        }
+                    )
                     response = client.get(url)
                     body = _body(response)
-                    leaked = [s.label for s in world.secrets if any(form in body for form in s.forms())]
+                    leaked = [
+                        s.label for s in world.secrets if any(form in body for form in s.forms())
+                    ]
                     if response.status_code >= 500 or leaked:
                         failures.append(f"{url}: {response.status_code} {leaked}")
     assert not failures, "\n".join(failures)
@@ -868,9 +1196,12 @@ def test_records_shared_with_school_a_show_school_b_nothing_of_school_a(world):
     client = world.clients["other_school_admin"]
     failures = []
     for url in (
-        f"/quan-tri/school/guardian/{guardian}/change/", f"/quan-tri/school/guardian/{guardian}/history/",
-        f"/quan-tri/school/guardian/{guardian}/delete/", f"/quan-tri/accounts/user/{user}/change/",
-        f"/quan-tri/accounts/user/{user}/history/", f"/quan-tri/accounts/user/{user}/delete/",
+        f"/quan-tri/school/guardian/{guardian}/change/",
+        f"/quan-tri/school/guardian/{guardian}/history/",
+        f"/quan-tri/school/guardian/{guardian}/delete/",
+        f"/quan-tri/accounts/user/{user}/change/",
+        f"/quan-tri/accounts/user/{user}/history/",
+        f"/quan-tri/accounts/user/{user}/delete/",
         f"/quan-tri/school/student/{cast.sibling_b.pk}/change/",
         f"/quan-tri/school/student/{cast.sibling_b.pk}/delete/",
     ):
@@ -880,5 +1211,7 @@ def test_records_shared_with_school_a_show_school_b_nothing_of_school_a(world):
             transaction.set_rollback(True)
         leaked = [s.label for s in world.secrets if any(form in body for form in s.forms())]
         if response.status_code >= 500 or leaked:
-            failures.append(f"GET {url} as other_school_admin: {response.status_code}, shows school A's {', '.join(leaked)}")
+            failures.append(
+                f"GET {url} as other_school_admin: {response.status_code}, shows school A's {', '.join(leaked)}"
+            )
     assert not failures, "\n".join(failures)
