@@ -56,6 +56,7 @@ ID_ARGUMENTS = {
     "subject_id",
     "term_id",
     "leave_id",
+    "request_id",
     "announcement_id",
     "attachment_id",
     "summary_id",
@@ -146,6 +147,13 @@ SITE = [
     route("tai-khoan/dang-nhap/", PUBLIC, data={"username": "0999999999", "password": "sai"}),
     route("tai-khoan/dang-xuat/", SIGNED_IN),
     route("truong/lop/<int:class_group_id>/", TEACHER),
+    route("truong/lien-ket/", SIGNED_IN, post=False, note="the holder's own link requests"),
+    route(
+        "truong/lien-ket/<int:request_id>/",
+        SIGNED_IN,
+        data={"decision": "accept"},
+        note="only the account asked may answer: school A's request to parent_a2",
+    ),
     # the contact book: teachers
     route("giao-vien/so-diem/", TEACHER, note="the teacher's own classes"),
     route("giao-vien/lop/<int:class_group_id>/so-diem/<int:subject_id>/", TEACHER),
@@ -269,13 +277,13 @@ SITE = [
         note="a published lesson of school A given to no class",
     ),
     route(
-        "^media/(?P<path>.*)$",
-        PUBLIC,
+        "media/^(?P<name>.+)$",
+        PARENT,
+        TEACHER,
         url="/media/{image_file}",
+        scoped=True,
         post=False,
-        optional=True,
-        note="DEBUG only. Lesson images are served without a check: public until the README "
-        "decides otherwise (issue 10, 'private files stay private')",
+        note="lesson images and renditions, after an access check (lms/media.py)",
     ),
     route("api/openapi.json", PUBLIC, post=False),
     route("api/docs", PUBLIC, post=False),
@@ -381,6 +389,7 @@ ADMIN_MODELS = {
     "school/classroomdevice": "device",
     "school/term": "term",
     "school/dataaccess": "data_access",
+    "school/guardianlinkrequest": "link_request",
     "devices/checkinevent": "check_in",
 }
 _OPERATOR_MODELS = {"school/department"}

@@ -219,6 +219,7 @@ def build_world(tmp) -> World:
         ClassGroup,
         DataAccess,
         Guardian,
+        GuardianLinkRequest,
         StaffMembership,
         Subject,
         TimetableSlot,
@@ -340,6 +341,14 @@ def build_world(tmp) -> World:
         title="Thông báo BímậtA Họp",
         body="Nội dung BímậtA Họp",
     )
+    # school A asks the holder of parent_a2's phone to be pupil_a1's guardian (pending)
+    link_request = GuardianLinkRequest.objects.create(
+        school=cast.school_a,
+        student=cast.pupil_a1,
+        phone=cast.parent_a2.phone,
+        holder=cast.parent_a2,
+        requested_by=cast.principal,
+    )
     leave = LeaveRequest.objects.create(
         student=cast.pupil_a1,
         requested_by=cast.parent_a1,
@@ -452,6 +461,8 @@ def build_world(tmp) -> World:
         "subject_id": cast.math.pk,
         "term_id": term.pk,
         "leave_id": leave.pk,
+        "request_id": link_request.pk,
+        "link_request": link_request.pk,
         "announcement_id": announcement.pk,
         "attachment_id": attachment.pk,
         "summary_id": summary.pk,
