@@ -8,7 +8,6 @@ Every object loaded from an id in a URL comes through here and answers 404 for "
 """
 
 import re
-import unicodedata
 
 from django.db.models import Q, QuerySet
 
@@ -104,33 +103,6 @@ def get_card_by_code(typed_code: str) -> ReportCard:
     if not code:
         raise ReportCard.DoesNotExist("Not a code")
     return queryset.get(code=code)
-
-
-MASK = "***"
-
-
-def _first_letter(word: str) -> str:
-    """The first letter with its marks ("Ánh" → "Á"), whatever the normal form typed."""
-    word = unicodedata.normalize("NFC", word)
-    end = 1
-    while end < len(word) and unicodedata.combining(word[end]):
-        end += 1
-    return word[:end].upper()
-
-
-def mask_name(full_name: str) -> str:
-    """A pupil's name as the public verification page shows it: the initials of the family
-    and middle names, and the given name's first letter followed by a fixed "***":
-    "Nguyễn Thị Ánh Dương" → "N. T. Á. D***".
-
-    Why this masking: a family holding the card recognises the initials at once, while the
-    page cannot be searched or scraped for names (the given name, the part Vietnamese people
-    are known by, is never shown, and the fixed mask does not leak its length)."""
-    words = unicodedata.normalize("NFC", full_name or "").split()
-    if not words:
-        return ""
-    initials = [f"{_first_letter(w)}." for w in words[:-1]]
-    return " ".join([*initials, _first_letter(words[-1]) + MASK])
 
 
 # ---------------------------------------------------------------------------------------

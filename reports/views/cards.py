@@ -3,7 +3,7 @@ for a term whose grade book is closed), and the public verification page `/verif
 that anyone holding a printed card reaches through its code or QR code.
 
 The verification page shows what the card's paper already shows about the school and the
-period, the pupil's name masked (reports.access.mask_name), the date the card was issued and
+period, the pupil's name masked (school.names.mask_name), the date the card was issued and
 its SHA-256 fingerprint — nothing else about the pupil: no date of birth, no class, no grades,
 no student code. A visitor may upload a PDF to compare its fingerprint; the file is hashed as
 it streams in and never stored (not even in a temporary file).
@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports import access, runs
 from reports.models import ReportCard
 from reports.views.runs import WHOLE_YEAR, ascii_filename, period_label
-from school import audit
+from school import audit, names
 from school.exceptions import DomainError
 from school.models import ClassGroup, DataAccess, Enrolment, SchoolYear, Student, Term
 
@@ -282,7 +282,7 @@ def _verify_page(
     if handler is not None:
         context["compare"], status = _compare(request, card, handler)
     context.update(
-        masked_name=access.mask_name(card.student.full_name),
+        masked_name=names.mask_name(card.student.full_name),
         school_name=card.school_year.school.name,
         school_year=card.school_year.name,
         period=period_label(card.term),

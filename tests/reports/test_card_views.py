@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from reports import access
 from reports.models import ReportCard
+from school import names
 from tests import factories as f
 from tests.conftest import assert_cast
 
@@ -376,7 +377,7 @@ def test_the_parents_list_runs_a_fixed_number_of_queries(cast, client, term1, te
     ],
 )
 def test_mask_name(full_name, masked):
-    assert access.mask_name(full_name) == masked
+    assert names.mask_name(full_name) == masked
 
 
 @pytest.mark.parametrize(
