@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from school.models import Guardianship, GuardianLinkRequest, Student
+from school.names import mask_name
 from tests.conftest import assert_cast
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +33,23 @@ def test_a_pending_request_grants_nothing(cast, link_request):
     assert cast.pupil_a2 not in Student.objects.visible_to(cast.parent_of_two)
 
 
-def test_the_holder_sees_the_request(cast, client, link_request):
+def test_the_holder_sees_the_request_with_the_pupils_name_masked(cast, client, link_request):
+    """A school may have typed a wrong number: until the holder accepts, they learn the
+    school, the class and the initials (N. T. Á. D***), enough for a parent to recognise their
+    child, not a pupil's name."""
     client.force_login(cast.parent_of_two)
     body = client.get(reverse(PAGE)).content.decode()
-    assert cast.pupil_a2.full_name in body and cast.school_a.name in body
+    assert mask_name(cast.pupil_a2.full_name) in body and cast.school_a.name in body
+    assert cast.class_a2.name in body
+    assert cast.pupil_a2.given_name not in body
+
+
+def test_a_decision_that_is_neither_accept_nor_decline_changes_nothing(cast, client, link_request):
+    client.force_login(cast.parent_of_two)
+    response = _decide(client, link_request, "maybe")
+    assert response.status_code == 400
+    link_request.refresh_from_db()
+    assert link_request.decided_at is None
 
 
 def test_only_the_holder_sees_the_request(cast, client, link_request):
@@ -44,7 +58,7 @@ def test_only_the_holder_sees_the_request(cast, client, link_request):
         if not user.is_authenticated:
             return False
         client.force_login(user)
-        return cast.pupil_a2.full_name in client.get(reverse(PAGE)).content.decode()
+        return mask_name(cast.pupil_a2.full_name) in client.get(reverse(PAGE)).content.decode()
 
     assert_cast(cast, sees, {"parent_of_two"})
 
@@ -68,7 +82,7 @@ def test_declining_changes_nothing_but_the_request(cast, client, link_request):
     assert set(Guardianship.objects.values_list("pk", flat=True)) == links
     link_request.refresh_from_db()
     assert link_request.accepted is False
-    assert cast.pupil_a2.full_name not in client.get(reverse(PAGE)).content.decode()
+    assert mask_name(cast.pupil_a2.full_name) not in client.get(reverse(PAGE)).content.decode()
 
 
 @pytest.mark.parametrize("name", ["principal", "parent_a2", "other_school_admin", "operator"])
@@ -92,5 +106,5 @@ def test_an_account_given_the_number_later_cannot_answer(cast, client, link_requ
     cast.parent_a1.phone = number
     cast.parent_a1.save()
     client.force_login(cast.parent_a1)
-    assert cast.pupil_a2.full_name not in client.get(reverse(PAGE)).content.decode()
+    assert mask_name(cast.pupil_a2.full_name) not in client.get(reverse(PAGE)).content.decode()
     assert _decide(client, link_request, "accept").status_code == 404
