@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from school.models import (
     ClassGroup,
     Enrolment,
+    GuardianLinkRequest,
     Guardianship,
     PeriodTime,
     Student,
@@ -64,7 +65,8 @@ def _timetable_rows(slots) -> list[TimetableRow]:
 
 def home_for_user(user) -> dict:
     """What the landing page lists for `user`: the classes they may open, grouped by school,
-    and their own children with each child's current class."""
+    their own children with each child's current class, and how many schools' guardian link
+    requests wait for their answer."""
     classes = (
         ClassGroup.objects.visible_to(user)
         .filter(school_year__is_current=True)
@@ -85,4 +87,5 @@ def home_for_user(user) -> dict:
             )
         )
     )
-    return {"classes": list(classes), "children": list(children)}
+    pending_links = GuardianLinkRequest.objects.pending_for(user).count()
+    return {"classes": list(classes), "children": list(children), "pending_links": pending_links}

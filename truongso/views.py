@@ -11,10 +11,12 @@ from school import access, selectors
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where everyone lands after logging in: the classes a staff member may open, and a
-    parent's children. A parent who is nobody's teacher goes straight to the contact book."""
+    """Where everyone lands after logging in: the classes a staff member may open, a
+    parent's children and the guardian link requests waiting for their answer. A parent who
+    is nobody's teacher, with no request waiting, goes straight to the contact book."""
     context = selectors.home_for_user(request.user)
-    if context["children"] and not context["classes"] and not access.manages_any_school(request.user):
+    parent_only = context["children"] and not context["classes"] and not context["pending_links"]
+    if parent_only and not access.manages_any_school(request.user):
         return redirect("contactbook:portal_home")
     return render(request, "home.html", context)
 

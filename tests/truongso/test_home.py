@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from school.models import GuardianLinkRequest
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +14,25 @@ def test_a_parent_goes_straight_to_the_contact_book(cast, client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("contactbook:portal_home")
+
+
+def _ask(cast, holder):
+    """School A asks `holder` (by their phone) to be pupil_a2's guardian."""
+    return GuardianLinkRequest.objects.create(
+        school=cast.school_a, student=cast.pupil_a2, phone=holder.phone, holder=holder,
+        requested_by=cast.principal,
+    )
+
+
+@pytest.mark.parametrize("holder", ["parent_of_two", "stranger"])
+def test_a_waiting_link_request_is_shown_before_the_contact_book(cast, client, holder):
+    """A parent with children, or a person with none yet, lands on the home page while a
+    school waits for their answer, with a link to answer it."""
+    _ask(cast, cast.users[holder])
+    client.force_login(cast.users[holder])
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert reverse("school:link_requests") in response.content.decode()
 
 
 def test_a_teacher_who_is_also_a_parent_sees_classes_and_children(cast, client):
