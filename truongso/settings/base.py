@@ -340,7 +340,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Wagtail logs every page created or published at INFO: the demo seed would print hundreds.
-    "loggers": {"wagtail": {"level": env.str("WAGTAIL_LOG_LEVEL", default="WARNING")}},
+    # WeasyPrint logs each step of every render at INFO ("Step 2 - Fetching and parsing CSS").
+    "loggers": {
+        "wagtail": {"level": env.str("WAGTAIL_LOG_LEVEL", default="WARNING")},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Wagtail (lessons and materials, lms/). The admin is at /cms/ and logs in through our login page.
