@@ -423,6 +423,7 @@ class GuardianAdmin(AccountGuardMixin, AddByPhoneMixin, ScopedAdmin):
     school_path = "students__school"
     list_display = ["__str__", "phone"]
     search_fields = ["user__full_name", "user__phone"]
+    ordering = ["user__full_name", "pk"]  # a stable order, so the list's pages do not overlap
     inlines = [GuardianshipInline]
 
     def account_of(self, obj) -> User:
