@@ -567,17 +567,17 @@ WAGTAIL = [
     ),
     route(
         P + "usage/<slug:content_type_app_name>/<slug:content_type_model_name>/",
-        CMS,
+        OPERATOR,
         url="/cms/pages/usage/lms/lessonpage/",
         post=False,
-        note="lists pages of one type",
+        note="lists pages of one type, its owner filter naming every school's editors",
     ),
     route(
         P + "create/<slug:app_label>/<slug:model_name>", CMS, url="/cms/pages/create/lms/lessonpage"
     ),
     route(
         P + "usage/<slug:content_type_app_name>/<slug:content_type_model_name>/results/",
-        CMS,
+        OPERATOR,
         url="/cms/pages/usage/lms/lessonpage/results/",
         post=False,
     ),
