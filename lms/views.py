@@ -10,6 +10,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms.choosers import ExternalLinkChooserForm, URLOrAbsolutePathField
+from wagtail.admin.views import chooser
 from django.views.decorators.http import require_GET
 
 from lms import access, media, selectors, services
@@ -145,3 +148,20 @@ def workflow_editors_only(view):
         return view(request, *args, **kwargs)
 
     return guarded
+
+
+class _URLOrPathField(URLOrAbsolutePathField):
+    """Wagtail's field calls value.startswith() and fails (500) when the form posts no url."""
+
+    def to_python(self, value):
+        return super().to_python(value or "")
+
+
+class _ExternalLinkForm(ExternalLinkChooserForm):
+    url = _URLOrPathField(required=True, label=gettext_lazy("URL"))
+
+
+class ExternalLinkView(chooser.ExternalLinkView):
+    """Wagtail's external-link chooser, answering a post without a url with the form's error."""
+
+    form_class = _ExternalLinkForm

@@ -14,7 +14,12 @@ from wagtail.documents.views import serve as document_views
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from lms import admin_reports
-from lms.views import cross_school_report_refused, media_file, workflow_editors_only
+from lms.views import (
+    ExternalLinkView,
+    cross_school_report_refused,
+    media_file,
+    workflow_editors_only,
+)
 
 # The same patterns and names as wagtail.urls and wagtail.documents.urls, so that page.url and
 # document.url keep working; the password-protected variants are not used by lms.
@@ -59,6 +64,7 @@ admin_overrides = [
         workflow_editors_only(workflows.TaskChooserCreateView.as_view()),
     ),
     path("workflows/task_chooser/<int:task_id>/", workflow_editors_only(workflows.task_chosen)),
+    path("choose-external-link/", ExternalLinkView.as_view()),
 ]
 # As Wagtail guards its own admin views: sign-in and admin access first, never cached.
 admin_overrides = decorate_urlpatterns(
