@@ -61,14 +61,19 @@ def get_grade_book_for_user(user, class_group_id, subject_id) -> GradeBookAccess
     return GradeBookAccess(class_group, assignment.subject, assignment.teacher, bool(may_write))
 
 
-def may_read_grade_book(user, class_group: ClassGroup, teacher_id: int | None) -> bool:
+def may_read_grade_book(
+    user, class_group: ClassGroup, teacher_id: int | None, managed: set[int] | None = None
+) -> bool:
     """Whether `user`, who may open `class_group`, reads its grade book of the subject taught by
     `teacher_id` (unpublished scores, comments, history). The subject's teacher and the
     homeroom teacher (GVCN), whose conduct ratings, comments and titles draw on every subject,
     do; so do the school's managers and the operator. A teacher of another subject of the
-    class does not: DESIGN.md, a teacher sees the subjects they are assigned."""
+    class does not: DESIGN.md, a teacher sees the subjects they are assigned. `managed`, the
+    ids of the schools `user` manages when the caller has read them already, spares a query."""
     if user.is_superuser or user.pk in (teacher_id, class_group.homeroom_teacher_id):
         return True
+    if managed is not None:
+        return class_group.school_id in managed
     return School.objects.managed_by(user).filter(pk=class_group.school_id).exists()
 
 

@@ -125,14 +125,11 @@ def gradebook_index(request: HttpRequest) -> HttpResponse:
     )
     rows = []
     for class_group in classes:
-        reads_all = (
-            request.user.is_superuser
-            or class_group.school_id in managed
-            or class_group.homeroom_teacher_id == request.user.pk
-        )
         books = sorted(
-            (a for a in class_group.assignments.all()
-             if reads_all or a.teacher_id == request.user.pk),
+            (
+                a for a in class_group.assignments.all()
+                if access.may_read_grade_book(request.user, class_group, a.teacher_id, managed)
+            ),
             key=lambda a: gradebook.subject_sort_key(a.subject),
         )
         mine = [a for a in books if a.teacher_id == request.user.pk]
