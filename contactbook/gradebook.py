@@ -3,7 +3,7 @@ or nothing, an error per cell), publishing a column to guardians, the homeroom t
 conduct ratings and comments, the history of a pupil's cells, closing and reopening a term.
 
 Writes are services (one transaction each); reads that pages share are selectors with a fixed
-number of queries (tests pin them). Averages come from reports.rules.circular22 only.
+number of queries (tests pin them). Averages come from grading.circular22 only.
 """
 
 import datetime
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from contactbook import notifications
 from contactbook.models import ConductRating, Score, TermComment, TermEvent
-from reports.rules import circular22, circular27
-from reports.rules.errors import InvalidScore, RuleError
+from grading import circular22, circular27
+from grading.errors import InvalidScore, RuleError
 from school import names
 from school.exceptions import DomainError, TermClosed
 from school.models import ClassGroup, Enrolment, Guardianship, School, Student, Subject, Term
@@ -79,7 +79,7 @@ def columns_for(subject: Subject, grade: int | None = None) -> list[Column]:
     """Grades 6–12 (Circular 22): ĐĐGtx 1…n (n from periods per year, Art. 7), then giữa kỳ
     and cuối kỳ. Grades 1–5 (Circular 27, `grade` required): the mid-term and end-of-term
     ratings (T/H/C), then the written tests: at mid-term in Tiếng Việt and Toán of grades 4–5
-    (reports.rules.circular27), at the end of the term in the subjects the school marks as
+    (grading.circular27), at the end of the term in the subjects the school marks as
     tested (`has_primary_test`: the circular's list, under the school's subject names)."""
     if subject.assessment == Subject.Assessment.PRIMARY:
         columns = [Column(Score.Kind.MIDTERM, 1), Column(Score.Kind.FINAL, 1)]

@@ -25,8 +25,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from contactbook import qualities as quality_sheet
 from contactbook.gradebook import columns_for, filled, subject_sort_key, term_result, terms_of
 from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
-from reports.rules import circular22, circular27
-from reports.rules.errors import RuleError
+from grading import circular22, circular27
+from grading.errors import RuleError
 from school.models import (
     ClassGroup,
     SchoolYear,

@@ -16,7 +16,7 @@ conduct, comment or absence yet.
 Each pupil has an ability (their class shifts it a little), an aptitude per subject and a
 leaning towards the sciences or the humanities; each score is that level plus noise. The
 school then shows the usual spread (most pupils Khá or Đạt, some Tốt, a few Chưa đạt), which
-the tests check through reports.rules.circular22.
+the tests check through grading.circular22.
 
 Deterministic: everything about a pupil comes from `plan_pupil`, a pure function of the
 pupil's student code, class name, subjects and the school days, drawing from its own
@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from contactbook.gradebook import columns_for
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
-from reports.rules import circular22
+from grading import circular22
 from school.demo import PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE, format_count
 from school.models import (
     ClassGroup,

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from reports.rules import circular27
+from grading import circular27
 from school.models import ClassGroup, Student, Subject, Term
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from contactbook.gradebook import columns_for, term_result
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
 from reports import demo
-from reports.rules import circular22
+from grading import circular22
 from school.models import ClassGroup, Enrolment, Student, TeachingAssignment, Term
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.rules import circular22 as rules
-from reports.rules.errors import (
+from grading import circular22 as rules
+from grading.errors import (
     InconsistentData,
     InvalidRating,
     InvalidScore,
@@ -47,7 +47,7 @@ def rated(failed: int = 0) -> dict[str, bool]:
 def test_the_rules_import_no_django():
     """Pure rules stay pure: importing them in a fresh interpreter loads no Django module."""
     code = (
-        "import sys; import reports.rules.circular22, reports.rules.circular27;"
+        "import sys; import grading.circular22, grading.circular27;"
         "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
         "assert not bad, bad"
     )

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
-from reports.rules.errors import (
+from grading.errors import (
     InconsistentData,
     InvalidRating,
     InvalidScore,

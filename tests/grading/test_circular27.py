@@ -2,8 +2,8 @@
 
 import pytest
 
-from reports.rules import circular27 as rules
-from reports.rules.errors import InvalidRating, InvalidScore, InvalidValue, MissingData
+from grading import circular27 as rules
+from grading.errors import InvalidRating, InvalidScore, InvalidValue, MissingData
 
 TV, TOAN, NN1 = "Tiếng Việt", "Toán", "Ngoại ngữ 1"
 LSDL, KH, THCN = "Lịch sử và Địa lí", "Khoa học", "Tin học và Công nghệ"

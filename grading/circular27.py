@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from reports.rules.errors import InvalidRating, InvalidScore, InvalidValue, MissingData
+from grading.errors import InvalidRating, InvalidScore, InvalidValue, MissingData
 
 HOAN_THANH_XUAT_SAC = "Hoàn thành xuất sắc"
 HOAN_THANH_TOT = "Hoàn thành tốt"
