@@ -51,7 +51,7 @@ from school.models import (
     Student,
     Subject,
 )
-from truongso.db import fetch_prepared
+from core.db import fetch_prepared
 
 SCORES_SHOWN = 8
 MESSAGES_SHOWN = 3

@@ -13,7 +13,7 @@ from django.db import connection
 
 from school.models import StaffMembership
 from tests import factories as f
-from truongso.db import forget as forget_prepared_statements
+from core.db import forget as forget_prepared_statements
 
 
 @dataclass
@@ -117,7 +117,7 @@ def cast(db) -> Cast:
 @pytest.fixture
 def persistent_connections(monkeypatch):
     """Connections kept between requests (DB_CONN_MAX_AGE > 0, as in production), where the
-    busiest queries run as statements prepared once per connection (truongso.db); none
+    busiest queries run as statements prepared once per connection (core.db); none
     prepared yet."""
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     with connection.cursor() as cursor:

@@ -16,7 +16,7 @@ from contactbook.models import SummaryAcknowledgement
 from school.models import Guardianship
 from tests import factories as f
 from tests.conftest import assert_cast
-from truongso import db
+from core import db
 
 pytestmark = pytest.mark.django_db
 
