@@ -23,6 +23,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -112,11 +113,10 @@ def start_run(
     except IntegrityError:  # the same run was started a moment ago by another request
         return _active_run(**identity), False
     from reports import tasks
-    from truongso.celery import app
 
     if not chunks:
         finish_run(run.pk)
-    elif app.conf.task_always_eager:  # the first run and the tests: render here, now
+    elif current_app.conf.task_always_eager:  # the first run and the tests: render here, now
         for pk in chunks:
             tasks.render_chunk.delay(pk)
     else:
