@@ -23,7 +23,8 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from contactbook import qualities as quality_sheet
-from contactbook.gradebook import columns_for, filled, subject_sort_key, term_result, terms_of
+from contactbook.gradebook.columns import columns_for, filled, subject_sort_key, term_result
+from contactbook.gradebook.terms import terms_of
 from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
 from grading import circular22, circular27
 from grading.errors import RuleError

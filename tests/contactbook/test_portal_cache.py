@@ -14,7 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contactbook import announcements, attendance, comments, gradebook, messaging, portal, summaries
+from contactbook import announcements, attendance, comments, messaging, portal, summaries
+from contactbook.gradebook.columns import column_by_key
+from contactbook.gradebook.writes import publish_column
 from contactbook.models import AttendanceMark, LeaveRequest, Notification, Score, WeeklySummary
 from school.models import ClassGroup, Guardianship
 from tests import factories as f
@@ -86,8 +88,8 @@ def test_a_published_score_shows_on_the_next_view_and_a_draft_never_does(cast, p
     html, _rendered = view(parent)
     assert f'data-score="{draft.pk}"' not in html
 
-    gradebook.publish_column(teacher=cast.teacher_a1, class_group=cast.class_a1, subject=cast.math,
-                             term=term, column=gradebook.column_by_key(cast.math, "regular-1"))
+    publish_column(teacher=cast.teacher_a1, class_group=cast.class_a1, subject=cast.math,
+                             term=term, column=column_by_key(cast.math, "regular-1"))
     html, rendered = view(parent)
     assert rendered and f'<span class="score-value" data-score="{draft.pk}">4</span>' in html
     # and the publication's notification with it

@@ -14,7 +14,7 @@ from dataclasses import asdict
 import pytest
 from django.utils import timezone
 
-from contactbook import gradebook
+from contactbook.gradebook.columns import columns_for
 from contactbook.models import ConductRating, Score, TermComment
 from reports import cards
 from school.models import Subject
@@ -68,7 +68,7 @@ def subjects(cast) -> dict[str, Subject]:
 def grade(cast, pupil, subject, term, cells, *, published=True):
     """Grade-book cells in column order (regular…, midterm, final): a number, or a bool for a
     rated subject (True = Đ). Fewer cells than columns leave the last columns empty."""
-    for column, cell in zip(gradebook.columns_for(subject), cells):
+    for column, cell in zip(columns_for(subject), cells):
         rated = isinstance(cell, bool)
         f.score(
             pupil, subject, term, kind=column.kind, index=column.index, published=published,
