@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contactbook import announcements, attendance, comments, messaging, portal, summaries
+from contactbook import announcements, attendance, comments, inbox, messaging, portal, summaries
 from contactbook import leave as leave_requests
 from contactbook.gradebook.columns import column_by_key
 from contactbook.gradebook.writes import publish_column
@@ -180,7 +180,7 @@ def test_a_weekly_summary_and_each_acknowledgement_show_on_the_next_view(cast, p
 def test_a_notification_read_elsewhere_leaves_the_next_view(cast, parent):
     notice = Notification.objects.create(recipient=cast.parent_a1, kind="x", title="Lịch thi", body="b", dedupe_key="k1")
     assert notification_link(notice) in cached_view(parent)
-    portal.mark_read(user=cast.parent_a1)  # one bulk update
+    inbox.mark_read(user=cast.parent_a1)  # one bulk update
     html, _rendered = view(parent)
     assert notification_link(notice) not in html and 'data-unread="0"' in html
 
