@@ -3,7 +3,7 @@ number of queries, saved all or nothing with history, prefilled from approved le
 kiosk), the same-day alert to guardians when a pupil is absent without leave, and a pupil's
 month for the parent's calendar. Leave requests live in contactbook/leave.py.
 
-The caller has loaded every object through contactbook/attendance_access.py and checked that
+The caller has loaded every object through contactbook/access.py and checked that
 the user may write; these functions check the rules of the data (closed term, dates, class
 list), never who the user is.
 """

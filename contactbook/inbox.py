@@ -1,8 +1,8 @@
 """Everyone's notification inbox (contactbook/views/notifications.py): a page of notifications,
-unread first, in a fixed number of queries, opening one, and marking them read."""
+unread first, in a fixed number of queries, and marking them read (one is opened through
+contactbook.access.get_notification_for_user)."""
 
 from django.db.models import Case, Count, Q, Value, When, Window
-from django.http import Http404
 from django.utils import timezone
 
 from contactbook.models import Notification
@@ -32,13 +32,6 @@ def inbox(user, page: int = 1) -> dict:
         "has_next": len(rows) > INBOX_PAGE,
         "has_previous": page > 1,
     }
-
-
-def get_notification_for_user(user, notification_id) -> Notification:
-    try:
-        return Notification.objects.get(pk=int(notification_id), recipient=user)
-    except (Notification.DoesNotExist, TypeError, ValueError):
-        raise Http404("No notification") from None
 
 
 def mark_read(*, user, notification_ids: list[int] | None = None) -> int:

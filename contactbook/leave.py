@@ -3,7 +3,7 @@ with the dates asked, asking, withdrawing, approving (which excuses the absences
 recorded in those sessions, history kept) or declining, and a class's requests for its register
 keeper. The register reads approved leave to prefill itself (contactbook/attendance.py).
 
-The caller has loaded every object through contactbook/attendance_access.py and checked that the user
+The caller has loaded every object through contactbook/access.py and checked that the user
 may write; these functions check the rules of the data (dates, overlaps, closed terms), never
 who the user is.
 """

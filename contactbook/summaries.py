@@ -17,7 +17,6 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -189,28 +188,6 @@ def _notify_guardians(summary: WeeklySummary, recipients: list) -> None:
 
 
 # ------------------------------------------------------------------------ acknowledging
-
-
-def get_summary_for_guardian(user, summary_id) -> WeeklySummary:
-    """A summary of one of `user`'s children now, with `acknowledged_at` (this user's) and
-    `acknowledged_by_others`; Http404 for anyone else, missing and not-yours alike."""
-    if not (user and user.is_authenticated and user.is_active):
-        raise Http404("No summary")
-    mine = SummaryAcknowledgement.objects.filter(summary=OuterRef("pk"), user=user)
-    try:
-        return (
-            WeeklySummary.objects.filter(
-                Exists(Guardianship.objects.filter(student=OuterRef("student_id"), guardian__user=user))
-            )
-            .select_related("student")
-            .prefetch_related(
-                Prefetch("acknowledgements", queryset=SummaryAcknowledgement.objects.select_related("user").order_by("acknowledged_at"))
-            )
-            .annotate(mine=Exists(mine))
-            .get(pk=int(summary_id))
-        )
-    except (WeeklySummary.DoesNotExist, TypeError, ValueError):
-        raise Http404("No summary") from None
 
 
 def acknowledge(*, user, summary: WeeklySummary) -> SummaryAcknowledgement:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contactbook import attendance
 from contactbook import leave as leave_requests
-from contactbook import attendance_access as access
+from contactbook import access
 from contactbook.models import LeaveRequest
 from contactbook.views.attendance import pupil_nav
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contactbook import access
 from contactbook import inbox as notification_inbox
 from contactbook import preferences
 
@@ -33,7 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one of the user's notifications read and go to what it is about (404 for anyone
     else's)."""
-    notification = notification_inbox.get_notification_for_user(request.user, notification_id)
+    notification = access.get_notification_for_user(request.user, notification_id)
     notification_inbox.mark_read(user=request.user, notification_ids=[notification.pk])
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

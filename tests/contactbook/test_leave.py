@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from contactbook import attendance
 from contactbook import leave as leave_requests
-from contactbook import attendance_access as access
+from contactbook import access
 from contactbook.models import AttendanceMark, LeaveRequest, Notification
 from tests.conftest import assert_cast
 from tests.contactbook.attendance_support import (  # noqa: F401 (the *_fixture names are fixtures)

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contactbook import announcements, attendance, comments, inbox, messaging, portal, summaries
+from contactbook import announcements, attendance, comments, inbox, messaging, summaries
 from contactbook import leave as leave_requests
 from contactbook.gradebook.columns import column_by_key
 from contactbook.gradebook.writes import publish_column
