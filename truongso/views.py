@@ -11,10 +11,11 @@ from truongso.home import home_context
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where everyone lands after logging in: the classes a staff member may open, a
-    parent's children and the guardian link requests waiting for their answer (composed in
-    truongso/home.py). A parent who is nobody's teacher, with no request waiting, goes
-    straight to the contact book."""
+    """Where everyone lands after logging in (composed in truongso/home.py): a teacher's day
+    (periods, registers to take, leave waiting, unread messages, unpublished columns), the
+    classes a staff member may open, a parent's children and the guardian link requests
+    waiting for their answer. A parent who is nobody's teacher, with no request waiting,
+    goes straight to the contact book."""
     context = home_context(request.user)
     parent_only = context["children"] and not context["classes"] and not context["pending_links"]
     if parent_only and not context["can_manage"]:
