@@ -6,7 +6,7 @@ book, reports' runs); each app keeps its own reads, this module only puts them s
 Every read is bounded by the access rules of school/managers.py: a teacher sees the classes
 they teach or lead this year (`taught_class_ids`) and the subjects they are assigned; a manager
 the schools they manage (`managed_school_ids`). Each part runs a fixed number of queries,
-whatever the number of classes, periods or pupils (tests/truongso/test_home_day.py pins them).
+whatever the number of classes, periods or pupils (tests/truongso/test_home*.py pin them).
 """
 
 import datetime
@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from contactbook.models import AttendanceMark, LeaveRequest, MessageThread, Score, ThreadReadState
 from lms.models import LessonAssignment
+from reports.models import ReportRun
 from school import selectors
 from school.managers import managed_school_ids, signed_in, staff_school_ids, taught_class_ids
 from school.models import (
@@ -47,8 +48,8 @@ UNREAD_SHOWN = 5  # threads listed on the home page; the inbox has the rest
 
 def home_context(user, *, day: datetime.date | None = None) -> dict:
     """Everything the home page shows `user` on `day` (today by default): the school's own
-    lists (school.selectors.home_for_user) and the teacher's day when they teach or lead a
-    class."""
+    lists (school.selectors.home_for_user), the teacher's day when they teach or lead a class,
+    and each managed school's day when they manage one."""
     day = day or timezone.localdate()
     context = selectors.home_for_user(user)
     managed = (
@@ -61,6 +62,7 @@ def home_context(user, *, day: datetime.date | None = None) -> dict:
         # The top bar's link to the administration; the operator manages every school.
         can_manage=bool(managed) or bool(signed_in(user) and user.is_superuser),
         teacher_day=teacher_day(user, day) if any(c.taught for c in context["classes"]) else None,
+        school_days=school_days(managed, day) if managed else [],
     )
     return context
 
@@ -288,3 +290,69 @@ def unpublished_books(user, taught) -> list[dict]:
         .order_by("grade", "class_name", "subject_name", "term_number")
     )
     return list(rows)
+
+
+# --------------------------------------------------------------------------- a school's day
+
+
+@dataclass
+class SchoolDay:
+    """A managed school's day so far: how many classes have taken a register, the marks by
+    status, the classes with pupils absent without leave, and the report runs under way."""
+
+    school: School
+    classes: int = 0
+    registers_taken: int = 0
+    present: int = 0
+    late: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    absent_classes: list[Register] = field(default_factory=list)
+    runs: list = field(default_factory=list)
+
+
+def school_days(schools: list[School], day: datetime.date) -> list[SchoolDay]:
+    """One SchoolDay per school in `schools` (those the user manages), in their order. Two
+    queries."""
+    days = {school.pk: SchoolDay(school) for school in schools}
+    Status = AttendanceMark.Status
+
+    def marks(**conditions):
+        return Count("attendance", filter=Q(attendance__date=day, **conditions))
+
+    classes = (
+        ClassGroup.objects.filter(school_id__in=list(days), school_year__is_current=True)
+        .annotate(
+            marks=marks(),
+            present=marks(attendance__status=Status.PRESENT),
+            late=marks(attendance__status=Status.LATE),
+            excused=marks(attendance__status=Status.EXCUSED),
+            unexcused_morning=marks(attendance__status=Status.UNEXCUSED, attendance__session=MORNING),
+            unexcused_afternoon=marks(
+                attendance__status=Status.UNEXCUSED, attendance__session=AFTERNOON
+            ),
+        )
+        .order_by("grade", "name")
+    )
+    for class_group in classes:
+        school_day = days[class_group.school_id]
+        school_day.classes += 1
+        school_day.registers_taken += class_group.marks > 0
+        school_day.present += class_group.present
+        school_day.late += class_group.late
+        school_day.excused += class_group.excused
+        for session in SESSIONS:
+            count = getattr(class_group, f"unexcused_{session}")
+            if count:
+                school_day.unexcused += count
+                school_day.absent_classes.append(Register(class_group, session, count))
+    runs = (
+        ReportRun.objects.filter(
+            school_id__in=list(days), status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING]
+        )
+        .select_related("school_year", "term__school_year", "class_group")
+        .order_by("created_at")
+    )
+    for run in runs:
+        days[run.school_id].runs.append(run)
+    return list(days.values())

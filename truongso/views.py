@@ -12,7 +12,8 @@ from truongso.home import home_context
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Where everyone lands after logging in (composed in truongso/home.py): a teacher's day
-    (periods, registers to take, leave waiting, unread messages, unpublished columns), the
+    (periods, registers to take, leave waiting, unread messages, unpublished columns), each
+    managed school's day (attendance so far, absences without leave, report runs), the
     classes a staff member may open, a parent's children and the guardian link requests
     waiting for their answer. A parent who is nobody's teacher, with no request waiting,
     goes straight to the contact book."""

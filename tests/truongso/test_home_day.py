@@ -1,5 +1,5 @@
 """The home page shows the day: a teacher's periods with their lessons, registers to take,
-leave waiting, unread messages and unpublished columns.
+leave waiting, unread messages and unpublished columns; a principal's school so far today.
 "Today" is the real local date: the timetable rows are made for today's weekday (a Sunday's
 rows are stored as weekday 7, which the page reads the same way)."""
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 from contactbook.models import LeaveRequest, Message, MessageThread, ThreadReadState
 from lms import services as lms_services
 from lms.models import LessonAssignment
+from reports.models import ReportRun
 from school.models import PeriodTime, TimetableSlot
 from tests import factories as f
 from tests.lms.conftest import publish
@@ -235,6 +236,65 @@ def test_unpublished_columns_count_the_teachers_own_grade_books(cast, client):
     assert home(client, cast.teacher_a2).context["teacher_day"].unpublished_columns == 1
 
 
+# ------------------------------------------------------------------------- a school's day
+
+
+def _run(school, year, by, status):
+    return ReportRun.objects.create(
+        school=school, school_year=year, scope=ReportRun.Scope.SCHOOL, status=status,
+        requested_by=by, total=40, done=12,
+    )
+
+
+def test_a_principal_sees_the_schools_attendance_and_runs_under_way(cast, client):
+    year_a = cast.class_a1.school_year
+    f.attendance_mark(cast.pupil_a1, today(), status="present")
+    f.attendance_mark(cast.sibling_a1, today(), status="unexcused")
+    f.attendance_mark(cast.pupil_a1, today() - datetime.timedelta(days=1), status="unexcused")
+    f.attendance_mark(cast.sibling_b, today(), status="unexcused")  # another school
+    running = _run(cast.school_a, year_a, cast.principal, ReportRun.Status.RUNNING)
+    _run(cast.school_a, year_a, cast.principal, ReportRun.Status.DONE)
+    elsewhere = _run(cast.school_b, cast.class_b.school_year, cast.other_school_admin, ReportRun.Status.RUNNING)
+
+    response = home(client, cast.principal)
+    (school_day,) = response.context["school_days"]
+    assert school_day.school == cast.school_a
+    assert (school_day.classes, school_day.registers_taken) == (2, 1)
+    assert (school_day.present, school_day.late, school_day.excused, school_day.unexcused) == (1, 0, 0, 1)
+    assert [(r.class_group, r.session, r.count) for r in school_day.absent_classes] == [
+        (cast.class_a1, "morning", 1)
+    ]
+    assert school_day.runs == [running]
+    assert response.context["teacher_day"] is None  # the principal teaches no class
+    page = response.content.decode()
+    assert "Đã điểm danh: 1/2 lớp" in page
+    assert reverse("reports:run", args=[running.pk]) in page
+    assert reverse("reports:run", args=[elsewhere.pk]) not in page
+    sheet = reverse("contactbook:attendance_sheet", args=[cast.class_a1.pk])
+    assert f"{sheet}?ngay={today():%Y-%m-%d}&amp;buoi=morning" in page
+
+    (school_day,) = home(client, cast.other_school_admin).context["school_days"]
+    assert school_day.school == cast.school_b and school_day.runs == [elsewhere]
+    assert school_day.unexcused == 1
+
+
+def test_a_quiet_school_day_says_so(cast, client):
+    page = home(client, cast.principal).content.decode()
+    assert "Đã điểm danh: 0/2 lớp" in page
+    assert "Hôm nay không có học sinh nghỉ không phép" in page
+    assert "Không có đợt in nào đang chạy" in page
+
+
+def test_teachers_parents_and_the_operator_see_no_schools_day(cast, client):
+    """The operator manages every school through the administration, not from a home page
+    listing a province's schools; a parent still goes straight to the contact book."""
+    assert home(client, cast.teacher_a1).context["school_days"] == []
+    response = home(client, cast.operator)
+    assert response.context["school_days"] == [] and response.context["can_manage"]
+    client.force_login(cast.parent_a1)
+    assert client.get(reverse("home"))["Location"] == reverse("contactbook:portal_home")
+
+
 # ---------------------------------------------------------------------------- queries
 
 
@@ -267,7 +327,24 @@ def busy_teacher(cast, classes: int) -> None:
         f.score(pupil, cast.math, term, published=False, class_group=class_group)
 
 
+def busy_school(cast, classes: int) -> None:
+    """School A with `classes` more classes, each with a register taken today (one pupil
+    absent without leave), and a report run under way for each of them."""
+    year = cast.class_a1.school_year
+    for _ in range(classes):
+        class_group = f.ClassGroupFactory(school_year=year)
+        for status in ("present", "unexcused"):
+            pupil = f.StudentFactory(school=cast.school_a)
+            f.enrol(pupil, class_group)
+            f.attendance_mark(pupil, today(), status=status, class_group=class_group)
+        ReportRun.objects.create(
+            school=cast.school_a, school_year=year, scope=ReportRun.Scope.CLASS,
+            class_group=class_group, status=ReportRun.Status.QUEUED, requested_by=cast.principal,
+        )
+
+
 TEACHER_QUERIES = 13
+PRINCIPAL_QUERIES = 8
 
 
 @pytest.mark.parametrize("classes", [1, 6])
@@ -280,3 +357,14 @@ def test_a_teachers_home_runs_a_fixed_number_of_queries(cast, client, django_ass
     assert len(day.periods) == 2 * classes and day.unread_count == classes
     assert day.leave_count == classes and day.unpublished_columns == classes
     assert len(day.registers) == 2 * classes
+
+
+@pytest.mark.parametrize("classes", [1, 6])
+def test_a_principals_home_runs_a_fixed_number_of_queries(cast, client, django_assert_num_queries, classes):
+    busy_school(cast, classes)
+    home(client, cast.principal)
+    with django_assert_num_queries(PRINCIPAL_QUERIES):
+        response = client.get(reverse("home"))
+    (school_day,) = response.context["school_days"]
+    assert school_day.registers_taken == classes and school_day.unexcused == classes
+    assert len(school_day.runs) == classes
