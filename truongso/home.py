@@ -121,6 +121,9 @@ def teacher_day(user, day: datetime.date) -> TeacherDay:
     requests waiting for them, their unread threads and the grade-book columns they entered
     but have not published. Six queries."""
     taught = taught_class_ids(user)
+    # The homeroom half of the contact book's register rule (attendance_access
+    # .register_class_ids, whose other half, a manager's every class, is the school's day):
+    # repeated from the models while the contact book's modules move; point it there after.
     homeroom = ClassGroup.objects.filter(
         homeroom_teacher=user, school_id__in=staff_school_ids(user), school_year__is_current=True
     )
