@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contactbook import gradebook
 from contactbook.models import TermEvent
-from school import access, forms, imports, names
+from school import access, forms, import_admin, names
 from school.models import (
     ClassGroup,
     ClassroomDevice,
@@ -382,7 +382,7 @@ class StudentAdmin(ScopedAdmin):
         return [path("nhap/", import_view, name="school_student_import"), *super().get_urls()]
 
     def import_view(self, request):
-        return imports.import_view(self, request)
+        return import_admin.import_view(self, request)
 
 
 class AccountGuardMixin:
