@@ -357,7 +357,7 @@ class ClassFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         classes = _scope(ClassGroup.objects.filter(school_year__is_current=True), request, "school")
-        return [(c.pk, c.name) for c in classes.order_by("grade", "name")]
+        return [(c.pk, c.name) for c in classes.order_by("sort_key")]
 
     def queryset(self, request, queryset):
         if self.value():

@@ -72,7 +72,7 @@ def home_for_user(user) -> dict:
         .filter(school_year__is_current=True)
         .select_related("school", "homeroom_teacher")
         .annotate(size=Count("enrolments", filter=Q(enrolments__status="active")))
-        .order_by("school__name", "grade", "name")
+        .order_by("school__name", "sort_key")
     )
     children = (
         Student.objects.children_of(user)

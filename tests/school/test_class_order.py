@@ -2,6 +2,8 @@
 by grade, then the name with its numbers read as numbers, so 10A2 comes before 10A10 — in the
 administration's class list, on the school statistics page and in a teacher's class list."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -26,6 +28,12 @@ def classes(cast):
             teacher=cast.teacher_a2, class_group=group, subject=literature
         )
     return cast
+
+
+def in_page_order(html: str, wanted: list[str]) -> list[str]:
+    """The wanted class names in the order they first appear as a whole word of the page."""
+    found = re.findall(r"(?<![\w.])(" + "|".join(map(re.escape, wanted)) + r")(?![\w.])", html)
+    return list(dict.fromkeys(found))
 
 
 def test_the_key_reads_numbers_as_numbers_and_letters_the_vietnamese_way():
@@ -56,3 +64,17 @@ def test_the_administrations_class_list_is_in_natural_order(client, classes):
     response = client.get(reverse("admin:school_classgroup_changelist"))
     assert response.status_code == 200
     assert [c.name for c in response.context["cl"].result_list] == NATURAL
+
+
+def test_the_school_statistics_list_classes_in_natural_order(client, classes):
+    client.force_login(classes.principal)
+    response = client.get(reverse("reports:school_statistics", args=[classes.school_a.pk]))
+    assert response.status_code == 200
+    assert in_page_order(response.content.decode(), NATURAL) == NATURAL
+
+
+def test_a_teachers_class_list_is_in_natural_order(client, classes):
+    client.force_login(classes.teacher_a2)
+    response = client.get(reverse("contactbook:gradebook_index"))
+    assert response.status_code == 200
+    assert in_page_order(response.content.decode(), NATURAL) == ["10A2", "10A3", "10A10", "10A11"]
