@@ -276,7 +276,7 @@ def announcement_classes_for(user) -> QuerySet:
     return (
         ClassGroup.objects.filter(id__in=register_class_ids(user), school_year__is_current=True)
         .select_related("school", "school_year")
-        .order_by("school__name", "grade", "name")
+        .order_by("school__name", "sort_key")
     )
 
 

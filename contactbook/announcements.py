@@ -167,7 +167,7 @@ def receipts(announcement: Announcement) -> dict:
             school_id=announcement.school_id, is_active=True
         ).values_list("user_id", flat=True)
     )
-    groups = sorted(by_class.values(), key=lambda g: (g.class_group.grade, g.class_group.name))
+    groups = sorted(by_class.values(), key=lambda g: g.class_group.sort_key)
     return {
         "classes": groups,
         "guardians": len(guardian_ids),

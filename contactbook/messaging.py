@@ -383,7 +383,7 @@ def teacher_classes(user) -> list[ClassGroup]:
     """The classes whose pupils' guardians `user` may write to now. One query."""
     return list(
         ClassGroup.objects.filter(id__in=taught_class_ids(user)).select_related("school")
-        .order_by("school__name", "grade", "name")
+        .order_by("school__name", "sort_key")
     )
 
 

@@ -143,11 +143,16 @@ def lesson(
     return lessons.lesson_content(found, request.build_absolute_uri)
 
 
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 FILE = {
     "responses": {
         200: {
             "description": "The file, with its media type and a Content-Disposition naming it.",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            # The answer carries the material's own media type (application/pdf, audio/mpeg…),
+            # so "*/*" is what it is; application/octet-stream comes first because generators
+            # (openapi-python-client) turn only that into a typed binary (File) answer and
+            # drop the operation's 200 for "*/*" alone.
+            "content": {"application/octet-stream": BINARY, "*/*": BINARY},
             "headers": ETAG_HEADER,
         },
         304: CONDITIONAL["responses"][304],

@@ -79,7 +79,7 @@ def assignable_classes(user, lesson: LessonPage):
         school_id=lesson.school_id,
         assignments__teacher=user,
         assignments__subject_id=lesson.subject_id,
-    ).distinct().order_by("grade", "name")
+    ).distinct().order_by("sort_key")
 
 
 def may_assign(user, lesson: LessonPage) -> bool:

@@ -61,7 +61,7 @@ def classes_in_scope(run: ReportRun) -> list[ClassGroup]:
         classes = classes.filter(pk=run.class_group_id)
     elif run.scope == ReportRun.Scope.GRADE:
         classes = classes.filter(grade=run.grade)
-    return list(classes.order_by("grade", "name"))
+    return list(classes.order_by("sort_key"))
 
 
 def _check_scope(

@@ -556,7 +556,7 @@ def school_statistics(school: School, school_year: SchoolYear,
     classes = list(
         ClassGroup.objects.filter(school=school, school_year=school_year)
         .select_related("school", "school_year", "homeroom_teacher")
-        .order_by("grade", "name")
+        .order_by("sort_key")
     )
     cards_by_class = [(cg, cards_for(cg, school_year, term)) for cg in classes]
     return summarise_school(school, school_year, term, cards_by_class)

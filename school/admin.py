@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from contactbook.gradebook.terms import close_term, reopen_term
 from contactbook.models import TermEvent
-from school import access, forms, imports, names
+from school import access, forms, import_admin, names
 from school.models import (
     ClassGroup,
     ClassroomDevice,
@@ -357,7 +357,7 @@ class ClassFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         classes = _scope(ClassGroup.objects.filter(school_year__is_current=True), request, "school")
-        return [(c.pk, c.name) for c in classes.order_by("grade", "name")]
+        return [(c.pk, c.name) for c in classes.order_by("sort_key")]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -382,7 +382,7 @@ class StudentAdmin(ScopedAdmin):
         return [path("nhap/", import_view, name="school_student_import"), *super().get_urls()]
 
     def import_view(self, request):
-        return imports.import_view(self, request)
+        return import_admin.import_view(self, request)
 
 
 class AccountGuardMixin:

@@ -71,6 +71,14 @@ class SchoolQuerySet(models.QuerySet):
 
 
 class ClassGroupQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create skips save(): the sort key is filled here too (the demo writes its
+        classes this way)."""
+        objs = list(objs)
+        for obj in objs:
+            obj.sort_key = obj.compute_sort_key()
+        return super().bulk_create(objs, *args, **kwargs)
+
     def visible_to(self, user) -> "ClassGroupQuerySet":
         """Classes whose roster `user` may open: all of a managed school's, and this year's
         classes a teacher teaches or is homeroom teacher of. Parents see their children, not

@@ -348,12 +348,17 @@ class ClassGroup(models.Model):
         verbose_name=_("home room"),
     )
 
+    # The natural order, by grade and then the name with its numbers read as numbers (10A2
+    # before 10A10): names.class_sort_key, kept by save() and bulk_create. Every list of
+    # classes orders by it; no index, since a year has a few dozen classes at most.
+    sort_key = models.CharField(max_length=200, editable=False, default="")
+
     objects = ClassGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("class")
         verbose_name_plural = _("classes")
-        ordering = ["grade", "name"]
+        ordering = ["sort_key", "name"]
         constraints = [
             models.UniqueConstraint(fields=["school_year", "name"], name="classgroup_unique_name"),
         ]
@@ -364,6 +369,15 @@ class ClassGroup(models.Model):
     @property
     def is_primary(self) -> bool:
         return is_primary_grade(self.grade)
+
+    def compute_sort_key(self) -> str:
+        return names.class_sort_key(self.grade, self.name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.sort_key = self.compute_sort_key()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.school_year_id and self.school_year.school_id != self.school_id:

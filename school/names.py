@@ -5,6 +5,7 @@ The sort key is a string of digits so that the database can ORDER BY it under an
 (PostgreSQL's default collation, SQLite's binary one) and get the same order as Python.
 """
 
+import re
 import unicodedata
 
 # CLDR `vi` letter order; ă â đ ê ô ơ ư are letters of their own. f j w z appear in foreign
@@ -68,6 +69,27 @@ def full_name_sort_key(full_name: str, tie_break: str = MIDDLE_FAMILY) -> str:
     """Sort key for a full name in one string, such as a teacher's or a guardian's."""
     family, middle, given = split_full_name(full_name)
     return sort_key(family, middle, given, tie_break)
+
+
+_DIGIT_RUN = re.compile(r"(\d+)")
+_SPACES = re.compile(r"(\s+)")
+_NUMBER = "05"  # a number inside a class name sorts after a separator, before any letter
+
+
+def class_sort_key(grade: int, name: str) -> str:
+    """The natural order of classes: by grade, then the name with each run of digits read as
+    a number, so 10A2 comes before 10A10 (and 6A before 10A). Digits only, like `sort_key`,
+    so ORDER BY gives the same order under any collation; the letters between the numbers
+    keep the Vietnamese order ("10 Toán" < "10 Văn")."""
+    parts = [f"{grade:02d}"]
+    for index, run in enumerate(_DIGIT_RUN.split(nfc(name))):
+        if index % 2:  # a run of digits: its length first, so 2 < 10 (at most 9 digits)
+            number = run.lstrip("0") or "0"
+            parts.append(f"{_NUMBER}{min(len(number), 9)}{number}")
+        else:  # text: each word by `_part_key`, spaces as separators ("10 Anh" < "10A1")
+            parts += [_SEPARATOR if word.isspace() else _part_key(word)
+                      for word in _SPACES.split(run) if word]
+    return "".join(parts)
 
 
 def split_full_name(full_name: str) -> tuple[str, str, str]:

@@ -79,7 +79,7 @@ def home_for_user(user) -> dict:
                 Q(id__in=taught_class_ids(user)), output_field=BooleanField()
             ),
         )
-        .order_by("school__name", "grade", "name")
+        .order_by("school__name", "sort_key")
     )
     children = (
         Student.objects.children_of(user)

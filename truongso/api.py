@@ -13,10 +13,15 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from school.exceptions import DomainError
 
+# The title is ASCII on purpose: client generators derive the package's name from it
+# (openapi-python-client: "Truong So API" -> truong-so-api-client), and "Trường Số API" gave
+# a name pip refuses. The Vietnamese name stays in the description.
 api = NinjaAPI(
-    title="Trường Số API",
+    title="Truong So API",
     version="1",
     description=(
+        "Trường Số: API cho thiết bị lớp học (bảng tương tác, máy điểm danh, bộ thu phiếu "
+        "trả lời). "
         "For classroom devices (interactive boards, attendance kiosks, clicker hubs). "
         "Authenticate with `Authorization: Bearer <device token>`; the token is shown once "
         "when a school administrator registers the device."

@@ -211,7 +211,7 @@ def registers_to_take(homeroom, day: datetime.date) -> list[Register]:
         afternoon_due=has_lessons(AFTERNOON),
         morning_taken=taken(MORNING),
         afternoon_taken=taken(AFTERNOON),
-    ).order_by("grade", "name")
+    ).order_by("sort_key")
     return [
         Register(class_group, session)
         for class_group in classes
@@ -335,7 +335,7 @@ def school_days(schools: list[School], day: datetime.date) -> list[SchoolDay]:
                 attendance__status=Status.UNEXCUSED, attendance__session=AFTERNOON
             ),
         )
-        .order_by("grade", "name")
+        .order_by("sort_key")
     )
     for class_group in classes:
         school_day = days[class_group.school_id]

@@ -131,7 +131,7 @@ def gradebook_index(request: HttpRequest) -> HttpResponse:
         .filter(school_year__is_current=True)
         .select_related("school")
         .prefetch_related(Prefetch("assignments", queryset=assignments))
-        .order_by("school__name", "grade", "name")
+        .order_by("school__name", "sort_key")
     )
     rows = []
     for class_group in classes:

@@ -80,7 +80,7 @@ class RunForm(forms.Form):
         terms = list(Term.objects.filter(school_year__school=school).order_by("number"))
         classes = list(
             ClassGroup.objects.filter(school=school).select_related("school_year")
-            .order_by("-school_year__start_date", "grade", "name")
+            .order_by("-school_year__start_date", "sort_key")
         )
         self.years = {y.pk: y for y in years}
         self.terms = {(t.school_year_id, t.number): t for t in terms}
