@@ -1,5 +1,5 @@
 """Class summaries (bảng tổng hợp kết quả đánh giá) and school statistics (thống kê kết quả
-đánh giá), built from the report cards' own data (`reports.cards.cards_for`).
+đánh giá), built from the report cards' own data (`reports.cards.selectors.cards_for`).
 
 Why from the cards: a summary that recomputed results from the grade book could disagree with
 the card a parent holds (a rounding, an unpublished score). Reading the very strings the cards
@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from reports.cards.selectors import cards_for
 from school.exceptions import DomainError, NotFound
 from school.models import ClassGroup, School, SchoolYear, Term, is_primary_grade
 from school.names import fold
@@ -434,8 +435,6 @@ def class_summary(class_group: ClassGroup, school_year: SchoolYear,
     """Bảng tổng hợp kết quả đánh giá of one class for a term (or the year when `term` is None):
     one row per pupil as their card prints it, then the counts per level. The queries are
     those of one `cards_for` call."""
-    from reports.cards import cards_for
-
     cards = cards_for(class_group, school_year, term)
     return summarise_class(cards, class_group, school_year, term)
 
@@ -551,8 +550,6 @@ def school_statistics(school: School, school_year: SchoolYear,
     rating (and, for the year, per award and promotion decision), plus the school's totals.
     One query for the classes, then one `cards_for` per class: the count grows with classes,
     never with pupils."""
-    from reports.cards import cards_for
-
     classes = list(
         ClassGroup.objects.filter(school=school, school_year=school_year)
         .select_related("school", "school_year", "homeroom_teacher")

@@ -26,7 +26,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from contactbook.models import AttendanceMark
-from reports import cards
+from reports.cards.model import Card
+from reports.cards.selectors import cards_for
 from school.models import ClassGroup, Student, Term
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def seeded(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def _stable(card: cards.Card, codes: dict[int, str], class_number: int, term: Term | None):
+def _stable(card: Card, codes: dict[int, str], class_number: int, term: Term | None):
     """The card with its database ids replaced by keys that are the same in every database."""
     return dataclasses.replace(
         card,
@@ -72,7 +73,7 @@ def demo_card_hashes() -> dict[tuple[str, str, str], tuple[int, str]]:
             )
             term1 = Term.objects.get(school_year=group.school_year, number=1)
             for period, term in (("1", term1), ("year", None)):
-                found = cards.cards_for(group, group.school_year, term)
+                found = cards_for(group, group.school_year, term)
                 digest = hashlib.sha256()
                 for card in found:
                     digest.update(_stable(card, codes, number, term).content_hash().encode())

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports import exports, statistics
-from reports.cards import SubjectLine
+from reports.cards.model import SubjectLine
 from tests.reports.test_statistics import a_card, new_pupil, results, summarise  # noqa: F401
 
 pytestmark = pytest.mark.django_db

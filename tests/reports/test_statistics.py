@@ -25,7 +25,8 @@ from django.utils import timezone
 from contactbook import gradebook
 from contactbook.models import ConductRating, Score
 from reports import statistics
-from reports.cards import Card, SubjectLine
+from reports.cards.model import Card, SubjectLine
+from reports.cards.selectors import cards_for
 from reports.statistics import InvalidChoice
 from school.exceptions import NotFound
 from school.models import Subject
@@ -299,8 +300,6 @@ def test_a_school_year_is_found_by_its_name_with_any_dash(cast):
 
 
 def test_the_class_summary_rows_are_the_cards_in_class_order(results):
-    from reports.cards import cards_for
-
     cast = results.cast
     summary = statistics.class_summary(cast.class_a1, cast.class_a1.school_year, results.term1)
     cards = cards_for(cast.class_a1, cast.class_a1.school_year, results.term1)
