@@ -5,7 +5,16 @@ from contactbook.gradebook import columns_for
 from contactbook.models import AttendanceMark, QualityRating, Score
 from grading import circular27
 from reports.cards.loading import Cell, _Data
-from reports.cards.model import Card, QualityGroup, QualityLine, SubjectLine
+from reports.cards.model import (
+    CHUA_HOAN_THANH_CHUONG_TRINH,
+    HOAN_THANH_CHUONG_TRINH,
+    LEVEL_CODES,
+    Card,
+    QualityGroup,
+    QualityLine,
+    SubjectLine,
+    code_of,
+)
 from reports.cards.printing import (
     TERM_NAMES,
     TITLE,
@@ -170,11 +179,14 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
     lines, ratings, tests = _primary_lines(pupil.pk, term2, data, missing, year=True)
     groups, given = _quality_groups(pupil.pk, term2, data, missing)
     result = promotion = ""
+    promotion_code = None
     if not missing:  # otherwise `missing` already says what is lacking
         result = _rule(circular27.year_result, (ratings, given, tests), EDUCATION_RESULT, missing)
         result = result or ""
     if result:
-        promotion = COMPLETES if circular27.completes_grade(result) else DOES_NOT_COMPLETE
+        completes = circular27.completes_grade(result)
+        promotion = COMPLETES if completes else DOES_NOT_COMPLETE
+        promotion_code = HOAN_THANH_CHUONG_TRINH if completes else CHUA_HOAN_THANH_CHUONG_TRINH
     return _primary_card(
         class_group, pupil, data, term2,
         term_id=None,
@@ -182,6 +194,8 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
         subjects=tuple(lines),
         learning=result,
         promotion=promotion,
+        learning_code=code_of(result, LEVEL_CODES),
+        promotion_code=promotion_code,
         missing=tuple(missing),
         qualities=groups,
     )

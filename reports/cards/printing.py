@@ -29,9 +29,15 @@ def _score_text(value: Decimal) -> str:
     return format(value, "f").replace(".", ",")
 
 
+def _average_value(value: Decimal | None) -> Decimal | None:
+    """An average as printed, as a number: one decimal (Decimal("8.0"))."""
+    return None if value is None else value.quantize(Decimal("0.1"))
+
+
 def _average_text(value: Decimal | None) -> str:
     """An average always with its one decimal: "8,0", "7,5"."""
-    return "" if value is None else format(value.quantize(Decimal("0.1")), "f").replace(".", ",")
+    value = _average_value(value)
+    return "" if value is None else format(value, "f").replace(".", ",")
 
 
 def _result_text(passed: bool | None) -> str:

@@ -4,12 +4,20 @@ from contactbook.gradebook import columns_for, term_result
 from contactbook.models import AttendanceMark
 from grading import circular22
 from reports.cards.loading import _Data
-from reports.cards.model import Card, SubjectLine
+from reports.cards.model import (
+    AWARD_CODES,
+    LEVEL_CODES,
+    PROMOTION_CODES,
+    Card,
+    SubjectLine,
+    code_of,
+)
 from reports.cards.printing import (
     CONDUCT,
     TERM_NAMES,
     TITLE,
     _average_text,
+    _average_value,
     _cell_text,
     _dated,
     _header,
@@ -46,6 +54,7 @@ def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data)
                 final=printed[-1],
                 average=_result_text(passed) if is_rated else _average_text(average),
                 comment=data.comments.get((pupil.pk, term.pk, subject.pk), ""),
+                average_value=None if is_rated else _average_value(average),
             )
         )
         if is_rated and passed is not None:
@@ -71,6 +80,8 @@ def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data)
         homeroom_comment=data.comments.get((pupil.pk, term.pk, None), ""),
         dated=_dated(class_group.school.place_name, term.end_date),
         missing=tuple(missing),
+        learning_code=code_of(learning, LEVEL_CODES),
+        conduct_code=code_of(conduct, LEVEL_CODES),
     )
 
 
@@ -85,7 +96,7 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
     columns = columns_for(subject)
     rows = {n: data.row(pupil_id, terms.get(n), subject) for n in (1, 2)}
     (a1, r1), (a2, r2) = (term_result(subject, columns, rows[n]) for n in (1, 2))
-    year = None
+    year, values = None, (None, None, None)
     if subject.assessment == Subject.Assessment.RATED:
         # The year result is term II's; term I may be missing (a pupil who joined in term II).
         if r2 is None:
@@ -100,6 +111,7 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
         if a1 is not None and a2 is not None:
             year = _rule(circular22.subject_year_average, (a1, a2), subject.name, missing)
         texts = (_average_text(a1), _average_text(a2), _average_text(year))
+        values = (_average_value(a1), _average_value(a2), _average_value(year))
     term2 = terms.get(2)
     comment = data.comments.get((pupil_id, term2.pk, subject.pk), "") if term2 else ""
     line = SubjectLine(
@@ -110,9 +122,11 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
         term1=texts[0],
         term2=texts[1],
         year=texts[2],
+        term1_value=values[0],
+        term2_value=values[1],
+        year_value=values[2],
     )
     return line, year
-
 
 
 def _promotion_text(decision: circular22.Promotion) -> str:
@@ -154,6 +168,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
     with_leave = data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0)
     without_leave = data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0)
     award = promotion = ""
+    promotion_code = None
     if learning and conduct:  # otherwise `missing` already says what is lacking
         award = _rule(circular22.title, (learning, conduct, scored), "Danh hiệu", missing) or ""
         decision = _rule(
@@ -163,6 +178,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
             missing,
         )
         promotion = _promotion_text(decision) if decision else ""
+        promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
     term2 = terms.get(2)
     return Card(
         **_header(class_group, pupil, data),
@@ -182,4 +198,8 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         award=award,
         promotion=promotion,
         missing=tuple(missing),
+        learning_code=code_of(learning, LEVEL_CODES),
+        conduct_code=code_of(conduct, LEVEL_CODES),
+        award_code=code_of(award, AWARD_CODES),
+        promotion_code=promotion_code,
     )

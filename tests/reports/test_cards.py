@@ -9,7 +9,8 @@ learning result other than Chưa đạt: "at least 6 subjects"), all taught by t
 
 import datetime
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -107,18 +108,18 @@ def line(card, name):
 
 
 @pytest.mark.parametrize(
-    "midterm, average, learning",
+    "midterm, average, learning, code",
     [
         # (7 + 8 + 9 + 2·6 + 3·8) / (3 + 5) = 60 / 8 = 7.5. The other five subjects are 8,0:
         # every average ≥ 6.5 but only five ≥ 8.0, so not Tốt; all ≥ 5.0 and six ≥ 6.5: Khá.
         # One level below Tốt is not "two or more", so no adjustment.
-        (6, "7,5", "Khá"),
+        (6, "7,5", "Khá", "kha"),
         # (7 + 8 + 9 + 2·9 + 3·8) / 8 = 66 / 8 = 8.25, halves up → 8,3: six subjects ≥ 8.0, Tốt.
-        (9, "8,3", "Tốt"),
+        (9, "8,3", "Tốt", "tot"),
     ],
 )
 def test_a_complete_pupil_gets_the_circular_22_average_with_a_decimal_comma(
-    cast, subjects, term1, midterm, average, learning
+    cast, subjects, term1, midterm, average, learning, code
 ):
     grade_all(cast, cast.pupil_a1, subjects, term1, **{"Vật lí": [7, 8, 9, midterm, 8]})
     rate(cast, cast.pupil_a1, term1, "Tốt")
@@ -135,6 +136,13 @@ def test_a_complete_pupil_gets_the_circular_22_average_with_a_decimal_comma(
     assert card.regular_columns == 4  # Toán's four; the table pads the others
     assert card.learning == learning
     assert card.missing == ()
+    # Beside the text, what it means: the average as a Decimal, the results' codes.
+    assert physics.average_value == Decimal(average.replace(",", "."))
+    assert isinstance(physics.average_value, Decimal)
+    assert maths.average_value == Decimal("8.0") and str(maths.average_value) == "8.0"
+    assert line(card, PE).average == "Đ" and line(card, PE).average_value is None
+    assert (card.learning_code, card.conduct_code) == (code, "tot")
+    assert (card.award_code, card.promotion_code) == (None, None)  # term cards have neither
 
 
 def test_an_unpublished_score_never_reaches_the_card(cast, subjects, term1):
@@ -151,7 +159,7 @@ def test_an_unpublished_score_never_reaches_the_card(cast, subjects, term1):
     assert physics.final == "" and physics.average == ""
     assert card.learning == ""
     assert card.missing == ("Vật lí: chưa đủ điểm",)
-    printed = json.dumps(asdict(card), ensure_ascii=False)
+    printed = json.dumps(asdict(card), ensure_ascii=False, default=str)
     assert "2,5" not in printed and "2.5" not in printed and "5,4" not in printed
 
     # Published, it counts: (24 + 2·6 + 3·2,5) / 8 = 43,5 / 8 = 5,4375 → 5,4.
@@ -317,11 +325,16 @@ def test_a_year_card_gives_the_title_and_the_promotion(cast, subjects, term1, te
     assert card.dated == "Hạ Long, ngày 25 tháng 05 năm 2027"  # term II's last day
     physics = line(card, "Vật lí")
     assert (physics.term1, physics.term2, physics.year) == ("6,0", "9,0", "8,0")
+    assert (physics.term1_value, physics.term2_value, physics.year_value) == (
+        Decimal("6.0"), Decimal("9.0"), Decimal("8.0")
+    )
     pe = line(card, PE)
     assert (pe.term1, pe.term2, pe.year, pe.rated) == ("Đ", "Đ", "Đ", True)
     assert (card.learning, card.conduct) == ("Tốt", "Tốt")
     assert card.award == "Học sinh Giỏi"
     assert card.promotion == "Lên lớp"
+    assert (card.learning_code, card.conduct_code) == ("tot", "tot")
+    assert (card.award_code, card.promotion_code) == ("gioi", "len_lop")
     assert (card.absent_with_leave, card.absent_without_leave) == (1, 1)
     assert card.homeroom_comment == "Hoàn thành xuất sắc."
     assert card.missing == ()
@@ -330,6 +343,9 @@ def test_a_year_card_gives_the_title_and_the_promotion(cast, subjects, term1, te
     assert line(weak_card, "Toán").year == "3,7"
     assert (weak_card.learning, weak_card.conduct, weak_card.award) == ("Chưa đạt", "Khá", "")
     assert weak_card.promotion == "Kiểm tra lại: Toán, Vật lí"
+    assert line(weak_card, "Toán").year_value == Decimal("3.7")
+    assert (weak_card.learning_code, weak_card.conduct_code) == ("chua_dat", "kha")
+    assert (weak_card.award_code, weak_card.promotion_code) == (None, "kiem_tra_lai")
 
 
 def test_a_year_card_stays_blank_while_term_two_is_incomplete(cast, subjects, term1, term2):
@@ -343,6 +359,9 @@ def test_a_year_card_stays_blank_while_term_two_is_incomplete(cast, subjects, te
     maths = line(card, "Toán")
     assert (maths.term1, maths.term2, maths.year) == ("8,0", "", "")
     assert (card.learning, card.conduct, card.award, card.promotion) == ("", "", "", "")
+    assert (maths.term1_value, maths.term2_value, maths.year_value) == (Decimal("8.0"), None, None)
+    typed = (card.learning_code, card.conduct_code, card.award_code, card.promotion_code)
+    assert typed == (None, None, None, None)
     assert "Toán: chưa đủ điểm học kỳ II" in card.missing
     assert f"{PE}: chưa đủ đánh giá học kỳ II" in card.missing
     assert "Kết quả rèn luyện: chưa đánh giá học kỳ II" in card.missing
@@ -392,6 +411,28 @@ def test_the_content_hash_changes_with_one_published_score_and_only_for_that_pup
     after = hashes()
     assert after[cast.pupil_a1.pk] != before[cast.pupil_a1.pk]
     assert after[cast.sibling_a1.pk] == before[cast.sibling_a1.pk]
+
+
+def test_the_content_hash_covers_what_is_printed_not_the_codes_and_numbers_beside_it(
+    cast, subjects, term1
+):
+    grade_all(cast, cast.pupil_a1, subjects, term1)
+    rate(cast, cast.pupil_a1, term1, "Khá")
+    card = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
+    maths = line(card, "Toán")
+    assert (card.conduct_code, maths.average_value) == ("kha", Decimal("8.0"))
+
+    def with_maths(**changes):
+        return tuple(replace(s, **changes) if s is maths else s for s in card.subjects)
+
+    retyped = replace(
+        card,
+        learning_code="x", conduct_code="y", award_code="z", promotion_code="w",
+        subjects=with_maths(average_value=Decimal(0), year_value=Decimal(1)),
+    )
+    assert retyped.content_hash() == card.content_hash()
+    # What is printed is hashed: the same number printed otherwise is another card.
+    assert replace(card, subjects=with_maths(average="8")).content_hash() != card.content_hash()
 
 
 def _busy_pupil(cast, subjects, term1, term2, given):

@@ -123,7 +123,7 @@ def line(card, name):
 
 
 def printed(card) -> str:
-    return json.dumps(asdict(card), ensure_ascii=False)
+    return json.dumps(asdict(card), ensure_ascii=False, default=str)
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
@@ -289,6 +289,15 @@ def test_a_year_card_without_term_two_or_any_subject_still_comes_out_blank(cast,
     )
 
 
+# The codes beside the printed words, by result.
+RESULT_CODES = {
+    "Hoàn thành xuất sắc": ("hoan_thanh_xuat_sac", "hoan_thanh_chuong_trinh"),
+    "Hoàn thành tốt": ("hoan_thanh_tot", "hoan_thanh_chuong_trinh"),
+    "Hoàn thành": ("hoan_thanh", "hoan_thanh_chuong_trinh"),
+    "Chưa hoàn thành": ("chua_hoan_thanh", "chua_hoan_thanh_chuong_trinh"),
+}
+
+
 @pytest.mark.parametrize(
     "ratings, tests, quality, result, promotion",
     [
@@ -314,6 +323,8 @@ def test_a_complete_year_card_gives_the_circular_27_result_and_the_promotion_lin
     card = card_of(cards_for(cast.class_b, cast.class_b.school_year), pupil)
 
     assert (card.learning, card.promotion, card.missing) == (result, promotion, ())
+    assert (card.learning_code, card.promotion_code) == RESULT_CODES[result]
+    assert (card.conduct_code, card.award_code) == (None, None)
     assert card.term_id is None and card.title == "PHIẾU BÁO KẾT QUẢ HỌC TẬP CẢ NĂM"
     assert line(card, "Tiếng Việt").final_test == str(tests[0])
     ethics = {"H": "Hoàn thành"}.get(ratings.get("Đạo đức"), "Hoàn thành tốt")
@@ -390,12 +401,18 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
 # ---------------------------------------------------------------------------------------
 
 NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities"}
+# Added later still, and never printed: codes and numbers beside the text.
+TYPED_FIELDS = {
+    "average_value", "term1_value", "term2_value", "year_value",
+    "learning_code", "conduct_code", "award_code", "promotion_code",
+}
 
 
 def _legacy(value):
-    """The hash input as it was before primary cards: every field but the new ones."""
+    """The hash input as it was before primary cards: every field but the new ones (and the
+    typed ones, which no hash ever held)."""
     if hasattr(value, "__dataclass_fields__"):
-        names = [n for n in value.__dataclass_fields__ if n not in NEW_FIELDS]
+        names = [n for n in value.__dataclass_fields__ if n not in NEW_FIELDS | TYPED_FIELDS]
         return [_legacy(getattr(value, n)) for n in names]
     if isinstance(value, tuple):
         return [_legacy(v) for v in value]
