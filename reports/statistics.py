@@ -313,6 +313,7 @@ class SummaryRow:
     number: int
     full_name: str
     marks: tuple[str, ...]  # per subject column: "7,8", "Đ", "CĐ" or "" while incomplete
+    averages: tuple[Decimal | None, ...]  # the same columns as numbers (None: no number)
     learning: str
     conduct: str
     absent_with_leave: int
@@ -379,13 +380,17 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
     rows = []
     for number, card in enumerate(cards, start=1):
         by_subject = {
-            line.subject: (line.year if is_year else line.average) for line in card.subjects
+            line.subject: (line.year, line.year_value) if is_year
+            else (line.average, line.average_value)
+            for line in card.subjects
         }
+        blank = ("", None)
         rows.append(
             SummaryRow(
                 number=number,
                 full_name=card.full_name,
-                marks=tuple(by_subject.get(s, "") for s in subjects),
+                marks=tuple(by_subject.get(s, blank)[0] for s in subjects),
+                averages=tuple(by_subject.get(s, blank)[1] for s in subjects),
                 learning=card.learning,
                 conduct=card.conduct,
                 absent_with_leave=card.absent_with_leave,
