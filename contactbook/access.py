@@ -1,15 +1,40 @@
-"""Who may read and write what in the contact book. Built on school/access.py and the
-visible_to querysets; every check reads the database, so a changed assignment counts on the
-next request. Like school/access.py, loading answers Http404 for "missing" and "not yours"
-alike (an HTML view and the API both turn Http404 into a 404)."""
+"""The contact book's doors: who may read and write what, and every object loaded from an id a
+person sent. Built on school/access.py and the visible_to querysets; every check reads the
+database on each call, so unlinking a guardian, moving a pupil or changing an assignment or a
+homeroom teacher counts on the very next request. Like school/access.py, loading answers
+Http404 for "missing" and "not yours" alike (an HTML view and the API both turn Http404 into a
+404).
+"""
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from school.access import get_class_group_for_user
-from school.models import ClassGroup, School, StaffMembership, Subject, TeachingAssignment
+from contactbook.models import (
+    Announcement,
+    LeaveRequest,
+    Message,
+    MessageAttachment,
+    Notification,
+    SummaryAcknowledgement,
+    WeeklySummary,
+)
+from school.access import get_class_group_for_user, get_or_404
+from school.managers import managed_school_ids, signed_in, taught_class_ids
+from school.models import (
+    ClassGroup,
+    Enrolment,
+    Guardianship,
+    School,
+    StaffMembership,
+    Student,
+    Subject,
+    TeachingAssignment,
+)
+
+
+# --- the grade book: who reads it, who writes it -----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -101,3 +126,246 @@ def is_homeroom_teacher(user, class_group: ClassGroup) -> bool:
             user=user, school=class_group.school_id, is_active=True
         ).exists()
     )
+
+
+# --- classes: who keeps the register (attendance and leave) ------------------------------
+
+
+def register_class_ids(user) -> QuerySet:
+    """Ids of the classes whose attendance and leave requests `user` keeps: this year's classes
+    they are homeroom teacher (GVCN) of at a school where they are still on the staff, and
+    every class of a school they manage."""
+    if not signed_in(user):
+        return ClassGroup.objects.none().values("id")
+    if user.is_superuser:
+        return ClassGroup.objects.values("id")
+    staff_schools = StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
+    return ClassGroup.objects.filter(
+        Q(school_id__in=managed_school_ids(user))
+        | Q(homeroom_teacher=user, school_id__in=staff_schools, school_year__is_current=True)
+    ).values("id")
+
+
+def may_keep_register(user, class_group: ClassGroup) -> bool:
+    return ClassGroup.objects.filter(pk=class_group.pk, id__in=register_class_ids(user)).exists()
+
+
+def get_class_for_attendance(user, class_group_id) -> tuple[ClassGroup, bool]:
+    """A class whose attendance `user` may open, and whether they may write it. Readers: all
+    who may open the class (its teachers too); writers: its homeroom teacher and the school's
+    managers."""
+    class_group = get_class_group_for_user(user, class_group_id)
+    return class_group, may_keep_register(user, class_group)
+
+
+def get_class_for_register(user, class_group_id) -> ClassGroup:
+    """A class whose leave requests `user` decides (homeroom teacher, the school's managers)."""
+    queryset = ClassGroup.objects.filter(id__in=register_class_ids(user)).select_related(
+        "school", "school_year", "homeroom_teacher"
+    )
+    return get_or_404(queryset, class_group_id)
+
+
+# --- daily comments ----------------------------------------------------------------------
+
+
+def get_class_for_comments(user, class_group_id) -> ClassGroup:
+    """A class `user` teaches this year (an assignment, or its homeroom teacher), so may write
+    daily comments about its pupils."""
+    queryset = (
+        ClassGroup.objects.filter(id__in=taught_class_ids(user)).select_related(
+            "school", "school_year", "homeroom_teacher"
+        )
+        if signed_in(user)
+        else ClassGroup.objects.none()
+    )
+    return get_or_404(queryset, class_group_id)
+
+
+# --- pupils seen by their guardians ------------------------------------------------------
+
+
+def children_of(user) -> QuerySet:
+    return Student.objects.children_of(user)
+
+
+def get_child_for_guardian(user, student_id) -> Student:
+    return get_or_404(children_of(user).select_related("school"), student_id)
+
+
+# --- leave requests ----------------------------------------------------------------------
+
+
+def get_leave_for_guardian(user, leave_id) -> LeaveRequest:
+    """A leave request about one of `user`'s children (whoever of the guardians asked)."""
+    queryset = LeaveRequest.objects.filter(student__in=children_of(user).values("id"))
+    return get_or_404(queryset.select_related("student"), leave_id)
+
+
+def get_leave_for_register(user, leave_id) -> LeaveRequest:
+    """A leave request about a pupil now in a class whose register `user` keeps."""
+    pupils = Enrolment.objects.filter(
+        status=Enrolment.Status.ACTIVE, class_group_id__in=register_class_ids(user)
+    ).values("student_id")
+    queryset = LeaveRequest.objects.filter(student_id__in=pupils).select_related(
+        "student", "student__school"
+    )
+    return get_or_404(queryset, leave_id)
+
+
+# --- announcements -----------------------------------------------------------------------
+
+
+def announcements_visible_to(user) -> QuerySet:
+    """Announcements `user` may read: every one of a school where they are on the staff, and,
+    for a guardian, those whose audience includes a child now enrolled there."""
+    if not signed_in(user):
+        return Announcement.objects.none()
+    if user.is_superuser:
+        return Announcement.objects.all()
+    staff_schools = StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
+    enrolled = Enrolment.objects.filter(
+        status=Enrolment.Status.ACTIVE, student__guardianships__guardian__user=user
+    )
+    same_grade = enrolled.filter(
+        class_group__school_year_id=OuterRef("school_year_id"), class_group__grade=OuterRef("grade")
+    )
+    return Announcement.objects.filter(
+        Q(school_id__in=staff_schools)
+        | Q(
+            audience=Announcement.Audience.CLASS,
+            class_group_id__in=enrolled.values("class_group_id"),
+        )
+        | Q(Exists(same_grade), audience=Announcement.Audience.GRADE)
+        | Q(
+            audience=Announcement.Audience.SCHOOL,
+            school_year_id__in=enrolled.values("class_group__school_year_id"),
+        )
+    )
+
+
+def get_announcement_for_user(user, announcement_id) -> Announcement:
+    queryset = announcements_visible_to(user).select_related("school", "class_group", "author")
+    return get_or_404(queryset, announcement_id)
+
+
+def may_see_receipts(user, announcement: Announcement) -> bool:
+    """Who has read it: its author (while still on that school's staff), the school's managers."""
+    if not signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    if StaffMembership.objects.filter(
+        user=user,
+        school_id=announcement.school_id,
+        is_active=True,
+        role__in=StaffMembership.MANAGING_ROLES,
+    ).exists():
+        return True
+    return (
+        announcement.author_id == user.pk
+        and StaffMembership.objects.filter(
+            user=user, school_id=announcement.school_id, is_active=True
+        ).exists()
+    )
+
+
+def announcement_classes_for(user) -> QuerySet:
+    """Classes `user` may address: this year's classes of the schools they manage, and the
+    classes they are homeroom teacher of."""
+    return (
+        ClassGroup.objects.filter(id__in=register_class_ids(user), school_year__is_current=True)
+        .select_related("school", "school_year")
+        .order_by("school__name", "grade", "name")
+    )
+
+
+# --- messages: who takes part in a pupil's thread ----------------------------------------
+
+
+def _guardian_of(user) -> Exists:
+    return Exists(Guardianship.objects.filter(student=OuterRef("pk"), guardian__user=user))
+
+
+def _teacher_of(user) -> Exists:
+    return Exists(
+        Enrolment.objects.filter(
+            student=OuterRef("pk"),
+            status=Enrolment.Status.ACTIVE,
+            class_group_id__in=taught_class_ids(user),
+        )
+    )
+
+
+def get_participation(user, student_id) -> tuple[Student, str]:
+    """The pupil whose thread `user` may read and write, and the side they write from
+    (a guardian's side wins for a teacher who is also the pupil's parent). Http404 for a
+    missing pupil and for anyone who does not take part, alike. One query."""
+    if not (user and user.is_authenticated and user.is_active):
+        raise Http404("No thread")
+    try:
+        student = (
+            Student.objects.select_related("school")
+            .annotate(as_guardian=_guardian_of(user), as_teacher=_teacher_of(user))
+            .get(pk=int(student_id))
+        )
+    except (Student.DoesNotExist, TypeError, ValueError):
+        raise Http404("No thread") from None
+    if student.as_guardian:
+        return student, Message.Side.GUARDIAN
+    if student.as_teacher:
+        return student, Message.Side.TEACHER
+    raise Http404("No thread")
+
+
+def get_attachment_for_user(user, attachment_id) -> MessageAttachment:
+    """An attachment of a thread `user` takes part in now; Http404 otherwise."""
+    try:
+        attachment = MessageAttachment.objects.select_related("message__thread").get(pk=int(attachment_id))
+    except (MessageAttachment.DoesNotExist, TypeError, ValueError):
+        raise Http404("No attachment") from None
+    get_participation(user, attachment.message.thread.student_id)
+    return attachment
+
+
+def get_taught_class(user, class_group_id) -> ClassGroup:
+    """A class `user` teaches or leads now (not one they only manage); Http404 otherwise."""
+    try:
+        return ClassGroup.objects.filter(id__in=taught_class_ids(user)).get(pk=int(class_group_id))
+    except (ClassGroup.DoesNotExist, TypeError, ValueError):
+        raise Http404("No class") from None
+
+
+# --- weekly summaries --------------------------------------------------------------------
+
+
+def get_summary_for_guardian(user, summary_id) -> WeeklySummary:
+    """A summary of one of `user`'s children now, with `acknowledged_at` (this user's) and
+    `acknowledged_by_others`; Http404 for anyone else, missing and not-yours alike."""
+    if not (user and user.is_authenticated and user.is_active):
+        raise Http404("No summary")
+    mine = SummaryAcknowledgement.objects.filter(summary=OuterRef("pk"), user=user)
+    try:
+        return (
+            WeeklySummary.objects.filter(
+                Exists(Guardianship.objects.filter(student=OuterRef("student_id"), guardian__user=user))
+            )
+            .select_related("student")
+            .prefetch_related(
+                Prefetch("acknowledgements", queryset=SummaryAcknowledgement.objects.select_related("user").order_by("acknowledged_at"))
+            )
+            .annotate(mine=Exists(mine))
+            .get(pk=int(summary_id))
+        )
+    except (WeeklySummary.DoesNotExist, TypeError, ValueError):
+        raise Http404("No summary") from None
+
+
+# --- the notification inbox --------------------------------------------------------------
+
+
+def get_notification_for_user(user, notification_id) -> Notification:
+    try:
+        return Notification.objects.get(pk=int(notification_id), recipient=user)
+    except (Notification.DoesNotExist, TypeError, ValueError):
+        raise Http404("No notification") from None

@@ -1,6 +1,7 @@
 """Messages between a pupil's guardians and that pupil's teachers: who takes part (computed
-from the database on every call, never stored or cached), sending with attachments, quiet
-hours, and the reads the message pages need in a fixed number of queries.
+from the database on every call, never stored or cached; the door is
+contactbook.access.get_participation), sending with attachments, quiet hours, and the reads
+the message pages need in a fixed number of queries.
 
 Who takes part in the thread about a pupil:
 - the pupil's guardians (Guardianship rows, now);
@@ -18,13 +19,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactbook import notifications
+from contactbook.access import get_participation
 from contactbook.models import (
     Delivery,
     Message,
@@ -74,41 +76,6 @@ class MessageRejected(DomainError):
 
 
 # ------------------------------------------------------------------------------- who takes part
-
-
-def _guardian_of(user) -> Exists:
-    return Exists(Guardianship.objects.filter(student=OuterRef("pk"), guardian__user=user))
-
-
-def _teacher_of(user) -> Exists:
-    return Exists(
-        Enrolment.objects.filter(
-            student=OuterRef("pk"),
-            status=Enrolment.Status.ACTIVE,
-            class_group_id__in=taught_class_ids(user),
-        )
-    )
-
-
-def get_participation(user, student_id) -> tuple[Student, str]:
-    """The pupil whose thread `user` may read and write, and the side they write from
-    (a guardian's side wins for a teacher who is also the pupil's parent). Http404 for a
-    missing pupil and for anyone who does not take part, alike. One query."""
-    if not (user and user.is_authenticated and user.is_active):
-        raise Http404("No thread")
-    try:
-        student = (
-            Student.objects.select_related("school")
-            .annotate(as_guardian=_guardian_of(user), as_teacher=_teacher_of(user))
-            .get(pk=int(student_id))
-        )
-    except (Student.DoesNotExist, TypeError, ValueError):
-        raise Http404("No thread") from None
-    if student.as_guardian:
-        return student, GUARDIAN
-    if student.as_teacher:
-        return student, TEACHER
-    raise Http404("No thread")
 
 
 def guardians_of(student_ids) -> dict[int, list]:
@@ -376,16 +343,6 @@ def thread_page(user, student: Student, side: str) -> ThreadPage:
     )
 
 
-def get_attachment_for_user(user, attachment_id) -> MessageAttachment:
-    """An attachment of a thread `user` takes part in now; Http404 otherwise."""
-    try:
-        attachment = MessageAttachment.objects.select_related("message__thread").get(pk=int(attachment_id))
-    except (MessageAttachment.DoesNotExist, TypeError, ValueError):
-        raise Http404("No attachment") from None
-    get_participation(user, attachment.message.thread.student_id)
-    return attachment
-
-
 def teacher_threads(user, *, class_group_id: int | None = None, limit: int = 100) -> list[MessageThread]:
     """The threads with messages about pupils now in the classes `user` teaches or leads,
     newest first, each with its pupil, class and whether it has news for `user`. One query."""
@@ -428,14 +385,6 @@ def teacher_classes(user) -> list[ClassGroup]:
         ClassGroup.objects.filter(id__in=taught_class_ids(user)).select_related("school")
         .order_by("school__name", "grade", "name")
     )
-
-
-def get_taught_class(user, class_group_id) -> ClassGroup:
-    """A class `user` teaches or leads now (not one they only manage); Http404 otherwise."""
-    try:
-        return ClassGroup.objects.filter(id__in=taught_class_ids(user)).get(pk=int(class_group_id))
-    except (ClassGroup.DoesNotExist, TypeError, ValueError):
-        raise Http404("No class") from None
 
 
 def class_pupils_with_threads(class_group: ClassGroup, user) -> list[Student]:

@@ -1,5 +1,6 @@
-"""The parent portal's home (/phu-huynh/) and everyone's notification inbox and channel
-preferences: the reads they need, in a fixed number of queries, and the few writes.
+"""The parent portal's home (/phu-huynh/): the reads it needs, in a fixed number of queries.
+(Everyone's notification inbox is contactbook/inbox.py; channel preferences are
+contactbook/preferences.py.)
 
 The portal home answers "what happened today" for one child of a guardian: today's attendance,
 the latest published scores (never an unpublished one), unread notifications, the latest
@@ -21,8 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When, Window
+from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.template.loader import get_template
 from django.urls import reverse
@@ -32,7 +33,6 @@ from django.utils.translation import get_language
 
 from contactbook.models import (
     AttendanceMark,
-    ChannelPreference,
     Message,
     MessageThread,
     Notification,
@@ -57,7 +57,6 @@ SCORES_SHOWN = 8
 MESSAGES_SHOWN = 3
 NOTIFICATIONS_SHOWN = 5
 MESSAGE_PREVIEW = 120  # characters of a message's body on the home (truncatechars)
-INBOX_PAGE = 30
 _SESSION_ORDER = {AttendanceMark.Session.MORNING: 0, AttendanceMark.Session.AFTERNOON: 1}
 _SESSIONS = dict(AttendanceMark.Session.choices)
 _STATUSES = dict(AttendanceMark.Status.choices)
@@ -405,71 +404,3 @@ def child_links(student_id: int) -> dict[str, str]:
     links = {key: reverse(name, args=[student_id]) for key, name in _CHILD_PAGES.items()}
     links["announcements"] = reverse("contactbook:announcements")
     return links
-
-
-# ------------------------------------------------------------------------- the inbox
-
-
-def inbox(user, page: int = 1) -> dict:
-    """A page of `user`'s notifications, unread first and newest first within each, with the
-    unread count and whether there is a next page. Two queries whatever the inbox's size."""
-    page = max(1, page)
-    offset = (page - 1) * INBOX_PAGE
-    rows = list(
-        Notification.objects.filter(recipient=user)
-        .annotate(
-            unread_total=Window(Count("id", filter=Q(read_at__isnull=True))),
-            unread_first=Case(When(read_at__isnull=True, then=Value(0)), default=Value(1)),
-        )
-        .order_by("unread_first", "-created_at", "-id")
-        .defer("dedupe_key")[offset: offset + INBOX_PAGE + 1]
-    )
-    unread = rows[0].unread_total if rows else Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    return {
-        "notifications": rows[:INBOX_PAGE],
-        "unread": unread,
-        "page": page,
-        "has_next": len(rows) > INBOX_PAGE,
-        "has_previous": page > 1,
-    }
-
-
-def get_notification_for_user(user, notification_id) -> Notification:
-    try:
-        return Notification.objects.get(pk=int(notification_id), recipient=user)
-    except (Notification.DoesNotExist, TypeError, ValueError):
-        raise Http404("No notification") from None
-
-
-def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
-    """Mark `user`'s notifications read (all of them when `notification_ids` is None);
-    others' ids are ignored. Returns how many changed."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if notification_ids is not None:
-        unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
-
-
-# Channel preferences. The in-app inbox is always on. E-mail is on unless turned off. SMS has
-# three states, because the outbox's default for it depends on the kind of news
-# (contactbook.notifications.SMS_BY_DEFAULT): urgent only (no row), everything (on), never (off).
-SMS_URGENT, SMS_ALL, SMS_NEVER = "urgent", "all", "never"
-
-
-def channel_settings(user) -> dict[str, object]:
-    """{"email": bool, "sms": "urgent" | "all" | "never"} for `user`. One query."""
-    rows = dict(ChannelPreference.objects.filter(user=user).values_list("channel", "enabled"))
-    sms = SMS_URGENT if "sms" not in rows else (SMS_ALL if rows["sms"] else SMS_NEVER)
-    return {"email": rows.get("email", True), "sms": sms}
-
-
-@transaction.atomic
-def save_channel_settings(*, user, email: bool, sms: str) -> None:
-    """Store `user`'s choices; they apply to the next notification written."""
-    if sms not in (SMS_URGENT, SMS_ALL, SMS_NEVER):
-        raise ValueError(sms)
-    ChannelPreference.objects.update_or_create(user=user, channel="email", defaults={"enabled": email})
-    if sms == SMS_URGENT:
-        ChannelPreference.objects.filter(user=user, channel="sms").delete()
-    else:
-        ChannelPreference.objects.update_or_create(user=user, channel="sms", defaults={"enabled": sms == SMS_ALL})

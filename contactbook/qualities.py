@@ -14,12 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contactbook.gradebook import (
-    Change,
+from contactbook.gradebook.reads import Change, history_changes
+from contactbook.gradebook.terms import check_open
+from contactbook.gradebook.writes import (
     GridErrors,
     check_comments,
-    check_open,
-    history_changes,
     write_comments,
     write_with_history,
 )

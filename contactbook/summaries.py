@@ -13,18 +13,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contactbook import notifications
 from contactbook.messaging import guardians_of
-from contactbook.models import AttendanceMark, Score, SummaryAcknowledgement, WeeklySummary
+from contactbook.models import (
+    AttendanceMark,
+    DailyComment,
+    Score,
+    SummaryAcknowledgement,
+    WeeklySummary,
+)
+from lms.models import LessonAssignment
 from school.models import ClassGroup, Enrolment, Guardianship, Student
 
 CHUNK_SIZE = 200
@@ -42,22 +47,13 @@ def _week_moments(start: datetime.date) -> tuple[datetime.datetime, datetime.dat
     return first, first + datetime.timedelta(days=7)
 
 
-def _optional_model(app_label: str, name: str):
-    """A model another area provides, or None while it does not exist (lessons need lms)."""
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
-
-
 # ----------------------------------------------------------------------------------- the data
 
 
 def collect_week(pupils: dict[int, int], start: datetime.date) -> dict[int, dict]:
     """{pupil id: snapshot} for pupils {id: current class id} and the week from Monday
     `start`: published scores, attendance, daily comments and the class's lessons (lms
-    lessons given to the class that week). Four queries whatever the number of pupils (three
-    without lms)."""
+    lessons given to the class that week). Four queries whatever the number of pupils."""
     end = start + datetime.timedelta(days=6)
     since, until = _week_moments(start)
     data = {pid: _empty() for pid in pupils}
@@ -78,33 +74,30 @@ def collect_week(pupils: dict[int, int], start: datetime.date) -> dict[int, dict
         week[mark.status] = week.get(mark.status, 0) + 1
         if mark.status != AttendanceMark.Status.PRESENT:
             week["marks"].append({"date": mark.date.isoformat(), "session": mark.session, "status": mark.status})
-    DailyComment = _optional_model("contactbook", "DailyComment")
-    if DailyComment is not None:
-        comments = (
-            DailyComment.objects.filter(student_id__in=list(pupils), date__range=(start, end))
-            .select_related("author").order_by("date", "created_at")
-        )
-        for comment in comments:
-            data[comment.student_id]["comments"].append({
-                "date": comment.date.isoformat(), "kind": comment.kind, "text": comment.text,
-                "author": comment.author.full_name,
-            })
-    LessonAssignment = _optional_model("lms", "LessonAssignment")
-    if LessonAssignment is not None:
-        by_class = defaultdict(list)
-        lessons = (
-            LessonAssignment.objects.filter(class_group_id__in=set(pupils.values()), date__range=(start, end),
-                                            lesson__live=True)
-            .order_by("date", "period")
-            .values_list("class_group_id", "date", "lesson__title", "lesson__subject__name")
-        )
-        for class_id, day, title, subject in lessons:
-            by_class[class_id].append({"date": day.isoformat(), "title": title, "subject": subject})
-        for pid, class_id in pupils.items():
-            data[pid]["lessons"] = by_class.get(class_id, [])
+    comments = (
+        DailyComment.objects.filter(student_id__in=list(pupils), date__range=(start, end))
+        .select_related("author").order_by("date", "created_at")
+    )
+    for comment in comments:
+        data[comment.student_id]["comments"].append({
+            "date": comment.date.isoformat(), "kind": comment.kind, "text": comment.text,
+            "author": comment.author.full_name,
+        })
+    by_class = defaultdict(list)
+    lessons = (
+        LessonAssignment.objects.filter(class_group_id__in=set(pupils.values()), date__range=(start, end),
+                                        lesson__live=True)
+        .order_by("date", "period")
+        .values_list("class_group_id", "date", "lesson__title", "lesson__subject__name")
+    )
+    for class_id, day, title, subject in lessons:
+        by_class[class_id].append({"date": day.isoformat(), "title": title, "subject": subject})
+    for pid, class_id in pupils.items():
+        data[pid]["lessons"] = by_class.get(class_id, [])
     for pid in data:
-        data[pid]["has_comments"] = DailyComment is not None
-        data[pid]["has_lessons"] = LessonAssignment is not None
+        # Kept in the stored snapshot: summaries written before both areas existed say False.
+        data[pid]["has_comments"] = True
+        data[pid]["has_lessons"] = True
     return data
 
 
@@ -189,28 +182,6 @@ def _notify_guardians(summary: WeeklySummary, recipients: list) -> None:
 
 
 # ------------------------------------------------------------------------ acknowledging
-
-
-def get_summary_for_guardian(user, summary_id) -> WeeklySummary:
-    """A summary of one of `user`'s children now, with `acknowledged_at` (this user's) and
-    `acknowledged_by_others`; Http404 for anyone else, missing and not-yours alike."""
-    if not (user and user.is_authenticated and user.is_active):
-        raise Http404("No summary")
-    mine = SummaryAcknowledgement.objects.filter(summary=OuterRef("pk"), user=user)
-    try:
-        return (
-            WeeklySummary.objects.filter(
-                Exists(Guardianship.objects.filter(student=OuterRef("student_id"), guardian__user=user))
-            )
-            .select_related("student")
-            .prefetch_related(
-                Prefetch("acknowledgements", queryset=SummaryAcknowledgement.objects.select_related("user").order_by("acknowledged_at"))
-            )
-            .annotate(mine=Exists(mine))
-            .get(pk=int(summary_id))
-        )
-    except (WeeklySummary.DoesNotExist, TypeError, ValueError):
-        raise Http404("No summary") from None
 
 
 def acknowledge(*, user, summary: WeeklySummary) -> SummaryAcknowledgement:
@@ -325,8 +296,7 @@ def for_display(data: dict) -> dict:
 
 
 def _comment_kind_label(kind: str) -> str:
-    DailyComment = _optional_model("contactbook", "DailyComment")
     try:
-        return DailyComment.Kind(kind).label if DailyComment is not None else kind
+        return DailyComment.Kind(kind).label
     except ValueError:
         return kind

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from contactbook.gradebook import columns_for
+from contactbook.gradebook.columns import columns_for
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
 from grading import circular22
 from school.demo import PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE, format_count

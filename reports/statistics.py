@@ -606,7 +606,7 @@ def pick_term(terms: Sequence[Term], value: str | None, *, field: str,
     other value, NotFound when the term is not set up for that year."""
     whole_year = tuple(whole_year)
     if value is None or not value.strip():
-        from contactbook.gradebook import default_term
+        from contactbook.gradebook.terms import default_term
 
         return default_term(list(terms))
     value = value.strip()

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from contactbook import gradebook
+from contactbook.gradebook.terms import close_term, reopen_term
 from contactbook.models import TermEvent
 from school import access, forms, imports, names
 from school.models import (
@@ -612,7 +612,7 @@ class TermAdmin(ScopedAdmin):
 
     @admin.action(description=_("Close the term (freezes its grade book)"))
     def close_terms(self, request, queryset) -> None:
-        closed = [term for term in queryset if gradebook.close_term(user=request.user, term=term)]
+        closed = [term for term in queryset if close_term(user=request.user, term=term)]
         if closed:
             names = ", ".join(map(str, closed))
             messages.success(request, _("Terms closed: %(terms)s") % {"terms": names})
@@ -627,7 +627,7 @@ class TermAdmin(ScopedAdmin):
             reason = form.cleaned_data["reason"]
             reopened = [
                 term for term in queryset
-                if gradebook.reopen_term(user=request.user, term=term, reason=reason)
+                if reopen_term(user=request.user, term=term, reason=reason)
             ]
             if reopened:
                 names = ", ".join(map(str, reopened))

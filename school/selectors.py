@@ -3,8 +3,9 @@ queries whatever the size of the class or school (tests pin the counts)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 
+from school.managers import taught_class_ids
 from school.models import (
     ClassGroup,
     Enrolment,
@@ -65,13 +66,19 @@ def _timetable_rows(slots) -> list[TimetableRow]:
 
 def home_for_user(user) -> dict:
     """What the landing page lists for `user`: the classes they may open, grouped by school,
-    their own children with each child's current class, and how many schools' guardian link
-    requests wait for their answer."""
+    each marked `taught` when the user teaches it or is its homeroom teacher (not only
+    manages it), their own children with each child's current class, and how many schools'
+    guardian link requests wait for their answer."""
     classes = (
         ClassGroup.objects.visible_to(user)
         .filter(school_year__is_current=True)
         .select_related("school", "homeroom_teacher")
-        .annotate(size=Count("enrolments", filter=Q(enrolments__status="active")))
+        .annotate(
+            size=Count("enrolments", filter=Q(enrolments__status="active")),
+            taught=ExpressionWrapper(
+                Q(id__in=taught_class_ids(user)), output_field=BooleanField()
+            ),
+        )
         .order_by("school__name", "grade", "name")
     )
     children = (

@@ -6,17 +6,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from school import access, selectors
+from truongso.home import home_context
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where everyone lands after logging in: the classes a staff member may open, a
-    parent's children and the guardian link requests waiting for their answer. A parent who
-    is nobody's teacher, with no request waiting, goes straight to the contact book."""
-    context = selectors.home_for_user(request.user)
+    """Where everyone lands after logging in (composed in truongso/home.py): a teacher's day
+    (periods, registers to take, leave waiting, unread messages, unpublished columns), each
+    managed school's day (attendance so far, absences without leave, report runs), the
+    classes a staff member may open, a parent's children and the guardian link requests
+    waiting for their answer. A parent who is nobody's teacher, with no request waiting,
+    goes straight to the contact book."""
+    context = home_context(request.user)
     parent_only = context["children"] and not context["classes"] and not context["pending_links"]
-    if parent_only and not access.manages_any_school(request.user):
+    if parent_only and not context["can_manage"]:
         return redirect("contactbook:portal_home")
     return render(request, "home.html", context)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from contactbook import announcements
-from contactbook import attendance_access as access
+from contactbook import access
 from contactbook.models import Announcement
 from school.models import School
 

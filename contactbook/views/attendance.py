@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from contactbook import attendance
-from contactbook import attendance_access as access
+from contactbook import access
 from contactbook.models import AttendanceMark
 from school.access import get_student_for_user
 from school.exceptions import TermClosed

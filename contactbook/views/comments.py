@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from contactbook import attendance_access as access
+from contactbook import access
 from contactbook import comments
 from contactbook.models import DailyComment
 from contactbook.views.attendance import pupil_nav

@@ -19,7 +19,17 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contactbook import access, gradebook
+from contactbook import access
+from contactbook.gradebook import reads
+from contactbook.gradebook.columns import (
+    COMMENT_KEY,
+    column_by_key,
+    filled,
+    score_text,
+    subject_sort_key,
+)
+from contactbook.gradebook.terms import default_term, terms_of
+from contactbook.gradebook.writes import GridErrors, publish_column, save_grid, save_homeroom
 from contactbook.models import ConductRating
 from school.access import get_class_group_for_user
 from school.exceptions import TermClosed
@@ -68,7 +78,7 @@ def save_posted(request: HttpRequest, inputs: dict[tuple[int, str], str], save) 
         changed = save(values)
     except TermClosed as exc:
         return Posted({}, status=409, notice=str(exc.message))
-    except gradebook.GridErrors as exc:
+    except GridErrors as exc:
         posted.status = 422
         posted.errors = {
             inputs.get(cell, str(cell)): message for cell, message in exc.errors.items()
@@ -86,17 +96,17 @@ def save_posted(request: HttpRequest, inputs: dict[tuple[int, str], str], save) 
 
 def split_comments(values: dict[tuple[int, str], str]) -> tuple[dict, dict[int, str]]:
     """Posted values as (the other cells, {pupil id: comment})."""
-    cells = {cell: value for cell, value in values.items() if cell[1] != gradebook.COMMENT_KEY}
-    comments = {pk: value for (pk, key), value in values.items() if key == gradebook.COMMENT_KEY}
+    cells = {cell: value for cell, value in values.items() if cell[1] != COMMENT_KEY}
+    comments = {pk: value for (pk, key), value in values.items() if key == COMMENT_KEY}
     return cells, comments
 
 
 def pick_term(class_group: ClassGroup, term_id):
     """(terms, term): the year's terms and the one asked for (404 if it is not one of them)
     or, without `term_id`, the current one by date."""
-    terms = gradebook.terms_of(class_group)
+    terms = terms_of(class_group)
     if term_id is None:
-        return terms, gradebook.default_term(terms)
+        return terms, default_term(terms)
     term = next((t for t in terms if t.pk == term_id), None)
     if term is None:
         raise Http404("No such term in this class's year")
@@ -130,7 +140,7 @@ def gradebook_index(request: HttpRequest) -> HttpResponse:
                 a for a in class_group.assignments.all()
                 if access.may_read_grade_book(request.user, class_group, a.teacher_id, managed)
             ),
-            key=lambda a: gradebook.subject_sort_key(a.subject),
+            key=lambda a: subject_sort_key(a.subject),
         )
         mine = [a for a in books if a.teacher_id == request.user.pk]
         rows.append(
@@ -197,7 +207,7 @@ def _rows(book: _Book) -> list[dict]:
         for column, score in zip(book.data["columns"], row.cells):
             name = cell_name(pk, column.key)
             stored = (
-                gradebook.score_text(score.value, score.passed, score.rating) if score else ""
+                score_text(score.value, score.passed, score.rating) if score else ""
             )
             cells.append(
                 {
@@ -207,8 +217,8 @@ def _rows(book: _Book) -> list[dict]:
                     "is_test": column.column.is_test,
                     "value": book.typed.get(name, stored),
                     "error": book.errors.get(name),
-                    "filled": gradebook.filled(score),
-                    "published": gradebook.filled(score) and score.published_at is not None,
+                    "filled": filled(score),
+                    "published": filled(score) and score.published_at is not None,
                 }
             )
         name = comment_name(pk)
@@ -247,7 +257,7 @@ def _render_book(
     }
     if book.term is not None:
         if book.data is None:
-            book.data = gradebook.grid(book.access.class_group, book.access.subject, book.term)
+            book.data = reads.grid(book.access.class_group, book.access.subject, book.term)
         context.update(
             {
                 "columns": book.data["columns"],
@@ -282,16 +292,16 @@ def grade_book(
         raise PermissionDenied("Only the subject's teacher may write in this grade book.")
     if book.term is None:
         raise Http404("No term")
-    book.data = gradebook.grid(book.access.class_group, book.access.subject, book.term)
+    book.data = reads.grid(book.access.class_group, book.access.subject, book.term)
     inputs = {}
     for row in book.data["rows"]:
         pk = row.student.pk
         inputs |= {(pk, column.key): cell_name(pk, column.key) for column in book.data["columns"]}
-        inputs[(pk, gradebook.COMMENT_KEY)] = comment_name(pk)
+        inputs[(pk, COMMENT_KEY)] = comment_name(pk)
 
     def save(values):
         cells, comments = split_comments(values)
-        return gradebook.save_grid(
+        return save_grid(
             teacher=request.user,
             class_group=book.access.class_group,
             subject=book.access.subject,
@@ -321,14 +331,14 @@ def publish(
     book = _load_book(request, class_group_id, subject_id, term_id)
     if not book.access.may_write:
         raise PermissionDenied("Only the subject's teacher may publish this grade book.")
-    column = gradebook.column_by_key(
+    column = column_by_key(
         book.access.subject, request.POST.get("column", ""), book.access.class_group.grade
     )
     if column is None:
         messages.error(request, _("Choose a column to publish."))
     else:
         try:
-            count = gradebook.publish_column(
+            count = publish_column(
                 teacher=request.user,
                 class_group=book.access.class_group,
                 subject=book.access.subject,
@@ -365,10 +375,10 @@ def grade_book_history(
     student = pupil_in_class(book.access.class_group, student_id)
     key = request.GET.get("cot") or None
     grade = book.access.class_group.grade
-    column = gradebook.column_by_key(book.access.subject, key, grade) if key else None
-    if key != gradebook.COMMENT_KEY and column is None:
+    column = column_by_key(book.access.subject, key, grade) if key else None
+    if key != COMMENT_KEY and column is None:
         key = None
-    changes = gradebook.cell_history(student, book.access.subject, book.term, key=key)
+    changes = reads.cell_history(student, book.access.subject, book.term, key=key)
     back = reverse("contactbook:gradebook_term", args=[class_group_id, subject_id, term_id])
     return render(
         request,
@@ -422,11 +432,11 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
         inputs = {}
         for pk in Student.objects.in_class(class_group).values_list("pk", flat=True):
             inputs[(pk, "conduct")] = conduct_name(pk)
-            inputs[(pk, gradebook.COMMENT_KEY)] = comment_name(pk)
+            inputs[(pk, COMMENT_KEY)] = comment_name(pk)
 
         def save(values):
             conduct, comments = split_comments(values)
-            return gradebook.save_homeroom(
+            return save_homeroom(
                 teacher=request.user,
                 class_group=class_group,
                 term=term,
@@ -447,7 +457,7 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
     }
     if term is not None:
         rows = []
-        for number, row in enumerate(gradebook.homeroom_sheet(class_group, term), start=1):
+        for number, row in enumerate(reads.homeroom_sheet(class_group, term), start=1):
             pk = row.student.pk
             rating = row.conduct.rating if row.conduct else ""
             comment = row.comment.text if row.comment else ""
@@ -473,7 +483,7 @@ def homeroom(request: HttpRequest, class_group_id: int, term_id: int | None = No
         books = sorted(
             TeachingAssignment.objects.filter(class_group=class_group)
             .select_related("subject"),
-            key=lambda a: gradebook.subject_sort_key(a.subject),
+            key=lambda a: subject_sort_key(a.subject),
         )
         context.update(
             {
@@ -505,7 +515,7 @@ def homeroom_history(
             "class_group": class_group,
             "term": term,
             "student": student,
-            "changes": gradebook.homeroom_history(student, term),
+            "changes": reads.homeroom_history(student, term),
             "back": reverse("contactbook:homeroom_term", args=[class_group.pk, term.pk]),
         },
     )

@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 
-from contactbook import gradebook
+from contactbook.gradebook.columns import cell_text, filled
+from contactbook.gradebook.reads import pupil_grades
 from contactbook.views.gradebook import average_text
 from school.access import get_student_for_user
 from school.models import Student
@@ -19,7 +20,7 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
     operator; everyone sees only what guardians see (published scores). Optional
     `?hoc-ky=<term id>` picks another term of the same year."""
     student = get_student_for_user(request.user, student_id)
-    grades = gradebook.pupil_grades(student, request.GET.get("hoc-ky"))
+    grades = pupil_grades(student, request.GET.get("hoc-ky"))
     subjects = [
         {
             "subject": s.subject,
@@ -28,7 +29,7 @@ def student_grades(request: HttpRequest, student_id: int) -> HttpResponse:
                     "key": c.key,
                     "label": c.short_label,
                     "title": c.label,
-                    "value": gradebook.cell_text(cell) if gradebook.filled(cell) else "",
+                    "value": cell_text(cell) if filled(cell) else "",
                 }
                 for c, cell in zip(s.columns, s.cells)
             ],

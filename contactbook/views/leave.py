@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contactbook import attendance
-from contactbook import attendance_access as access
+from contactbook import leave as leave_requests
+from contactbook import access
 from contactbook.models import LeaveRequest
 from contactbook.views.attendance import pupil_nav
 
@@ -54,7 +55,7 @@ class LeaveRequestForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if {"start_date", "end_date", "sessions"} <= set(data):
-            problems = attendance.leave_problems(
+            problems = leave_requests.leave_problems(
                 self.student, data["start_date"], data["end_date"], data["sessions"]
             )
             for name, message in problems.items():
@@ -86,7 +87,7 @@ def pupil_leave(request: HttpRequest, student_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            attendance.request_leave(
+            leave_requests.request_leave(
                 user=request.user,
                 student=student,
                 start=data["start_date"],
@@ -107,8 +108,8 @@ def pupil_leave(request: HttpRequest, student_id: int) -> HttpResponse:
 def cancel_leave(request: HttpRequest, leave_id: int) -> HttpResponse:
     leave = access.get_leave_for_guardian(request.user, leave_id)
     try:
-        attendance.cancel_leave(user=request.user, leave=leave)
-    except attendance.LeaveNotPending as exc:
+        leave_requests.cancel_leave(user=request.user, leave=leave)
+    except leave_requests.LeaveNotPending as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The request has been cancelled."))
@@ -119,7 +120,7 @@ def cancel_leave(request: HttpRequest, leave_id: int) -> HttpResponse:
 def class_leave(request: HttpRequest, class_group_id: int) -> HttpResponse:
     """The class's leave requests for its homeroom teacher and the school's managers."""
     class_group = access.get_class_for_register(request.user, class_group_id)
-    context = {"class_group": class_group, **attendance.class_leave_requests(class_group)}
+    context = {"class_group": class_group, **leave_requests.class_leave_requests(class_group)}
     return render(request, "contactbook/leave/class.html", context)
 
 
@@ -128,7 +129,7 @@ def class_leave(request: HttpRequest, class_group_id: int) -> HttpResponse:
 def decide_leave(request: HttpRequest, leave_id: int) -> HttpResponse:
     """POST action=approve|decline, note (optional)."""
     leave = access.get_leave_for_register(request.user, leave_id)
-    class_group = attendance.current_class(leave.student)
+    class_group = leave_requests.current_class(leave.student)
     back = (
         reverse("contactbook:class_leave", args=[class_group.pk])
         if class_group
@@ -139,13 +140,13 @@ def decide_leave(request: HttpRequest, leave_id: int) -> HttpResponse:
         messages.error(request, _("Choose to approve or to decline."))
         return redirect(back)
     try:
-        attendance.decide_leave(
+        leave_requests.decide_leave(
             user=request.user,
             leave=leave,
             approve=action == "approve",
             note=request.POST.get("note", ""),
         )
-    except attendance.LeaveNotPending as exc:
+    except leave_requests.LeaveNotPending as exc:
         messages.error(request, exc.message)
     else:
         done = (

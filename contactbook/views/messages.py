@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contactbook import messaging
+from contactbook import access, messaging
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -96,7 +96,7 @@ def _thread_context(request, student, side, form=None, quiet_form=None) -> dict:
 def thread(request: HttpRequest, student_id: int) -> HttpResponse:
     """GET: the thread; POST body + files: send. Bad input re-shows the form with the reason
     (Vietnamese) and writes nothing."""
-    student, side = messaging.get_participation(request.user, student_id)
+    student, side = access.get_participation(request.user, student_id)
     if request.method == "POST":
         form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
@@ -118,7 +118,7 @@ def thread(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_POST
 def quiet_hours(request: HttpRequest, student_id: int) -> HttpResponse:
     """A teacher turns quiet hours for the thread on (with hours) or off."""
-    student, side = messaging.get_participation(request.user, student_id)
+    student, side = access.get_participation(request.user, student_id)
     if side != messaging.TEACHER:
         raise Http404("Only teachers set quiet hours")
     form = QuietHoursForm(request.POST)
@@ -142,7 +142,7 @@ def quiet_hours(request: HttpRequest, student_id: int) -> HttpResponse:
 def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
     """The file, to those who take part in its thread now; 404 for everyone else. Images open
     in the browser, PDFs download; the browser may not guess another type."""
-    found = messaging.get_attachment_for_user(request.user, attachment_id)
+    found = access.get_attachment_for_user(request.user, attachment_id)
     try:
         handle = found.file.open("rb")
     except FileNotFoundError:
@@ -174,7 +174,7 @@ def teacher_inbox(request: HttpRequest) -> HttpResponse:
 @never_cache
 def teacher_class(request: HttpRequest, class_group_id: int) -> HttpResponse:
     """The pupils of one class the teacher teaches or leads now, each linking to its thread."""
-    class_group = messaging.get_taught_class(request.user, class_group_id)
+    class_group = access.get_taught_class(request.user, class_group_id)
     return render(request, "contactbook/messages/teacher_class.html", {
         "class_group": class_group,
         "pupils": messaging.class_pupils_with_threads(class_group, request.user),

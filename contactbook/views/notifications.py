@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contactbook import portal
+from contactbook import access
+from contactbook import inbox as notification_inbox
+from contactbook import preferences
 
 
 @login_required
@@ -24,7 +26,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         page = int(request.GET.get("trang", "1"))
     except ValueError:
         page = 1
-    return render(request, "contactbook/portal/inbox.html", portal.inbox(request.user, min(page, 10_000)))
+    return render(request, "contactbook/portal/inbox.html", notification_inbox.inbox(request.user, min(page, 10_000)))
 
 
 @login_required
@@ -32,8 +34,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one of the user's notifications read and go to what it is about (404 for anyone
     else's)."""
-    notification = portal.get_notification_for_user(request.user, notification_id)
-    portal.mark_read(user=request.user, notification_ids=[notification.pk])
+    notification = access.get_notification_for_user(request.user, notification_id)
+    notification_inbox.mark_read(user=request.user, notification_ids=[notification.pk])
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = reverse("contactbook:notification_inbox")
@@ -46,11 +48,11 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     """POST id=<id> (one or several) marks those read; POST all=1 marks every one read.
     Ids that are not the user's, or not numbers, are ignored."""
     if request.POST.get("all"):
-        portal.mark_read(user=request.user)
+        notification_inbox.mark_read(user=request.user)
     else:
         # isascii: str.isdigit() also takes "²" (which int() refuses) and other scripts' digits.
         ids = [int(raw) for raw in request.POST.getlist("id") if raw.isascii() and raw.isdigit()]
-        portal.mark_read(user=request.user, notification_ids=ids)
+        notification_inbox.mark_read(user=request.user, notification_ids=ids)
     return redirect("contactbook:notification_inbox")
 
 
@@ -60,9 +62,9 @@ class ChannelForm(forms.Form):
         label=gettext_lazy("SMS"),
         widget=forms.RadioSelect,
         choices=[
-            (portal.SMS_URGENT, gettext_lazy("Only urgent news (my child is absent without leave)")),
-            (portal.SMS_ALL, gettext_lazy("All news")),
-            (portal.SMS_NEVER, gettext_lazy("Never")),
+            (preferences.SMS_URGENT, gettext_lazy("Only urgent news (my child is absent without leave)")),
+            (preferences.SMS_ALL, gettext_lazy("All news")),
+            (preferences.SMS_NEVER, gettext_lazy("Never")),
         ],
         error_messages={
             "required": gettext_lazy("Choose when to receive SMS."),
@@ -78,13 +80,13 @@ def channel_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ChannelForm(request.POST)
         if form.is_valid():
-            portal.save_channel_settings(
+            preferences.save_channel_settings(
                 user=request.user, email=form.cleaned_data["email"], sms=form.cleaned_data["sms"]
             )
             messages.success(request, _("Your notification settings are saved."))
             return redirect("contactbook:notification_settings")
     else:
-        form = ChannelForm(initial=portal.channel_settings(request.user))
+        form = ChannelForm(initial=preferences.channel_settings(request.user))
     return render(request, "contactbook/portal/settings.html", {"form": form})
 
 

@@ -12,7 +12,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from contactbook import access, gradebook, qualities
+from contactbook import access, qualities
+from contactbook.gradebook.columns import COMMENT_KEY
+from contactbook.gradebook.reads import homeroom_history
 from contactbook.views.gradebook import (
     Posted,
     comment_name,
@@ -74,7 +76,7 @@ def sheet(request: HttpRequest, class_group_id: int, term_id: int | None = None)
         inputs = {}
         for pk in Student.objects.in_class(class_group).values_list("pk", flat=True):
             inputs |= {(pk, item): rating_name(pk, item) for item in qualities.ITEMS}
-            inputs[(pk, gradebook.COMMENT_KEY)] = comment_name(pk)
+            inputs[(pk, COMMENT_KEY)] = comment_name(pk)
 
         def save(values):
             ratings, comments = split_comments(values)
@@ -154,7 +156,7 @@ def history(
     class_group = _primary_class(request.user, class_group_id)
     _terms, term = pick_term(class_group, term_id)
     student = pupil_in_class(class_group, student_id)
-    changes = qualities.history(student, term) + gradebook.homeroom_history(student, term)
+    changes = qualities.history(student, term) + homeroom_history(student, term)
     changes.sort(key=lambda c: c.at, reverse=True)
     return render(
         request,

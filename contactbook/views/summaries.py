@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from contactbook import summaries
-from contactbook.access import is_homeroom_teacher
+from contactbook.access import get_summary_for_guardian, is_homeroom_teacher
 from contactbook.portal import children_of
 from school.access import can_manage_school, get_class_group_for_user
 
@@ -23,7 +23,7 @@ from school.access import can_manage_school, get_class_group_for_user
 @require_GET
 @never_cache
 def summary_detail(request: HttpRequest, summary_id: int) -> HttpResponse:
-    summary = summaries.get_summary_for_guardian(request.user, summary_id)
+    summary = get_summary_for_guardian(request.user, summary_id)
     return render(request, "contactbook/portal/summary.html", {
         "summary": summary,
         "week": summaries.for_display(summary.data),
@@ -35,7 +35,7 @@ def summary_detail(request: HttpRequest, summary_id: int) -> HttpResponse:
 @require_POST
 def summary_acknowledge(request: HttpRequest, summary_id: int) -> HttpResponse:
     """Record "đã xem" and go back where the button was (the portal or the summary)."""
-    summary = summaries.get_summary_for_guardian(request.user, summary_id)
+    summary = get_summary_for_guardian(request.user, summary_id)
     summaries.acknowledge(user=request.user, summary=summary)
     messages.success(request, _("Thank you: the school can see that you have read this week's summary."))
     target = request.POST.get("next", "")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from contactbook.gradebook import columns_for, subject_sort_key
+from contactbook.gradebook.columns import columns_for, subject_sort_key
 from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
 from school.models import (
     ClassGroup,

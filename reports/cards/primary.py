@@ -1,7 +1,7 @@
 """Grades 1–5 (Circular 27): the term and year cards of a primary class."""
 
 from contactbook import qualities as quality_sheet
-from contactbook.gradebook import columns_for
+from contactbook.gradebook.columns import columns_for
 from contactbook.models import AttendanceMark, QualityRating, Score
 from grading import circular27
 from reports.cards.loading import Cell, _Data

@@ -6,7 +6,7 @@ import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
-from contactbook.gradebook import filled
+from contactbook.gradebook.columns import filled
 from contactbook.models import Score
 from grading import circular22
 from grading.errors import RuleError

@@ -1,6 +1,6 @@
 """A term card and a year card of grades 6–12 (Circular 22)."""
 
-from contactbook.gradebook import columns_for, term_result
+from contactbook.gradebook.columns import columns_for, term_result
 from contactbook.models import AttendanceMark
 from grading import circular22
 from reports.cards.loading import _Data

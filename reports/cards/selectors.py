@@ -1,7 +1,7 @@
 """Selectors: a class's cards in a fixed number of queries (term: 8, year: 9; the same for a
 primary class, whose quality ratings are read instead of conduct)."""
 
-from contactbook.gradebook import terms_of
+from contactbook.gradebook.terms import terms_of
 from reports.cards.loading import _Data, _load_class, _pupils
 from reports.cards.model import Card
 from reports.cards.primary import _primary_term_card, _primary_year_card

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from contactbook import announcements
-from contactbook import attendance_access as access
+from contactbook import access
 from contactbook.models import Announcement, AnnouncementRead, Notification
 from tests import factories as f
 from tests.conftest import assert_cast

@@ -9,7 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
-from contactbook import gradebook
+from contactbook.gradebook import writes
+from contactbook.gradebook.columns import column_by_key, columns_for, filled, parse_cell
+from contactbook.gradebook.reads import cell_history, grid, homeroom_history, pupil_grades
+from contactbook.gradebook.terms import close_term, default_term, reopen_term, terms_of
+from contactbook.gradebook.writes import GridErrors, publish_column, save_grid
 from contactbook.models import ConductRating, Notification, Score, TermComment, TermEvent
 from school.exceptions import TermClosed
 from school.models import Subject
@@ -50,7 +54,7 @@ def music(cast):
 
 
 def save(cast, subject, term, cells, comments=None):
-    return gradebook.save_grid(
+    return save_grid(
         teacher=cast.teacher_a1,
         class_group=cast.class_a1,
         subject=subject,
@@ -75,13 +79,13 @@ def values(subject, term):
 @pytest.mark.parametrize("periods, regular", [(35, 2), (52, 3), (70, 3), (105, 4)])
 def test_columns_follow_the_periods_a_year(periods, regular):
     subject = Subject(assessment=Subject.Assessment.SCORED, periods_per_year=periods)
-    keys = [c.key for c in gradebook.columns_for(subject)]
+    keys = [c.key for c in columns_for(subject)]
     assert keys == [f"regular-{i}" for i in range(1, regular + 1)] + ["midterm-1", "final-1"]
 
 
 def test_a_rated_subject_has_two_regular_assessments_midterm_and_final():
     subject = Subject(assessment=Subject.Assessment.RATED, periods_per_year=70)
-    assert [c.key for c in gradebook.columns_for(subject)] == [
+    assert [c.key for c in columns_for(subject)] == [
         "regular-1",
         "regular-2",
         "midterm-1",
@@ -107,7 +111,7 @@ RATED = Subject(assessment=Subject.Assessment.RATED, periods_per_year=35)
     ],
 )
 def test_good_scores(typed, expected):
-    assert gradebook.parse_cell(typed, SCORED) == expected
+    assert parse_cell(typed, SCORED) == expected
 
 
 @pytest.mark.parametrize(
@@ -125,7 +129,7 @@ def test_good_scores(typed, expected):
 )
 def test_bad_scores_say_what_is_wrong(typed, message):
     with pytest.raises(ValueError, match=message):
-        gradebook.parse_cell(typed, SCORED)
+        parse_cell(typed, SCORED)
 
 
 @pytest.mark.parametrize(
@@ -141,13 +145,13 @@ def test_bad_scores_say_what_is_wrong(typed, message):
     ],
 )
 def test_rated_cells(typed, passed):
-    assert gradebook.parse_cell(typed, RATED) == (None, passed, None)
+    assert parse_cell(typed, RATED) == (None, passed, None)
 
 
 @pytest.mark.parametrize("typed", ["7", "7,5", "T", "x"])
 def test_a_rated_subject_refuses_scores(typed):
     with pytest.raises(ValueError, match="This subject is rated"):
-        gradebook.parse_cell(typed, RATED)
+        parse_cell(typed, RATED)
 
 
 # ---------------------------------------------------------------------------------------
@@ -167,7 +171,7 @@ def test_a_clean_grid_is_saved_and_its_averages_computed_by_the_rules(cast, math
         (chau, "regular-1"): "7,5",
     }
     assert save(cast, maths, term, cells) == 7
-    data = gradebook.grid(cast.class_a1, maths, term)
+    data = grid(cast.class_a1, maths, term)
     rows = {row.student.pk: row for row in data["rows"]}
     # (7 + 8 + 9 + 6.5 + 2 × 9 + 3 × 8) / 9 = 72.5 / 9 = 8.055… → 8.1
     assert rows[an].average == Decimal("8.1")
@@ -179,7 +183,7 @@ def test_a_clean_grid_is_saved_and_its_averages_computed_by_the_rules(cast, math
 def test_one_bad_cell_saves_nothing(cast, maths, term, bad):
     an, chau = cast.pupil_a1.pk, cast.sibling_a1.pk
     save(cast, maths, term, {(an, "regular-1"): "5"})
-    with pytest.raises(gradebook.GridErrors) as caught:
+    with pytest.raises(GridErrors) as caught:
         save(
             cast,
             maths,
@@ -194,7 +198,7 @@ def test_one_bad_cell_saves_nothing(cast, maths, term, bad):
 
 def test_every_bad_cell_is_named(cast, maths, term):
     an, chau = cast.pupil_a1.pk, cast.sibling_a1.pk
-    with pytest.raises(gradebook.GridErrors) as caught:
+    with pytest.raises(GridErrors) as caught:
         save(
             cast,
             maths,
@@ -220,7 +224,7 @@ def test_every_bad_cell_is_named(cast, maths, term):
 
 def test_a_rated_subject_takes_d_and_cd_and_refuses_scores(cast, music, term):
     an, chau = cast.pupil_a1.pk, cast.sibling_a1.pk
-    with pytest.raises(gradebook.GridErrors) as caught:
+    with pytest.raises(GridErrors) as caught:
         save(cast, music, term, {(an, "regular-1"): "Đ", (chau, "regular-1"): "7"})
     assert list(caught.value.errors) == [(chau, "regular-1")]
     save(
@@ -230,7 +234,7 @@ def test_a_rated_subject_takes_d_and_cd_and_refuses_scores(cast, music, term):
         {(an, k): "Đ" for k in ["regular-1", "regular-2", "midterm-1"]}
         | {(an, "final-1"): "cđ", (chau, "regular-1"): "đạt"},
     )
-    rows = {row.student.pk: row for row in gradebook.grid(cast.class_a1, music, term)["rows"]}
+    rows = {row.student.pk: row for row in grid(cast.class_a1, music, term)["rows"]}
     assert rows[an].result is False and rows[an].average is None  # one CĐ: the term is CĐ
     assert rows[chau].result is None
 
@@ -240,25 +244,25 @@ def test_emptying_a_cell_keeps_its_history(cast, maths, term):
     save(cast, maths, term, {(an, "regular-1"): "7"})
     save(cast, maths, term, {(an, "regular-1"): ""})
     assert values(maths, term) == {(an, "regular-1"): (None, None)}
-    changes = gradebook.cell_history(cast.pupil_a1, maths, term)
+    changes = cell_history(cast.pupil_a1, maths, term)
     assert [(c.old, c.new) for c in changes] == [("7", ""), ("", "7")]
 
 
 def test_a_closed_term_refuses_every_write(cast, maths, term):
-    gradebook.close_term(user=cast.principal, term=term)
+    close_term(user=cast.principal, term=term)
     an = cast.pupil_a1.pk
     with pytest.raises(TermClosed):
         save(cast, maths, term, {(an, "regular-1"): "7"})
     with pytest.raises(TermClosed):
-        gradebook.publish_column(
+        publish_column(
             teacher=cast.teacher_a1,
             class_group=cast.class_a1,
             subject=maths,
             term=term,
-            column=gradebook.columns_for(maths)[0],
+            column=columns_for(maths)[0],
         )
     with pytest.raises(TermClosed):
-        gradebook.save_homeroom(
+        writes.save_homeroom(
             teacher=cast.homeroom_a1,
             class_group=cast.class_a1,
             term=term,
@@ -273,7 +277,7 @@ def test_a_term_closed_after_the_page_was_loaded_is_still_refused(cast, maths):
     not let a write through."""
     term = f.TermFactory(school_year=cast.class_a1.school_year)
     stale = type(term).objects.get(pk=term.pk)
-    gradebook.close_term(user=cast.principal, term=term)
+    close_term(user=cast.principal, term=term)
     assert not stale.is_closed
     with pytest.raises(TermClosed):
         save(cast, maths, stale, {(cast.pupil_a1.pk, "regular-1"): "7"})
@@ -291,7 +295,7 @@ def test_history_keeps_who_when_old_and_new_after_two_edits(cast, maths, term):
         (Decimal("7"), cast.teacher_a1),
         (Decimal("8.5"), cast.teacher_a1),
     ]
-    changes = gradebook.cell_history(cast.pupil_a1, maths, term, key="regular-1")
+    changes = cell_history(cast.pupil_a1, maths, term, key="regular-1")
     assert [(c.who, c.old, c.new) for c in changes] == [
         (cast.teacher_a1, "7", "8.5"),
         (cast.teacher_a1, "", "7"),
@@ -306,7 +310,7 @@ def test_subject_comments_are_saved_changed_and_removed_with_history(cast, maths
     assert TermComment.objects.get().text == "Tiến bộ rõ"
     save(cast, maths, term, {}, comments={an: ""})
     assert not TermComment.objects.exists()
-    changes = gradebook.cell_history(cast.pupil_a1, maths, term, key="comment")
+    changes = cell_history(cast.pupil_a1, maths, term, key="comment")
     assert [(c.old, c.new) for c in changes] == [
         ("Tiến bộ rõ", ""),
         ("Tiến bộ", "Tiến bộ rõ"),
@@ -320,12 +324,12 @@ def test_subject_comments_are_saved_changed_and_removed_with_history(cast, maths
 
 
 def publish(cast, subject, term, key="regular-1"):
-    return gradebook.publish_column(
+    return publish_column(
         teacher=cast.teacher_a1,
         class_group=cast.class_a1,
         subject=subject,
         term=term,
-        column=gradebook.column_by_key(subject, key),
+        column=column_by_key(subject, key),
     )
 
 
@@ -385,7 +389,7 @@ def test_changing_a_published_score_takes_it_back_until_published_again(cast, ma
     assert Score.objects.get().published_at is not None
     save(cast, maths, term, {(an, "regular-1"): "9"})
     assert Score.objects.get().published_at is None
-    column = gradebook.grid(cast.class_a1, maths, term)["columns"][0]
+    column = grid(cast.class_a1, maths, term)["columns"][0]
     assert column.publishable and not column.published
     assert publish(cast, maths, term) == 1
     assert Notification.objects.filter(recipient=cast.parent_a1).count() == 2
@@ -411,12 +415,12 @@ def test_a_guardian_sees_published_cells_and_an_average_only_when_all_are_publis
     save(cast, maths, term, {(an, k): v for k, v in full.items()})
     for key in list(full)[:-1]:
         publish(cast, maths, term, key)
-    grades = gradebook.pupil_grades(cast.pupil_a1, term.pk)
+    grades = pupil_grades(cast.pupil_a1, term.pk)
     (toan,) = grades.subjects
-    assert [gradebook.filled(c) for c in toan.cells] == [True] * 5 + [False]
+    assert [filled(c) for c in toan.cells] == [True] * 5 + [False]
     assert toan.average is None  # the final is not published: no average from it
     publish(cast, maths, term, "final-1")
-    (toan,) = gradebook.pupil_grades(cast.pupil_a1, term.pk).subjects
+    (toan,) = pupil_grades(cast.pupil_a1, term.pk).subjects
     assert toan.average == Decimal("8.1")
 
 
@@ -434,13 +438,13 @@ def test_the_current_term_is_picked_by_date(cast):
         start_date=datetime.date(2027, 1, 18),
         end_date=datetime.date(2027, 5, 31),
     )
-    terms = gradebook.terms_of(cast.class_a1)
-    assert gradebook.default_term(terms, datetime.date(2026, 8, 1)) == one  # before the year
-    assert gradebook.default_term(terms, datetime.date(2026, 11, 25)) == one
-    assert gradebook.default_term(terms, datetime.date(2027, 1, 16)) == one  # between the terms
-    assert gradebook.default_term(terms, datetime.date(2027, 3, 1)) == two
-    assert gradebook.default_term(terms, datetime.date(2027, 7, 1)) == two  # summer
-    assert gradebook.default_term([], datetime.date(2027, 7, 1)) is None
+    terms = terms_of(cast.class_a1)
+    assert default_term(terms, datetime.date(2026, 8, 1)) == one  # before the year
+    assert default_term(terms, datetime.date(2026, 11, 25)) == one
+    assert default_term(terms, datetime.date(2027, 1, 16)) == one  # between the terms
+    assert default_term(terms, datetime.date(2027, 3, 1)) == two
+    assert default_term(terms, datetime.date(2027, 7, 1)) == two  # summer
+    assert default_term([], datetime.date(2027, 7, 1)) is None
 
 
 # ---------------------------------------------------------------------------------------
@@ -452,7 +456,7 @@ def test_conduct_and_homeroom_comments_are_saved_all_or_nothing_with_history(cas
     an, chau = cast.pupil_a1.pk, cast.sibling_a1.pk
 
     def save_homeroom(conduct, comments):
-        return gradebook.save_homeroom(
+        return writes.save_homeroom(
             teacher=cast.homeroom_a1,
             class_group=cast.class_a1,
             term=term,
@@ -460,7 +464,7 @@ def test_conduct_and_homeroom_comments_are_saved_all_or_nothing_with_history(cas
             comments=comments,
         )
 
-    with pytest.raises(gradebook.GridErrors) as caught:
+    with pytest.raises(GridErrors) as caught:
         save_homeroom({an: "Tốt", chau: "Giỏi"}, {an: "Ngoan"})
     assert list(caught.value.errors) == [(chau, "conduct")]
     assert not ConductRating.objects.exists() and not TermComment.objects.exists()
@@ -471,7 +475,7 @@ def test_conduct_and_homeroom_comments_are_saved_all_or_nothing_with_history(cas
         an: "Khá",
         chau: "Khá",
     }
-    changes = gradebook.homeroom_history(cast.pupil_a1, term)
+    changes = homeroom_history(cast.pupil_a1, term)
     assert [(c.key, c.who, c.old, c.new) for c in changes if c.key == "conduct"] == [
         ("conduct", cast.homeroom_a1, "Tốt", "Khá"),
         ("conduct", cast.homeroom_a1, "", "Tốt"),
@@ -480,8 +484,8 @@ def test_conduct_and_homeroom_comments_are_saved_all_or_nothing_with_history(cas
 
 
 def test_homeroom_writes_are_limited_to_pupils_of_the_class(cast, term):
-    with pytest.raises(gradebook.GridErrors) as caught:
-        gradebook.save_homeroom(
+    with pytest.raises(GridErrors) as caught:
+        writes.save_homeroom(
             teacher=cast.homeroom_a1,
             class_group=cast.class_a1,
             term=term,
@@ -499,15 +503,15 @@ def test_homeroom_writes_are_limited_to_pupils_of_the_class(cast, term):
 def test_closing_and_reopening_are_recorded_and_only_for_the_schools_managers(cast, term):
     for user in (cast.teacher_a1, cast.homeroom_a1, cast.other_school_admin, cast.parent_a1):
         with pytest.raises(PermissionDenied):
-            gradebook.close_term(user=user, term=term)
-    assert gradebook.close_term(user=cast.principal, term=term) is True
-    assert gradebook.close_term(user=cast.principal, term=term) is False  # already closed
+            close_term(user=user, term=term)
+    assert close_term(user=cast.principal, term=term) is True
+    assert close_term(user=cast.principal, term=term) is False  # already closed
     assert term.is_closed and term.closed_by == cast.principal
     with pytest.raises(ValueError):
-        gradebook.reopen_term(user=cast.principal, term=term, reason="  ")
+        reopen_term(user=cast.principal, term=term, reason="  ")
     with pytest.raises(PermissionDenied):
-        gradebook.reopen_term(user=cast.other_school_admin, term=term, reason="sửa điểm")
-    assert gradebook.reopen_term(user=cast.principal, term=term, reason="Sửa điểm nhập sai") is True
+        reopen_term(user=cast.other_school_admin, term=term, reason="sửa điểm")
+    assert reopen_term(user=cast.principal, term=term, reason="Sửa điểm nhập sai") is True
     term.refresh_from_db()
     assert not term.is_closed
     assert list(TermEvent.objects.values_list("action", "by", "reason")) == [

@@ -14,7 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from contactbook import gradebook
+from contactbook.gradebook.columns import column_by_key
+from contactbook.gradebook.reads import grid
+from contactbook.gradebook.terms import close_term
+from contactbook.gradebook.writes import publish_column, save_grid, save_homeroom
 from contactbook.models import ConductRating, Notification, Score, TermComment, TermEvent
 from school.models import Subject
 from tests import factories as f
@@ -331,7 +334,7 @@ def test_a_rated_subject_takes_d_and_cd(cast, client, term):
 
 
 def test_a_closed_term_is_read_only_and_a_post_is_refused(cast, client, maths, term):
-    gradebook.close_term(user=cast.principal, term=term)
+    close_term(user=cast.principal, term=term)
     as_user(client, cast.teacher_a1)
     page = client.get(book_url(cast, maths, term))
     assert page.status_code == 200 and "data-term-closed" in page.content.decode()
@@ -387,7 +390,7 @@ def test_the_grid_runs_a_fixed_number_of_queries(cast, client, maths, term):
         return len(ctx.captured_queries)
 
     f.enrol(f.StudentFactory(school=cast.school_a, given_name="Ba"), cast.class_a1)
-    assert len(gradebook.grid(cast.class_a1, maths, term)["rows"]) == 3
+    assert len(grid(cast.class_a1, maths, term)["rows"]) == 3
     small = queries()
     pupils = [f.StudentFactory(school=cast.school_a) for _ in range(27)]
     for pupil in pupils:
@@ -395,7 +398,7 @@ def test_the_grid_runs_a_fixed_number_of_queries(cast, client, maths, term):
     everyone = list(cast.class_a1.enrolments.values_list("student", flat=True))
     everyone = [type(cast.pupil_a1)(pk=pk) for pk in everyone]
     keys = ["regular-1", "regular-2", "regular-3", "regular-4", "midterm-1", "final-1"]
-    gradebook.save_grid(
+    save_grid(
         teacher=cast.teacher_a1,
         class_group=cast.class_a1,
         subject=maths,
@@ -534,7 +537,7 @@ def test_the_homeroom_page_runs_a_fixed_number_of_queries(cast, client, term):
     for _ in range(28):
         f.enrol(f.StudentFactory(school=cast.school_a), cast.class_a1)
     pupils = list(cast.class_a1.enrolments.values_list("student", flat=True))
-    gradebook.save_homeroom(
+    save_homeroom(
         teacher=cast.homeroom_a1,
         class_group=cast.class_a1,
         term=term,
@@ -548,7 +551,7 @@ def test_the_homeroom_page_runs_a_fixed_number_of_queries(cast, client, term):
 
 
 def test_homeroom_page_of_a_closed_term_refuses_a_post(cast, client, term):
-    gradebook.close_term(user=cast.principal, term=term)
+    close_term(user=cast.principal, term=term)
     as_user(client, cast.homeroom_a1)
     assert "data-term-closed" in client.get(homeroom_url(cast.class_a1, term)).content.decode()
     response = client.post(homeroom_url(cast.class_a1, term), {f"r-{cast.pupil_a1.pk}": "Tốt"})
@@ -622,7 +625,7 @@ def test_a_parent_sees_only_published_scores_and_an_average_only_when_complete(
         "midterm-1": "9",
         "final-1": "8",
     }
-    gradebook.save_grid(
+    save_grid(
         teacher=cast.teacher_a1,
         class_group=cast.class_a1,
         subject=maths,
@@ -630,12 +633,12 @@ def test_a_parent_sees_only_published_scores_and_an_average_only_when_complete(
         cells={(an, k): v for k, v in full.items()},
     )
     for key in ["regular-1", "regular-2", "regular-3", "regular-4", "midterm-1"]:
-        gradebook.publish_column(
+        publish_column(
             teacher=cast.teacher_a1,
             class_group=cast.class_a1,
             subject=maths,
             term=current_term,
-            column=gradebook.column_by_key(maths, key),
+            column=column_by_key(maths, key),
         )
     as_user(client, cast.parent_a1)
 
@@ -656,12 +659,12 @@ def test_a_parent_sees_only_published_scores_and_an_average_only_when_complete(
         "final-1": "–",
     }
     assert average == "–"  # the final is entered but not published: no average from it
-    gradebook.publish_column(
+    publish_column(
         teacher=cast.teacher_a1,
         class_group=cast.class_a1,
         subject=maths,
         term=current_term,
-        column=gradebook.column_by_key(maths, "final-1"),
+        column=column_by_key(maths, "final-1"),
     )
     cells, average = shown()
     assert cells["final-1"] == "8" and average == "8,1"
@@ -695,7 +698,7 @@ def test_the_parent_page_runs_a_fixed_number_of_queries(cast, client, current_te
         f.TeachingAssignmentFactory(
             teacher=cast.teacher_a1, class_group=cast.class_a1, subject=subject
         )
-        gradebook.save_grid(
+        save_grid(
             teacher=cast.teacher_a1,
             class_group=cast.class_a1,
             subject=subject,
@@ -703,12 +706,12 @@ def test_the_parent_page_runs_a_fixed_number_of_queries(cast, client, current_te
             cells={(cast.sibling_a1.pk, k): "8" for k in keys},
         )
         for key in keys:
-            gradebook.publish_column(
+            publish_column(
                 teacher=cast.teacher_a1,
                 class_group=cast.class_a1,
                 subject=subject,
                 term=current_term,
-                column=gradebook.column_by_key(subject, key),
+                column=column_by_key(subject, key),
             )
     assert queries() == small
     # session, user, pupil (access), enrolment, terms, published scores, subjects taught,

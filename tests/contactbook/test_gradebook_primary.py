@@ -11,7 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from contactbook import gradebook
+from contactbook.gradebook import reads
+from contactbook.gradebook.columns import Column, column_by_key, columns_for, parse_cell
+from contactbook.gradebook.reads import cell_history
+from contactbook.gradebook.terms import close_term
+from contactbook.gradebook.writes import GridErrors, publish_column, save_grid
 from contactbook.models import Notification, Score
 from school.exceptions import TermClosed
 from school.models import Subject
@@ -57,7 +61,7 @@ def as_user(client, user):
 
 
 def save(cast, teacher, subject, term, cells):
-    return gradebook.save_grid(
+    return save_grid(
         teacher=teacher, class_group=cast.class_b, subject=subject, term=term, cells=cells
     )
 
@@ -79,7 +83,7 @@ def save(cast, teacher, subject, term, cells):
     ],
 )
 def test_columns_follow_circular_27(name, test, grade, keys):
-    columns = gradebook.columns_for(primary_subject(name, test), grade)
+    columns = columns_for(primary_subject(name, test), grade)
     assert [c.key for c in columns] == keys
     assert [c.is_test for c in columns] == [k.endswith("test-1") for k in keys]
 
@@ -93,8 +97,8 @@ def test_columns_follow_circular_27(name, test, grade, keys):
     ],
 )
 def test_a_rating_is_read_however_a_teacher_writes_it(typed, rating):
-    column = gradebook.Column(Score.Kind.MIDTERM, 1)
-    assert gradebook.parse_cell(typed, primary_subject("Tiếng Việt"), column) == (None, None, rating)
+    column = Column(Score.Kind.MIDTERM, 1)
+    assert parse_cell(typed, primary_subject("Tiếng Việt"), column) == (None, None, rating)
 
 
 @pytest.mark.parametrize(
@@ -106,16 +110,16 @@ def test_a_rating_is_read_however_a_teacher_writes_it(typed, rating):
     ],
 )
 def test_a_rating_cell_refuses_anything_else(typed, message):
-    column = gradebook.Column(Score.Kind.FINAL, 1)
+    column = Column(Score.Kind.FINAL, 1)
     with pytest.raises(ValueError) as error:
-        gradebook.parse_cell(typed, primary_subject("Tiếng Việt"), column)
+        parse_cell(typed, primary_subject("Tiếng Việt"), column)
     assert str(error.value) == message
 
 
 @pytest.mark.parametrize("typed, value", [("0", 0), ("8", 8), (" 10 ", 10), ("07", 7)])
 def test_a_written_test_is_a_whole_number(typed, value):
-    column = gradebook.Column(Score.Kind.FINAL_TEST, 1)
-    assert gradebook.parse_cell(typed, primary_subject("Toán", True), column) == (
+    column = Column(Score.Kind.FINAL_TEST, 1)
+    assert parse_cell(typed, primary_subject("Toán", True), column) == (
         Decimal(value), None, None
     )
 
@@ -132,9 +136,9 @@ def test_a_written_test_is_a_whole_number(typed, value):
     ],
 )
 def test_a_written_test_refuses_decimals_and_words(typed, message):
-    column = gradebook.Column(Score.Kind.MIDTERM_TEST, 1)
+    column = Column(Score.Kind.MIDTERM_TEST, 1)
     with pytest.raises(ValueError) as error:
-        gradebook.parse_cell(typed, primary_subject("Toán", True), column)
+        parse_cell(typed, primary_subject("Toán", True), column)
     assert str(error.value) == message
 
 
@@ -147,13 +151,13 @@ def test_one_bad_cell_saves_nothing_and_good_cells_save_ratings_and_tests(
     cast, class_teacher, vietnamese, term
 ):
     pupil = cast.sibling_b
-    with pytest.raises(gradebook.GridErrors) as error:
+    with pytest.raises(GridErrors) as error:
         save(cast, class_teacher, vietnamese, term,
              {(pupil.pk, "midterm-1"): "T", (pupil.pk, "finaltest-1"): "9,5"})
     assert set(error.value.errors) == {(pupil.pk, "finaltest-1")}
     assert not Score.objects.exists()
     # grade 3 has no mid-term test: that cell is not in the grade book
-    with pytest.raises(gradebook.GridErrors) as error:
+    with pytest.raises(GridErrors) as error:
         save(cast, class_teacher, vietnamese, term, {(pupil.pk, "midtest-1"): "8"})
     assert error.value.errors == {(pupil.pk, "midtest-1"): "This cell is not in the grade book."}
 
@@ -165,7 +169,7 @@ def test_one_bad_cell_saves_nothing_and_good_cells_save_ratings_and_tests(
     # the same again changes nothing; a new rating is one change with its history
     assert save(cast, class_teacher, vietnamese, term, {(pupil.pk, "midterm-1"): "T"}) == 0
     assert save(cast, class_teacher, vietnamese, term, {(pupil.pk, "midterm-1"): "H"}) == 1
-    changes = gradebook.cell_history(pupil, vietnamese, term, key="midterm-1")
+    changes = cell_history(pupil, vietnamese, term, key="midterm-1")
     assert [(c.old, c.new) for c in changes] == [("T", "H"), ("", "T")]
     assert changes[0].who == class_teacher
 
@@ -173,20 +177,20 @@ def test_one_bad_cell_saves_nothing_and_good_cells_save_ratings_and_tests(
 def test_publishing_a_rating_column_tells_the_guardians_once(cast, class_teacher, vietnamese, term):
     pupil = cast.sibling_b
     save(cast, class_teacher, vietnamese, term, {(pupil.pk, "midterm-1"): "T"})
-    grid = gradebook.grid(cast.class_b, vietnamese, term)
+    grid = reads.grid(cast.class_b, vietnamese, term)
     assert [c.key for c in grid["columns"] if c.publishable] == ["midterm-1"]
-    count = gradebook.publish_column(
+    count = publish_column(
         teacher=class_teacher, class_group=cast.class_b, subject=vietnamese, term=term,
-        column=gradebook.column_by_key(vietnamese, "midterm-1", cast.class_b.grade),
+        column=column_by_key(vietnamese, "midterm-1", cast.class_b.grade),
     )
     assert count == 1
     assert list(Notification.objects.values_list("recipient", flat=True)) == [cast.parent_of_two.pk]
-    row = gradebook.grid(cast.class_b, vietnamese, term)["rows"][0]
+    row = reads.grid(cast.class_b, vietnamese, term)["rows"][0]
     assert (row.average, row.result) == (None, None)  # no average in primary
 
 
 def test_a_closed_term_takes_no_rating(cast, class_teacher, vietnamese, term):
-    gradebook.close_term(user=cast.other_school_admin, term=term)
+    close_term(user=cast.other_school_admin, term=term)
     term.refresh_from_db()
     with pytest.raises(TermClosed):
         save(cast, class_teacher, vietnamese, term, {(cast.sibling_b.pk, "midterm-1"): "T"})
@@ -284,9 +288,9 @@ def test_a_guardian_sees_published_ratings_in_words_and_no_average(
     portal = reverse("contactbook:portal_child", args=[pupil.pk])
     as_user(client, cast.parent_of_two)
     assert "Hoàn thành tốt" not in client.get(grades).content.decode()  # not published yet
-    gradebook.publish_column(
+    publish_column(
         teacher=class_teacher, class_group=cast.class_b, subject=vietnamese, term=term,
-        column=gradebook.column_by_key(vietnamese, "midterm-1", cast.class_b.grade),
+        column=column_by_key(vietnamese, "midterm-1", cast.class_b.grade),
     )
     page = client.get(grades).content.decode()
     assert "Hoàn thành tốt" in page and "data-average" not in page

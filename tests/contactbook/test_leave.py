@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contactbook import attendance
-from contactbook import attendance_access as access
+from contactbook import leave as leave_requests
+from contactbook import access
 from contactbook.models import AttendanceMark, LeaveRequest, Notification
 from tests.conftest import assert_cast
 from tests.contactbook.attendance_support import (  # noqa: F401 (the *_fixture names are fixtures)
@@ -350,7 +351,7 @@ def test_approval_leaves_a_closed_terms_marks_alone(cast, now):
     )
     term_one(cast.class_a1.school_year, closed_at=timezone.now())
     leave = pending(cast)
-    attendance.decide_leave(user=cast.principal, leave=leave, approve=True)
+    leave_requests.decide_leave(user=cast.principal, leave=leave, approve=True)
     assert AttendanceMark.objects.get().status == Status.UNEXCUSED
 
 

@@ -14,7 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contactbook import announcements, attendance, comments, gradebook, messaging, portal, summaries
+from contactbook import announcements, attendance, comments, inbox, messaging, summaries
+from contactbook import leave as leave_requests
+from contactbook.gradebook.columns import column_by_key
+from contactbook.gradebook.writes import publish_column
 from contactbook.models import AttendanceMark, LeaveRequest, Notification, Score, WeeklySummary
 from school.models import ClassGroup, Guardianship
 from tests import factories as f
@@ -86,8 +89,8 @@ def test_a_published_score_shows_on_the_next_view_and_a_draft_never_does(cast, p
     html, _rendered = view(parent)
     assert f'data-score="{draft.pk}"' not in html
 
-    gradebook.publish_column(teacher=cast.teacher_a1, class_group=cast.class_a1, subject=cast.math,
-                             term=term, column=gradebook.column_by_key(cast.math, "regular-1"))
+    publish_column(teacher=cast.teacher_a1, class_group=cast.class_a1, subject=cast.math,
+                             term=term, column=column_by_key(cast.math, "regular-1"))
     html, rendered = view(parent)
     assert rendered and f'<span class="score-value" data-score="{draft.pk}">4</span>' in html
     # and the publication's notification with it
@@ -145,7 +148,7 @@ def test_a_leave_decision_shows_on_the_next_view(cast, parent, term):
     leave = LeaveRequest.objects.create(student=cast.pupil_a1, requested_by=cast.parent_a1, start_date=TODAY,
                                         end_date=TODAY, sessions="both", reason="Cháu ốm")
     assert 'data-status="unexcused"' in cached_view(parent)
-    attendance.decide_leave(user=cast.homeroom_a1, leave=leave, approve=True)
+    leave_requests.decide_leave(user=cast.homeroom_a1, leave=leave, approve=True)
     html, _rendered = view(parent)
     assert 'data-status="excused"' in html  # the absence is now with leave
     assert notification_link(Notification.objects.get(recipient=cast.parent_a1, kind="leave")) in html
@@ -177,7 +180,7 @@ def test_a_weekly_summary_and_each_acknowledgement_show_on_the_next_view(cast, p
 def test_a_notification_read_elsewhere_leaves_the_next_view(cast, parent):
     notice = Notification.objects.create(recipient=cast.parent_a1, kind="x", title="Lịch thi", body="b", dedupe_key="k1")
     assert notification_link(notice) in cached_view(parent)
-    portal.mark_read(user=cast.parent_a1)  # one bulk update
+    inbox.mark_read(user=cast.parent_a1)  # one bulk update
     html, _rendered = view(parent)
     assert notification_link(notice) not in html and 'data-unread="0"' in html
 

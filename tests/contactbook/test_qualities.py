@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from contactbook import gradebook, qualities
+from contactbook import qualities
+from contactbook.gradebook.terms import close_term
+from contactbook.gradebook.writes import GridErrors
 from contactbook.models import QualityRating, TermComment
 from school.exceptions import TermClosed
 from tests import factories as f
@@ -69,7 +71,7 @@ def test_anything_else_is_refused_with_a_message(typed):
 
 def test_one_bad_cell_saves_nothing(cast, class_teacher, term):
     pupil = cast.sibling_b
-    with pytest.raises(gradebook.GridErrors) as error:
+    with pytest.raises(GridErrors) as error:
         save(cast, class_teacher, term, {(pupil.pk, "nhan-ai"): "T", (pupil.pk, "trung-thuc"): "Khá",
                                          (pupil.pk, "lanh-dao"): "T"})
     assert set(error.value.errors) == {(pupil.pk, "trung-thuc"), (pupil.pk, "lanh-dao")}
@@ -97,7 +99,7 @@ def test_saving_each_period_apart_with_history(cast, class_teacher, term):
 
 
 def test_a_closed_term_takes_no_rating(cast, class_teacher, term):
-    gradebook.close_term(user=cast.other_school_admin, term=term)
+    close_term(user=cast.other_school_admin, term=term)
     term.refresh_from_db()
     with pytest.raises(TermClosed):
         save(cast, class_teacher, term, {(cast.sibling_b.pk, "nhan-ai"): "T"})

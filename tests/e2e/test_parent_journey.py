@@ -14,8 +14,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from contactbook import gradebook, summaries
-from contactbook.gradebook import Column
+from contactbook import summaries
+from contactbook.gradebook.columns import Column
+from contactbook.gradebook.writes import publish_column, save_grid
 from tests import factories as f
 
 pytestmark = pytest.mark.e2e
@@ -65,9 +66,9 @@ def family(transactional_db) -> Family:
 
     # The maths teacher enters two columns and publishes the first: 7,5 reaches the parent;
     # the second column (3,0) is a draft the parent must never see.
-    gradebook.save_grid(teacher=math_teacher, class_group=class_a1, subject=math, term=term,
+    save_grid(teacher=math_teacher, class_group=class_a1, subject=math, term=term,
                         cells={(elder.pk, "regular-1"): "7,5", (elder.pk, "regular-2"): "3,0"})
-    gradebook.publish_column(teacher=math_teacher, class_group=class_a1, subject=math, term=term,
+    publish_column(teacher=math_teacher, class_group=class_a1, subject=math, term=term,
                              column=Column("regular", 1))
     f.score(younger, vietnamese, primary_term, value="9", class_group=class_3a)
 

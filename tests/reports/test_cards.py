@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from contactbook import gradebook
+from contactbook.gradebook.columns import columns_for
 from contactbook.models import ConductRating, Score, TermComment
 from reports.cards.selectors import cards_for, term_cards, year_cards
 from school.models import Subject
@@ -69,7 +69,7 @@ def subjects(cast) -> dict[str, Subject]:
 def grade(cast, pupil, subject, term, cells, *, published=True):
     """Grade-book cells in column order (regular…, midterm, final): a number, or a bool for a
     rated subject (True = Đ). Fewer cells than columns leave the last columns empty."""
-    for column, cell in zip(gradebook.columns_for(subject), cells):
+    for column, cell in zip(columns_for(subject), cells):
         rated = isinstance(cell, bool)
         f.score(
             pupil, subject, term, kind=column.kind, index=column.index, published=published,

@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from contactbook.gradebook import columns_for, term_result
+from contactbook.gradebook.columns import columns_for, term_result
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
 from reports import demo
 from grading import circular22

@@ -22,7 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contactbook import gradebook
+from contactbook.gradebook.columns import columns_for
 from contactbook.models import ConductRating, Score
 from reports import statistics
 from reports.cards.model import (
@@ -93,7 +93,7 @@ def grade_pupil(cast, pupil, class_group, term, score: str) -> None:
     rows = []
     for subject in Subject.objects.filter(assignments__class_group=class_group):
         rated = subject.assessment == Subject.Assessment.RATED
-        for column in gradebook.columns_for(subject):
+        for column in columns_for(subject):
             rows.append(Score(
                 student=pupil, subject=subject, term=term, class_group=class_group,
                 kind=column.kind, index=column.index, value=None if rated else Decimal(score),

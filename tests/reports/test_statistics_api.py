@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from contactbook.gradebook import default_term
+from contactbook.gradebook.terms import default_term
 from school.models import Term
 from tests.conftest import assert_cast
 from tests.reports.test_statistics import grade_pupil, new_pupil, rate, results  # noqa: F401

@@ -1,0 +1,207 @@
+"""A grade book's columns by the rules (Circular 22 for grades 6–12, Circular 27 for grades
+1–5), typing a cell in and reading it back, and a row's term result. No database access: this
+is what reports import."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from contactbook.models import Score
+from grading import circular22, circular27
+from grading.errors import InvalidScore, RuleError
+from school import names
+from school.models import Subject
+
+
+_PASS = {"đ": True, "d": True, "đạt": True, "dat": True}
+_FAIL = {"cđ": False, "cd": False, "chưa đạt": False, "chua dat": False}
+_NEGATIVE = re.compile(r"-\s*[0-9]+(?:[.,][0-9]+)?")
+
+
+COMMENT_KEY = "comment"
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: str
+    index: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.index}"
+
+    @property
+    def is_test(self) -> bool:
+        """A primary written test (a whole number 0–10), not a rating."""
+        return self.kind in _TESTS
+
+    @property
+    def short_label(self) -> str:
+        """The header a teacher knows: TX1…TX4, GK, CK (and KTGK, KTCK in primary)."""
+        if self.kind == Score.Kind.REGULAR:
+            return _("Reg. %(n)d") % {"n": self.index}
+        return {
+            Score.Kind.MIDTERM: _("Mid-term"),
+            Score.Kind.FINAL: _("End-term"),
+            Score.Kind.MIDTERM_TEST: _("Mid-term test"),
+            Score.Kind.FINAL_TEST: _("End-term test"),
+        }[self.kind]
+
+    @property
+    def label(self) -> str:
+        if self.kind == Score.Kind.REGULAR:
+            return _("regular assessment %(n)d") % {"n": self.index}
+        return {
+            Score.Kind.MIDTERM: _("midterm assessment"),
+            Score.Kind.FINAL: _("end-of-term assessment"),
+            Score.Kind.MIDTERM_TEST: _("mid-term written test"),
+            Score.Kind.FINAL_TEST: _("end-of-term written test"),
+        }[self.kind]
+
+
+_TESTS = (Score.Kind.MIDTERM_TEST, Score.Kind.FINAL_TEST)
+
+
+def columns_for(subject: Subject, grade: int | None = None) -> list[Column]:
+    """Grades 6–12 (Circular 22): ĐĐGtx 1…n (n from periods per year, Art. 7), then giữa kỳ
+    and cuối kỳ. Grades 1–5 (Circular 27, `grade` required): the mid-term and end-of-term
+    ratings (T/H/C), then the written tests: at mid-term in Tiếng Việt and Toán of grades 4–5
+    (grading.circular27), at the end of the term in the subjects the school marks as
+    tested (`has_primary_test`: the circular's list, under the school's subject names)."""
+    if subject.assessment == Subject.Assessment.PRIMARY:
+        columns = [Column(Score.Kind.MIDTERM, 1), Column(Score.Kind.FINAL, 1)]
+        if grade in circular27.GRADES and subject.name in circular27.midterm_tested_subjects(grade):
+            columns.append(Column(Score.Kind.MIDTERM_TEST, 1))
+        if subject.has_primary_test:
+            columns.append(Column(Score.Kind.FINAL_TEST, 1))
+        return columns
+    regular = [
+        Column(Score.Kind.REGULAR, i) for i in range(1, subject.regular_assessment_count + 1)
+    ]
+    return [*regular, Column(Score.Kind.MIDTERM, 1), Column(Score.Kind.FINAL, 1)]
+
+
+def column_by_key(subject: Subject, key: str, grade: int | None = None) -> Column | None:
+    return next((c for c in columns_for(subject, grade) if c.key == key), None)
+
+
+Cell = tuple[Decimal | None, bool | None, str | None]  # (value, passed, rating)
+EMPTY: Cell = (None, None, None)
+
+
+def parse_cell(raw: str, subject: Subject, column: Column | None = None) -> Cell:
+    """A typed cell as (value, passed, rating). Accepts a decimal comma or point; "" empties
+    the cell. In a primary subject `column` says whether the cell is a rating (T, H, C or the
+    words, with or without accents) or a written test (a whole number 0–10).
+    Raises ValueError with a message for the person who typed it."""
+    text = unicodedata.normalize("NFC", " ".join((raw or "").split()))
+    if not text:
+        return EMPTY
+    folded = text.lower()
+    if subject.assessment == Subject.Assessment.PRIMARY:
+        return _parse_primary(text, column)
+    if subject.assessment == Subject.Assessment.RATED:
+        if folded in _PASS:
+            return None, True, None
+        if folded in _FAIL:
+            return None, False, None
+        raise ValueError(_("This subject is rated: enter Đ (Đạt) or CĐ (Chưa đạt)."))
+    if folded in _PASS or folded in _FAIL:
+        raise ValueError(_("This subject is scored: enter a score from 0 to 10, not Đ/CĐ."))
+    if _NEGATIVE.fullmatch(text):
+        raise ValueError(_("A score is from 0 to 10."))
+    try:
+        return circular22.parse_score(text, "cell"), None, None
+    except InvalidScore as exc:
+        if exc.reason == "out_of_range":
+            raise ValueError(_("A score is from 0 to 10.")) from None
+        if exc.reason == "too_precise":
+            raise ValueError(_("A score has at most one decimal, e.g. 7,5.")) from None
+        raise ValueError(_("Not a score: enter a number from 0 to 10, e.g. 7,5.")) from None
+
+
+# What primary teachers write for a rating, folded (lower case, no accents): the code, the
+# record's abbreviation or the words.
+_RATINGS = {
+    **dict.fromkeys(("t", "htt", "hoan thanh tot"), Score.Rating.GOOD.value),
+    **dict.fromkeys(("h", "ht", "hoan thanh"), Score.Rating.DONE.value),
+    **dict.fromkeys(("c", "cht", "chua hoan thanh"), Score.Rating.NOT_YET.value),
+}
+
+
+def _parse_primary(text: str, column: Column | None) -> Cell:
+    if column is not None and column.is_test:
+        if _NEGATIVE.fullmatch(text):
+            raise ValueError(_("A test score is a whole number from 0 to 10."))
+        try:
+            return Decimal(circular27.parse_test_score(text, "cell")), None, None
+        except InvalidScore as exc:
+            if exc.reason == "not_whole":
+                raise ValueError(_("A test score is a whole number, without decimals.")) from None
+            raise ValueError(_("A test score is a whole number from 0 to 10.")) from None
+    folded = names.fold(text)
+    if folded in _RATINGS:
+        return None, None, _RATINGS[folded]
+    raise ValueError(
+        _("Enter T (Hoàn thành tốt), H (Hoàn thành) or C (Chưa hoàn thành).")
+    )
+
+
+def _key(score: Score) -> str:
+    return f"{score.kind}-{score.index}"
+
+
+def filled(score: Score | None) -> bool:
+    return score is not None and (
+        score.value is not None or score.passed is not None or score.rating is not None
+    )
+
+
+def term_result(
+    subject: Subject, columns: list[Column], cells: list
+) -> tuple[Decimal | None, bool | None]:
+    """(average, rated result) from one row of cells (Score or None each); None where a cell
+    is empty. The caller decides which cells count (all, or only the published ones).
+    A primary subject has neither: its end-of-term rating is its result (Circular 27)."""
+    if subject.assessment == Subject.Assessment.PRIMARY or any(not filled(c) for c in cells):
+        return None, None
+    try:
+        if subject.assessment == Subject.Assessment.RATED:
+            return None, circular22.term_rated_result(
+                [c.passed for c in cells], required=len(columns)
+            )
+        values = [c.value for c in cells]
+        return circular22.subject_term_average(
+            values[:-2], values[-2], values[-1], expected_regular=len(columns) - 2
+        ), None
+    except RuleError:  # e.g. a rated cell in a subject that became scored
+        return None, None
+
+
+def score_text(value: Decimal | None, passed: bool | None, rating: str | None = None) -> str:
+    """A cell as typed back to a teacher: "7,5", "8", "Đ", "CĐ", "T" (comma on Vietnamese
+    pages)."""
+    if rating:
+        return rating
+    if value is not None:
+        whole = value == value.to_integral_value()
+        return formats.number_format(value.quantize(Decimal(1)) if whole else value, use_l10n=True)
+    if passed is not None:
+        return "Đ" if passed else "CĐ"
+    return ""
+
+
+def cell_text(score: Score) -> str:
+    """A filled cell as a guardian reads it: a primary rating in words ("Hoàn thành tốt"),
+    anything else as the teacher typed it."""
+    if score.rating:
+        return Score.Rating(score.rating).label
+    return score_text(score.value, score.passed)
+
+
+def subject_sort_key(subject: Subject) -> str:
+    return names.sort_key("", "", subject.name)
