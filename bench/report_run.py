@@ -137,10 +137,11 @@ def main() -> int:
 
 def _class_end_to_end(class_group, year, term) -> tuple[float, str]:
     """What a chunk does for a class, without storing: card data, render, join."""
-    from reports import cards, pdf, runs
+    from reports import pdf, runs
+    from reports.cards.selectors import cards_for
 
     t0 = time.perf_counter()
-    items = [(card, runs.new_code()) for card in cards.cards_for(class_group, year, term)]
+    items = [(card, runs.new_code()) for card in cards_for(class_group, year, term)]
     rendered = pdf.render_cards(items)
     pdf.merge_pdfs([r.pdf for r in rendered])
     seconds = time.perf_counter() - t0

@@ -2,7 +2,9 @@
 reports.pdf's safe fetcher) and as XLSX workbooks (openpyxl).
 
 Numbers leave as numbers (averages, counts, percentages), so a department can sum and chart
-them; printed-only forms of a number (Đ, CĐ, a blank) stay text.
+them: an average is the card's own Decimal, shown with one decimal (the reader's spreadsheet
+prints its decimal separator, a comma in Vietnamese), never its printed text parsed back.
+What has no number (Đ, CĐ, a blank) stays text.
 
 Every text cell is neutralised against formula injection: a pupil's name or a comment typed as
 "=HYPERLINK(…)" or "@SUM(…)" would otherwise be run by Excel or LibreOffice on the machine of
@@ -24,7 +26,6 @@ from reports.pdf import html_to_pdf
 from reports.statistics import ClassSummary, SchoolStatistics, Tally
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-SCORE_TEXT = re.compile(r"^[0-9]{1,2}(?:,[0-9])?$")  # "7,8" as the cards print it
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=13)
@@ -88,13 +89,6 @@ def put(ws, row: int, column: int, value, *, number_format: str | None = None, f
     return cell
 
 
-def _mark(value: str):
-    """A subject's average as a number (7.8), Đ / CĐ / blank as text."""
-    if SCORE_TEXT.match(value or ""):
-        return Decimal(value.replace(",", "."))
-    return value
-
-
 def _heading(ws, lines: list[str], width: int) -> int:
     """The document's heading lines, each merged across the table; returns the next row."""
     for row, line in enumerate(lines, start=1):
@@ -138,7 +132,8 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
     for line in summary.rows:
         row += 1
         conduct = [] if summary.primary else [line.conduct]
-        values = [line.number, line.full_name, *(_mark(m) for m in line.marks), line.learning,
+        marks = [m if a is None else a for m, a in zip(line.marks, line.averages, strict=True)]
+        values = [line.number, line.full_name, *marks, line.learning,
                   *conduct, line.absent_with_leave, line.absent_without_leave]
         if summary.is_year:
             values += [line.promotion] if summary.primary else [line.award, line.promotion]

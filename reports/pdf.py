@@ -43,7 +43,7 @@ from pypdf import PdfReader, PdfWriter
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports import signing
-from reports.cards import Card
+from reports.cards.model import Card
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every step of every render at INFO ("Step 2 - Fetching and parsing CSS"):

@@ -32,8 +32,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from reports import cards as card_data
 from reports import pdf
+from reports.cards import selectors as card_data
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from school.access import can_manage_school
 from school.exceptions import DomainError, NotFound

@@ -1,9 +1,11 @@
 """Class summaries (bảng tổng hợp kết quả đánh giá) and school statistics (thống kê kết quả
-đánh giá), built from the report cards' own data (`reports.cards.cards_for`).
+đánh giá), built from the report cards' own data (`reports.cards.selectors.cards_for`).
 
 Why from the cards: a summary that recomputed results from the grade book could disagree with
-the card a parent holds (a rounding, an unpublished score). Reading the very strings the cards
-print makes the class summary and the cards agree by construction.
+the card a parent holds (a rounding, an unpublished score). Reading the cards makes the class
+summary and the cards agree by construction: the rows print what the cards print, and the
+counts classify each card by the codes it carries beside its printed results, never by
+parsing the printed Vietnamese back.
 
 Counting rules:
 - Every pupil on a card is counted once in every measure. A pupil whose result is not yet
@@ -24,9 +26,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from reports.cards import model as card_codes
+from reports.cards.selectors import cards_for
 from school.exceptions import DomainError, NotFound
 from school.models import ClassGroup, School, SchoolYear, Term, is_primary_grade
-from school.names import fold
 
 LEARNING, CONDUCT, AWARD, PROMOTION = "learning", "conduct", "award", "promotion"
 TERM_MEASURES = (LEARNING, CONDUCT)
@@ -46,35 +49,36 @@ class Category:
     label: str
 
 
-# The levels as the cards print them (reports/rules). Circular 22 for grades 6–12, Circular 27
-# for grades 1–5; a school with both levels shows both sets.
+# The categories of the cards' codes (reports/cards/model.py), labelled as the statistics print
+# them. Circular 22 for grades 6–12, Circular 27 for grades 1–5; a school with both levels
+# shows both sets.
 SECONDARY_LEVELS = (
-    Category("tot", "Tốt"),
-    Category("kha", "Khá"),
-    Category("dat", "Đạt"),
-    Category("chua_dat", "Chưa đạt"),
+    Category(card_codes.TOT, "Tốt"),
+    Category(card_codes.KHA, "Khá"),
+    Category(card_codes.DAT, "Đạt"),
+    Category(card_codes.CHUA_DAT, "Chưa đạt"),
 )
 PRIMARY_LEVELS = (
-    Category("hoan_thanh_xuat_sac", "Hoàn thành xuất sắc"),
-    Category("hoan_thanh_tot", "Hoàn thành tốt"),
-    Category("hoan_thanh", "Hoàn thành"),
-    Category("chua_hoan_thanh", "Chưa hoàn thành"),
+    Category(card_codes.HOAN_THANH_XUAT_SAC, "Hoàn thành xuất sắc"),
+    Category(card_codes.HOAN_THANH_TOT, "Hoàn thành tốt"),
+    Category(card_codes.HOAN_THANH, "Hoàn thành"),
+    Category(card_codes.CHUA_HOAN_THANH, "Chưa hoàn thành"),
 )
 AWARDS = (
-    Category("xuat_sac", "Học sinh Xuất sắc"),
-    Category("gioi", "Học sinh Giỏi"),
+    Category(card_codes.XUAT_SAC, "Học sinh Xuất sắc"),
+    Category(card_codes.GIOI, "Học sinh Giỏi"),
     Category(NO_AWARD, "Không"),
 )
 PROMOTIONS = (
-    Category("len_lop", "Lên lớp"),
-    Category("kiem_tra_lai", "Kiểm tra lại"),
-    Category("ren_luyen_he", "Rèn luyện trong hè"),
-    Category("o_lai_lop", "Ở lại lớp"),
+    Category(card_codes.LEN_LOP, "Lên lớp"),
+    Category(card_codes.KIEM_TRA_LAI, "Kiểm tra lại"),
+    Category(card_codes.REN_LUYEN_HE, "Rèn luyện trong hè"),
+    Category(card_codes.O_LAI_LOP, "Ở lại lớp"),
 )
 # Circular 27: a primary pupil completes the grade's programme or does not.
 PRIMARY_PROMOTIONS = (
-    Category("hoan_thanh_chuong_trinh", "Hoàn thành chương trình lớp học"),
-    Category("chua_hoan_thanh_chuong_trinh", "Chưa hoàn thành chương trình lớp học"),
+    Category(card_codes.HOAN_THANH_CHUONG_TRINH, "Hoàn thành chương trình lớp học"),
+    Category(card_codes.CHUA_HOAN_THANH_CHUONG_TRINH, "Chưa hoàn thành chương trình lớp học"),
 )
 NOT_YET = Category(INCOMPLETE, "Chưa có kết quả")
 
@@ -111,40 +115,34 @@ def measures_for(is_year: bool, grades: Iterable[int]) -> tuple[str, ...]:
     return (LEARNING, PROMOTION) if is_year else (LEARNING,)
 
 
-def _slug(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_") or "other"
-
-
-def classify(measure: str, label: str, *, known: Sequence[Category] = ()) -> Category:
-    """The category a printed value falls in. Known labels match without regard to case or
-    tone-mark normalisation ("lên lớp" is "Lên lớp"); a promotion that names two summer actions
-    ("Kiểm tra lại; rèn luyện trong hè") counts under its first, the decision. A label nobody
-    foresaw becomes a category of its own rather than vanishing from the counts."""
-    folded = fold(label)
-    candidates = known or _ALL_KNOWN[measure]
-    for category in candidates:
-        if fold(category.label) == folded:
+def category_of(measure: str, code: str, printed: str) -> Category:
+    """The category of a card's code for `measure`. A code nobody foresaw becomes a category of
+    its own, labelled with the card's printed words, rather than vanishing from the counts."""
+    for category in _ALL_KNOWN[measure]:
+        if category.code == code:
             return category
-    if measure == PROMOTION:
-        for category in sorted(candidates, key=lambda c: -len(c.label)):
-            if folded.startswith(fold(category.label)):
-                return category
-    return Category(_slug(label), label.strip())
+    return Category(code, printed.strip())
 
 
-def value_of(card, measure: str, grade: int) -> str | None:
-    """What `card` says for `measure`, or None while it is not complete."""
-    if measure == LEARNING:
-        return card.learning or None
-    if measure == CONDUCT:
-        return card.conduct or None
+def value_of(card, measure: str, grade: int) -> Category | None:
+    """The category `card` falls in for `measure`, by its codes, or None while it is not
+    complete."""
     if measure == AWARD:
-        # The award is blank both for "no award" and for "not decided yet": it is decided once
-        # learning (and, from grade 6, conduct) are.
-        if not card.learning or (not is_primary_grade(grade) and not card.conduct):
+        # No title is not "not decided yet": a title is decided once learning (and, from grade
+        # 6, conduct) are, and no title then counts under "Không".
+        if card.learning_code is None or (
+            not is_primary_grade(grade) and card.conduct_code is None
+        ):
             return None
-        return card.award or AWARDS[-1].label
-    return card.promotion or None
+        if card.award_code is None:
+            return AWARDS[-1]
+    code, printed = {
+        LEARNING: (card.learning_code, card.learning),
+        CONDUCT: (card.conduct_code, card.conduct),
+        AWARD: (card.award_code, card.award),
+        PROMOTION: (card.promotion_code, card.promotion),
+    }[measure]
+    return None if code is None else category_of(measure, code, printed)
 
 
 def percent(count: int, total: int) -> Decimal:
@@ -239,10 +237,7 @@ def _categorised(cards, grade: int, measures: Sequence[str]) -> list[dict[str, C
     for card in cards:
         row = {}
         for measure in measures:
-            value = value_of(card, measure, grade)
-            row[measure] = NOT_YET if value is None else classify(
-                measure, value, known=_ALL_KNOWN[measure]
-            )
+            row[measure] = value_of(card, measure, grade) or NOT_YET
         rows.append(row)
     return rows
 
@@ -318,6 +313,7 @@ class SummaryRow:
     number: int
     full_name: str
     marks: tuple[str, ...]  # per subject column: "7,8", "Đ", "CĐ" or "" while incomplete
+    averages: tuple[Decimal | None, ...]  # the same columns as numbers (None: no number)
     learning: str
     conduct: str
     absent_with_leave: int
@@ -384,13 +380,17 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
     rows = []
     for number, card in enumerate(cards, start=1):
         by_subject = {
-            line.subject: (line.year if is_year else line.average) for line in card.subjects
+            line.subject: (line.year, line.year_value) if is_year
+            else (line.average, line.average_value)
+            for line in card.subjects
         }
+        blank = ("", None)
         rows.append(
             SummaryRow(
                 number=number,
                 full_name=card.full_name,
-                marks=tuple(by_subject.get(s, "") for s in subjects),
+                marks=tuple(by_subject.get(s, blank)[0] for s in subjects),
+                averages=tuple(by_subject.get(s, blank)[1] for s in subjects),
                 learning=card.learning,
                 conduct=card.conduct,
                 absent_with_leave=card.absent_with_leave,
@@ -434,8 +434,6 @@ def class_summary(class_group: ClassGroup, school_year: SchoolYear,
     """Bảng tổng hợp kết quả đánh giá of one class for a term (or the year when `term` is None):
     one row per pupil as their card prints it, then the counts per level. The queries are
     those of one `cards_for` call."""
-    from reports.cards import cards_for
-
     cards = cards_for(class_group, school_year, term)
     return summarise_class(cards, class_group, school_year, term)
 
@@ -551,8 +549,6 @@ def school_statistics(school: School, school_year: SchoolYear,
     rating (and, for the year, per award and promotion decision), plus the school's totals.
     One query for the classes, then one `cards_for` per class: the count grows with classes,
     never with pupils."""
-    from reports.cards import cards_for
-
     classes = list(
         ClassGroup.objects.filter(school=school, school_year=school_year)
         .select_related("school", "school_year", "homeroom_teacher")

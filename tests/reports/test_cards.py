@@ -1,4 +1,4 @@
-"""What each pupil's report card shows (reports/cards.py): published scores only, Circular 22
+"""What each pupil's report card shows (reports/cards/): published scores only, Circular 22
 averages printed with a decimal comma, Đ/CĐ, absences within the term, conduct, comments, the
 year's title and promotion, Vietnamese order, a content hash per pupil and a fixed number of
 queries.
@@ -9,14 +9,15 @@ learning result other than Chưa đạt: "at least 6 subjects"), all taught by t
 
 import datetime
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from contactbook.gradebook.columns import columns_for
 from contactbook.models import ConductRating, Score, TermComment
-from reports import cards
+from reports.cards.selectors import cards_for, term_cards, year_cards
 from school.models import Subject
 from tests import factories as f
 
@@ -107,23 +108,23 @@ def line(card, name):
 
 
 @pytest.mark.parametrize(
-    "midterm, average, learning",
+    "midterm, average, learning, code",
     [
         # (7 + 8 + 9 + 2·6 + 3·8) / (3 + 5) = 60 / 8 = 7.5. The other five subjects are 8,0:
         # every average ≥ 6.5 but only five ≥ 8.0, so not Tốt; all ≥ 5.0 and six ≥ 6.5: Khá.
         # One level below Tốt is not "two or more", so no adjustment.
-        (6, "7,5", "Khá"),
+        (6, "7,5", "Khá", "kha"),
         # (7 + 8 + 9 + 2·9 + 3·8) / 8 = 66 / 8 = 8.25, halves up → 8,3: six subjects ≥ 8.0, Tốt.
-        (9, "8,3", "Tốt"),
+        (9, "8,3", "Tốt", "tot"),
     ],
 )
 def test_a_complete_pupil_gets_the_circular_22_average_with_a_decimal_comma(
-    cast, subjects, term1, midterm, average, learning
+    cast, subjects, term1, midterm, average, learning, code
 ):
     grade_all(cast, cast.pupil_a1, subjects, term1, **{"Vật lí": [7, 8, 9, midterm, 8]})
     rate(cast, cast.pupil_a1, term1, "Tốt")
 
-    card = card_of(cards.term_cards(cast.class_a1, term1), cast.pupil_a1)
+    card = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
 
     physics = line(card, "Vật lí")
     assert (physics.regular, physics.midterm, physics.final) == (("7", "8", "9"), str(midterm), "8")
@@ -135,6 +136,13 @@ def test_a_complete_pupil_gets_the_circular_22_average_with_a_decimal_comma(
     assert card.regular_columns == 4  # Toán's four; the table pads the others
     assert card.learning == learning
     assert card.missing == ()
+    # Beside the text, what it means: the average as a Decimal, the results' codes.
+    assert physics.average_value == Decimal(average.replace(",", "."))
+    assert isinstance(physics.average_value, Decimal)
+    assert maths.average_value == Decimal("8.0") and str(maths.average_value) == "8.0"
+    assert line(card, PE).average == "Đ" and line(card, PE).average_value is None
+    assert (card.learning_code, card.conduct_code) == (code, "tot")
+    assert (card.award_code, card.promotion_code) == (None, None)  # term cards have neither
 
 
 def test_an_unpublished_score_never_reaches_the_card(cast, subjects, term1):
@@ -145,18 +153,18 @@ def test_an_unpublished_score_never_reaches_the_card(cast, subjects, term1):
     )
     rate(cast, cast.pupil_a1, term1, "Tốt")
 
-    card = card_of(cards.term_cards(cast.class_a1, term1), cast.pupil_a1)
+    card = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
 
     physics = line(card, "Vật lí")
     assert physics.final == "" and physics.average == ""
     assert card.learning == ""
     assert card.missing == ("Vật lí: chưa đủ điểm",)
-    printed = json.dumps(asdict(card), ensure_ascii=False)
+    printed = json.dumps(asdict(card), ensure_ascii=False, default=str)
     assert "2,5" not in printed and "2.5" not in printed and "5,4" not in printed
 
     # Published, it counts: (24 + 2·6 + 3·2,5) / 8 = 43,5 / 8 = 5,4375 → 5,4.
     Score.objects.filter(pk=final.pk).update(published_at=timezone.now())
-    card = card_of(cards.term_cards(cast.class_a1, term1), cast.pupil_a1)
+    card = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
     assert line(card, "Vật lí").final == "2,5"
     assert line(card, "Vật lí").average == "5,4"
     assert card.missing == ()
@@ -166,7 +174,7 @@ def test_a_rated_subject_prints_đ_and_cđ(cast, subjects, term1):
     grade_all(cast, cast.pupil_a1, subjects, term1, **{PE: [True, False, True, True]})
     rate(cast, cast.pupil_a1, term1, "Tốt")
 
-    card = card_of(cards.term_cards(cast.class_a1, term1), cast.pupil_a1)
+    card = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
 
     pe = line(card, PE)
     assert pe.rated is True
@@ -191,12 +199,12 @@ def test_absences_count_the_sessions_within_the_term_only(cast, subjects, term1,
     mark(datetime.date(2027, 1, 16), "unexcused")  # between the terms
     mark(datetime.date(2027, 2, 1), "unexcused")  # term II
 
-    one = card_of(cards.term_cards(cast.class_a1, term1), pupil)
-    two = card_of(cards.term_cards(cast.class_a1, term2), pupil)
+    one = card_of(term_cards(cast.class_a1, term1), pupil)
+    two = card_of(term_cards(cast.class_a1, term2), pupil)
 
     assert (one.absent_with_leave, one.absent_without_leave) == (2, 1)
     assert (two.absent_with_leave, two.absent_without_leave) == (0, 1)
-    other = card_of(cards.term_cards(cast.class_a1, term1), cast.sibling_a1)
+    other = card_of(term_cards(cast.class_a1, term1), cast.sibling_a1)
     assert (other.absent_with_leave, other.absent_without_leave) == (0, 0)
 
 
@@ -213,7 +221,7 @@ def test_the_card_shows_conduct_comments_and_who_signs(cast, subjects, term1):
         author=cast.teacher_a1,
     )
 
-    card = card_of(cards.cards_for(cast.class_a1, cast.class_a1.school_year, term1), pupil)
+    card = card_of(cards_for(cast.class_a1, cast.class_a1.school_year, term1), pupil)
 
     assert card.conduct == "Khá"
     assert card.homeroom_comment == "Chăm ngoan, cần mạnh dạn hơn."
@@ -236,7 +244,7 @@ def test_the_card_shows_conduct_comments_and_who_signs(cast, subjects, term1):
     )
 
     # Nothing rated yet for the classmate: blank, and the card says what is missing.
-    other = card_of(cards.term_cards(cast.class_a1, term1), cast.sibling_a1)
+    other = card_of(term_cards(cast.class_a1, term1), cast.sibling_a1)
     assert other.conduct == "" and other.learning == "" and other.homeroom_comment == ""
     assert "Kết quả rèn luyện: chưa đánh giá" in other.missing
     assert "Toán: chưa đủ điểm" in other.missing and f"{PE}: chưa đủ đánh giá" in other.missing
@@ -249,8 +257,8 @@ def test_the_subjects_are_the_classs_and_those_with_published_scores_never_prima
     informatics = f.SubjectFactory(school=cast.school_a, name="Tin học", periods_per_year=70)
     grade(cast, cast.pupil_a1, informatics, term1, [9, 9, 9, 9, 9])
 
-    mine = card_of(cards.term_cards(cast.class_a1, term1), cast.pupil_a1)
-    theirs = card_of(cards.term_cards(cast.class_a1, term1), cast.sibling_a1)
+    mine = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
+    theirs = card_of(term_cards(cast.class_a1, term1), cast.sibling_a1)
 
     assert [s.subject for s in mine.subjects] == IN_ORDER[:-2] + ["Tin học", *IN_ORDER[-2:]]
     assert line(mine, "Tin học").average == "9,0"
@@ -265,7 +273,7 @@ def test_a_rule_that_cannot_decide_leaves_the_result_blank_and_says_why(cast, te
         grade(cast, pupil, literature, term, [8] * 6)
         rate(cast, pupil, term, "Tốt")
 
-    year = card_of(cards.year_cards(cast.class_a2, cast.class_a2.school_year), pupil)
+    year = card_of(year_cards(cast.class_a2, cast.class_a2.school_year), pupil)
 
     # Chưa đạt with no subject below 5,0 leaves nothing to retake: the rules refuse to decide.
     assert year.learning == "Chưa đạt"
@@ -278,7 +286,7 @@ def test_a_rule_that_cannot_decide_leaves_the_result_blank_and_says_why(cast, te
     newcomer = f.StudentFactory(school=cast.school_a, given_name="Mai")
     f.enrol(newcomer, rated_class)
     grade(cast, newcomer, pe, term1, [True] * 4)
-    card = cards.term_cards(rated_class, term1)[0]
+    card = term_cards(rated_class, term1)[0]
     assert card.learning == ""
     assert any(m.startswith("Kết quả học tập: Thiếu dữ liệu") for m in card.missing)
 
@@ -309,27 +317,35 @@ def test_a_year_card_gives_the_title_and_the_promotion(cast, subjects, term1, te
         student=good, term=term2, subject=None, text="Hoàn thành xuất sắc.", author=cast.homeroom_a1
     )
 
-    year_cards = cards.cards_for(cast.class_a1, cast.class_a1.school_year)
-    card = card_of(year_cards, good)
+    found = cards_for(cast.class_a1, cast.class_a1.school_year)
+    card = card_of(found, good)
 
     assert card.term_id is None
     assert card.title == "PHIẾU BÁO KẾT QUẢ HỌC TẬP CẢ NĂM"
     assert card.dated == "Hạ Long, ngày 25 tháng 05 năm 2027"  # term II's last day
     physics = line(card, "Vật lí")
     assert (physics.term1, physics.term2, physics.year) == ("6,0", "9,0", "8,0")
+    assert (physics.term1_value, physics.term2_value, physics.year_value) == (
+        Decimal("6.0"), Decimal("9.0"), Decimal("8.0")
+    )
     pe = line(card, PE)
     assert (pe.term1, pe.term2, pe.year, pe.rated) == ("Đ", "Đ", "Đ", True)
     assert (card.learning, card.conduct) == ("Tốt", "Tốt")
     assert card.award == "Học sinh Giỏi"
     assert card.promotion == "Lên lớp"
+    assert (card.learning_code, card.conduct_code) == ("tot", "tot")
+    assert (card.award_code, card.promotion_code) == ("gioi", "len_lop")
     assert (card.absent_with_leave, card.absent_without_leave) == (1, 1)
     assert card.homeroom_comment == "Hoàn thành xuất sắc."
     assert card.missing == ()
 
-    weak_card = card_of(year_cards, weak)
+    weak_card = card_of(found, weak)
     assert line(weak_card, "Toán").year == "3,7"
     assert (weak_card.learning, weak_card.conduct, weak_card.award) == ("Chưa đạt", "Khá", "")
     assert weak_card.promotion == "Kiểm tra lại: Toán, Vật lí"
+    assert line(weak_card, "Toán").year_value == Decimal("3.7")
+    assert (weak_card.learning_code, weak_card.conduct_code) == ("chua_dat", "kha")
+    assert (weak_card.award_code, weak_card.promotion_code) == (None, "kiem_tra_lai")
 
 
 def test_a_year_card_stays_blank_while_term_two_is_incomplete(cast, subjects, term1, term2):
@@ -338,11 +354,14 @@ def test_a_year_card_stays_blank_while_term_two_is_incomplete(cast, subjects, te
     rate(cast, pupil, term1, "Tốt")
     grade(cast, pupil, cast.math, term2, [9] * 6, published=False)  # not published yet
 
-    card = card_of(cards.year_cards(cast.class_a1, cast.class_a1.school_year), pupil)
+    card = card_of(year_cards(cast.class_a1, cast.class_a1.school_year), pupil)
 
     maths = line(card, "Toán")
     assert (maths.term1, maths.term2, maths.year) == ("8,0", "", "")
     assert (card.learning, card.conduct, card.award, card.promotion) == ("", "", "", "")
+    assert (maths.term1_value, maths.term2_value, maths.year_value) == (Decimal("8.0"), None, None)
+    typed = (card.learning_code, card.conduct_code, card.award_code, card.promotion_code)
+    assert typed == (None, None, None, None)
     assert "Toán: chưa đủ điểm học kỳ II" in card.missing
     assert f"{PE}: chưa đủ đánh giá học kỳ II" in card.missing
     assert "Kết quả rèn luyện: chưa đánh giá học kỳ II" in card.missing
@@ -357,16 +376,16 @@ def test_pupils_come_in_vietnamese_order(cast, subjects, term1):
     for given in ("Đạt", "Dũng", "Ánh"):
         f.enrol(f.StudentFactory(school=cast.school_a, given_name=given), cast.class_a1)
 
-    everyone = cards.term_cards(cast.class_a1, term1)
+    everyone = term_cards(cast.class_a1, term1)
     assert [c.full_name.split()[-1] for c in everyone] == ["An", "Ánh", "Châu", "Dũng", "Đạt"]
 
     dat = everyone[-1]
-    chosen = cards.term_cards(cast.class_a1, term1, student_ids=[dat.student_id, cast.pupil_a1.pk])
+    chosen = term_cards(cast.class_a1, term1, student_ids=[dat.student_id, cast.pupil_a1.pk])
     assert [c.full_name.split()[-1] for c in chosen] == ["An", "Đạt"]
     # A pupil's card does not depend on who else was asked for.
     assert chosen[1].content_hash() == dat.content_hash()
     # A pupil of another class is not printed with this one.
-    assert cards.term_cards(cast.class_a1, term1, student_ids=[cast.pupil_a2.pk]) == []
+    assert term_cards(cast.class_a1, term1, student_ids=[cast.pupil_a2.pk]) == []
 
 
 def test_the_content_hash_changes_with_one_published_score_and_only_for_that_pupil(
@@ -376,7 +395,7 @@ def test_the_content_hash_changes_with_one_published_score_and_only_for_that_pup
         grade_all(cast, pupil, subjects, term1)
 
     def hashes():
-        return {c.student_id: c.content_hash() for c in cards.term_cards(cast.class_a1, term1)}
+        return {c.student_id: c.content_hash() for c in term_cards(cast.class_a1, term1)}
 
     before = hashes()
     assert hashes() == before  # stable from one run to the next
@@ -392,6 +411,28 @@ def test_the_content_hash_changes_with_one_published_score_and_only_for_that_pup
     after = hashes()
     assert after[cast.pupil_a1.pk] != before[cast.pupil_a1.pk]
     assert after[cast.sibling_a1.pk] == before[cast.sibling_a1.pk]
+
+
+def test_the_content_hash_covers_what_is_printed_not_the_codes_and_numbers_beside_it(
+    cast, subjects, term1
+):
+    grade_all(cast, cast.pupil_a1, subjects, term1)
+    rate(cast, cast.pupil_a1, term1, "Khá")
+    card = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
+    maths = line(card, "Toán")
+    assert (card.conduct_code, maths.average_value) == ("kha", Decimal("8.0"))
+
+    def with_maths(**changes):
+        return tuple(replace(s, **changes) if s is maths else s for s in card.subjects)
+
+    retyped = replace(
+        card,
+        learning_code="x", conduct_code="y", award_code="z", promotion_code="w",
+        subjects=with_maths(average_value=Decimal(0), year_value=Decimal(1)),
+    )
+    assert retyped.content_hash() == card.content_hash()
+    # What is printed is hashed: the same number printed otherwise is another card.
+    assert replace(card, subjects=with_maths(average="8")).content_hash() != card.content_hash()
 
 
 def _busy_pupil(cast, subjects, term1, term2, given):
@@ -420,10 +461,10 @@ def test_a_class_s_cards_take_a_fixed_number_of_queries(
 
     # class, pupils, subjects, scores, comments, conduct, absences, principal
     with django_assert_num_queries(8):
-        term_list = cards.term_cards(class_group, term1)
+        term_list = term_cards(class_group, term1)
     # …and the year's terms
     with django_assert_num_queries(9):
-        year_list = cards.year_cards(class_group, year)
+        year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils
     assert all(c.learning == "Tốt" and c.missing == () for c in term_list + year_list)

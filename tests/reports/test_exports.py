@@ -4,13 +4,14 @@ the PDF's text (pypdf) holds the names with their diacritics and the counts; the
 subject or a result says ("=1+1", "@SUM(A1)", "-2", "+x", " =x", "\\t=x")."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reports import exports, statistics
-from reports.cards import SubjectLine
+from reports.cards.model import SubjectLine
 from tests.reports.test_statistics import a_card, new_pupil, results, summarise  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,8 @@ def test_text_that_a_spreadsheet_would_run_gets_a_leading_apostrophe(typed, writ
 
 def test_no_text_cell_of_a_summary_is_a_formula_wherever_the_text_comes_from():
     evil = SubjectLine(number=1, subject="-Toán nâng cao", rated=False, year="=1")
-    plain = SubjectLine(number=2, subject="+Tin học", rated=False, year="7,5")
+    plain = SubjectLine(number=2, subject="+Tin học", rated=False, year="7,5",
+                        year_value=Decimal("7.5"))
     cards = [a_card(name="=HYPERLINK(\"http://x.invalid\",\"bấm\")", learning="@x",
                     conduct=" =1", subjects=[evil, plain], award="-1", promotion="+1", year=True)]
     ws = sheet(exports.class_summary_xlsx(summarise(cards, term=None)))
@@ -126,6 +128,21 @@ def test_the_class_summary_xlsx_has_numbers_as_numbers_and_neutralised_names(inj
     assert counts[("Kết quả học tập", "Chưa có kết quả")] == (3, 50.0)
     assert counts[("Kết quả rèn luyện", "Khá")] == (1, 16.7)
     assert sum(n for (measure, _), (n, _p) in counts.items() if measure == "Kết quả học tập") == 6
+
+
+def test_an_average_cell_is_the_cards_number_not_its_printed_text_read_back():
+    maths = SubjectLine(number=1, subject="Toán", rated=False, year="7,8",
+                        year_value=Decimal("7.8"))
+    pe = SubjectLine(number=2, subject="Giáo dục thể chất", rated=True, year="Đ")
+    ws = sheet(exports.class_summary_xlsx(summarise([a_card(subjects=[maths, pe])], term=None)))
+    header = row_of(ws, 1, "STT")
+    cell = ws.cell(row=header_row(ws) + 1, column=header.index("Toán") + 1)
+    assert (cell.value, cell.data_type, cell.number_format) == (7.8, "n", "0.0")
+    assert row_of(ws, 2, "Trần Thị An")[header.index("Giáo dục thể chất")] == "Đ"
+    # Text that only looks like a number, with no number beside it, stays text.
+    odd = SubjectLine(number=1, subject="Toán", rated=False, year="7,8")
+    ws = sheet(exports.class_summary_xlsx(summarise([a_card(subjects=[odd])], term=None)))
+    assert row_of(ws, 2, "Trần Thị An")[header.index("Toán")] == "7,8"
 
 
 def test_the_class_summary_pdf_shows_the_names_with_diacritics_and_the_counts(injected):

@@ -17,7 +17,7 @@ from django.template import engines
 from pypdf import PdfReader
 
 from reports import pdf
-from reports.cards import Card, SubjectLine
+from reports.cards.model import Card, SubjectLine
 
 SUBJECTS = [
     "Ngữ văn", "Toán", "Tiếng Anh", "Lịch sử", "Giáo dục thể chất", "Giáo dục quốc phòng và an ninh",

@@ -1,4 +1,4 @@
-"""Report cards of grades 1–5 (Circular 27/2020; reports/cards.py, the PDF, the runs): each
+"""Report cards of grades 1–5 (Circular 27/2020; reports/cards/, the PDF, the runs): each
 subject's rating in words and its written tests, comments, the qualities and competencies, no
 average and no rank; the year result and whether the grade is completed, blank with the reason
 while something is missing; published cells only; pinned query counts; a real PDF read back;
@@ -19,7 +19,10 @@ from pypdf import PdfReader
 
 from contactbook import qualities
 from contactbook.models import AttendanceMark, QualityRating, Score, TermComment
-from reports import cards, pdf, runs
+from reports import pdf, runs
+from reports.cards.model import Card, QualityGroup, QualityLine, SubjectLine
+from reports.cards.primary import _ITEM_NAMES, QUALITY_GROUPS
+from reports.cards.selectors import cards_for, term_cards, year_cards
 from reports.models import ReportCard, ReportFile, ReportRun
 from school.models import StaffMembership, Subject
 from tests import factories as f
@@ -120,7 +123,7 @@ def line(card, name):
 
 
 def printed(card) -> str:
-    return json.dumps(asdict(card), ensure_ascii=False)
+    return json.dumps(asdict(card), ensure_ascii=False, default=str)
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
@@ -153,7 +156,7 @@ def test_a_term_card_shows_ratings_in_words_tests_comments_and_qualities(
     f.attendance_mark(pupil, datetime.date(2026, 10, 2), status="unexcused", by=teacher)
     f.attendance_mark(pupil, datetime.date(2027, 2, 2), status="unexcused", by=teacher)  # term II
 
-    card = card_of(cards.cards_for(cast.class_b, cast.class_b.school_year, term1), pupil)
+    card = card_of(cards_for(cast.class_b, cast.class_b.school_year, term1), pupil)
 
     assert card.primary is True
     assert [s.subject for s in card.subjects] == IN_ORDER
@@ -196,7 +199,7 @@ def test_grades_four_and_five_show_the_mid_term_test(cast, teacher, term1):
     maths = _subject(cast, teacher, class_4, "Toán", test=True)
     cell(pupil, maths, term1, MIDTEST, value=8, by=teacher)
 
-    (card,) = cards.term_cards(class_4, term1)
+    (card,) = term_cards(class_4, term1)
 
     assert line(card, "Toán").midterm_test == "8"
     view = pdf._card_view(card, "ABCDEFGH23", 1)
@@ -209,7 +212,7 @@ def test_an_unpublished_cell_never_reaches_the_card(cast, subjects, term1, teach
     Score.objects.filter(student=pupil, subject=subjects["Toán"]).update(published_at=None)
     hidden = cell(pupil, subjects["Đạo đức"], term1, MID, rating="C", published=False, by=teacher)
 
-    card = card_of(cards.term_cards(cast.class_b, term1), pupil)
+    card = card_of(term_cards(cast.class_b, term1), pupil)
 
     maths = line(card, "Toán")
     assert (maths.final, maths.final_test, maths.average) == ("", "", "")
@@ -220,7 +223,7 @@ def test_an_unpublished_cell_never_reaches_the_card(cast, subjects, term1, teach
     )
 
     Score.objects.filter(student=pupil).update(published_at=hidden.updated_at)
-    card = card_of(cards.term_cards(cast.class_b, term1), pupil)
+    card = card_of(term_cards(cast.class_b, term1), pupil)
     assert line(card, "Toán").final_test == "9"
     assert line(card, "Đạo đức").midterm == "Chưa hoàn thành"
     assert card.missing == ()
@@ -232,7 +235,7 @@ def test_a_term_two_card_names_the_end_of_the_year_and_unrated_qualities(
     pupil = cast.sibling_b
     complete(pupil, subjects, term1, teacher)  # term I complete: not term II's
 
-    card = card_of(cards.term_cards(cast.class_b, term2), pupil)
+    card = card_of(term_cards(cast.class_b, term2), pupil)
 
     assert card.title == "PHIẾU BÁO KẾT QUẢ HỌC TẬP HỌC KỲ II"
     assert all(s.final == "" for s in card.subjects)
@@ -257,7 +260,7 @@ def test_an_incomplete_year_card_leaves_the_result_blank_and_says_why(
         student=pupil, term=term2, item__in=["trung-thuc", "tin-hoc"]
     ).delete()
 
-    card = card_of(cards.year_cards(cast.class_b, cast.class_b.school_year), pupil)
+    card = card_of(year_cards(cast.class_b, cast.class_b.school_year), pupil)
 
     assert (card.learning, card.promotion) == ("", "")
     assert card.missing == (
@@ -270,7 +273,7 @@ def test_an_incomplete_year_card_leaves_the_result_blank_and_says_why(
 
 def test_a_year_card_without_term_two_or_any_subject_still_comes_out_blank(cast, teacher):
     # The year's terms are not set up, and 3A has no subject yet: nothing raises.
-    card = card_of(cards.year_cards(cast.class_b, cast.class_b.school_year), cast.sibling_b)
+    card = card_of(year_cards(cast.class_b, cast.class_b.school_year), cast.sibling_b)
     assert (card.learning, card.promotion, card.subjects) == ("", "", ())
     assert card.missing == ("Phẩm chất, năng lực: chưa đánh giá cuối năm",)
     assert card.dated == "Hạ Long, ngày 31 tháng 05 năm 2027"  # the school year's end
@@ -279,11 +282,20 @@ def test_a_year_card_without_term_two_or_any_subject_still_comes_out_blank(cast,
     ethics = _subject(cast, teacher, cast.class_b, "Đạo đức", test=False)
     term2 = f.TermFactory(school_year=cast.class_b.school_year, number=2)
     complete(cast.sibling_b, {"Đạo đức": ethics}, term2, teacher)
-    card = cards.year_cards(cast.class_b, cast.class_b.school_year)[0]
+    card = year_cards(cast.class_b, cast.class_b.school_year)[0]
     assert card.learning == ""
     assert card.missing == (
         "Kết quả giáo dục: Thiếu dữ liệu: điểm bài kiểm tra định kì cuối năm",
     )
+
+
+# The codes beside the printed words, by result.
+RESULT_CODES = {
+    "Hoàn thành xuất sắc": ("hoan_thanh_xuat_sac", "hoan_thanh_chuong_trinh"),
+    "Hoàn thành tốt": ("hoan_thanh_tot", "hoan_thanh_chuong_trinh"),
+    "Hoàn thành": ("hoan_thanh", "hoan_thanh_chuong_trinh"),
+    "Chưa hoàn thành": ("chua_hoan_thanh", "chua_hoan_thanh_chuong_trinh"),
+}
 
 
 @pytest.mark.parametrize(
@@ -308,9 +320,11 @@ def test_a_complete_year_card_gives_the_circular_27_result_and_the_promotion_lin
         student=pupil, term=term2, subject=None, text="Hoàn thành tốt năm học.", author=teacher
     )
 
-    card = card_of(cards.cards_for(cast.class_b, cast.class_b.school_year), pupil)
+    card = card_of(cards_for(cast.class_b, cast.class_b.school_year), pupil)
 
     assert (card.learning, card.promotion, card.missing) == (result, promotion, ())
+    assert (card.learning_code, card.promotion_code) == RESULT_CODES[result]
+    assert (card.conduct_code, card.award_code) == (None, None)
     assert card.term_id is None and card.title == "PHIẾU BÁO KẾT QUẢ HỌC TẬP CẢ NĂM"
     assert line(card, "Tiếng Việt").final_test == str(tests[0])
     ethics = {"H": "Hoàn thành"}.get(ratings.get("Đạo đức"), "Hoàn thành tốt")
@@ -329,7 +343,7 @@ def test_no_rank_or_comparison_anywhere(cast, subjects, term1, term2, teacher):
         complete(pupil, subjects, term1, teacher, tests=tests)
         complete(pupil, subjects, term2, teacher, tests=tests)
 
-    everyone = cards.term_cards(cast.class_b, term1) + cards.year_cards(
+    everyone = term_cards(cast.class_b, term1) + year_cards(
         cast.class_b, cast.class_b.school_year
     )
 
@@ -372,10 +386,10 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
     # class, pupils, subjects, cells, comments, quality ratings (instead of conduct),
     # absences, principal: as many as a secondary class's
     with django_assert_num_queries(8):
-        term_list = cards.term_cards(class_group, term1)
+        term_list = term_cards(class_group, term1)
     # …and the year's terms
     with django_assert_num_queries(9):
-        year_list = cards.year_cards(class_group, year)
+        year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils
     assert all(c.primary and c.missing == () for c in term_list + year_list)
@@ -387,12 +401,18 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
 # ---------------------------------------------------------------------------------------
 
 NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities"}
+# Added later still, and never printed: codes and numbers beside the text.
+TYPED_FIELDS = {
+    "average_value", "term1_value", "term2_value", "year_value",
+    "learning_code", "conduct_code", "award_code", "promotion_code",
+}
 
 
 def _legacy(value):
-    """The hash input as it was before primary cards: every field but the new ones."""
+    """The hash input as it was before primary cards: every field but the new ones (and the
+    typed ones, which no hash ever held)."""
     if hasattr(value, "__dataclass_fields__"):
-        names = [n for n in value.__dataclass_fields__ if n not in NEW_FIELDS]
+        names = [n for n in value.__dataclass_fields__ if n not in NEW_FIELDS | TYPED_FIELDS]
         return [_legacy(getattr(value, n)) for n in names]
     if isinstance(value, tuple):
         return [_legacy(v) for v in value]
@@ -402,7 +422,7 @@ def _legacy(value):
 def test_a_secondary_card_keeps_the_hash_it_had_before_primary_cards(cast):
     term = f.TermFactory(school_year=cast.class_a1.school_year)
     f.score(cast.pupil_a1, cast.math, term, value="8", by=cast.teacher_a1)
-    card = card_of(cards.term_cards(cast.class_a1, term), cast.pupil_a1)
+    card = card_of(term_cards(cast.class_a1, term), cast.pupil_a1)
     assert line(card, "Toán").regular[0] == "8" and card.primary is False
 
     legacy = json.dumps(_legacy(card), ensure_ascii=False, separators=(",", ":"))
@@ -411,14 +431,14 @@ def test_a_secondary_card_keeps_the_hash_it_had_before_primary_cards(cast):
 
 def test_a_primary_cards_hash_follows_what_it_prints(cast, subjects, term1, teacher):
     complete(cast.sibling_b, subjects, term1, teacher)
-    card = cards.term_cards(cast.class_b, term1)[0]
+    card = term_cards(cast.class_b, term1)[0]
     tv = line(card, "Tiếng Việt")
     # The two tests hold the same text in different columns: different cards, different hashes.
     moved = replace(tv, midterm_test=tv.final_test, final_test="")
     other = replace(card, subjects=(moved, *card.subjects[1:]))
     assert other.content_hash() != card.content_hash()
     assert replace(card, qualities=card.qualities[:2]).content_hash() != card.content_hash()
-    assert cards.term_cards(cast.class_b, term1)[0].content_hash() == card.content_hash()
+    assert term_cards(cast.class_b, term1)[0].content_hash() == card.content_hash()
 
 
 # ---------------------------------------------------------------------------------------
@@ -431,7 +451,7 @@ def test_a_primary_year_card_as_pdf_shows_the_result_and_the_qualities_on_one_pa
 ):
     pupil = cast.sibling_b
     complete(pupil, subjects, term2, teacher, tests=(9, 7))
-    card = card_of(cards.year_cards(cast.class_b, cast.class_b.school_year), pupil)
+    card = card_of(year_cards(cast.class_b, cast.class_b.school_year), pupil)
 
     [rendered] = pdf.render_cards([(card, "PRIM2345AB")])
 
@@ -456,7 +476,7 @@ def test_a_grade_five_term_card_with_every_subject_and_comment_fits_one_page():
     ]
     comment = "Em tiếp thu bài tốt, tích cực phát biểu xây dựng bài; cần rèn chữ viết cẩn thận hơn."
     lines = tuple(
-        cards.SubjectLine(
+        SubjectLine(
             n, name, False, midterm="Hoàn thành tốt", final="Hoàn thành", average="Hoàn thành",
             comment=comment, primary=True, midterm_test="8" if n <= 2 else "",
             final_test="9" if n in (1, 2, 3, 5, 6, 7) else "",
@@ -464,12 +484,12 @@ def test_a_grade_five_term_card_with_every_subject_and_comment_fits_one_page():
         for n, name in enumerate(names, 1)
     )
     groups = tuple(
-        cards.QualityGroup(
-            group, tuple(cards.QualityLine(cards._ITEM_NAMES[i], "Cần cố gắng") for i in items)
+        QualityGroup(
+            group, tuple(QualityLine(_ITEM_NAMES[i], "Cần cố gắng") for i in items)
         )
-        for group, (_label, items) in zip(cards.QUALITY_GROUPS, qualities.GROUPS)
+        for group, (_label, items) in zip(QUALITY_GROUPS, qualities.GROUPS)
     )
-    card = cards.Card(
+    card = Card(
         student_id=1, class_group_id=1, school_year_id=1, term_id=1,
         authority="ỦY BAN NHÂN DÂN PHƯỜNG HỒNG GAI", school="TRƯỜNG TIỂU HỌC TRẦN HƯNG ĐẠO",
         title="PHIẾU BÁO KẾT QUẢ HỌC TẬP HỌC KỲ I", school_year="Năm học 2026–2027",

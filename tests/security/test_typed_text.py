@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from contactbook import summaries
 from contactbook.models import DailyComment, LeaveRequest, Message, TermComment, WeeklySummary
-from reports import cards, pdf
+from reports import pdf
+from reports.cards.selectors import term_cards
 from school import imports
 from school.models import Student
 from tests import factories as f
@@ -228,7 +229,7 @@ def test_report_card_comments_and_names_are_text_in_what_weasyprint_reads(cast):
                                    author=cast.homeroom_a1)
         f.score(pupil, cast.math, term, value="8", kind="regular", index=1, by=cast.teacher_a1)
         pupils.append((payload, pupil))
-    by_id = {card.student_id: card for card in cards.term_cards(cast.class_a1, term)}
+    by_id = {card.student_id: card for card in term_cards(cast.class_a1, term)}
     for payload, pupil in pupils:
         card = by_id[pupil.pk]
         assert card.homeroom_comment == payload.text
@@ -247,7 +248,7 @@ def test_a_printed_card_shows_a_payload_as_its_letters(cast):
     TermComment.objects.create(student=cast.pupil_a1, term=term, subject=None, text=payload.text,
                                author=cast.homeroom_a1)
     card = next(
-        c for c in cards.term_cards(cast.class_a1, term) if c.student_id == cast.pupil_a1.pk
+        c for c in term_cards(cast.class_a1, term) if c.student_id == cast.pupil_a1.pk
     )
     rendered = pdf.render_cards([(card, "MA-KIEM-TRA")])[0]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages)

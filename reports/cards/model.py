@@ -1,0 +1,174 @@
+"""A report card as data: what is printed on one pupil's card, and its content hash.
+
+Beside the printed text a card carries what it means, typed, for programs (statistics,
+exports): the code of each result (`learning_code`, `conduct_code`, `award_code`,
+`promotion_code`) and each average as a `Decimal` (`SubjectLine.average_value`, …). A code or
+number is blank (None) exactly when its printed text is. These fields are not printed, so they
+are not in the content hash: a card hashes as it did before they existed.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from grading import circular22, circular27
+from school.names import fold
+
+# Fields added after cards were first issued: left out of the content hash while they hold
+# their default, so a card that does not use them keeps the hash (and the rendered PDF and
+# verification code) it had before they existed.
+_NEW = {"hashed_when_default": False}
+# What a card means rather than what it prints: never in the content hash.
+_TYPED = {"printed": False}
+
+# The codes beside the printed results: stable, ASCII, the same in every language; the words
+# are the circulars' (grading/). Statistics and the API publish these codes.
+TOT, KHA, DAT, CHUA_DAT = "tot", "kha", "dat", "chua_dat"
+HOAN_THANH_XUAT_SAC, HOAN_THANH_TOT = "hoan_thanh_xuat_sac", "hoan_thanh_tot"
+HOAN_THANH, CHUA_HOAN_THANH = "hoan_thanh", "chua_hoan_thanh"
+XUAT_SAC, GIOI = "xuat_sac", "gioi"
+LEN_LOP, KIEM_TRA_LAI, REN_LUYEN_HE, O_LAI_LOP = (
+    "len_lop", "kiem_tra_lai", "ren_luyen_he", "o_lai_lop"
+)
+HOAN_THANH_CHUONG_TRINH = "hoan_thanh_chuong_trinh"
+CHUA_HOAN_THANH_CHUONG_TRINH = "chua_hoan_thanh_chuong_trinh"
+
+# Learning results and conduct ratings: Circular 22's four levels (grades 6–12), Circular 27's
+# four year results (grades 1–5).
+LEVEL_CODES = {
+    circular22.TOT: TOT,
+    circular22.KHA: KHA,
+    circular22.DAT: DAT,
+    circular22.CHUA_DAT: CHUA_DAT,
+    circular27.HOAN_THANH_XUAT_SAC: HOAN_THANH_XUAT_SAC,
+    circular27.HOAN_THANH_TOT: HOAN_THANH_TOT,
+    circular27.HOAN_THANH: HOAN_THANH,
+    circular27.CHUA_HOAN_THANH: CHUA_HOAN_THANH,
+}
+AWARD_CODES = {circular22.HOC_SINH_XUAT_SAC: XUAT_SAC, circular22.HOC_SINH_GIOI: GIOI}
+# Circular 22's promotion decisions (`Promotion.decision`).
+PROMOTION_CODES = {
+    circular22.LEN_LOP: LEN_LOP,
+    circular22.KIEM_TRA_LAI: KIEM_TRA_LAI,
+    circular22.REN_LUYEN_TRONG_HE: REN_LUYEN_HE,
+    circular22.O_LAI_LOP: O_LAI_LOP,
+}
+
+
+def code_of(words: str, codes: dict[str, str]) -> str | None:
+    """The code of a printed result: None for a blank, the known code, or for words no rule
+    gives (a rating typed outside the choices) a code made from them, so it is still counted
+    on its own instead of vanishing."""
+    if not words:
+        return None
+    return codes.get(words) or re.sub(r"[^a-z0-9]+", "_", fold(words)).strip("_") or "other"
+
+
+@dataclass(frozen=True)
+class QualityLine:
+    """A quality or competency and its rating in words (Tốt / Đạt / Cần cố gắng)."""
+
+    name: str  # "Trung thực"
+    rating: str  # "" while not rated
+
+
+@dataclass(frozen=True)
+class QualityGroup:
+    name: str  # "Phẩm chất chủ yếu", "Năng lực chung", "Năng lực đặc thù"
+    lines: tuple[QualityLine, ...]
+
+
+@dataclass(frozen=True)
+class SubjectLine:
+    number: int
+    subject: str
+    rated: bool  # Đ/CĐ instead of scores
+    regular: tuple[str, ...] = ()  # term cards: each regular assessment as printed ("7,5", "Đ")
+    midterm: str = ""
+    final: str = ""
+    average: str = ""  # term average ("7,8") or result ("Đ"/"CĐ"); "" until complete
+    comment: str = ""  # the subject teacher's term comment
+    term1: str = ""  # year cards: term I, term II and year averages (or results)
+    term2: str = ""
+    year: str = ""
+    # Grades 1–5 (Circular 27). `midterm`, `final` and `average` (the term's result) then hold
+    # ratings in words ("Hoàn thành tốt"), and a year card's `year` the end-of-year rating.
+    primary: bool = field(default=False, metadata=_NEW)
+    midterm_test: str = field(default="", metadata=_NEW)  # written tests, whole numbers ("8")
+    final_test: str = field(default="", metadata=_NEW)  # end of term (year card: of the year)
+    # The averages as numbers, each None exactly when its text is "" (a rated subject's and a
+    # primary subject's always are: their results are words).
+    average_value: Decimal | None = field(default=None, metadata=_TYPED)
+    term1_value: Decimal | None = field(default=None, metadata=_TYPED)
+    term2_value: Decimal | None = field(default=None, metadata=_TYPED)
+    year_value: Decimal | None = field(default=None, metadata=_TYPED)
+
+
+@dataclass(frozen=True)
+class Card:
+    student_id: int
+    class_group_id: int
+    school_year_id: int
+    term_id: int | None  # None: the whole-year card (CẢ NĂM)
+    authority: str  # "SỞ GIÁO DỤC VÀ ĐÀO TẠO QUẢNG NINH" (upper case, as printed)
+    school: str  # "TRƯỜNG THPT HẠ LONG"
+    title: str  # "PHIẾU BÁO KẾT QUẢ HỌC TẬP HỌC KỲ I"
+    school_year: str  # "Năm học 2026–2027"
+    full_name: str
+    class_name: str
+    date_of_birth: str  # "05/03/2010"
+    sex: str  # "Nam" / "Nữ"
+    student_code: str
+    subjects: tuple[SubjectLine, ...]
+    regular_columns: int  # how many regular-assessment columns the table has (term cards)
+    learning: str  # "Tốt" / "Khá" / "Đạt" / "Chưa đạt"; "" while incomplete
+    conduct: str  # the same levels; "" while not rated
+    absent_with_leave: int  # sessions (buổi)
+    absent_without_leave: int
+    homeroom_comment: str
+    homeroom_teacher: str
+    principal: str
+    principal_signs_as: str  # "HIỆU TRƯỞNG"
+    dated: str  # "Hạ Long, ngày 16 tháng 01 năm 2027"
+    award: str = ""  # year cards: "Học sinh Xuất sắc" / "Học sinh Giỏi" / ""
+    promotion: str = ""  # year cards: "Lên lớp", "Kiểm tra lại", …; "" while incomplete
+    missing: tuple[str, ...] = ()  # what keeps a result blank, in Vietnamese
+    # Grades 1–5 (Circular 27): `learning` holds the year result ("Hoàn thành tốt"; "" on term
+    # cards, which have none), `promotion` "Hoàn thành chương trình lớp học" or not; `conduct`
+    # and `award` stay "" and `regular_columns` 0.
+    primary: bool = field(default=False, metadata=_NEW)
+    qualities: tuple[QualityGroup, ...] = field(default=(), metadata=_NEW)  # end-of-term ratings
+    # The results' codes (LEVEL_CODES, AWARD_CODES, PROMOTION_CODES, HOAN_THANH_CHUONG_TRINH…),
+    # each None exactly when its printed text is "".
+    learning_code: str | None = field(default=None, metadata=_TYPED)
+    conduct_code: str | None = field(default=None, metadata=_TYPED)
+    award_code: str | None = field(default=None, metadata=_TYPED)
+    promotion_code: str | None = field(default=None, metadata=_TYPED)
+
+    def content_hash(self) -> str:
+        """SHA-256 of everything printed (not the typed codes and numbers beside it): equal
+        hashes, equal cards."""
+        canonical = json.dumps(_plain(self), ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _plain(value):
+    """A dataclass as nested lists of its fields in declaration order (a schema change
+    changes the hash, as it should, except a `_NEW` field still at its default and the
+    `_TYPED` fields, which are not printed); ~5× quicker than asdict, which deep-copies."""
+    if hasattr(value, "__dataclass_fields__"):
+        plain = []
+        for name, spec in value.__dataclass_fields__.items():
+            if not spec.metadata.get("printed", True):
+                continue
+            item = getattr(value, name)
+            if spec.metadata.get("hashed_when_default", True):
+                plain.append(_plain(item))
+            elif item != spec.default:
+                plain.append([name, _plain(item)])  # named: two optional fields never collide
+        return plain
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value

@@ -1,0 +1,205 @@
+"""A term card and a year card of grades 6–12 (Circular 22)."""
+
+from contactbook.gradebook.columns import columns_for, term_result
+from contactbook.models import AttendanceMark
+from grading import circular22
+from reports.cards.loading import _Data
+from reports.cards.model import (
+    AWARD_CODES,
+    LEVEL_CODES,
+    PROMOTION_CODES,
+    Card,
+    SubjectLine,
+    code_of,
+)
+from reports.cards.printing import (
+    CONDUCT,
+    TERM_NAMES,
+    TITLE,
+    _average_text,
+    _average_value,
+    _cell_text,
+    _dated,
+    _header,
+    _incomplete,
+    _learning,
+    _result_text,
+    _rule,
+    _rule_names,
+)
+from school.models import ClassGroup, Student, Subject, Term
+
+# ---------------------------------------------------------------------------------------
+# A term card
+# ---------------------------------------------------------------------------------------
+
+
+def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data) -> Card:
+    subjects = data.subjects_of(pupil.pk)
+    names = _rule_names(subjects)
+    lines, scored, rated, missing = [], {}, {}, []
+    for number, subject in enumerate(subjects, start=1):
+        columns = columns_for(subject)
+        cells = data.row(pupil.pk, term, subject)
+        average, passed = term_result(subject, columns, cells)
+        printed = [_cell_text(subject, c) for c in cells]
+        is_rated = subject.assessment == Subject.Assessment.RATED
+        lines.append(
+            SubjectLine(
+                number=number,
+                subject=subject.name,
+                rated=is_rated,
+                regular=tuple(printed[:-2]),
+                midterm=printed[-2],
+                final=printed[-1],
+                average=_result_text(passed) if is_rated else _average_text(average),
+                comment=data.comments.get((pupil.pk, term.pk, subject.pk), ""),
+                average_value=None if is_rated else _average_value(average),
+            )
+        )
+        if is_rated and passed is not None:
+            rated[names[subject.pk]] = passed
+        elif not is_rated and average is not None:
+            scored[names[subject.pk]] = average
+        else:
+            missing.append(_incomplete(subject, cells))
+    learning = _learning(scored, rated, missing)
+    conduct = data.conduct.get((pupil.pk, term.pk), "")
+    if not conduct:
+        missing.append(f"{CONDUCT}: chưa đánh giá")
+    return Card(
+        **_header(class_group, pupil, data),
+        term_id=term.pk,
+        title=f"{TITLE} HỌC KỲ {TERM_NAMES.get(term.number, term.number)}",
+        subjects=tuple(lines),
+        regular_columns=max((s.regular_assessment_count for s in subjects), default=0),
+        learning=learning,
+        conduct=conduct,
+        absent_with_leave=data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0),
+        absent_without_leave=data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0),
+        homeroom_comment=data.comments.get((pupil.pk, term.pk, None), ""),
+        dated=_dated(class_group.school.place_name, term.end_date),
+        missing=tuple(missing),
+        learning_code=code_of(learning, LEVEL_CODES),
+        conduct_code=code_of(conduct, LEVEL_CODES),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# A year card
+# ---------------------------------------------------------------------------------------
+
+
+def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[SubjectLine, object]:
+    """A subject's term I, term II and year results; returns the line and the year result
+    (a Decimal average, a bool for a rated subject, or None while incomplete)."""
+    columns = columns_for(subject)
+    rows = {n: data.row(pupil_id, terms.get(n), subject) for n in (1, 2)}
+    (a1, r1), (a2, r2) = (term_result(subject, columns, rows[n]) for n in (1, 2))
+    year, values = None, (None, None, None)
+    if subject.assessment == Subject.Assessment.RATED:
+        # The year result is term II's; term I may be missing (a pupil who joined in term II).
+        if r2 is None:
+            missing.append(_incomplete(subject, rows[2], " học kỳ II"))
+        else:
+            year = _rule(circular22.year_rated_result, (r1, r2), subject.name, missing)
+        texts = (_result_text(r1), _result_text(r2), _result_text(year))
+    else:
+        for n, average in ((1, a1), (2, a2)):
+            if average is None:
+                missing.append(_incomplete(subject, rows[n], f" học kỳ {TERM_NAMES[n]}"))
+        if a1 is not None and a2 is not None:
+            year = _rule(circular22.subject_year_average, (a1, a2), subject.name, missing)
+        texts = (_average_text(a1), _average_text(a2), _average_text(year))
+        values = (_average_value(a1), _average_value(a2), _average_value(year))
+    term2 = terms.get(2)
+    comment = data.comments.get((pupil_id, term2.pk, subject.pk), "") if term2 else ""
+    line = SubjectLine(
+        number=number,
+        subject=subject.name,
+        rated=subject.assessment == Subject.Assessment.RATED,
+        comment=comment,
+        term1=texts[0],
+        term2=texts[1],
+        year=texts[2],
+        term1_value=values[0],
+        term2_value=values[1],
+        year_value=values[2],
+    )
+    return line, year
+
+
+def _promotion_text(decision: circular22.Promotion) -> str:
+    """The decision as printed: "Lên lớp", "Ở lại lớp", "Rèn luyện trong hè" or "Kiểm tra
+    lại: Toán, Vật lí" (then "; rèn luyện trong hè" when conduct needs the summer too)."""
+    text = decision.decision[:1].upper() + decision.decision[1:]
+    if decision.retake_subjects:
+        text += ": " + ", ".join(decision.retake_subjects)
+        if decision.summer_conduct_training:
+            text += "; " + circular22.REN_LUYEN_TRONG_HE
+    return text
+
+
+def _year_conduct(pupil_id: int, terms: dict, data: _Data, missing: list) -> str:
+    ratings = {}
+    for n in (1, 2):
+        term = terms.get(n)
+        ratings[n] = data.conduct.get((pupil_id, term.pk)) if term else None
+        if not ratings[n]:
+            missing.append(f"{CONDUCT}: chưa đánh giá học kỳ {TERM_NAMES[n]}")
+    if not (ratings[1] and ratings[2]):
+        return ""
+    return _rule(circular22.conduct_year, (ratings[1], ratings[2]), CONDUCT, missing) or ""
+
+
+def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data) -> Card:
+    subjects = data.subjects_of(pupil.pk)
+    names = _rule_names(subjects)
+    lines, scored, rated, missing = [], {}, {}, []
+    for number, subject in enumerate(subjects, start=1):
+        line, year = _year_line(number, subject, pupil.pk, terms, data, missing)
+        lines.append(line)
+        if isinstance(year, bool):
+            rated[names[subject.pk]] = year
+        elif year is not None:
+            scored[names[subject.pk]] = year
+    learning = _learning(scored, rated, missing)
+    conduct = _year_conduct(pupil.pk, terms, data, missing)
+    with_leave = data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0)
+    without_leave = data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0)
+    award = promotion = ""
+    promotion_code = None
+    if learning and conduct:  # otherwise `missing` already says what is lacking
+        award = _rule(circular22.title, (learning, conduct, scored), "Danh hiệu", missing) or ""
+        decision = _rule(
+            circular22.promotion,
+            (learning, conduct, with_leave + without_leave, scored, rated),
+            "Xét lên lớp",
+            missing,
+        )
+        promotion = _promotion_text(decision) if decision else ""
+        promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
+    term2 = terms.get(2)
+    return Card(
+        **_header(class_group, pupil, data),
+        term_id=None,
+        title=f"{TITLE} CẢ NĂM",
+        subjects=tuple(lines),
+        regular_columns=0,
+        learning=learning,
+        conduct=conduct,
+        absent_with_leave=with_leave,
+        absent_without_leave=without_leave,
+        homeroom_comment=data.comments.get((pupil.pk, term2.pk, None), "") if term2 else "",
+        dated=_dated(
+            class_group.school.place_name,
+            term2.end_date if term2 else class_group.school_year.end_date,
+        ),
+        award=award,
+        promotion=promotion,
+        missing=tuple(missing),
+        learning_code=code_of(learning, LEVEL_CODES),
+        conduct_code=code_of(conduct, LEVEL_CODES),
+        award_code=code_of(award, AWARD_CODES),
+        promotion_code=promotion_code,
+    )

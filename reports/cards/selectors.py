@@ -1,0 +1,68 @@
+"""Selectors: a class's cards in a fixed number of queries (term: 8, year: 9; the same for a
+primary class, whose quality ratings are read instead of conduct)."""
+
+from contactbook.gradebook.terms import terms_of
+from reports.cards.loading import _Data, _load_class, _pupils
+from reports.cards.model import Card
+from reports.cards.primary import _primary_term_card, _primary_year_card
+from reports.cards.secondary import _term_card, _year_card
+from school.models import ClassGroup, SchoolYear, Term
+
+
+def cards_for(
+    class_group: ClassGroup,
+    school_year: SchoolYear,
+    term: Term | None = None,
+    student_ids=None,
+) -> list[Card]:
+    """The term cards of `term`, or the year cards (CẢ NĂM) when `term` is None."""
+    if term is not None:
+        if term.school_year_id != school_year.pk:
+            raise ValueError("the term must belong to the school year")
+        return term_cards(class_group, term, student_ids)
+    return year_cards(class_group, school_year, student_ids)
+
+
+def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Card]:
+    """One card per pupil now in the class (Vietnamese order; only `student_ids` when given)
+    for one term, from PUBLISHED scores only. Eight queries whatever the class size. A class
+    of grades 1–5 gets Circular 27's card (`Card.primary`).
+
+    A subject line's average, and the learning result, stay "" until every cell they need is
+    published, and `missing` says why in Vietnamese: nothing raises for missing or odd data.
+    A pupil's card is the same whichever other pupils are asked for, so its hash is stable.
+    """
+    class_group = _load_class(class_group)
+    if term.school_year_id != class_group.school_year_id:
+        raise ValueError("the term must belong to the class's school year")
+    pupils = _pupils(class_group, student_ids)
+    if not pupils:
+        return []
+    data = _Data.load(class_group, pupils, [term], term.start_date, term.end_date)
+    if data.primary:
+        return [_primary_term_card(class_group, term, pupil, data) for pupil in pupils]
+    return [_term_card(class_group, term, pupil, data) for pupil in pupils]
+
+
+def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=None) -> list[Card]:
+    """One whole-year card (CẢ NĂM) per pupil now in the class, from PUBLISHED scores of both
+    terms: term I, term II and year results per subject, the year's learning and conduct
+    results, the title and the promotion decision. Nine queries whatever the class size.
+    A class of grades 1–5 gets Circular 27's year card: the end-of-year ratings and tests,
+    the year result and whether the pupil completes the grade."""
+    class_group = _load_class(class_group)
+    if class_group.school_year_id != school_year.pk:
+        raise ValueError("the class must belong to the school year")
+    terms = {t.number: t for t in terms_of(class_group)}
+    pupils = _pupils(class_group, student_ids)
+    if not pupils:
+        return []
+    # The year's absences are its terms' (so they add up to the two term cards'), or the
+    # school year's dates while its terms are not set up.
+    spans = [(t.start_date, t.end_date) for t in terms.values()]
+    spans = spans or [(class_group.school_year.start_date, class_group.school_year.end_date)]
+    start, end = min(a for a, _b in spans), max(b for _a, b in spans)
+    data = _Data.load(class_group, pupils, list(terms.values()), start, end)
+    if data.primary:
+        return [_primary_year_card(class_group, terms, pupil, data) for pupil in pupils]
+    return [_year_card(class_group, terms, pupil, data) for pupil in pupils]
