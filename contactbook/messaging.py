@@ -79,12 +79,10 @@ class MessageRejected(DomainError):
 
 
 def guardians_of(student_ids) -> dict[int, list]:
-    """{pupil id: [guardian users with an active account]} for the pupils, now. One query."""
+    """{pupil id: [guardian users who can be reached]} for the pupils, now (see
+    Guardianship.objects.reachable). One query."""
     found: dict[int, list] = {}
-    rows = Guardianship.objects.filter(
-        student_id__in=list(student_ids), guardian__user__is_active=True
-    ).select_related("guardian__user")
-    for link in rows.order_by("id"):
+    for link in Guardianship.objects.reachable(student_ids).order_by("id"):
         found.setdefault(link.student_id, []).append(link.guardian.user)
     return found
 

@@ -134,6 +134,25 @@ class GuardianQuerySet(models.QuerySet):
         )
 
 
+class GuardianshipQuerySet(models.QuerySet):
+    def reachable(self, student_ids) -> "GuardianshipQuerySet":
+        """The links to the guardians of the pupils `student_ids` who can be told something
+        now: every guardian whose account is active, each with `guardian__user` loaded.
+
+        This is the one audience of everything the school tells a family: a published score,
+        an absence, a daily note, a leave decision, an announcement, a message, a weekly
+        summary. A deactivated account is NOT told, on purpose: it cannot sign in to read
+        what it is told, and deactivation is how a school stops a guardian (after a custody
+        change, say), so an SMS or e-mail to that account's number would leak the pupil's
+        data to someone the school has cut off. The link itself stays (history, a later
+        reactivation); it just reaches nobody while the account is off."""
+        if not isinstance(student_ids, models.QuerySet):
+            student_ids = list(student_ids)
+        return self.filter(
+            student_id__in=student_ids, guardian__user__is_active=True
+        ).select_related("guardian__user")
+
+
 def accounts_of_schools_alone(school_ids) -> models.QuerySet:
     """Accounts that belong to the schools `school_ids` (a staff place or a child there) and
     to nothing else: never an operator (is_staff or superuser), never a manager

@@ -20,6 +20,7 @@ from school.managers import (
     ClassGroupQuerySet,
     GuardianLinkRequestQuerySet,
     GuardianQuerySet,
+    GuardianshipQuerySet,
     SchoolQuerySet,
     StudentQuerySet,
 )
@@ -468,6 +469,8 @@ class Guardianship(models.Model):
     relationship = models.CharField(
         _("relationship"), max_length=10, choices=Relationship.choices, default=Relationship.GUARDIAN
     )
+
+    objects = GuardianshipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("guardianship")
