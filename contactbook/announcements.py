@@ -31,9 +31,11 @@ def audience_enrolments(announcement: Announcement):
 
 
 def _guardian_links(announcement: Announcement):
-    return Guardianship.objects.filter(
-        student_id__in=audience_enrolments(announcement).values("student_id")
-    ).select_related("guardian__user", "student")
+    """The reachable guardians of the audience's pupils: those told, and those whose reading
+    the receipts count (a deactivated account is neither)."""
+    return Guardianship.objects.reachable(
+        audience_enrolments(announcement).values("student_id")
+    ).select_related("student")
 
 
 @transaction.atomic

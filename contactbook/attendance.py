@@ -295,9 +295,7 @@ def _tell_guardians(class_group, day, session, before, clean, changed) -> SaveRe
     if not absent and not cleared:
         return result
     links = list(
-        Guardianship.objects.filter(student_id__in=absent | cleared).select_related(
-            "guardian__user", "student"
-        )
+        Guardianship.objects.reachable(absent | cleared).select_related("student")
     )
     # Exact keys (the outbox's unique index), not a prefix search over every notification.
     keys = {

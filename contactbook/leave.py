@@ -212,9 +212,7 @@ def _excuse_marks(user, leave: LeaveRequest) -> int:
 def _tell_decision(leave: LeaveRequest) -> None:
     guardians = [
         link.guardian.user
-        for link in Guardianship.objects.filter(student_id=leave.student_id).select_related(
-            "guardian__user"
-        )
+        for link in Guardianship.objects.reachable([leave.student_id])
     ]
     values = {
         "pupil": leave.student.full_name,
