@@ -204,8 +204,8 @@ def get_leave_for_guardian(user, leave_id) -> LeaveRequest:
 
 def get_leave_for_register(user, leave_id) -> LeaveRequest:
     """A leave request about a pupil now in a class whose register `user` keeps."""
-    pupils = Enrolment.objects.filter(
-        status=Enrolment.Status.ACTIVE, class_group_id__in=register_class_ids(user)
+    pupils = Enrolment.objects.active().filter(
+        class_group_id__in=register_class_ids(user)  # a manager's: every year's classes
     ).values("student_id")
     queryset = LeaveRequest.objects.filter(student_id__in=pupils).select_related(
         "student", "student__school"
@@ -224,8 +224,8 @@ def announcements_visible_to(user) -> QuerySet:
     if user.is_superuser:
         return Announcement.objects.all()
     staff_schools = StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
-    enrolled = Enrolment.objects.filter(
-        status=Enrolment.Status.ACTIVE, student__guardianships__guardian__user=user
+    enrolled = Enrolment.objects.active().filter(  # in the announcement's year (below)
+        student__guardianships__guardian__user=user
     )
     same_grade = enrolled.filter(
         class_group__school_year_id=OuterRef("school_year_id"), class_group__grade=OuterRef("grade")
@@ -289,10 +289,8 @@ def _guardian_of(user) -> Exists:
 
 def _teacher_of(user) -> Exists:
     return Exists(
-        Enrolment.objects.filter(
-            student=OuterRef("pk"),
-            status=Enrolment.Status.ACTIVE,
-            class_group_id__in=taught_class_ids(user),
+        Enrolment.objects.active().filter(
+            student=OuterRef("pk"), class_group_id__in=taught_class_ids(user)  # this year's
         )
     )
 

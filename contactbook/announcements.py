@@ -18,8 +18,7 @@ Audience = Announcement.Audience
 
 def audience_enrolments(announcement: Announcement):
     """Active enrolments of the pupils the announcement is addressed to (computed now)."""
-    enrolments = Enrolment.objects.filter(
-        status=Enrolment.Status.ACTIVE,
+    enrolments = Enrolment.objects.active().filter(
         class_group__school_year_id=announcement.school_year_id,
         class_group__school_id=announcement.school_id,
     )

@@ -241,9 +241,7 @@ def _tell_decision(leave: LeaveRequest) -> None:
 def class_leave_requests(class_group: ClassGroup, *, recent_days: int = 30) -> dict:
     """A class's leave requests for its register keeper: those waiting (oldest first) and those
     answered or cancelled lately. Two queries."""
-    pupils = Enrolment.objects.filter(
-        class_group=class_group, status=Enrolment.Status.ACTIVE
-    ).values("student_id")
+    pupils = Enrolment.objects.active().filter(class_group=class_group).values("student_id")
     base = LeaveRequest.objects.filter(student_id__in=pupils).select_related(
         "student", "requested_by", "decided_by"
     )

@@ -155,9 +155,7 @@ class PortalHome:
 def children_of(user) -> list[Student]:
     """`user`'s children now, eldest first, each with its school and current class
     (`class_name`). One query."""
-    current = Enrolment.objects.filter(
-        student=OuterRef("pk"), status=Enrolment.Status.ACTIVE, class_group__school_year__is_current=True
-    )
+    current = Enrolment.objects.current().filter(student=OuterRef("pk"))
     return list(
         Student.objects.children_of(user)
         .select_related("school")

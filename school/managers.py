@@ -5,6 +5,39 @@ from django.db import models
 from django.db.models import Q
 
 
+# Enrolment.Status.ACTIVE (this module sits below school/models.py, which imports it).
+_ACTIVE = "active"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def current(self) -> "EnrolmentQuerySet":
+        """The pupils' enrolments NOW: still in the class (status active) in a class of its
+        school's current year. This is "the pupil's class now" everywhere.
+
+        Status alone does not say it: nothing ends an enrolment when a year is over. Setting up
+        the next year creates a new SchoolYear, makes it the current one and imports the new
+        classes; last year's enrolments stay active, since "one active enrolment per pupil and
+        year" (enrolment_one_active_per_year) allows one in every year. So a promoted pupil
+        has two active enrolments, and only the current year's is their class now."""
+        return self.filter(status=_ACTIVE, class_group__school_year__is_current=True)
+
+    def active(self) -> "EnrolmentQuerySet":
+        """Enrolments whose pupil is still in the class (not moved or left), in ANY year. Only
+        where the class or the year is already chosen (a class's roster, a year's import, the
+        cards of each year); for the pupil's class now use current()."""
+        return self.filter(status=_ACTIVE)
+
+
+def enrolled(prefix: str = "enrolments__", *, current: bool = True) -> Q:
+    """The related-lookup form of Enrolment.objects.current() (or of .active() with
+    `current=False`) for a query over pupils or rows that reach them; `prefix` is the path to
+    the enrolments ("enrolments__", "student__enrolments__"). Give it in the same filter() call
+    as any other condition on the enrolment, so that all of them hold for one row."""
+    if current:
+        return Q(**{f"{prefix}status": _ACTIVE, f"{prefix}class_group__school_year__is_current": True})
+    return Q(**{f"{prefix}status": _ACTIVE})
+
+
 def managed_school_ids(user) -> models.QuerySet:
     """Ids of the schools whose structure `user` manages (principal, vice-principal, admin)."""
     from school.models import StaffMembership
@@ -94,8 +127,8 @@ class StudentQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        taught = Enrolment.objects.filter(
-            class_group_id__in=taught_class_ids(user), status=Enrolment.Status.ACTIVE
+        taught = Enrolment.objects.active().filter(
+            class_group_id__in=taught_class_ids(user)  # this year's classes
         ).values("student_id")
         children = Guardianship.objects.filter(guardian__user=user).values("student_id")
         return self.filter(
@@ -112,7 +145,7 @@ class StudentQuerySet(models.QuerySet):
     def in_class(self, class_group) -> "StudentQuerySet":
         """Pupils now in `class_group`, in class-list order."""
         return self.filter(
-            enrolments__class_group=class_group, enrolments__status="active"
+            enrolled(current=False), enrolments__class_group=class_group
         ).order_by("sort_key", "id")
 
 

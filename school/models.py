@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from school import names
 from school.managers import (
     ClassGroupQuerySet,
+    EnrolmentQuerySet,
     GuardianLinkRequestQuerySet,
     GuardianQuerySet,
     GuardianshipQuerySet,
@@ -573,6 +574,8 @@ class Enrolment(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrolment")

@@ -231,11 +231,7 @@ def pupil_grades(student: Student, term_id=None) -> PupilGrades:
     current term unless `term_id` names another term of that year), with a subject's term
     average or result only when every cell it needs is published. Four queries."""
     enrolment = (
-        Enrolment.objects.filter(
-            student=student,
-            status=Enrolment.Status.ACTIVE,
-            class_group__school_year__is_current=True,
-        )
+        Enrolment.objects.current().filter(student=student)
         .select_related("class_group__school_year")
         .first()
     )
