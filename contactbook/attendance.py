@@ -427,7 +427,7 @@ def _year_absences(student: Student) -> dict | None:
     """Sessions missed in the current school year, with and without leave (promotion allows at
     most 45 in all, DOMAIN.md); None when the pupil is in no class this year."""
     enrolment = (
-        Enrolment.objects.filter(student=student, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.current().filter(student=student)
         .select_related("school_year")
         .first()
     )

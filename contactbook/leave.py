@@ -33,7 +33,7 @@ LEAVE_DAYS_AHEAD = 90
 
 def current_class(student: Student) -> ClassGroup | None:
     enrolment = (
-        Enrolment.objects.filter(student=student, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.current().filter(student=student)
         .select_related("class_group__homeroom_teacher", "class_group__school_year")
         .order_by("-start_date")
         .first()

@@ -81,8 +81,8 @@ def children_class_ids(user) -> models.QuerySet:
     """Ids of the classes `user`'s children are in now."""
     from school.models import Enrolment
 
-    return Enrolment.objects.filter(
-        student__guardianships__guardian__user=user, status="active"
+    return Enrolment.objects.current().filter(
+        student__guardianships__guardian__user=user
     ).values("class_group_id")
 
 

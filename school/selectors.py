@@ -87,7 +87,7 @@ def home_for_user(user) -> dict:
         .prefetch_related(
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related(
+                queryset=Enrolment.objects.current().select_related(
                     "class_group"
                 ),
                 to_attr="active_enrolments",
