@@ -249,7 +249,8 @@ WITH kids AS (
                    JOIN {guardian} gu ON gu.id = g.guardian_id WHERE gu.user_id = %s)
 ),
 chosen AS (SELECT id FROM kids {chosen_filter} ORDER BY date_of_birth, id LIMIT 1)
--- Scores: published cells only (x.published_at IS NOT NULL), which keeps drafts from parents.
+-- Scores: published cells only (x.published_at IS NOT NULL: Score.objects.published() in SQL),
+-- which keeps drafts from parents.
 SELECT 'child', k.id, CASE WHEN k.id = (SELECT id FROM chosen) THEN 1 ELSE 0 END,
     k.family_name, k.middle_name, k.given_name, CAST(k.date_of_birth AS TEXT), k.school_name,
     k.class_name

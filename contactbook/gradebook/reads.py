@@ -245,9 +245,7 @@ def pupil_grades(student: Student, term_id=None) -> PupilGrades:
     if term is None:
         return grades
     published = list(
-        Score.objects.filter(student=student, term=term, published_at__isnull=False).select_related(
-            "subject"
-        )
+        Score.objects.published().filter(student=student, term=term).select_related("subject")
     )
     subjects = {a.subject_id: a.subject for a in class_group.assignments.select_related("subject")}
     subjects.update({s.subject_id: s.subject for s in published})
