@@ -4,6 +4,26 @@ database on each call, so unlinking a guardian, moving a pupil or changing an as
 homeroom teacher counts on the very next request. Like school/access.py, loading answers
 Http404 for "missing" and "not yours" alike (an HTML view and the API both turn Http404 into a
 404).
+
+Who sees a grade
+----------------
+Each audience of a pupil's grades, and the one door it comes through (tested as one table
+against the cast: tests/contactbook/test_who_sees_a_grade.py):
+
+- a parent (a guardian of the pupil now): their own children's PUBLISHED scores, on the
+  portal (contactbook.portal.portal_home, its SQL's `published_at IS NOT NULL`), the child's
+  grades page (school.access.get_student_for_user, then gradebook.reads.pupil_grades) and the
+  cards (reports.access.get_card_student_for_user; cards read Score.objects.published());
+- a subject teacher: the grade books of the subjects they teach in their classes, drafts
+  included (get_grade_book_for_user / may_read_grade_book), and those pupils' grades page
+  (published only); not a colleague's subject, not the cards;
+- the homeroom teacher (GVCN): every subject's grade book of their class, drafts included
+  (conduct, comments and titles draw on all of them), and the grades page;
+- the school's managers (principal, vice-principal, administrator): every grade book of the
+  school, the grades page and the cards;
+- the operator (superuser): every door but the portal, which is a guardian's own;
+- a device: never. A device holds a token for the device API (devices/auth.py), which has
+  no operation that returns a score; on the pages it is nobody.
 """
 
 from dataclasses import dataclass
