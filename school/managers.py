@@ -1,5 +1,7 @@
 """`visible_to(user)` querysets: the one place that says which rows a person may list.
-school/access.py builds the single-object access functions on top of these."""
+school/access.py builds the single-object access functions on top of these. Beside them, the
+two audiences every app reads: a pupil's class now (`Enrolment.objects.current()`) and the
+guardians a school's news reaches (`Guardianship.objects.reachable()`)."""
 
 from django.db import models
 from django.db.models import Q
