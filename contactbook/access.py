@@ -4,6 +4,26 @@ database on each call, so unlinking a guardian, moving a pupil or changing an as
 homeroom teacher counts on the very next request. Like school/access.py, loading answers
 Http404 for "missing" and "not yours" alike (an HTML view and the API both turn Http404 into a
 404).
+
+Who sees a grade
+----------------
+Each audience of a pupil's grades, and the one door it comes through (tested as one table
+against the cast: tests/contactbook/test_who_sees_a_grade.py):
+
+- a parent (a guardian of the pupil now): their own children's PUBLISHED scores, on the
+  portal (contactbook.portal.portal_home, its SQL's `published_at IS NOT NULL`), the child's
+  grades page (school.access.get_student_for_user, then gradebook.reads.pupil_grades) and the
+  cards (reports.access.get_card_student_for_user; cards read Score.objects.published());
+- a subject teacher: the grade books of the subjects they teach in their classes, drafts
+  included (get_grade_book_for_user / may_read_grade_book), and those pupils' grades page
+  (published only); not a colleague's subject, not the cards;
+- the homeroom teacher (GVCN): every subject's grade book of their class, drafts included
+  (conduct, comments and titles draw on all of them), and the grades page;
+- the school's managers (principal, vice-principal, administrator): every grade book of the
+  school, the grades page and the cards;
+- the operator (superuser): every door but the portal, which is a guardian's own;
+- a device: never. A device holds a token for the device API (devices/auth.py), which has
+  no operation that returns a score; on the pages it is nobody.
 """
 
 from dataclasses import dataclass
@@ -204,8 +224,8 @@ def get_leave_for_guardian(user, leave_id) -> LeaveRequest:
 
 def get_leave_for_register(user, leave_id) -> LeaveRequest:
     """A leave request about a pupil now in a class whose register `user` keeps."""
-    pupils = Enrolment.objects.filter(
-        status=Enrolment.Status.ACTIVE, class_group_id__in=register_class_ids(user)
+    pupils = Enrolment.objects.active().filter(
+        class_group_id__in=register_class_ids(user)  # a manager's: every year's classes
     ).values("student_id")
     queryset = LeaveRequest.objects.filter(student_id__in=pupils).select_related(
         "student", "student__school"
@@ -224,8 +244,8 @@ def announcements_visible_to(user) -> QuerySet:
     if user.is_superuser:
         return Announcement.objects.all()
     staff_schools = StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
-    enrolled = Enrolment.objects.filter(
-        status=Enrolment.Status.ACTIVE, student__guardianships__guardian__user=user
+    enrolled = Enrolment.objects.active().filter(  # in the announcement's year (below)
+        student__guardianships__guardian__user=user
     )
     same_grade = enrolled.filter(
         class_group__school_year_id=OuterRef("school_year_id"), class_group__grade=OuterRef("grade")
@@ -289,10 +309,8 @@ def _guardian_of(user) -> Exists:
 
 def _teacher_of(user) -> Exists:
     return Exists(
-        Enrolment.objects.filter(
-            student=OuterRef("pk"),
-            status=Enrolment.Status.ACTIVE,
-            class_group_id__in=taught_class_ids(user),
+        Enrolment.objects.active().filter(
+            student=OuterRef("pk"), class_group_id__in=taught_class_ids(user)  # this year's
         )
     )
 

@@ -18,8 +18,7 @@ Audience = Announcement.Audience
 
 def audience_enrolments(announcement: Announcement):
     """Active enrolments of the pupils the announcement is addressed to (computed now)."""
-    enrolments = Enrolment.objects.filter(
-        status=Enrolment.Status.ACTIVE,
+    enrolments = Enrolment.objects.active().filter(
         class_group__school_year_id=announcement.school_year_id,
         class_group__school_id=announcement.school_id,
     )
@@ -31,9 +30,11 @@ def audience_enrolments(announcement: Announcement):
 
 
 def _guardian_links(announcement: Announcement):
-    return Guardianship.objects.filter(
-        student_id__in=audience_enrolments(announcement).values("student_id")
-    ).select_related("guardian__user", "student")
+    """The reachable guardians of the audience's pupils: those told, and those whose reading
+    the receipts count (a deactivated account is neither)."""
+    return Guardianship.objects.reachable(
+        audience_enrolments(announcement).values("student_id")
+    ).select_related("student")
 
 
 @transaction.atomic

@@ -295,9 +295,7 @@ def _tell_guardians(class_group, day, session, before, clean, changed) -> SaveRe
     if not absent and not cleared:
         return result
     links = list(
-        Guardianship.objects.filter(student_id__in=absent | cleared).select_related(
-            "guardian__user", "student"
-        )
+        Guardianship.objects.reachable(absent | cleared).select_related("student")
     )
     # Exact keys (the outbox's unique index), not a prefix search over every notification.
     keys = {
@@ -429,7 +427,7 @@ def _year_absences(student: Student) -> dict | None:
     """Sessions missed in the current school year, with and without leave (promotion allows at
     most 45 in all, DOMAIN.md); None when the pupil is in no class this year."""
     enrolment = (
-        Enrolment.objects.filter(student=student, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.current().filter(student=student)
         .select_related("school_year")
         .first()
     )

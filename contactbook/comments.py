@@ -62,9 +62,7 @@ def add_daily_comments(
 
 def _tell_guardians(comments: list[DailyComment], author) -> None:
     by_pupil = {c.student_id: c for c in comments}
-    links = Guardianship.objects.filter(student_id__in=list(by_pupil)).select_related(
-        "guardian__user", "student"
-    )
+    links = Guardianship.objects.reachable(by_pupil).select_related("student")
     for link in links:
         comment = by_pupil[link.student_id]
         values = {"pupil": link.student.full_name, "teacher": author.full_name}

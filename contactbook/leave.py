@@ -33,7 +33,7 @@ LEAVE_DAYS_AHEAD = 90
 
 def current_class(student: Student) -> ClassGroup | None:
     enrolment = (
-        Enrolment.objects.filter(student=student, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.current().filter(student=student)
         .select_related("class_group__homeroom_teacher", "class_group__school_year")
         .order_by("-start_date")
         .first()
@@ -212,9 +212,7 @@ def _excuse_marks(user, leave: LeaveRequest) -> int:
 def _tell_decision(leave: LeaveRequest) -> None:
     guardians = [
         link.guardian.user
-        for link in Guardianship.objects.filter(student_id=leave.student_id).select_related(
-            "guardian__user"
-        )
+        for link in Guardianship.objects.reachable([leave.student_id])
     ]
     values = {
         "pupil": leave.student.full_name,
@@ -243,9 +241,7 @@ def _tell_decision(leave: LeaveRequest) -> None:
 def class_leave_requests(class_group: ClassGroup, *, recent_days: int = 30) -> dict:
     """A class's leave requests for its register keeper: those waiting (oldest first) and those
     answered or cancelled lately. Two queries."""
-    pupils = Enrolment.objects.filter(
-        class_group=class_group, status=Enrolment.Status.ACTIVE
-    ).values("student_id")
+    pupils = Enrolment.objects.active().filter(class_group=class_group).values("student_id")
     base = LeaveRequest.objects.filter(student_id__in=pupils).select_related(
         "student", "requested_by", "decided_by"
     )

@@ -79,12 +79,10 @@ class MessageRejected(DomainError):
 
 
 def guardians_of(student_ids) -> dict[int, list]:
-    """{pupil id: [guardian users with an active account]} for the pupils, now. One query."""
+    """{pupil id: [guardian users who can be reached]} for the pupils, now (see
+    Guardianship.objects.reachable). One query."""
     found: dict[int, list] = {}
-    rows = Guardianship.objects.filter(
-        student_id__in=list(student_ids), guardian__user__is_active=True
-    ).select_related("guardian__user")
-    for link in rows.order_by("id"):
+    for link in Guardianship.objects.reachable(student_ids).order_by("id"):
         found.setdefault(link.student_id, []).append(link.guardian.user)
     return found
 
@@ -93,11 +91,7 @@ def teachers_of(student_ids) -> dict[int, list]:
     """{pupil id: [teacher users]}: the subject teachers and the homeroom teacher of each
     pupil's current class who are on that school's active staff. Three queries."""
     enrolments = list(
-        Enrolment.objects.filter(
-            student_id__in=list(student_ids),
-            status=Enrolment.Status.ACTIVE,
-            class_group__school_year__is_current=True,
-        ).values_list("student_id", "class_group_id", "class_group__homeroom_teacher_id", "class_group__school_id")
+        Enrolment.objects.current().filter(student_id__in=list(student_ids)).values_list("student_id", "class_group_id", "class_group__homeroom_teacher_id", "class_group__school_id")
     )
     class_teachers: dict[int, set] = {}
     for _student, class_id, homeroom_id, _school in enrolments:
@@ -326,10 +320,8 @@ def thread_page(user, student: Student, side: str) -> ThreadPage:
         if messages and (thread.my_read_at is None or thread.my_read_at < messages[-1].created_at):
             mark_thread_read(thread, user)
     class_name = (
-        ClassGroup.objects.filter(
-            enrolments__student=student, enrolments__status=Enrolment.Status.ACTIVE,
-            school_year__is_current=True,
-        ).values_list("name", flat=True).first()
+        Enrolment.objects.current().filter(student=student)
+        .values_list("class_group__name", flat=True).first()
         or ""
     )
     return ThreadPage(
@@ -346,9 +338,7 @@ def thread_page(user, student: Student, side: str) -> ThreadPage:
 def teacher_threads(user, *, class_group_id: int | None = None, limit: int = 100) -> list[MessageThread]:
     """The threads with messages about pupils now in the classes `user` teaches or leads,
     newest first, each with its pupil, class and whether it has news for `user`. One query."""
-    pupils = Enrolment.objects.filter(
-        status=Enrolment.Status.ACTIVE, class_group_id__in=taught_class_ids(user)
-    )
+    pupils = Enrolment.objects.active().filter(class_group_id__in=taught_class_ids(user))  # this year's
     if class_group_id is not None:
         pupils = pupils.filter(class_group_id=class_group_id)
     threads = (
@@ -359,10 +349,8 @@ def teacher_threads(user, *, class_group_id: int | None = None, limit: int = 100
                 ThreadReadState.objects.filter(thread=OuterRef("pk"), user=user).values("read_at")[:1]
             ),
             class_name=Subquery(
-                Enrolment.objects.filter(
-                    student=OuterRef("student_id"), status=Enrolment.Status.ACTIVE,
-                    class_group__school_year__is_current=True,
-                ).values("class_group__name")[:1]
+                Enrolment.objects.current().filter(student=OuterRef("student_id"))
+                .values("class_group__name")[:1]
             ),
             last_body=Subquery(
                 Message.objects.filter(thread=OuterRef("pk")).order_by("-created_at", "-id").values("body")[:1]

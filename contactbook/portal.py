@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
@@ -155,9 +156,7 @@ class PortalHome:
 def children_of(user) -> list[Student]:
     """`user`'s children now, eldest first, each with its school and current class
     (`class_name`). One query."""
-    current = Enrolment.objects.filter(
-        student=OuterRef("pk"), status=Enrolment.Status.ACTIVE, class_group__school_year__is_current=True
-    )
+    current = Enrolment.objects.current().filter(student=OuterRef("pk"))
     return list(
         Student.objects.children_of(user)
         .select_related("school")
@@ -236,8 +235,9 @@ def _render_version() -> str:
 #
 # One UNION ALL of small, limited selects, each row (section, id, n, a, b, c, d, e, f) with the
 # values as text: PostgreSQL and SQLite (the first run) return the same kinds of value, and
-# `_build_home` parses them back. `chosen` is the child shown: the one asked for (compared as
-# text, like the URL's id, so no id can overflow a bigint) or the eldest.
+# `_typed` names each section's columns (the *Row tuples below), which `_build_home` parses
+# back. `chosen` is the child shown: the one asked for (compared as text, like the URL's id,
+# so no id can overflow a bigint) or the eldest. Parameters are named (`_home_params`).
 
 _HOME_SQL = """
 WITH kids AS (
@@ -245,13 +245,15 @@ WITH kids AS (
         (SELECT cg.name FROM {enrolment} e
             JOIN {classgroup} cg ON cg.id = e.class_group_id
             JOIN {schoolyear} y ON y.id = cg.school_year_id
-         WHERE e.student_id = s.id AND e.status = %s AND y.is_current = %s LIMIT 1) AS class_name
+         WHERE e.student_id = s.id AND e.status = %(active)s AND y.is_current = %(true)s
+         LIMIT 1) AS class_name
     FROM {student} s JOIN {school} sc ON sc.id = s.school_id
     WHERE s.id IN (SELECT g.student_id FROM {guardianship} g
-                   JOIN {guardian} gu ON gu.id = g.guardian_id WHERE gu.user_id = %s)
+                   JOIN {guardian} gu ON gu.id = g.guardian_id WHERE gu.user_id = %(user)s)
 ),
 chosen AS (SELECT id FROM kids {chosen_filter} ORDER BY date_of_birth, id LIMIT 1)
--- Scores: published cells only (x.published_at IS NOT NULL), which keeps drafts from parents.
+-- Scores: published cells only (x.published_at IS NOT NULL: Score.objects.published() in SQL),
+-- which keeps drafts from parents.
 SELECT 'child', k.id, CASE WHEN k.id = (SELECT id FROM chosen) THEN 1 ELSE 0 END,
     k.family_name, k.middle_name, k.given_name, CAST(k.date_of_birth AS TEXT), k.school_name,
     k.class_name
@@ -259,7 +261,7 @@ FROM kids k
 UNION ALL
 SELECT * FROM (
     SELECT 'mark', m.id, 0, m.session, m.status, m.note, NULL, NULL, NULL
-    FROM {mark} m WHERE m.student_id = (SELECT id FROM chosen) AND m.date = %s
+    FROM {mark} m WHERE m.student_id = (SELECT id FROM chosen) AND m.date = %(today)s
 ) AS marks
 UNION ALL
 SELECT * FROM (
@@ -276,12 +278,12 @@ UNION ALL
 SELECT * FROM (
     SELECT 'note', n.id, ROW_NUMBER() OVER (ORDER BY n.created_at DESC, n.id DESC),
         n.title, CAST(n.created_at AS TEXT), NULL, NULL, NULL, NULL
-    FROM {notification} n WHERE n.recipient_id = %s AND n.read_at IS NULL
+    FROM {notification} n WHERE n.recipient_id = %(user)s AND n.read_at IS NULL
     ORDER BY n.created_at DESC, n.id DESC LIMIT {notifications_shown}
 ) AS notes
 UNION ALL
 SELECT 'unread', 0, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL
-FROM {notification} n WHERE n.recipient_id = %s AND n.read_at IS NULL
+FROM {notification} n WHERE n.recipient_id = %(user)s AND n.read_at IS NULL
 UNION ALL
 SELECT * FROM (
     SELECT 'message', msg.id, ROW_NUMBER() OVER (ORDER BY msg.created_at DESC, msg.id DESC),
@@ -293,7 +295,7 @@ SELECT * FROM (
 UNION ALL
 SELECT * FROM (
     SELECT 'summary', w.id, 0, CAST(w.week_start AS TEXT),
-        CASE WHEN EXISTS (SELECT 1 FROM {ack} a WHERE a.summary_id = w.id AND a.user_id = %s)
+        CASE WHEN EXISTS (SELECT 1 FROM {ack} a WHERE a.summary_id = w.id AND a.user_id = %(user)s)
              THEN 'y' ELSE 'n' END,
         CASE WHEN EXISTS (SELECT 1 FROM {ack} a WHERE a.summary_id = w.id) THEN 'y' ELSE 'n' END,
         NULL, NULL, NULL
@@ -303,7 +305,7 @@ SELECT * FROM (
 UNION ALL
 SELECT 'manage', 0, CASE WHEN EXISTS (
         SELECT 1 FROM {staff} sm
-        WHERE sm.user_id = %s AND sm.is_active = %s AND sm.role IN (%s, %s, %s)
+        WHERE sm.user_id = %(user)s AND sm.is_active = %(true)s AND sm.role IN ({managing_roles})
     ) THEN 1 ELSE 0 END, NULL, NULL, NULL, NULL, NULL, NULL
 """
 
@@ -324,50 +326,140 @@ def _home_sql(*, chosen: bool) -> str:
         _SQL[chosen] = _HOME_SQL.format(
             **tables,
             index=connection.ops.quote_name("index"),  # a reserved word
-            chosen_filter="WHERE CAST(id AS TEXT) = %s" if chosen else "",
+            chosen_filter="WHERE CAST(id AS TEXT) = %(chosen)s" if chosen else "",
+            managing_roles=", ".join(f"%(role_{i})s" for i in range(len(_MANAGING_ROLES))),
             scores_shown=SCORES_SHOWN, notifications_shown=NOTIFICATIONS_SHOWN,
             messages_shown=MESSAGES_SHOWN, preview=MESSAGE_PREVIEW + 1,
         )
     return _SQL[chosen]
 
 
-def _home_params(user, today: datetime.date, student_id) -> list:
-    params = [Enrolment.Status.ACTIVE.value, True, user.pk]
+_MANAGING_ROLES = tuple(StaffMembership.MANAGING_ROLES)
+
+
+def _home_params(user, today: datetime.date, student_id) -> dict:
+    params = {
+        "active": Enrolment.Status.ACTIVE.value,  # Enrolment.objects.current(), in SQL
+        "true": True,
+        "user": user.pk,
+        "today": today,
+        **{f"role_{i}": role for i, role in enumerate(_MANAGING_ROLES)},
+    }
     if student_id is not None:
-        params.append(str(student_id))
-    return [*params, today, user.pk, user.pk, user.pk, user.pk, True, *StaffMembership.MANAGING_ROLES]
+        params["chosen"] = str(student_id)
+    return params
+
+
+# Each section's columns after the first, by name: the text the SQL gives, before parsing.
+
+
+class ChildRow(NamedTuple):
+    id: int
+    chosen: int  # 1 for the child shown
+    family_name: str
+    middle_name: str | None
+    given_name: str
+    date_of_birth: str
+    school_name: str
+    class_name: str | None
+
+
+class MarkRow(NamedTuple):
+    id: int
+    order: int  # 0: marks are put in session order
+    session: str
+    status: str
+    note: str
+
+
+class ScoreRow(NamedTuple):
+    id: int
+    order: int  # newest first
+    subject_name: str
+    kind: str
+    index: str
+    value: str | None
+    grade: str | None  # a rating (T/H/C), or a rated subject's Đ/CĐ as a boolean's text
+    published_at: str
+
+
+class NoteRow(NamedTuple):
+    id: int
+    order: int
+    title: str
+    created_at: str
+
+
+class UnreadRow(NamedTuple):
+    id: int  # 0
+    count: int
+
+
+class MessageRow(NamedTuple):
+    id: int
+    order: int
+    sender_name: str
+    preview: str | None
+    created_at: str
+
+
+class SummaryRow(NamedTuple):
+    id: int
+    order: int  # 0: the latest only
+    week_start: str
+    mine: str  # 'y' or 'n'
+    seen: str
+
+
+class ManageRow(NamedTuple):
+    id: int  # 0
+    can_manage: int
+
+
+_ROW_KINDS = {
+    "child": ChildRow, "mark": MarkRow, "score": ScoreRow, "note": NoteRow, "unread": UnreadRow,
+    "message": MessageRow, "summary": SummaryRow, "manage": ManageRow,
+}
+
+
+def _typed(row: tuple) -> NamedTuple:
+    """A row of the home's statement as its section's tuple (the columns it does not use,
+    NULL, dropped)."""
+    kind = _ROW_KINDS[row[0]]
+    return kind._make(row[1 : 1 + len(kind._fields)])
 
 
 def _build_home(rows: tuple, today: datetime.date) -> PortalHome:
     children, marks, scores, notes, messages = [], [], [], [], []
     home = PortalHome(children=children, today=today, rows=rows)
-    for section, pk, n, a, b, c, d, e, f in rows:
-        if section == "child":
-            kid = Student(id=pk, family_name=a, middle_name=b or "", given_name=c,
-                          date_of_birth=parse_date(d))
-            kid.school_name, kid.class_name = e, f
+    for row in map(_typed, rows):
+        if isinstance(row, ChildRow):
+            kid = Student(id=row.id, family_name=row.family_name, middle_name=row.middle_name or "",
+                          given_name=row.given_name, date_of_birth=parse_date(row.date_of_birth))
+            kid.school_name, kid.class_name = row.school_name, row.class_name
             children.append(kid)
-            if n:
+            if row.chosen:
                 home.child = kid
-        elif section == "mark":
-            marks.append(Mark(pk, a, b, c))
-        elif section == "score":
-            value = Decimal(d) if d is not None else None
-            rating = e if e in _RATINGS else None  # else e is the rated subject's Đ/CĐ
-            passed = None if rating else _bool(e)
-            scores.append(
-                (n, PublishedScore(pk, a, b, int(c), value, passed, _datetime(f), rating))
-            )
-        elif section == "note":
-            notes.append((n, UnreadNotification(pk, a, _datetime(b))))
-        elif section == "unread":
-            home.unread = n
-        elif section == "message":
-            messages.append((n, LatestMessage(pk, a, b or "", _datetime(c))))
-        elif section == "summary":
-            home.summary = LatestSummary(pk, parse_date(a), b == "y", c == "y")
-        elif section == "manage":
-            home.can_manage = bool(n)
+        elif isinstance(row, MarkRow):
+            marks.append(Mark(row.id, row.session, row.status, row.note))
+        elif isinstance(row, ScoreRow):
+            value = Decimal(row.value) if row.value is not None else None
+            rating = row.grade if row.grade in _RATINGS else None  # else the Đ/CĐ
+            passed = None if rating else _bool(row.grade)
+            score = PublishedScore(row.id, row.subject_name, row.kind, int(row.index), value,
+                                   passed, _datetime(row.published_at), rating)
+            scores.append((row.order, score))
+        elif isinstance(row, NoteRow):
+            notes.append((row.order, UnreadNotification(row.id, row.title, _datetime(row.created_at))))
+        elif isinstance(row, UnreadRow):
+            home.unread = row.count
+        elif isinstance(row, MessageRow):
+            message = LatestMessage(row.id, row.sender_name, row.preview or "", _datetime(row.created_at))
+            messages.append((row.order, message))
+        elif isinstance(row, SummaryRow):
+            home.summary = LatestSummary(row.id, parse_date(row.week_start), row.mine == "y", row.seen == "y")
+        elif isinstance(row, ManageRow):
+            home.can_manage = bool(row.can_manage)
     children.sort(key=lambda kid: (kid.date_of_birth, kid.pk))
     home.marks = sorted(marks, key=lambda mark: _SESSION_ORDER.get(mark.session, 9))
     home.scores = [score for _n, score in sorted(scores, key=lambda pair: pair[0])]

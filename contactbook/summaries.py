@@ -30,6 +30,7 @@ from contactbook.models import (
     WeeklySummary,
 )
 from lms.models import LessonAssignment
+from school.managers import enrolled
 from school.models import ClassGroup, Enrolment, Guardianship, Student
 
 CHUNK_SIZE = 200
@@ -113,7 +114,7 @@ def pupil_chunks(size: int | None = None) -> Iterator[tuple[int, list[int]]]:
     school by school, at most `size` (CHUNK_SIZE) pupils at a time."""
     size = size or CHUNK_SIZE
     rows = (
-        Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, class_group__school_year__is_current=True)
+        Enrolment.objects.current()
         .order_by("class_group__school_id", "student_id")
         .values_list("class_group__school_id", "student_id")
     )
@@ -136,9 +137,8 @@ def create_weekly_summaries(*, school_id: int, start: datetime.date, student_ids
     start = week_start(start)
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         current = dict(
-            Enrolment.objects.filter(
-                student_id__in=list(student_ids), status=Enrolment.Status.ACTIVE,
-                class_group__school_id=school_id, class_group__school_year__is_current=True,
+            Enrolment.objects.current().filter(
+                student_id__in=list(student_ids), class_group__school_id=school_id
             ).values_list("student_id", "class_group_id")
         )
         done = set(
@@ -216,7 +216,7 @@ class SummaryRow:
 def latest_week(class_group: ClassGroup) -> datetime.date:
     """The most recent week the class's pupils have summaries for, else this week."""
     found = WeeklySummary.objects.filter(
-        student__enrolments__class_group=class_group, student__enrolments__status=Enrolment.Status.ACTIVE
+        enrolled("student__enrolments__", current=False), student__enrolments__class_group=class_group
     ).aggregate(latest=Max("week_start"))["latest"]
     return found or week_start(timezone.localdate())
 

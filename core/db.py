@@ -10,6 +10,7 @@ the first run, connections closed after each request) it runs the SQL as it is.
 import hashlib
 import logging
 import re
+from collections.abc import Mapping
 
 from django.db import DatabaseError, connection
 
@@ -22,14 +23,19 @@ _enabled = [True]
 _names: dict[str, str] = {}
 
 
-def fetch_prepared(sql: str, params: list) -> tuple:
-    """The rows of `sql` (with %s placeholders) for `params`, through a prepared statement where
-    that pays."""
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def fetch_prepared(sql: str, params: list | Mapping) -> tuple:
+    """The rows of `sql` for `params`, through a prepared statement where that pays: `sql` has
+    %s placeholders and `params` is a list, or %(name)s placeholders and `params` a dict (a
+    name may appear several times; it is one parameter of the prepared statement)."""
     with connection.cursor() as cursor:
         name = _prepared(cursor, sql) if _enabled[0] else None
         if name:
+            values = [params[n] for n in _names_in(sql)] if isinstance(params, Mapping) else params
             try:
-                cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+                cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})", values)
                 return tuple(cursor.fetchall())
             except DatabaseError as error:
                 if getattr(error.__cause__, "pgcode", None) != _NO_SUCH_STATEMENT:
@@ -76,7 +82,24 @@ def _prepared(cursor, sql: str) -> str | None:
         done = (raw, {row[0] for row in cursor.fetchall()})
         connection._truongso_prepared = done
     if name not in done[1]:
-        numbers = iter(range(1, sql.count("%s") + 1))
-        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
+        cursor.execute(f"PREPARE {name} AS " + _numbered(sql))
         done[1].add(name)
     return name
+
+
+def _names_in(sql: str) -> list[str]:
+    """The distinct %(name)s parameters of `sql`, in order of first appearance: $1, $2, …"""
+    return list(dict.fromkeys(_NAMED.findall(sql)))
+
+
+def _numbered(sql: str) -> str:
+    """`sql` with PostgreSQL's $1, $2, … for its placeholders (%s in turn, or %(name)s by
+    name: each name one number)."""
+    names = _names_in(sql)
+    if names:
+        numbers = {n: i for i, n in enumerate(names, start=1)}
+        sql = _NAMED.sub(lambda m: f"${numbers[m.group(1)]}", sql)
+    else:
+        counter = iter(range(1, sql.count("%s") + 1))
+        sql = re.sub("%s", lambda _m: f"${next(counter)}", sql)
+    return sql

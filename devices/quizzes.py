@@ -226,10 +226,7 @@ def _match_pupils(session: QuizSession, answers: list[Answer]) -> dict:
     codes = {a.student_code for a in answers if not a.card_id}
     if not (cards or codes):
         return {}
-    member = Enrolment.objects.filter(
-        student=OuterRef("pk"), class_group=session.class_group_id,
-        status=Enrolment.Status.ACTIVE,
-    )
+    member = Enrolment.objects.active().filter(student=OuterRef("pk"), class_group=session.class_group_id)
     rows = (
         Student.objects.filter(
             Q(card_id__in=cards) | Q(student_code__in=codes),
@@ -287,9 +284,7 @@ def quiz_results(sessions: list[QuizSession], *, answer_key: bool = False) -> li
     for session_id, question_id, choice, n in rows:
         counts[session_id][(question_id, choice)] = n
     class_sizes = dict(
-        Enrolment.objects.filter(
-            class_group__in={s.class_group_id for s in sessions}, status=Enrolment.Status.ACTIVE
-        )
+        Enrolment.objects.active().filter(class_group__in={s.class_group_id for s in sessions})
         .values_list("class_group_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from devices.models import CheckInEvent
 from lms.models import LessonAssignment
+from school.managers import enrolled
 from school.models import ClassGroup, ClassroomDevice, PeriodTime, Student, TimetableSlot
 
 # A board shows the next period this many minutes before it starts.
@@ -118,8 +119,8 @@ def checked_in_student_ids(class_group: ClassGroup, day: datetime.date) -> set[i
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     return set(
         CheckInEvent.objects.filter(
+            enrolled("student__enrolments__", current=False),
             student__enrolments__class_group=class_group,
-            student__enrolments__status="active",
             direction=CheckInEvent.Direction.IN,
             occurred_at__gte=start,
             occurred_at__lt=start + datetime.timedelta(days=1),

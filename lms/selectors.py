@@ -23,7 +23,7 @@ def week_start(day: datetime.date) -> datetime.date:
 
 def current_class(student: Student):
     enrolment = (
-        Enrolment.objects.filter(student=student, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.current().filter(student=student)
         .select_related("class_group")
         .first()
     )

@@ -21,6 +21,7 @@ from accounts.models import User
 from contactbook.gradebook.terms import close_term, reopen_term
 from contactbook.models import TermEvent
 from school import access, forms, import_admin, names
+from school.managers import enrolled
 from school.models import (
     ClassGroup,
     ClassroomDevice,
@@ -296,7 +297,7 @@ class ClassGroupAdmin(ScopedAdmin):
             super()
             .get_queryset(request)
             .select_related("school_year", "homeroom_teacher")
-            .annotate(size=Count("enrolments", filter=Q(enrolments__status="active")))
+            .annotate(size=Count("enrolments", filter=enrolled(current=False)))  # any year's class
         )
 
     @admin.display(description=_("pupils"), ordering="size")
@@ -361,7 +362,7 @@ class ClassFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(enrolments__class_group=self.value(), enrolments__status="active")
+            return queryset.filter(enrolled(current=False), enrolments__class_group=self.value())
         return queryset
 
 

@@ -445,7 +445,7 @@ def _load_lookup(school: School, year: SchoolYear, rows: list[dict]) -> _Lookup:
             .values_list("card_id", "student_code")
         ),
         enrolled=dict(
-            Enrolment.objects.filter(school_year=year, status=Enrolment.Status.ACTIVE)
+            Enrolment.objects.active().filter(school_year=year)
             .values_list("student__student_code", "class_group_id")
         ),
         users_by_email=users_by_email,
@@ -815,9 +815,7 @@ def _load_state(
     links = Guardianship.objects.filter(
         student__in=students.values(), guardian__in=guardians.values()
     ).values_list("guardian_id", "student_id", "relationship")
-    active = Enrolment.objects.filter(
-        student__in=students.values(), school_year=year, status=Enrolment.Status.ACTIVE
-    )
+    active = Enrolment.objects.active().filter(student__in=students.values(), school_year=year)
     requests = GuardianLinkRequest.objects.filter(
         student__in=students.values(), phone__in=phones
     ).values_list("student_id", "phone")

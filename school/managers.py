@@ -1,8 +1,43 @@
 """`visible_to(user)` querysets: the one place that says which rows a person may list.
-school/access.py builds the single-object access functions on top of these."""
+school/access.py builds the single-object access functions on top of these. Beside them, the
+two audiences every app reads: a pupil's class now (`Enrolment.objects.current()`) and the
+guardians a school's news reaches (`Guardianship.objects.reachable()`)."""
 
 from django.db import models
 from django.db.models import Q
+
+
+# Enrolment.Status.ACTIVE (this module sits below school/models.py, which imports it).
+_ACTIVE = "active"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def current(self) -> "EnrolmentQuerySet":
+        """The pupils' enrolments NOW: still in the class (status active) in a class of its
+        school's current year. This is "the pupil's class now" everywhere.
+
+        Status alone does not say it: nothing ends an enrolment when a year is over. Setting up
+        the next year creates a new SchoolYear, makes it the current one and imports the new
+        classes; last year's enrolments stay active, since "one active enrolment per pupil and
+        year" (enrolment_one_active_per_year) allows one in every year. So a promoted pupil
+        has two active enrolments, and only the current year's is their class now."""
+        return self.filter(status=_ACTIVE, class_group__school_year__is_current=True)
+
+    def active(self) -> "EnrolmentQuerySet":
+        """Enrolments whose pupil is still in the class (not moved or left), in ANY year. Only
+        where the class or the year is already chosen (a class's roster, a year's import, the
+        cards of each year); for the pupil's class now use current()."""
+        return self.filter(status=_ACTIVE)
+
+
+def enrolled(prefix: str = "enrolments__", *, current: bool = True) -> Q:
+    """The related-lookup form of Enrolment.objects.current() (or of .active() with
+    `current=False`) for a query over pupils or rows that reach them; `prefix` is the path to
+    the enrolments ("enrolments__", "student__enrolments__"). Give it in the same filter() call
+    as any other condition on the enrolment, so that all of them hold for one row."""
+    if current:
+        return Q(**{f"{prefix}status": _ACTIVE, f"{prefix}class_group__school_year__is_current": True})
+    return Q(**{f"{prefix}status": _ACTIVE})
 
 
 def managed_school_ids(user) -> models.QuerySet:
@@ -48,8 +83,8 @@ def children_class_ids(user) -> models.QuerySet:
     """Ids of the classes `user`'s children are in now."""
     from school.models import Enrolment
 
-    return Enrolment.objects.filter(
-        student__guardianships__guardian__user=user, status="active"
+    return Enrolment.objects.current().filter(
+        student__guardianships__guardian__user=user
     ).values("class_group_id")
 
 
@@ -102,8 +137,8 @@ class StudentQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        taught = Enrolment.objects.filter(
-            class_group_id__in=taught_class_ids(user), status=Enrolment.Status.ACTIVE
+        taught = Enrolment.objects.active().filter(
+            class_group_id__in=taught_class_ids(user)  # this year's classes
         ).values("student_id")
         children = Guardianship.objects.filter(guardian__user=user).values("student_id")
         return self.filter(
@@ -120,7 +155,7 @@ class StudentQuerySet(models.QuerySet):
     def in_class(self, class_group) -> "StudentQuerySet":
         """Pupils now in `class_group`, in class-list order."""
         return self.filter(
-            enrolments__class_group=class_group, enrolments__status="active"
+            enrolled(current=False), enrolments__class_group=class_group
         ).order_by("sort_key", "id")
 
 
@@ -140,6 +175,25 @@ class GuardianQuerySet(models.QuerySet):
             Q(id__in=Guardianship.objects.filter(student_id__in=students).values("guardian_id"))
             | Q(user=user)
         )
+
+
+class GuardianshipQuerySet(models.QuerySet):
+    def reachable(self, student_ids) -> "GuardianshipQuerySet":
+        """The links to the guardians of the pupils `student_ids` who can be told something
+        now: every guardian whose account is active, each with `guardian__user` loaded.
+
+        This is the one audience of everything the school tells a family: a published score,
+        an absence, a daily note, a leave decision, an announcement, a message, a weekly
+        summary. A deactivated account is NOT told, on purpose: it cannot sign in to read
+        what it is told, and deactivation is how a school stops a guardian (after a custody
+        change, say), so an SMS or e-mail to that account's number would leak the pupil's
+        data to someone the school has cut off. The link itself stays (history, a later
+        reactivation); it just reaches nobody while the account is off."""
+        if not isinstance(student_ids, models.QuerySet):
+            student_ids = list(student_ids)
+        return self.filter(
+            student_id__in=student_ids, guardian__user__is_active=True
+        ).select_related("guardian__user")
 
 
 def accounts_of_schools_alone(school_ids) -> models.QuerySet:

@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from school import names
 from school.managers import (
     ClassGroupQuerySet,
+    EnrolmentQuerySet,
     GuardianLinkRequestQuerySet,
     GuardianQuerySet,
+    GuardianshipQuerySet,
     SchoolQuerySet,
     StudentQuerySet,
 )
@@ -483,6 +485,8 @@ class Guardianship(models.Model):
         _("relationship"), max_length=10, choices=Relationship.choices, default=Relationship.GUARDIAN
     )
 
+    objects = GuardianshipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("guardianship")
         verbose_name_plural = _("guardianships")
@@ -584,6 +588,8 @@ class Enrolment(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrolment")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 
-from school.managers import taught_class_ids
+from school.managers import enrolled, taught_class_ids
 from school.models import (
     ClassGroup,
     Enrolment,
@@ -74,7 +74,7 @@ def home_for_user(user) -> dict:
         .filter(school_year__is_current=True)
         .select_related("school", "homeroom_teacher")
         .annotate(
-            size=Count("enrolments", filter=Q(enrolments__status="active")),
+            size=Count("enrolments", filter=enrolled(current=False)),  # this year's classes
             taught=ExpressionWrapper(
                 Q(id__in=taught_class_ids(user)), output_field=BooleanField()
             ),
@@ -87,7 +87,7 @@ def home_for_user(user) -> dict:
         .prefetch_related(
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related(
+                queryset=Enrolment.objects.current().select_related(
                     "class_group"
                 ),
                 to_attr="active_enrolments",

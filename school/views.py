@@ -34,7 +34,7 @@ def link_requests(request: HttpRequest) -> HttpResponse:
     ).prefetch_related(
         Prefetch(
             "student__enrolments",
-            queryset=Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related(
+            queryset=Enrolment.objects.current().select_related(
                 "class_group"
             ),
             to_attr="active_enrolments",

@@ -30,7 +30,7 @@ from contactbook.models import AttendanceMark, LeaveRequest, MessageThread, Scor
 from lms.models import LessonAssignment
 from reports.models import ReportRun
 from school import selectors
-from school.managers import managed_school_ids, signed_in, staff_school_ids, taught_class_ids
+from school.managers import enrolled, managed_school_ids, signed_in, staff_school_ids, taught_class_ids
 from school.models import (
     ClassGroup,
     Enrolment,
@@ -225,9 +225,9 @@ def leave_waiting(homeroom) -> list[dict]:
     One query."""
     rows = (
         LeaveRequest.objects.filter(
+            enrolled("student__enrolments__", current=False),
             status=LeaveRequest.Status.PENDING,
-            student__enrolments__status=Enrolment.Status.ACTIVE,
-            student__enrolments__class_group__in=homeroom,
+            student__enrolments__class_group__in=homeroom,  # this year's
         )
         .values(
             class_group_id=F("student__enrolments__class_group_id"),
@@ -244,7 +244,7 @@ def unread_threads(user, taught) -> list[MessageThread]:
     """The newest threads with messages `user` has not read, about pupils now in the classes
     they teach or lead (the inbox's rule, contactbook's teacher_threads), each carrying
     `unread_total`, the number of all such threads (a window count, so one query)."""
-    pupils = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, class_group_id__in=taught)
+    pupils = Enrolment.objects.active().filter(class_group_id__in=taught)  # this year's
     threads = (
         MessageThread.objects.filter(
             student_id__in=pupils.values("student_id"), last_message_at__isnull=False
@@ -273,11 +273,11 @@ def unpublished_books(user, taught) -> list[dict]:
     rows = (
         Score.objects.filter(
             Exists(assigned),
+            enrolled("student__enrolments__", current=False),
             class_group_id__in=taught,
             published_at__isnull=True,
             term__closed_at__isnull=True,
             student__enrolments__class_group=F("class_group"),
-            student__enrolments__status=Enrolment.Status.ACTIVE,
         )
         .exclude(value__isnull=True, passed__isnull=True, rating__isnull=True)
         .values(

@@ -231,11 +231,7 @@ def pupil_grades(student: Student, term_id=None) -> PupilGrades:
     current term unless `term_id` names another term of that year), with a subject's term
     average or result only when every cell it needs is published. Four queries."""
     enrolment = (
-        Enrolment.objects.filter(
-            student=student,
-            status=Enrolment.Status.ACTIVE,
-            class_group__school_year__is_current=True,
-        )
+        Enrolment.objects.current().filter(student=student)
         .select_related("class_group__school_year")
         .first()
     )
@@ -249,9 +245,7 @@ def pupil_grades(student: Student, term_id=None) -> PupilGrades:
     if term is None:
         return grades
     published = list(
-        Score.objects.filter(student=student, term=term, published_at__isnull=False).select_related(
-            "subject"
-        )
+        Score.objects.published().filter(student=student, term=term).select_related("subject")
     )
     subjects = {a.subject_id: a.subject for a in class_group.assignments.select_related("subject")}
     subjects.update({s.subject_id: s.subject for s in published})

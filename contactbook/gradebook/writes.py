@@ -193,9 +193,7 @@ def _tell_guardians(
     """One notification per guardian and child; written in the caller's transaction, so a
     rolled-back publication is never announced."""
     by_student = defaultdict(list)
-    links = Guardianship.objects.filter(student_id__in=student_ids).select_related(
-        "guardian__user", "student"
-    )
+    links = Guardianship.objects.reachable(student_ids).select_related("student")
     for link in links:
         by_student[link.student].append(link.guardian.user)
     for student, guardians in by_student.items():

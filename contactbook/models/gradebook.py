@@ -16,6 +16,14 @@ from grading import circular27
 from school.models import ClassGroup, Student, Subject, Term
 
 
+class ScoreQuerySet(models.QuerySet):
+    def published(self) -> "ScoreQuerySet":
+        """The cells a teacher has published: the only ones a guardian, a weekly summary or a
+        report card ever reads (drafts stay the teacher's). The parent portal's one SQL
+        statement (contactbook/portal.py) says the same as `published_at IS NOT NULL`."""
+        return self.filter(published_at__isnull=False)
+
+
 class Score(models.Model):
     """One cell of a class's grade book: a pupil's assessment in a subject and term.
 
@@ -55,6 +63,8 @@ class Score(models.Model):
     updated_at = models.DateTimeField(_("entered at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["published_at"])
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("score")

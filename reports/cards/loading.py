@@ -61,7 +61,7 @@ class _Data:
         primary = class_group.is_primary
         # Only published cells are read at all: an unpublished score cannot leak into a card.
         # Plain tuples, not Score instances: a school run reads ~70,000 cells.
-        published = Score.objects.filter(student__in=ids, term__in=terms, published_at__isnull=False)
+        published = Score.objects.published().filter(student__in=ids, term__in=terms)
         subjects = {
             s.pk: s
             for s in Subject.objects.filter(

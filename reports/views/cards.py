@@ -63,8 +63,10 @@ def _periods(student: Student) -> list[Period]:
     year, in the class the pupil is (or ended the year) in. A whole-year card exists once
     term II is closed. A year the pupil left the school in has no card. Two queries."""
     class_by_year: dict[int, Enrolment] = {
-        e.school_year_id: e  # one active enrolment per pupil and year (a constraint)
-        for e in Enrolment.objects.filter(student=student, status=Enrolment.Status.ACTIVE)
+        # Every year's class, not only the current one (Enrolment.objects.current): a card is
+        # of the year it reports. One active enrolment per pupil and year (a constraint).
+        e.school_year_id: e
+        for e in Enrolment.objects.active().filter(student=student)
         .select_related("class_group", "school_year")
     }
     terms = {

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contactbook import messaging, notifications, summaries
+from contactbook import messaging, notifications, portal, summaries
 from contactbook.models import SummaryAcknowledgement
 from school.models import Guardianship
 from tests import factories as f
@@ -240,6 +240,24 @@ def test_with_persistent_connections_the_home_is_prepared_once_per_connection(
         assert len(later.captured_queries) == 3  # session, user, the home
         assert [q["sql"].split()[0] for q in later.captured_queries[1:]] == ["EXECUTE", "EXECUTE"]
     assert client.get(child_url(cast.pupil_a2)).status_code == 404
+
+
+def test_the_prepared_home_reads_the_same_rows_as_the_plain_one(cast, term, persistent_connections):
+    """The home's named parameters (%(user)s, used four times, is one parameter $n of the
+    prepared statement) give the same rows prepared and plain."""
+    f.score(cast.sibling_a1, cast.math, term, value="8")
+    today = timezone.localdate()
+    for chosen in (None, cast.sibling_a1.pk):
+        sql = portal._home_sql(chosen=chosen is not None)
+        params = portal._home_params(cast.parent_of_two, today, chosen)
+        assert "%s" not in sql and isinstance(params, dict)
+        prepared = db.fetch_prepared(sql, params)
+        assert "%(" not in db._numbered(sql)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert prepared == tuple(cursor.fetchall())
+        sections = {row[0] for row in prepared}
+        assert sections >= {"child", "unread", "manage"} | ({"score"} if chosen else set())
 
 
 @pytest.mark.django_db(transaction=True)
