@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from contactbook.gradebook.terms import close_term, reopen_term
-from contactbook.models import TermEvent
 from school import access, forms, import_admin, names
 from school.models import (
     ClassGroup,
@@ -40,6 +39,7 @@ from school.models import (
     SubjectGroup,
     TeachingAssignment,
     Term,
+    TermEvent,
     TimetableSlot,
 )
 

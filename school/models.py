@@ -167,6 +167,25 @@ class Term(models.Model):
         return self.closed_at is not None
 
 
+class TermEvent(models.Model):
+    """Closing or reopening a term's grade book: who, when and why."""
+
+    class Action(models.TextChoices):
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        # Moved from the contact book without moving its table (migrations: state only).
+        db_table = "contactbook_termevent"
+        ordering = ["at"]
+
+
 class SubjectGroup(models.Model):
     """A subject group (tổ chuyên môn), e.g. Tổ Toán – Tin; its head approves lessons."""
 

@@ -7,9 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contactbook.models import TermEvent
 from school.exceptions import TermClosed
-from school.models import ClassGroup, School, Term
+from school.models import ClassGroup, School, Term, TermEvent
 
 
 def terms_of(class_group: ClassGroup) -> list[Term]:
