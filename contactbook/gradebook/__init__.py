@@ -2,7 +2,7 @@
 typing a cell in and reading it back, a row's term result: what reports import), `reads` (a
 class's grid, the homeroom sheet, a pupil's history and published grades), `writes` (saving a
 grid or the homeroom sheet, all or nothing with history; publishing a column to guardians)
-and `terms` (a class's terms, the open-term guard, closing and reopening a term).
+and `terms` (a class's terms; the open-term guard, closing and reopening are school/terms.py).
 
 Writes are services (one transaction each); reads that pages share are selectors with a fixed
 number of queries (tests pin them). Averages come from grading.circular22 only.

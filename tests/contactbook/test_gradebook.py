@@ -12,11 +12,12 @@ from django.utils import translation
 from contactbook.gradebook import writes
 from contactbook.gradebook.columns import column_by_key, columns_for, filled, parse_cell
 from contactbook.gradebook.reads import cell_history, grid, homeroom_history, pupil_grades
-from contactbook.gradebook.terms import close_term, default_term, reopen_term, terms_of
+from contactbook.gradebook.terms import default_term, terms_of
 from contactbook.gradebook.writes import GridErrors, publish_column, save_grid
 from contactbook.models import ConductRating, Notification, Score, TermComment
 from school.exceptions import TermClosed
 from school.models import Subject, TermEvent
+from school.terms import close_term, reopen_term
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
