@@ -39,13 +39,6 @@ def default_session(moment: datetime.datetime | None = None) -> str:
     return Session.MORNING if local.hour < 12 else Session.AFTERNOON
 
 
-def term_for_day(class_group: ClassGroup, day: datetime.date) -> Term | None:
-    """The term of the class's school year whose dates include `day` (None between terms)."""
-    return Term.objects.filter(
-        school_year_id=class_group.school_year_id, start_date__lte=day, end_date__gte=day
-    ).first()
-
-
 def _date_label(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -105,7 +98,7 @@ def attendance_sheet(class_group: ClassGroup, day: datetime.date, session: str) 
     }
     checked_in = device_selectors.checked_in_student_ids(class_group, day)
     approved, pending = _leave_on(ids, day, session)
-    term = term_for_day(class_group, day)
+    term = Term.objects.of_year(class_group.school_year_id).containing(day).first()
     kiosk_used = bool(checked_in)
     rows = []
     for pupil in pupils:
@@ -196,7 +189,7 @@ def record_attendance(
     such an absence into anything else sends a short correction."""
     if session not in Session.values:
         raise SheetErrors({None: _("Choose the morning or the afternoon session.")})
-    term = term_for_day(class_group, day)
+    term = Term.objects.of_year(class_group.school_year_id).containing(day).first()
     if term is not None and term.is_closed:
         raise TermClosed()
     problems = _write_problems(class_group, day, term)

@@ -24,7 +24,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from contactbook import qualities as quality_sheet
 from contactbook.gradebook.columns import columns_for, filled, subject_sort_key, term_result
-from contactbook.gradebook.terms import terms_of
 from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
 from grading import circular22, circular27
 from grading.errors import RuleError
@@ -195,7 +194,7 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     class_group = _load_class(class_group)
     if class_group.school_year_id != school_year.pk:
         raise ValueError("the class must belong to the school year")
-    terms = {t.number: t for t in terms_of(class_group)}
+    terms = {t.number: t for t in Term.objects.of_year(class_group.school_year_id)}
     pupils = _pupils(class_group, student_ids)
     if not pupils:
         return []

@@ -132,6 +132,31 @@ class SchoolYear(models.Model):
         return self.name
 
 
+class TermQuerySet(models.QuerySet):
+    """The term queries every app asks: a year's terms, the terms a day falls in, the current
+    term."""
+
+    def of_year(self, school_year) -> "TermQuerySet":
+        """The terms of a school year (a SchoolYear or its id), term I first."""
+        return self.filter(school_year=school_year).order_by("number")
+
+    def containing(self, day: datetime.date) -> "TermQuerySet":
+        """The terms whose dates include `day` (none between terms)."""
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+    def current(self, today: datetime.date | None = None) -> "Term | None":
+        """Of these terms, in their order, the one `today` falls in; between terms or after
+        the year, the last one that has started; before the year, the first. Reads the terms
+        once, and not at all when the queryset has been read already (its result cache)."""
+        today = today or timezone.localdate()
+        terms = list(self)
+        for term in terms:
+            if term.start_date <= today <= term.end_date:
+                return term
+        started = [t for t in terms if t.start_date <= today]
+        return started[-1] if started else (terms[0] if terms else None)
+
+
 class Term(models.Model):
     """Học kỳ I or II. A closed term's grade book is frozen until an admin reopens it."""
 
@@ -150,6 +175,8 @@ class Term(models.Model):
         related_name="+",
         verbose_name=_("closed by"),
     )
+
+    objects = TermQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("term")
