@@ -24,6 +24,7 @@ from contactbook.models import AttendanceMark, LeaveRequest, Notification
 from devices import selectors as device_selectors
 from school.exceptions import DomainError, TermClosed
 from school.models import ClassGroup, Enrolment, Guardianship, Student, Term
+from school.terms import check_open
 
 Status = AttendanceMark.Status
 Session = AttendanceMark.Session
@@ -196,6 +197,10 @@ def record_attendance(
     if problems:
         raise SheetErrors({None: problems[0]})
     with transaction.atomic():
+        if term is not None:
+            # Re-read inside the transaction: the check above may predate a close that is
+            # committing now; this waits for it and refuses the closed term.
+            check_open(term)
         # One register save per class at a time: the second waits and then sees the first's marks.
         ClassGroup.objects.select_for_update().filter(pk=class_group.pk).first()
         clean = _check_entries(class_group, entries)
