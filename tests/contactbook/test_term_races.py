@@ -1,4 +1,4 @@
-"""A register saved while a manager closes the term: nothing is written
+"""A register saved, or a leave approved, while a manager closes the term: nothing is written
 into the term that was just closed. Two real PostgreSQL connections (threads): one holds the
 close's transaction open, the other writes; the writer must either wait and be refused, or
 have written before the close began.
@@ -13,7 +13,8 @@ import pytest
 from django.db import connection, transaction
 
 from contactbook import attendance
-from contactbook.models import AttendanceMark
+from contactbook import leave as leave_requests
+from contactbook.models import AttendanceMark, LeaveRequest
 from school.exceptions import TermClosed
 from school.models import Student, Term
 from school.terms import close_term
@@ -25,6 +26,7 @@ from tests.contactbook.attendance_support import (  # noqa: F401 (the *_fixture 
 
 pytestmark = pytest.mark.django_db(transaction=True)  # PostgreSQL: the tests' database
 
+Status = AttendanceMark.Status
 WAIT = 30  # seconds; only reached when something is broken
 
 
@@ -123,3 +125,35 @@ def test_a_register_saved_while_the_term_closes_writes_nothing_into_it(cast, now
     writer = race(cast.principal, term, save_register)
     assert isinstance(writer.error, TermClosed), writer.error
     assert not AttendanceMark.objects.filter(date=TODAY).exists()
+
+
+def test_a_leave_approved_while_the_term_closes_excuses_no_mark_in_it(cast, now):
+    term = term_one(cast.class_a1.school_year)
+    mark = AttendanceMark.objects.create(
+        student=cast.pupil_a1,
+        class_group=cast.class_a1,
+        date=TODAY,
+        session="morning",
+        status=Status.UNEXCUSED,
+        recorded_by=cast.homeroom_a1,
+    )
+    leave = LeaveRequest.objects.create(
+        student=cast.pupil_a1,
+        requested_by=cast.parent_a1,
+        start_date=TODAY,
+        end_date=TODAY,
+        sessions="both",
+        reason="ốm",
+    )
+
+    def approve():
+        leave_requests.decide_leave(
+            user=cast.homeroom_a1, leave=LeaveRequest.objects.get(pk=leave.pk), approve=True
+        )
+
+    writer = race(cast.principal, term, approve)
+    assert writer.error is None, writer.error
+    mark.refresh_from_db()
+    assert mark.status == Status.UNEXCUSED  # the closed term's mark is left alone
+    leave.refresh_from_db()
+    assert leave.status == LeaveRequest.Status.APPROVED  # the answer itself is not term data
