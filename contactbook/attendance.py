@@ -24,6 +24,7 @@ from contactbook.models import AttendanceMark, LeaveRequest, Notification
 from devices import selectors as device_selectors
 from school.exceptions import DomainError, TermClosed
 from school.models import ClassGroup, Enrolment, Guardianship, Student, Term
+from school.terms import check_open
 
 Status = AttendanceMark.Status
 Session = AttendanceMark.Session
@@ -37,13 +38,6 @@ def default_session(moment: datetime.datetime | None = None) -> str:
     """Morning until noon, afternoon after (local time)."""
     local = timezone.localtime(moment or timezone.now())
     return Session.MORNING if local.hour < 12 else Session.AFTERNOON
-
-
-def term_for_day(class_group: ClassGroup, day: datetime.date) -> Term | None:
-    """The term of the class's school year whose dates include `day` (None between terms)."""
-    return Term.objects.filter(
-        school_year_id=class_group.school_year_id, start_date__lte=day, end_date__gte=day
-    ).first()
 
 
 def _date_label(day: datetime.date) -> str:
@@ -105,7 +99,7 @@ def attendance_sheet(class_group: ClassGroup, day: datetime.date, session: str) 
     }
     checked_in = device_selectors.checked_in_student_ids(class_group, day)
     approved, pending = _leave_on(ids, day, session)
-    term = term_for_day(class_group, day)
+    term = Term.objects.of_year(class_group.school_year_id).containing(day).first()
     kiosk_used = bool(checked_in)
     rows = []
     for pupil in pupils:
@@ -196,13 +190,17 @@ def record_attendance(
     such an absence into anything else sends a short correction."""
     if session not in Session.values:
         raise SheetErrors({None: _("Choose the morning or the afternoon session.")})
-    term = term_for_day(class_group, day)
+    term = Term.objects.of_year(class_group.school_year_id).containing(day).first()
     if term is not None and term.is_closed:
         raise TermClosed()
     problems = _write_problems(class_group, day, term)
     if problems:
         raise SheetErrors({None: problems[0]})
     with transaction.atomic():
+        if term is not None:
+            # Re-read inside the transaction: the check above may predate a close that is
+            # committing now; this waits for it and refuses the closed term.
+            check_open(term)
         # One register save per class at a time: the second waits and then sees the first's marks.
         ClassGroup.objects.select_for_update().filter(pk=class_group.pk).first()
         clean = _check_entries(class_group, entries)

@@ -21,8 +21,9 @@ from simple_history.utils import bulk_update_with_history
 from contactbook import notifications
 from contactbook.attendance import Status, _date_label, today
 from contactbook.models import AttendanceMark, LeaveRequest
-from school.exceptions import DomainError
+from school.exceptions import DomainError, TermClosed
 from school.models import ClassGroup, Enrolment, Guardianship, Student, Term
+from school.terms import check_open
 
 # A guardian may ask for leave after the fact (a sudden fever), but only this many days back.
 LEAVE_DAYS_BACK = 3
@@ -180,9 +181,11 @@ def decide_leave(*, user, leave: LeaveRequest, approve: bool, note: str = "") ->
 
 
 def _excuse_marks(user, leave: LeaveRequest) -> int:
-    closed = Term.objects.filter(
+    """Excuse the leave's recorded absences, except in a closed term. Each term the leave
+    touches goes through the one open-term guard inside the caller's transaction, so a term
+    being closed right now is waited for and then left alone."""
+    terms = Term.objects.filter(
         school_year__school_id=leave.student.school_id,
-        closed_at__isnull=False,
         start_date__lte=leave.end_date,
         end_date__gte=leave.start_date,
     )
@@ -192,8 +195,11 @@ def _excuse_marks(user, leave: LeaveRequest) -> int:
         session__in=leave.session_names,
         status=Status.UNEXCUSED,
     )
-    for term in closed:
-        marks = marks.exclude(date__range=(term.start_date, term.end_date))
+    for term in terms:
+        try:
+            check_open(term)
+        except TermClosed:
+            marks = marks.exclude(date__range=(term.start_date, term.end_date))
     marks = list(marks)
     now = timezone.now()
     for mark in marks:

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contactbook.gradebook.reads import Change, history_changes
-from contactbook.gradebook.terms import check_open
 from contactbook.gradebook.writes import (
     GridErrors,
     check_comments,
@@ -26,6 +25,7 @@ from contactbook.models import QualityRating, TermComment
 from school import names
 from school.exceptions import TermClosed
 from school.models import ClassGroup, Student, Term
+from school.terms import check_open
 
 Item = QualityRating.Item
 # The record's order (học bạ): the five qualities, the three general competencies, the seven

@@ -20,7 +20,7 @@ from pydantic import Field
 from reports import statistics
 from school.exceptions import DomainError, NotFound
 from school.managers import signed_in
-from school.models import School
+from school.models import School, Term
 from school.schemas import ErrorOut
 
 
@@ -150,12 +150,13 @@ def statistics_body(stats: statistics.SchoolStatistics, school: School) -> dict:
 )
 def school_statistics(request: HttpRequest, params: Query[StatisticsQuery]):
     """Counts and percentages only. Queries: the session's, the school, its years, the year's
-    terms, its classes, then a fixed number per class (never per pupil)."""
+    terms (not for the whole year), its classes, then a fixed number per class (never per
+    pupil)."""
     school = School.objects.managed_by(request.user).filter(code=params.school).first()
     if school is None:
         raise NotFound(_("No school with this code that you manage."), field="school")
     school_year = statistics.resolve_school_year(school, params.year, field="year")
-    terms = statistics.year_terms(school_year)
+    terms = Term.objects.of_year(school_year)
     term = statistics.pick_term(terms, params.term, field="term", whole_year=("year",))
     stats = statistics.school_statistics(school, school_year, term)
     return statistics_body(stats, school)

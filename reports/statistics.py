@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.cards import model as card_codes
 from reports.cards.selectors import cards_for
 from school.exceptions import DomainError, NotFound
-from school.models import ClassGroup, School, SchoolYear, Term, is_primary_grade
+from school.models import ClassGroup, School, SchoolYear, Term, TermQuerySet, is_primary_grade
 
 LEARNING, CONDUCT, AWARD, PROMOTION = "learning", "conduct", "award", "promotion"
 TERM_MEASURES = (LEARNING, CONDUCT)
@@ -594,21 +594,14 @@ def resolve_school_year(school: School, value: str | None, *, field: str) -> Sch
     return pick_school_year(list(school.years.all()), value, field=field)
 
 
-def year_terms(school_year: SchoolYear) -> list[Term]:
-    """The year's terms, term I first (one query)."""
-    return list(Term.objects.filter(school_year=school_year).order_by("number"))
-
-
-def pick_term(terms: Sequence[Term], value: str | None, *, field: str,
+def pick_term(terms: TermQuerySet, value: str | None, *, field: str,
               whole_year: Iterable[str] = (WHOLE_YEAR,)) -> Term | None:
     """The term `value` names: "1" or "2", a whole-year word (None: the year), or, without a
     value, the term today falls in (the year before any term exists). InvalidChoice for any
     other value, NotFound when the term is not set up for that year."""
     whole_year = tuple(whole_year)
     if value is None or not value.strip():
-        from contactbook.gradebook.terms import default_term
-
-        return default_term(list(terms))
+        return terms.current()
     value = value.strip()
     if value in whole_year:
         return None

@@ -18,8 +18,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from contactbook.gradebook.terms import close_term, reopen_term
-from contactbook.models import TermEvent
 from school import access, forms, import_admin, names
 from school.managers import enrolled
 from school.models import (
@@ -41,8 +39,10 @@ from school.models import (
     SubjectGroup,
     TeachingAssignment,
     Term,
+    TermEvent,
     TimetableSlot,
 )
+from school.terms import close_term, reopen_term
 
 
 def _manages_any_school(request) -> bool:
@@ -553,7 +553,7 @@ class ClassroomDeviceAdmin(ScopedAdmin):
 
 
 # Terms: closing freezes a term's grade book; reopening needs a reason. Both go through
-# contactbook.gradebook's services, which check again that the user manages the school and
+# school/terms.py's services, which check again that the user manages the school and
 # record a TermEvent.
 
 

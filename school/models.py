@@ -134,6 +134,31 @@ class SchoolYear(models.Model):
         return self.name
 
 
+class TermQuerySet(models.QuerySet):
+    """The term queries every app asks: a year's terms, the terms a day falls in, the current
+    term."""
+
+    def of_year(self, school_year) -> "TermQuerySet":
+        """The terms of a school year (a SchoolYear or its id), term I first."""
+        return self.filter(school_year=school_year).order_by("number")
+
+    def containing(self, day: datetime.date) -> "TermQuerySet":
+        """The terms whose dates include `day` (none between terms)."""
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+    def current(self, today: datetime.date | None = None) -> "Term | None":
+        """Of these terms, in their order, the one `today` falls in; between terms or after
+        the year, the last one that has started; before the year, the first. Reads the terms
+        once, and not at all when the queryset has been read already (its result cache)."""
+        today = today or timezone.localdate()
+        terms = list(self)
+        for term in terms:
+            if term.start_date <= today <= term.end_date:
+                return term
+        started = [t for t in terms if t.start_date <= today]
+        return started[-1] if started else (terms[0] if terms else None)
+
+
 class Term(models.Model):
     """Học kỳ I or II. A closed term's grade book is frozen until an admin reopens it."""
 
@@ -153,6 +178,8 @@ class Term(models.Model):
         verbose_name=_("closed by"),
     )
 
+    objects = TermQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("term")
         verbose_name_plural = _("terms")
@@ -167,6 +194,25 @@ class Term(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+
+class TermEvent(models.Model):
+    """Closing or reopening a term's grade book: who, when and why."""
+
+    class Action(models.TextChoices):
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        # Moved from the contact book without moving its table (migrations: state only).
+        db_table = "contactbook_termevent"
+        ordering = ["at"]
 
 
 class SubjectGroup(models.Model):

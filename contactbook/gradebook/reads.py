@@ -19,7 +19,6 @@ from contactbook.gradebook.columns import (
     subject_sort_key,
     term_result,
 )
-from contactbook.gradebook.terms import default_term, terms_of
 from contactbook.models import ConductRating, Score, TermComment
 from school.models import ClassGroup, Enrolment, Student, Subject, Term
 
@@ -238,10 +237,10 @@ def pupil_grades(student: Student, term_id=None) -> PupilGrades:
     if enrolment is None:
         return PupilGrades(student, None)
     class_group = enrolment.class_group
-    terms = terms_of(class_group)
+    terms = Term.objects.of_year(class_group.school_year_id)
     term = next((t for t in terms if str(t.pk) == str(term_id)), None) if term_id else None
-    term = term or default_term(terms)
-    grades = PupilGrades(student, enrolment, terms, term)
+    term = term or terms.current()
+    grades = PupilGrades(student, enrolment, list(terms), term)
     if term is None:
         return grades
     published = list(

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contactbook.gradebook.columns import COMMENT_KEY, EMPTY, Column, _key, columns_for, parse_cell
-from contactbook.gradebook.terms import check_open
 from contactbook import notifications
 from contactbook.models import ConductRating, Score, TermComment
 from school.exceptions import DomainError, TermClosed
 from school.models import ClassGroup, Guardianship, Student, Subject, Term
+from school.terms import check_open
 
 
 COMMENT_MAX = 2000

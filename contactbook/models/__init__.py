@@ -12,7 +12,6 @@ from contactbook.models.gradebook import (
     QualityRating,
     Score,
     TermComment,
-    TermEvent,
 )
 from contactbook.models.messaging import (
     Message,
@@ -42,7 +41,6 @@ __all__ = [
     "Score",
     "SummaryAcknowledgement",
     "TermComment",
-    "TermEvent",
     "ThreadMute",
     "ThreadReadState",
     "WeeklySummary",

@@ -3,7 +3,7 @@ term comments and the term's open/closed history.
 
 Grades are evidence: every change of a score, conduct rating or attendance mark keeps who,
 when, the old and the new value (django-simple-history), and a closed term cannot be changed
-until an administrator reopens it (TermEvent records both).
+until an administrator reopens it (school.models.TermEvent records both).
 """
 
 from django.conf import settings
@@ -193,20 +193,3 @@ class TermComment(models.Model):
                 name="termcomment_one_homeroom",
             ),
         ]
-
-
-class TermEvent(models.Model):
-    """Closing or reopening a term's grade book: who, when and why."""
-
-    class Action(models.TextChoices):
-        CLOSED = "closed", _("Closed")
-        REOPENED = "reopened", _("Reopened")
-
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at"]

@@ -28,12 +28,11 @@ from contactbook.gradebook.columns import (
     score_text,
     subject_sort_key,
 )
-from contactbook.gradebook.terms import default_term, terms_of
 from contactbook.gradebook.writes import GridErrors, publish_column, save_grid, save_homeroom
 from contactbook.models import ConductRating
 from school.access import get_class_group_for_user
 from school.exceptions import TermClosed
-from school.models import ClassGroup, School, Student, Subject, TeachingAssignment
+from school.models import ClassGroup, School, Student, Subject, TeachingAssignment, Term
 
 # ---------------------------------------------------------------------------------------
 # Helpers shared with the parent's page
@@ -104,13 +103,13 @@ def split_comments(values: dict[tuple[int, str], str]) -> tuple[dict, dict[int, 
 def pick_term(class_group: ClassGroup, term_id):
     """(terms, term): the year's terms and the one asked for (404 if it is not one of them)
     or, without `term_id`, the current one by date."""
-    terms = terms_of(class_group)
+    terms = Term.objects.of_year(class_group.school_year_id)
     if term_id is None:
-        return terms, default_term(terms)
+        return list(terms), terms.current()
     term = next((t for t in terms if t.pk == term_id), None)
     if term is None:
         raise Http404("No such term in this class's year")
-    return terms, term
+    return list(terms), term
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Selectors: a class's cards in a fixed number of queries (term: 8, year: 9; the same for a
 primary class, whose quality ratings are read instead of conduct)."""
 
-from contactbook.gradebook.terms import terms_of
 from reports.cards.loading import _Data, _load_class, _pupils
 from reports.cards.model import Card
 from reports.cards.primary import _primary_term_card, _primary_year_card
@@ -53,7 +52,7 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     class_group = _load_class(class_group)
     if class_group.school_year_id != school_year.pk:
         raise ValueError("the class must belong to the school year")
-    terms = {t.number: t for t in terms_of(class_group)}
+    terms = {t.number: t for t in Term.objects.of_year(class_group.school_year_id)}
     pupils = _pupils(class_group, student_ids)
     if not pupils:
         return []

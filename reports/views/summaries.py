@@ -27,7 +27,7 @@ from reports.views.runs import ascii_filename
 from school import audit
 from school.access import get_school_for_manager
 from school.exceptions import DomainError
-from school.models import DataAccess, SchoolYear, Term
+from school.models import DataAccess, SchoolYear, Term, TermQuerySet
 
 TERM_PARAM, YEAR_PARAM, FORMAT_PARAM = "ky", "nam-hoc", "dinh-dang"
 FORMATS = ("pdf", "xlsx")
@@ -98,7 +98,7 @@ def _download(body: bytes, fmt: str, name: str) -> HttpResponse:
     return response
 
 
-def _pick(terms: list[Term], request: HttpRequest) -> Term | None:
+def _pick(terms: TermQuerySet, request: HttpRequest) -> Term | None:
     return statistics.pick_term(terms, request.GET.get(TERM_PARAM), field=TERM_PARAM)
 
 
@@ -115,7 +115,7 @@ def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
     The queries: the session's, the class, the terms, then one cards_for (8 or 9)."""
     class_group = get_class_group_for_summary(request.user, class_id)
     base = reverse("reports:class_summary", args=[class_group.pk])
-    terms = statistics.year_terms(class_group.school_year)
+    terms = Term.objects.of_year(class_group.school_year)
     try:
         fmt = _format(request)
         term = _pick(terms, request)
@@ -162,7 +162,7 @@ def school_statistics(request: HttpRequest, school_id: int) -> HttpResponse:
     try:
         fmt = _format(request)
         school_year = _resolve_year(years, request)
-        terms = statistics.year_terms(school_year)
+        terms = Term.objects.of_year(school_year)
         term = _pick(terms, request)
     except DomainError as exc:
         return _error_page(request, exc, base)

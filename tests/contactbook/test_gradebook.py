@@ -12,11 +12,11 @@ from django.utils import translation
 from contactbook.gradebook import writes
 from contactbook.gradebook.columns import column_by_key, columns_for, filled, parse_cell
 from contactbook.gradebook.reads import cell_history, grid, homeroom_history, pupil_grades
-from contactbook.gradebook.terms import close_term, default_term, reopen_term, terms_of
 from contactbook.gradebook.writes import GridErrors, publish_column, save_grid
-from contactbook.models import ConductRating, Notification, Score, TermComment, TermEvent
+from contactbook.models import ConductRating, Notification, Score, TermComment
 from school.exceptions import TermClosed
-from school.models import Subject
+from school.models import Subject, TermEvent
+from school.terms import close_term, reopen_term
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -422,29 +422,6 @@ def test_a_guardian_sees_published_cells_and_an_average_only_when_all_are_publis
     publish(cast, maths, term, "final-1")
     (toan,) = pupil_grades(cast.pupil_a1, term.pk).subjects
     assert toan.average == Decimal("8.1")
-
-
-def test_the_current_term_is_picked_by_date(cast):
-    year = cast.class_a1.school_year
-    one = f.TermFactory(
-        school_year=year,
-        number=1,
-        start_date=datetime.date(2026, 9, 5),
-        end_date=datetime.date(2027, 1, 15),
-    )
-    two = f.TermFactory(
-        school_year=year,
-        number=2,
-        start_date=datetime.date(2027, 1, 18),
-        end_date=datetime.date(2027, 5, 31),
-    )
-    terms = terms_of(cast.class_a1)
-    assert default_term(terms, datetime.date(2026, 8, 1)) == one  # before the year
-    assert default_term(terms, datetime.date(2026, 11, 25)) == one
-    assert default_term(terms, datetime.date(2027, 1, 16)) == one  # between the terms
-    assert default_term(terms, datetime.date(2027, 3, 1)) == two
-    assert default_term(terms, datetime.date(2027, 7, 1)) == two  # summer
-    assert default_term([], datetime.date(2027, 7, 1)) is None
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ from django.utils import timezone, translation
 
 from contactbook.gradebook.columns import column_by_key
 from contactbook.gradebook.reads import grid
-from contactbook.gradebook.terms import close_term
 from contactbook.gradebook.writes import publish_column, save_grid, save_homeroom
-from contactbook.models import ConductRating, Notification, Score, TermComment, TermEvent
-from school.models import Subject
+from contactbook.models import ConductRating, Notification, Score, TermComment
+from school.models import Subject, TermEvent
+from school.terms import close_term
 from tests import factories as f
 from tests.conftest import assert_cast
 

@@ -14,11 +14,11 @@ from django.utils import translation
 from contactbook.gradebook import reads
 from contactbook.gradebook.columns import Column, column_by_key, columns_for, parse_cell
 from contactbook.gradebook.reads import cell_history
-from contactbook.gradebook.terms import close_term
 from contactbook.gradebook.writes import GridErrors, publish_column, save_grid
 from contactbook.models import Notification, Score
 from school.exceptions import TermClosed
 from school.models import Subject
+from school.terms import close_term
 from tests import factories as f
 from tests.conftest import assert_cast
 from tests.contactbook.primary_support import primary_class_teacher, primary_term  # noqa: F401

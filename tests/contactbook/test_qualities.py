@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from contactbook import qualities
-from contactbook.gradebook.terms import close_term
 from contactbook.gradebook.writes import GridErrors
 from contactbook.models import QualityRating, TermComment
 from school.exceptions import TermClosed
+from school.terms import close_term
 from tests import factories as f
 from tests.conftest import assert_cast
 from tests.contactbook.primary_support import primary_class_teacher, primary_term  # noqa: F401

@@ -36,7 +36,7 @@ from reports.cards.model import (
 from reports.cards.selectors import cards_for
 from reports.statistics import InvalidChoice
 from school.exceptions import NotFound
-from school.models import Subject
+from school.models import Subject, Term
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -299,11 +299,12 @@ def test_an_empty_class_still_gets_its_headings():
     "value, expected", [(None, 1), ("", 1), ("1", 1), ("2", 2), ("ca-nam", None)]
 )
 def test_the_period_named_in_a_request(value, expected):
-    terms = [f.TermFactory.build(number=1, start_date=datetime.date(2000, 1, 1),
-                                 end_date=datetime.date(2100, 1, 1)),
-             f.TermFactory.build(number=2, start_date=datetime.date(2100, 1, 2),
-                                 end_date=datetime.date(2100, 6, 1))]
-    term = statistics.pick_term(terms, value, field="ky")
+    year = f.SchoolYearFactory()
+    f.TermFactory(school_year=year, number=1, start_date=datetime.date(2000, 1, 1),
+                  end_date=datetime.date(2100, 1, 1))
+    f.TermFactory(school_year=year, number=2, start_date=datetime.date(2100, 1, 2),
+                  end_date=datetime.date(2100, 6, 1))
+    term = statistics.pick_term(Term.objects.of_year(year), value, field="ky")
     assert (term.number if term else None) == expected
 
 

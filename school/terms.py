@@ -1,31 +1,13 @@
-"""A class's terms, the open-term guard every grade-book writer calls inside its transaction,
-and closing and reopening a term (recorded as TermEvent)."""
-
-import datetime
+"""A term's lifecycle: the one open-term guard every writer a closed term must stop calls inside
+its transaction (`check_open`), and closing and reopening a term, each recorded as a TermEvent.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contactbook.models import TermEvent
 from school.exceptions import TermClosed
-from school.models import ClassGroup, School, Term
-
-
-def terms_of(class_group: ClassGroup) -> list[Term]:
-    """The terms of the class's school year, term I first (one query)."""
-    return list(Term.objects.filter(school_year_id=class_group.school_year_id).order_by("number"))
-
-
-def default_term(terms: list[Term], today: datetime.date | None = None) -> Term | None:
-    """The term that `today` falls in; between terms or after the year, the last one that has
-    started; before the year, the first."""
-    today = today or timezone.localdate()
-    for term in terms:
-        if term.start_date <= today <= term.end_date:
-            return term
-    started = [t for t in terms if t.start_date <= today]
-    return started[-1] if started else (terms[0] if terms else None)
+from school.models import School, Term, TermEvent
 
 
 def check_open(term: Term) -> None:
