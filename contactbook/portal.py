@@ -41,6 +41,7 @@ from contactbook.models import (
     SummaryAcknowledgement,
     WeeklySummary,
 )
+from core.db import fetch_prepared
 from school.models import (
     ClassGroup,
     Enrolment,
@@ -52,7 +53,6 @@ from school.models import (
     Student,
     Subject,
 )
-from core.db import fetch_prepared
 
 SCORES_SHOWN = 8
 MESSAGES_SHOWN = 3
