@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
+from core.db import forget as forget_prepared_statements
 from school.models import StaffMembership
 from tests import factories as f
-from core.db import forget as forget_prepared_statements
 
 
 @dataclass
@@ -138,3 +138,12 @@ def assert_cast(cast: Cast, check, allowed: set[str]) -> None:
     """Run one permission check against the whole cast and compare with who should pass."""
     got = who_may(cast, check)
     assert got == allowed, f"allowed {sorted(got)}, expected {sorted(allowed)}"
+
+
+def as_user(client, user):
+    """`client` logged in as `user` (logged out for an anonymous user), for asking a page as
+    each member of the cast in turn."""
+    client.logout()
+    if user.is_authenticated:
+        client.force_login(user)
+    return client

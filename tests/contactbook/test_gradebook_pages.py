@@ -21,7 +21,7 @@ from contactbook.models import ConductRating, Notification, Score, TermComment
 from school.models import Subject, TermEvent
 from school.terms import close_term
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +50,6 @@ def book_url(cast, subject, term=None, name="contactbook:gradebook_term"):
     if term is None:
         return reverse("contactbook:gradebook", args=[cast.class_a1.pk, subject.pk])
     return reverse(name, args=[cast.class_a1.pk, subject.pk, term.pk])
-
-
-def as_user(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-    return client
 
 
 def cell(student, key="regular-1"):

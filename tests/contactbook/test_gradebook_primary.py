@@ -20,7 +20,7 @@ from school.exceptions import TermClosed
 from school.models import Subject
 from school.terms import close_term
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 from tests.contactbook.primary_support import primary_class_teacher, primary_term  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -51,13 +51,6 @@ def primary_subject(name, test=False):
 
 def book_url(cast, subject, term, name="contactbook:gradebook_term"):
     return reverse(name, args=[cast.class_b.pk, subject.pk, term.pk])
-
-
-def as_user(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-    return client
 
 
 def save(cast, teacher, subject, term, cells):

@@ -16,7 +16,7 @@ from contactbook import messaging
 from contactbook.models import Message, MessageAttachment, Notification
 from school.models import Enrolment, Guardianship, StaffMembership, TeachingAssignment
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -50,18 +50,12 @@ def pdf(name="don.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "application/pdf")
 
 
-def login(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-
-
 # ------------------------------------------------------------------------------ who takes part
 
 
 def test_who_may_open_a_pupils_thread(cast, client):
     def opens(user):
-        login(client, user)
+        as_user(client, user)
         statuses = {client.get(parent_url(cast.pupil_a1)).status_code,
                     client.get(teacher_url(cast.pupil_a1)).status_code}
         assert statuses <= {200, 302, 404}, statuses
@@ -74,7 +68,7 @@ def test_who_may_open_a_pupils_thread(cast, client):
 
 def test_who_may_write_in_a_pupils_thread(cast, client):
     def writes(user):
-        login(client, user)
+        as_user(client, user)
         before = Message.objects.count()
         response = client.post(teacher_url(cast.pupil_a1), {"body": f"Xin chào từ {user}"})
         assert response.status_code in (302, 404), response.status_code
@@ -85,7 +79,7 @@ def test_who_may_write_in_a_pupils_thread(cast, client):
 
 def test_a_pupil_in_another_school_has_only_the_family_when_no_teacher_is_assigned(cast, client):
     def opens(user):
-        login(client, user)
+        as_user(client, user)
         return client.get(parent_url(cast.sibling_b)).status_code == 200
 
     assert_cast(cast, opens, {"parent_of_two"})
@@ -153,7 +147,7 @@ def test_a_pupil_moved_to_another_class_changes_who_takes_part(cast, client):
     f.enrol(cast.pupil_a1, cast.class_a2)
 
     def opens(user):
-        login(client, user)
+        as_user(client, user)
         return client.get(parent_url(cast.pupil_a1)).status_code == 200
 
     assert_cast(cast, opens, {"parent_a1", "teacher_a2"})
@@ -184,7 +178,7 @@ def test_attachments_are_stored_privately_and_served_only_to_those_who_take_part
     assert image.file.name not in page and "/media/" not in page
 
     def downloads(user):
-        login(client, user)
+        as_user(client, user)
         return client.get(reverse("contactbook:message_attachment", args=[image.pk])).status_code == 200
 
     assert_cast(cast, downloads, TAKE_PART_A1)
@@ -259,7 +253,7 @@ def test_who_may_open_a_class_to_write_to_its_parents(cast, client):
     url = reverse("contactbook:teacher_class_messages", args=[cast.class_a1.pk])
 
     def opens(user):
-        login(client, user)
+        as_user(client, user)
         return client.get(url).status_code == 200
 
     assert_cast(cast, opens, {"teacher_a1", "homeroom_a1"})
@@ -267,7 +261,7 @@ def test_who_may_open_a_class_to_write_to_its_parents(cast, client):
 
 def test_everyone_logged_in_may_open_the_teachers_list_and_sees_only_their_own(cast, client):
     def opens(user):
-        login(client, user)
+        as_user(client, user)
         response = client.get(reverse("contactbook:teacher_messages"))
         return response.status_code == 200
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from contactbook import messaging, notifications, portal, summaries
 from contactbook.models import SummaryAcknowledgement
+from core import db
 from school.models import Guardianship
 from tests import factories as f
-from tests.conftest import assert_cast
-from core import db
+from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +32,13 @@ def term(cast):
     return f.TermFactory(school_year=cast.class_a1.school_year)
 
 
-def login(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-
-
 def test_the_portal_home_is_at_phu_huynh():
     assert reverse("contactbook:portal_home") == HOME
 
 
 def test_who_sees_a_child_on_the_portal(cast, client):
     def sees(user):
-        login(client, user)
+        as_user(client, user)
         response = client.get(child_url(cast.pupil_a1))
         assert response.status_code in (200, 302, 404)
         return response.status_code == 200
@@ -56,7 +50,7 @@ def test_who_sees_a_child_on_the_portal(cast, client):
 
 def test_who_sees_a_child_in_another_school(cast, client):
     def sees(user):
-        login(client, user)
+        as_user(client, user)
         return client.get(child_url(cast.sibling_b)).status_code == 200
 
     assert_cast(cast, sees, {"parent_of_two"})
@@ -64,7 +58,7 @@ def test_who_sees_a_child_in_another_school(cast, client):
 
 def test_the_portal_home_shows_each_parent_their_eldest_child_and_others_an_empty_page(cast, client):
     def has_a_child(user):
-        login(client, user)
+        as_user(client, user)
         response = client.get(HOME)
         if not user.is_authenticated:
             assert response.status_code == 302 and reverse("accounts:login") in response["Location"]

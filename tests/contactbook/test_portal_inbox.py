@@ -12,7 +12,7 @@ from django.utils import timezone
 from contactbook import notifications
 from contactbook.models import ChannelPreference, Delivery, Notification
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +29,6 @@ def note(user, key, *, read=False, url="/phu-huynh/", minutes_ago=0):
     return Notification.objects.get(pk=notification.pk)
 
 
-def login(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-
-
 def test_the_inbox_is_at_hop_thu():
     assert reverse("contactbook:notification_inbox") == INBOX
 
@@ -45,7 +39,7 @@ def test_everyone_logged_in_has_an_inbox_with_only_their_own_notifications(cast,
             note(user, f"k-{name}")
 
     def own_inbox(user):
-        login(client, user)
+        as_user(client, user)
         response = client.get(INBOX)
         if response.status_code != 200:
             assert response.status_code == 302  # anonymous: to the login page
@@ -133,7 +127,7 @@ SETTINGS = "/hop-thu/cai-dat/"
 
 def test_everyone_logged_in_may_set_their_own_channels(cast, client):
     def saves(user):
-        login(client, user)
+        as_user(client, user)
         response = client.post(SETTINGS, {"email": "", "sms": "never"})
         return response.status_code == 302 and ChannelPreference.objects.filter(
             user_id=user.pk, channel="sms", enabled=False

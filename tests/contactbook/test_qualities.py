@@ -15,7 +15,7 @@ from contactbook.models import QualityRating, TermComment
 from school.exceptions import TermClosed
 from school.terms import close_term
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 from tests.contactbook.primary_support import primary_class_teacher, primary_term  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +38,6 @@ def save(cast, teacher, term, ratings, period=MID, comments=None):
 
 def sheet_url(cast, term, period="giua-ky"):
     return reverse("contactbook:qualities_term", args=[cast.class_b.pk, term.pk]) + f"?giai-doan={period}"
-
-
-def as_user(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-    return client
 
 
 def test_fifteen_items_in_the_records_order():

@@ -23,7 +23,7 @@ from reports import access
 from reports.models import ReportCard
 from school import names
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +50,6 @@ def term2(cast, term1):
         school_year=cast.class_a1.school_year, number=2,
         start_date=datetime.date(2027, 1, 18), end_date=datetime.date(2027, 5, 25),
     )
-
-
-def as_user(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-    return client
 
 
 def card_url(student, term=None):

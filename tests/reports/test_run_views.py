@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +36,6 @@ def reports_root(settings, tmp_path):
 @pytest.fixture
 def term(cast):
     return f.TermFactory(school_year=cast.class_a1.school_year, number=1)
-
-
-def as_user(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-    return client
 
 
 def make_run(cast, term, *, status=ReportRun.Status.DONE, scope=ReportRun.Scope.CLASS, **fields):

@@ -8,20 +8,14 @@ from django.urls import reverse
 
 from school.models import ClassroomDevice, Student
 from tests import factories as f
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db
 
 
-def _login(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-
-
 def test_who_may_enter_the_administration(cast, client):
     def enters(user):
-        _login(client, user)
+        as_user(client, user)
         return client.get(reverse("admin:index")).status_code == 200
 
     assert_cast(cast, enters, {"operator", "principal", "other_school_admin"})
@@ -31,27 +25,27 @@ def test_who_may_open_a_pupils_record_in_the_administration(cast, client):
     url = reverse("admin:school_student_change", args=[cast.pupil_a1.pk])
 
     def opens(user):
-        _login(client, user)
+        as_user(client, user)
         return client.get(url).status_code == 200
 
     assert_cast(cast, opens, {"operator", "principal"})
 
 
 def test_the_pupil_list_shows_only_the_managed_schools_pupils(cast, client):
-    _login(client, cast.principal)
+    as_user(client, cast.principal)
     listed = set(client.get(reverse("admin:school_student_changelist")).context["cl"].result_list)
     assert listed == set(Student.objects.filter(school=cast.school_a))
     assert cast.sibling_b not in listed
 
 
 def test_pupil_search_ignores_tone_marks(cast, client):
-    _login(client, cast.principal)
+    as_user(client, cast.principal)
     response = client.get(reverse("admin:school_student_changelist"), {"q": "tran thi binh"})
     assert list(response.context["cl"].result_list) == [cast.pupil_a2]
 
 
 def test_a_class_form_offers_only_the_managed_schools_choices(cast, client):
-    _login(client, cast.principal)
+    as_user(client, cast.principal)
     form = client.get(reverse("admin:school_classgroup_add")).context["adminform"].form
     assert set(form.fields["school"].queryset) == {cast.school_a}
     teachers = set(form.fields["homeroom_teacher"].queryset)
@@ -59,7 +53,7 @@ def test_a_class_form_offers_only_the_managed_schools_choices(cast, client):
 
 
 def test_a_class_cannot_be_created_in_another_school(cast, client):
-    _login(client, cast.other_school_admin)
+    as_user(client, cast.other_school_admin)
     response = client.post(
         reverse("admin:school_classgroup_add"),
         {
@@ -77,7 +71,7 @@ def test_a_class_cannot_be_created_in_another_school(cast, client):
 
 
 def test_registering_a_device_shows_its_token_once_and_stores_only_a_hash(cast, client):
-    _login(client, cast.principal)
+    as_user(client, cast.principal)
     response = client.post(
         reverse("admin:school_classroomdevice_add"),
         {"school": cast.school_a.pk, "room": cast.device.room.pk, "kind": "kiosk", "name": "Cổng chính"},
@@ -93,7 +87,7 @@ def test_registering_a_device_shows_its_token_once_and_stores_only_a_hash(cast, 
 
 
 def test_a_principal_adds_a_teacher_by_phone(cast, client):
-    _login(client, cast.principal)
+    as_user(client, cast.principal)
     response = client.post(
         reverse("admin:school_staffmembership_add"),
         {"full_name": "Đinh  Văn Mới", "phone": "0933 111 222", "school": cast.school_a.pk,
@@ -111,7 +105,7 @@ def test_a_principal_adds_a_teacher_by_phone(cast, client):
 
 
 def test_a_class_form_reads_the_same_queries_however_many_subjects_it_has(cast, client):
-    _login(client, cast.principal)
+    as_user(client, cast.principal)
     url = reverse("admin:school_classgroup_change", args=[cast.class_a1.pk])
 
     def queries() -> int:
@@ -134,7 +128,7 @@ def test_a_class_form_reads_the_same_queries_however_many_subjects_it_has(cast, 
     "school_dataaccess",
 ])
 def test_list_filters_name_no_other_school(cast, client, changelist):
-    _login(client, cast.other_school_admin)
+    as_user(client, cast.other_school_admin)
     response = client.get(reverse(f"admin:{changelist}_changelist"))
     assert response.status_code == 200
     assert cast.school_a.name not in response.content.decode()

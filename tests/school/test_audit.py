@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from school.models import DataAccess
-from tests.conftest import assert_cast
+from tests.conftest import as_user, assert_cast
 from tests.reports.test_card_views import card_url, term1  # noqa: F401
 from tests.reports.test_run_views import make_file, make_run, reports_root, term  # noqa: F401
 from tests.reports.test_statistics import new_pupil, results  # noqa: F401
@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 
 ADDRESS = "203.0.113.9"
 Action = DataAccess.Action
-
-
-def as_user(client, user):
-    client.logout()
-    if user.is_authenticated:
-        client.force_login(user)
-    return client
 
 
 def get(client, user, url):
