@@ -7,9 +7,13 @@ without a browser cannot pass the suite by silently running none of them.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests import factories as f
 
 # Playwright's sync API runs an asyncio event loop in the main thread; without this Django's ORM
 # refuses to run in the test body ("You cannot call this from an async context").
@@ -137,3 +141,16 @@ def phone_page(browser, live_server):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def log_in(page, phone: str, next_url: str) -> None:
+    """Open `next_url` signed out, get sent to the login page, sign in with the test password
+    and land back on `next_url` (cookies cleared first, so a page can change person)."""
+    page.context.clear_cookies()
+    page.goto(next_url)
+    expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/"))
+    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
+    form.locator("input[name=username]").fill(phone)
+    form.locator("input[name=password]").fill(f.TEST_PASSWORD)
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))

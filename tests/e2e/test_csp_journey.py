@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from lms import services
 from school.models import StaffMembership
 from tests import factories as f
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -91,14 +92,6 @@ def violations(page: Page, seen: list[str]) -> list[str]:
     return seen + page.evaluate("() => window.__csp || []")
 
 
-def log_in(page: Page, phone: str, next_url: str) -> None:
-    page.goto(next_url)
-    expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/"))
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=username]").fill(phone)
-    form.locator("input[name=password]").fill(f.TEST_PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_teacher_and_parent_pages_run_under_the_policy(page: Page, phone_page: Page, world: World):

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from contactbook.models import AttendanceMark, LeaveRequest, Notification
 from tests import factories as f
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -59,15 +60,6 @@ def family(transactional_db, monkeypatch) -> Family:
     return Family(class_group, child, classmate, parent, teacher)
 
 
-def log_in_to(page: Page, path: str, phone: str) -> None:
-    """Open `path` logged out, get sent to the login page, log in, land back on `path`."""
-    page.goto(path)
-    expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/\?next="))
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=username]").fill(phone)
-    form.locator("input[name=password]").fill(f.TEST_PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(path) + r"$"))
 
 
 def test_a_parent_asks_for_leave_and_the_homeroom_teacher_approves_it(
@@ -77,7 +69,7 @@ def test_a_parent_asks_for_leave_and_the_homeroom_teacher_approves_it(
     leave_path = f"/phu-huynh/hoc-sinh/{family.child.pk}/xin-nghi/"
 
     # The parent, on a phone: today, the whole day, with a reason.
-    log_in_to(parent_page, leave_path, PARENT_PHONE)
+    log_in(parent_page, PARENT_PHONE, leave_path)
     form = parent_page.locator("form.leave-form")
     expect(form.locator("input[name=start_date]")).to_have_value("2026-11-25")
     expect(form.locator("input[name=end_date]")).to_have_value("2026-11-25")
@@ -92,7 +84,7 @@ def test_a_parent_asks_for_leave_and_the_homeroom_teacher_approves_it(
     assert Notification.objects.filter(recipient=family.teacher, kind="leave_request").exists()
 
     # The homeroom teacher, on a desktop: the request waits on the class's leave page.
-    log_in_to(teacher_page, f"/giao-vien/lop/{family.class_group.pk}/xin-nghi/", TEACHER_PHONE)
+    log_in(teacher_page, TEACHER_PHONE, f"/giao-vien/lop/{family.class_group.pk}/xin-nghi/")
     waiting = teacher_page.locator(f".pending-requests [data-leave='{leave.pk}']")
     expect(waiting.locator(".pupil")).to_have_text("Nguyễn Thị Ánh")
     waiting.locator("input[name=note]").fill("Chúc cháu mau khỏi.")

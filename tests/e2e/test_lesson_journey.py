@@ -23,6 +23,7 @@ from lms import services
 from lms.models import LessonAssignment, LessonPage
 from school.models import StaffMembership
 from tests import factories as f
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -85,14 +86,6 @@ def world(transactional_db) -> World:
     return World(lesson=lesson, class_a1=class_a1, pupil_a1=pupil_a1, pupil_a2=pupil_a2)
 
 
-def log_in(page: Page, phone: str, next_url: str) -> None:
-    page.goto(next_url)
-    expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/"))
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=username]").fill(phone)
-    form.locator("input[name=password]").fill(f.TEST_PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
 
 
 def click_footer_action(page: Page, selector: str) -> None:

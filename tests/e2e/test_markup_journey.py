@@ -12,7 +12,6 @@ a dialog they opened is recorded by then, whatever the machine's speed.
 """
 
 import datetime
-import re
 
 import pytest
 from django.utils import timezone
@@ -21,6 +20,7 @@ from playwright.sync_api import Page, expect
 from contactbook import messaging
 from lms import services
 from tests import factories as f
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -95,16 +95,6 @@ def settle(page: Page) -> None:
     )
 
 
-def log_in(page: Page, phone: str, next_url: str) -> None:
-    page.context.clear_cookies()
-    page.goto(next_url)
-    expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/"))
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=username]").fill(phone)
-    form.locator("input[name=password]").fill(f.TEST_PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(next_url) + "$"))
-    settle(page)
 
 
 def no_live_markup(page: Page, scope: str) -> None:
@@ -126,11 +116,13 @@ def test_typed_markup_stays_text_for_everyone_who_reads_it(page: Page, world, di
     # The head of the subject group previews the published revision in Wagtail's admin.
     preview = f"/cms/pages/{lesson.pk}/revisions/{lesson.live_revision_id}/view/"
     log_in(page, HEAD, preview)
+    settle(page)
     expect(page.locator(".block-formula mtext")).to_have_text(FORMULA_TEXT)
     no_live_markup(page, ".lesson-body")
 
     # A parent reads the lesson: every payload on the screen as its letters.
     log_in(page, PARENT, lesson.url)
+    settle(page)
     expect(page.locator(".block-formula mtext")).to_have_text(FORMULA_TEXT)
     expect(page.locator(".block-formula math")).to_be_visible()
     expect(page.locator("h2.block-heading")).to_have_text(HEADING)
@@ -155,6 +147,7 @@ def test_typed_markup_stays_text_for_everyone_who_reads_it(page: Page, world, di
 
     # The teacher reads it.
     log_in(page, TEACHER, f"/giao-vien/tin-nhan/hoc-sinh/{pupil.pk}/")
+    settle(page)
     expect(page.get_by_text(PARENTS_MESSAGE)).to_be_visible()
     expect(page.get_by_text(CHILD).first).to_be_visible()
     no_live_markup(page, "main")
