@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "devices",
     "contactbook",
     "reports",
+    "demo",  # seed_demo: the demo schools (on top of every app; none imports it)
     "simple_history",
     "axes",  # login throttling (AXES_* below)
     "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)

@@ -1,9 +1,9 @@
-"""The demo schools' term I grade books (reports/demo.py, written by `manage.py seed_demo`):
+"""The demo schools' term I grade books (demo/grades.py, written by `manage.py seed_demo`):
 complete, published, realistic and the same on every run. The upper-secondary school has the
 whole term (Circular 22); the primary school mid-term I so far (Circular 27).
 
 The demo is seeded once for the module inside a transaction rolled back at the end (as
-tests/school/test_seed_demo.py does), so no other module sees it; each test runs in a savepoint
+tests/demo/test_seed_demo.py does), so no other module sees it; each test runs in a savepoint
 of it, so a test that removes or rebuilds the grades leaves the next test the first run's rows.
 """
 
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from contactbook.gradebook import columns_for, term_result
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
-from reports import demo
+from demo import grades as demo
 from grading import circular22
 from school.models import ClassGroup, Enrolment, Student, TeachingAssignment, Term
 
@@ -350,7 +350,7 @@ def test_a_pupils_plan_is_the_same_in_another_process():
     identically."""
     script = (
         "import django, json; django.setup(); "
-        "from tests.reports.test_demo_grades import _sample_plan; "
+        "from tests.demo.test_grades import _sample_plan; "
         "print(json.dumps(_sample_plan(), ensure_ascii=False))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -1,4 +1,4 @@
-"""The demo school's lessons (called by school/demo.py's seed_demo): Trường THPT Hạ Long gets
+"""The demo school's lessons (called by demo/seed.py's seed_demo): Trường THPT Hạ Long gets
 Toán 10, Ngữ văn 10 and Vật lí 11 for this year and Toán 10 for last year, with units,
 lessons, PDF materials, formulas and quizzes. Most lessons went through the head's approval
 and are given to classes; one waits for approval, one is a draft.

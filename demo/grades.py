@@ -1,4 +1,4 @@
-"""The demo school's term I grade book (called at the end of school/demo.py's seed_demo), so
+"""The demo school's term I grade book (called at the end of demo/seed.py's seed_demo), so
 that report cards, class summaries and the parents' pages have something real to show.
 
 For every pupil of every current-year class of Trường THPT Hạ Long, term I of the current
@@ -43,7 +43,7 @@ from django.utils import timezone
 from contactbook.gradebook import columns_for
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
 from grading import circular22
-from school.demo import PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE, format_count
+from demo.school import PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE, format_count
 from school.models import (
     ClassGroup,
     Enrolment,
