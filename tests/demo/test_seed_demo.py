@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F
@@ -136,8 +137,12 @@ def fingerprint() -> str:
 def seeded(django_db_setup, django_db_blocker):
     """The demo seeded once; rolled back after the module."""
     with django_db_blocker.unblock(), transaction.atomic():
+        mail.outbox = []
         output = run_seed()
-        yield {"output": output, "counts": row_counts(), "fingerprint": fingerprint()}
+        yield {
+            "output": output, "counts": row_counts(), "fingerprint": fingerprint(),
+            "emails": len(mail.outbox),
+        }
         transaction.set_rollback(True)
 
 
@@ -370,6 +375,12 @@ def test_class_lists_come_out_of_the_database_in_vietnamese_order(seeded):
     ]
     assert [name for name in roster if name in curated] == curated
     assert max(Counter(name.split()[-1] for name in roster).values()) >= 3
+
+
+def test_seeding_sends_no_email(seeded):
+    """Wagtail's moderation notices for the demo's lessons (and the contact book's e-mails)
+    would go to invented addresses, and to the console on a first run."""
+    assert seeded["emails"] == 0
 
 
 def test_running_it_again_changes_nothing(seeded):

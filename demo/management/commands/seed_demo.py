@@ -2,13 +2,35 @@
 the README lists (demo/seed.py builds them). Safe to run on every start: when the demo is
 there it says so and writes nothing."""
 
+import logging
 import time
+from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from demo import seed
 from demo.school import DEMO_PASSWORD, DemoConflict, format_count
+
+
+@contextmanager
+def _quiet():
+    """The e-mails the seed's own actions send (Wagtail's moderation notices, the contact
+    book's notifications, delivered after commit) go nowhere: the demo's addresses are
+    invented, and on the first run the console backend would print each one. Celery's line
+    per task (eager on the first run: hundreds of deliveries) and kombu's warning that the
+    eager run has no broker host are held back too."""
+    loggers = {name: logging.getLogger(name) for name in ("celery.app.trace", "kombu.connection")}
+    levels = {name: logger.level for name, logger in loggers.items()}
+    for logger in loggers.values():
+        logger.setLevel(logging.ERROR)
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            yield
+    finally:
+        for name, logger in loggers.items():
+            logger.setLevel(levels[name])
 
 
 class Command(BaseCommand):
@@ -28,7 +50,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             # One transaction: a failure half-way leaves no half demo behind.
-            with transaction.atomic():
+            with _quiet(), transaction.atomic():
                 state = seed.demo_state()
                 if state == "present" and not reset:
                     self.stdout.write("Dữ liệu mẫu đã có — không thay đổi gì.")
