@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from accounts.models import User
+from demo.devices import seed_devices
 from demo.grades import remove_grades, seed_grades
 from demo.lessons import remove_lessons, seed_lessons
 from demo.school import (
@@ -128,10 +129,11 @@ def _check_logins_free() -> None:
         )
 
 
-def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict[str, int]:
+def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict:
     """Build and write the demo; the caller holds the transaction and has checked that the
     demo schools are absent. Returns row counts by model name, plus "outside_periods" (timetable
-    periods that had to go outside a class's usual half-days; 0 expected)."""
+    periods that had to go outside a class's usual half-days; 0 expected) and "kiosk_token" (the
+    demo kiosk's token, shown this once)."""
     _check_logins_free()
     department, _ = Department.objects.get_or_create(
         code=DEPARTMENT_CODE, defaults={"name": DEPARTMENT_NAME, "province": "Quảng Ninh"}
@@ -155,6 +157,8 @@ def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict[str, in
     counts["lessons"] = seed_lessons(log)
     # Term I's grade book (reports): every cell, conduct, comments and a few absences.
     counts["scores"] = seed_grades(log)
+    # The smart classrooms (devices): boards, kiosks, and the demo kiosk's token.
+    counts["kiosk_token"] = seed_devices(log)
     return counts
 
 

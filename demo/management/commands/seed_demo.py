@@ -71,9 +71,15 @@ class Command(BaseCommand):
         except DemoConflict as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(self._summary(counts, time.perf_counter() - started)))
+        if counts.get("kiosk_token"):
+            self.stdout.write(
+                "  Mã của máy điểm danh mẫu (phòng P101), chỉ hiện lần này "
+                "(manage.py demo_kiosk_token cấp mã mới):\n"
+                f"  {counts['kiosk_token']}"
+            )
 
     @staticmethod
-    def _summary(counts: dict[str, int], seconds: float) -> str:
+    def _summary(counts: dict, seconds: float) -> str:
         n = format_count
         lines = [
             f"Xong trong {f'{seconds:.1f}'.replace('.', ',')} giây.",

@@ -1,0 +1,104 @@
+"""The demo a newcomer opens looks lived in: the smart classrooms have boards and kiosks, and
+the kiosk token seed_demo prints works against the check-in API. Seeding again changes no row
+count.
+
+Seeded once for the module in a transaction rolled back at the end, as test_seed_demo.py does.
+"""
+
+import io
+import re
+import uuid
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from school.models import ClassroomDevice, Room, Student
+
+pytestmark = pytest.mark.django_db
+
+UPPER, PRIMARY = "thpt-ha-long", "th-tran-hung-dao"
+PARENT_OF_TWO = "0987000001"
+TOKEN_LINE = re.compile(r"^\s+([A-Za-z0-9_-]{43})$", re.MULTILINE)
+
+
+def run_seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    """Every table of our apps (and Wagtail's pages), by model."""
+    labels = {"accounts", "school", "lms", "contactbook", "devices", "reports", "wagtailcore"}
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in labels and not model._meta.proxy
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield {"output": run_seed()}
+        transaction.set_rollback(True)
+
+
+def child(parent_phone: str, school_code: str) -> Student:
+    return Student.objects.get(
+        guardianships__guardian__user__phone=parent_phone, school__code=school_code
+    )
+
+
+def test_the_smart_rooms_have_boards_and_the_printed_kiosk_token_works(seeded):
+    smart = Room.objects.filter(school__code__in=(UPPER, PRIMARY), is_smart=True)
+    boards = ClassroomDevice.objects.filter(kind=ClassroomDevice.Kind.BOARD)
+    assert set(boards.values_list("room_id", flat=True)) == set(smart.values_list("pk", flat=True))
+    assert ClassroomDevice.objects.filter(kind=ClassroomDevice.Kind.KIOSK).count() >= 5
+    (token,) = TOKEN_LINE.findall(seeded["output"])
+    khoi = child(PARENT_OF_TWO, UPPER)
+    answer = _check_in(token, khoi.card_id)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["accepted"] == 1
+
+
+def _check_in(token: str, card_id: str):
+    event = {"event_id": str(uuid.uuid4()), "card_id": card_id,
+             "occurred_at": timezone.localtime().isoformat()}
+    return Client().post(
+        "/api/devices/check-ins", {"events": [event]}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def test_demo_kiosk_token_issues_a_fresh_token_and_retires_the_printed_one(seeded):
+    (printed,) = TOKEN_LINE.findall(seeded["output"])
+    out = io.StringIO()
+    call_command("demo_kiosk_token", stdout=out)
+    fresh = out.getvalue().strip()
+    card = child(PARENT_OF_TWO, UPPER).card_id
+    assert _check_in(fresh, card).status_code == 200
+    assert _check_in(printed, card).status_code == 401
+
+
+def test_seeding_twice_changes_no_row_count(seeded):
+    before = row_counts()
+    assert "Dữ liệu mẫu đã có — không thay đổi gì." in run_seed()
+    assert row_counts() == before
+
+
+def test_reset_starts_the_lived_in_demo_afresh(seeded):
+    before = row_counts()
+    output = run_seed("--reset")
+    assert "Đã xoá dữ liệu mẫu cũ" in output and len(TOKEN_LINE.findall(output)) == 1
+    after = row_counts()
+    # The demo's own rows come back as they were. Left out: the outbox's deliveries (sent or
+    # waiting depends on the hour: SMS go out 7:00–22:00) and the audit logs that outlive what
+    # they record (Wagtail's page log, history rows).
+    kept = ("contactbook.Delivery", "wagtailcore.PageLogEntry", "wagtailcore.ModelLogEntry")
+    same = {k for k in before if not k.startswith(kept) and ".Historical" not in k}
+    assert {k: after[k] for k in same} == {k: before[k] for k in same}
