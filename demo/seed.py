@@ -1,6 +1,7 @@
 """Seeding and removing the whole demo: the schools' structure (demo/school.py), then their
-lessons (demo/lessons.py) and grade books (demo/grades.py). `manage.py seed_demo` calls these
-inside one transaction."""
+lessons (demo/lessons.py), grade books (demo/grades.py), the smart classrooms (demo/devices.py)
+and a contact book in use (demo/contactbook.py). `manage.py seed_demo` calls these inside one
+transaction."""
 
 from collections.abc import Callable
 
@@ -9,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from accounts.models import User
+from contactbook.models import MessageAttachment
+from demo.contactbook import seed_contact_book
 from demo.devices import seed_devices
 from demo.grades import remove_grades, seed_grades
 from demo.lessons import remove_lessons, seed_lessons
@@ -81,6 +84,8 @@ def remove_demo() -> dict[str, int]:
     counts = {"schools": schools.count(), "students": pupils.count()}
     # Report cards and runs, then the grade book in one DELETE per table (a cascade from the
     # pupils would write a history row per score).
+    for attachment in MessageAttachment.objects.filter(message__thread__student__school__in=schools):
+        attachment.file.delete(save=False)
     ReportCard.objects.filter(student__school__in=schools).delete()
     ReportRun.objects.filter(school__in=schools).delete()
     remove_grades(SCHOOL_CODES)
@@ -157,8 +162,9 @@ def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict:
     counts["lessons"] = seed_lessons(log)
     # Term I's grade book (reports): every cell, conduct, comments and a few absences.
     counts["scores"] = seed_grades(log)
-    # The smart classrooms (devices): boards, kiosks, and the demo kiosk's token.
+    # The smart classrooms (devices) and a contact book in use (contactbook's services).
     counts["kiosk_token"] = seed_devices(log)
+    counts["notifications"] = seed_contact_book(log)
     return counts
 
 

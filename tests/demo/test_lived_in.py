@@ -1,6 +1,7 @@
-"""The demo a newcomer opens looks lived in: the smart classrooms have boards and kiosks, and
-the kiosk token seed_demo prints works against the check-in API. Seeding again changes no row
-count.
+"""The demo a newcomer opens looks lived in: the parent of two has messages and a weekly
+summary; teachers have leave requests and read receipts; the smart classrooms have boards and
+kiosks, and the kiosk token seed_demo prints works against the check-in API. Seeding again
+changes no row count.
 
 Seeded once for the module in a transaction rolled back at the end, as test_seed_demo.py does.
 """
@@ -14,14 +15,25 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from contactbook.models import (
+    Announcement,
+    AnnouncementRead,
+    LeaveRequest,
+    MessageAttachment,
+    Notification,
+    SummaryAcknowledgement,
+    WeeklySummary,
+)
 from school.models import ClassroomDevice, Room, Student
 
 pytestmark = pytest.mark.django_db
 
 UPPER, PRIMARY = "thpt-ha-long", "th-tran-hung-dao"
-PARENT_OF_TWO = "0987000001"
+PARENT_OF_TWO, PARENT_10A2, HOMEROOM_10A1 = "0987000001", "0987000002", "0901000011"
 TOKEN_LINE = re.compile(r"^\s+([A-Za-z0-9_-]{43})$", re.MULTILINE)
 
 
@@ -48,10 +60,54 @@ def seeded(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+def client_of(phone: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(phone=phone))
+    return client
+
+
 def child(parent_phone: str, school_code: str) -> Student:
     return Student.objects.get(
         guardianships__guardian__user__phone=parent_phone, school__code=school_code
     )
+
+
+def test_the_parent_of_two_has_messages_news_and_a_summary(seeded):
+    client = client_of(PARENT_OF_TWO)
+    home = client.get(reverse("contactbook:portal_home")).content.decode()
+    assert "Chúc Khôi mau khỏe!" in home  # the latest message, from his homeroom teacher
+    khoi = child(PARENT_OF_TWO, UPPER)
+    thread = client.get(reverse("contactbook:parent_messages", args=[khoi.pk]))
+    assert thread.status_code == 200
+    attachment = MessageAttachment.objects.get(message__thread__student=khoi)
+    assert attachment.original_name in thread.content.decode()
+    assert attachment.content_type == "application/pdf"
+    mother = User.objects.get(phone=PARENT_OF_TWO)
+    assert Notification.objects.filter(recipient=mother, read_at=None).count() >= 5
+    summaries = WeeklySummary.objects.filter(student=khoi).order_by("week_start")
+    older, latest = summaries
+    assert SummaryAcknowledgement.objects.filter(summary=older, user=mother).exists()
+    assert not SummaryAcknowledgement.objects.filter(summary=latest).exists()
+    page = client.get(reverse("contactbook:summary_detail", args=[latest.pk]))
+    assert page.status_code == 200
+
+
+def test_the_teacher_has_leave_requests_in_every_state_and_read_receipts(seeded):
+    statuses = set(
+        LeaveRequest.objects.filter(student__school__code__in=(UPPER, PRIMARY))
+        .values_list("status", flat=True)
+    )
+    assert statuses == set(LeaveRequest.Status.values)
+    khoi = child(PARENT_OF_TWO, UPPER)
+    assert LeaveRequest.objects.get(student=khoi).status == LeaveRequest.Status.PENDING
+    for announcement in Announcement.objects.filter(school__code__in=(UPPER, PRIMARY)):
+        readers = AnnouncementRead.objects.filter(announcement=announcement).exclude(
+            user=announcement.author
+        )
+        assert readers.count() > 10, announcement.title
+    client = client_of(HOMEROOM_10A1)
+    page = client.get(reverse("contactbook:teacher_thread", args=[khoi.pk]))
+    assert page.status_code == 200 and "giấy khám" in page.content.decode()
 
 
 def test_the_smart_rooms_have_boards_and_the_printed_kiosk_token_works(seeded):
