@@ -683,7 +683,7 @@ def build_primary(b: Build) -> None:
             address="Phố Lê Thánh Tông, phường Hồng Gai, Hạ Long, Quảng Ninh",
         )
     )
-    b.staff(b.login("primary_principal"), school, Role.PRINCIPAL)
+    principal = b.staff(b.login("primary_principal"), school, Role.PRINCIPAL)
     year = b.year(
         school, "2026–2027", _terms("2026-09-05", "2027-01-16", "2027-01-18", "2027-05-29"),
         current=True,
@@ -707,6 +707,44 @@ def build_primary(b: Build) -> None:
         days=5, sessions=[(MORNING, 4), (AFTERNOON, 3)], extra_sessions=[],
     )
     _primary_pupils(b, plans, rng)
+    _primary_last_year(b, school, principal, plans, chosen, teachers)
+
+
+# Last year, closed: term I by the principal in January, term II at the start of June.
+PRIMARY_LAST_YEAR = [
+    (datetime.date(2025, 9, 5), datetime.date(2026, 1, 17),
+     datetime.datetime(2026, 1, 20, 16, 30, tzinfo=ICT)),
+    (datetime.date(2026, 1, 19), datetime.date(2026, 5, 29),
+     datetime.datetime(2026, 6, 2, 16, 30, tzinfo=ICT)),
+]
+
+
+def _primary_last_year(b: Build, school, principal, plans, chosen, teachers) -> None:
+    """2025–2026, both terms closed, with one class: 2A, today's 3A a year younger (the parent
+    of two's daughter among them), taught by the same class teacher and this year's grade-2
+    specialists. Its grade book and cards come later (demo/grades.py, demo/cards.py)."""
+    year = b.year(school, "2025–2026", PRIMARY_LAST_YEAR, current=False, closed_by=principal)
+    plan = {p.group.name: p for p in plans}
+    now_3a, now_2a = plan["3A"], plan["2A"]
+    group = b.add(
+        ClassGroup(
+            school=school, school_year=year, grade=2, name="2A",
+            homeroom_teacher=now_3a.group.homeroom_teacher, room=now_2a.group.room,
+        )
+    )
+    subjects = {s.code: s for s in b.rows[Subject] if s.school is school}
+    for code in PRIMARY_WEEK[2]:
+        teacher = chosen[("2A", code)]
+        if teacher == now_2a.homeroom:  # the class teacher's subjects: last year's teacher
+            teacher = now_3a.homeroom
+        b.add(TeachingAssignment(teacher=teachers[teacher], class_group=group, subject=subjects[code]))
+    for enrolment in [e for e in b.rows[Enrolment] if e.class_group is now_3a.group]:
+        b.add(
+            Enrolment(
+                student=enrolment.student, class_group=group, school_year=year,
+                start_date=year.start_date,
+            )
+        )
 
 
 def _primary_classes(b: Build, school, year, groups, rng) -> tuple[dict, list, dict]:

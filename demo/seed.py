@@ -1,7 +1,7 @@
 """Seeding and removing the whole demo: the schools' structure (demo/school.py), then their
-lessons (demo/lessons.py), grade books (demo/grades.py), the smart classrooms (demo/devices.py)
-and a contact book in use (demo/contactbook.py). `manage.py seed_demo` calls these inside one
-transaction."""
+lessons (demo/lessons.py), grade books (demo/grades.py), last year's cards (demo/cards.py), the
+smart classrooms (demo/devices.py) and a contact book in use (demo/contactbook.py).
+`manage.py seed_demo` calls these inside one transaction."""
 
 from collections.abc import Callable
 
@@ -11,9 +11,10 @@ from django.db.models.functions import Lower
 
 from accounts.models import User
 from contactbook.models import MessageAttachment
+from demo.cards import issue_last_year_cards
 from demo.contactbook import seed_contact_book
 from demo.devices import seed_devices
-from demo.grades import remove_grades, seed_grades
+from demo.grades import remove_grades, seed_grades, seed_last_year
 from demo.lessons import remove_lessons, seed_lessons
 from demo.school import (
     DEMO_PASSWORD,
@@ -138,7 +139,7 @@ def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict:
     """Build and write the demo; the caller holds the transaction and has checked that the
     demo schools are absent. Returns row counts by model name, plus "outside_periods" (timetable
     periods that had to go outside a class's usual half-days; 0 expected) and "kiosk_token" (the
-    demo kiosk's token, shown this once)."""
+demo kiosk's token, shown this once)."""
     _check_logins_free()
     department, _ = Department.objects.get_or_create(
         code=DEPARTMENT_CODE, defaults={"name": DEPARTMENT_NAME, "province": "Quảng Ninh"}
@@ -162,6 +163,9 @@ def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict:
     counts["lessons"] = seed_lessons(log)
     # Term I's grade book (reports): every cell, conduct, comments and a few absences.
     counts["scores"] = seed_grades(log)
+    # Last year (the primary school's, closed): its grade book, then its cards issued.
+    counts["last_year_scores"] = seed_last_year(log)
+    counts["cards"] = issue_last_year_cards(log)
     # The smart classrooms (devices) and a contact book in use (contactbook's services).
     counts["kiosk_token"] = seed_devices(log)
     counts["notifications"] = seed_contact_book(log)

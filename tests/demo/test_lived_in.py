@@ -1,7 +1,7 @@
-"""The demo a newcomer opens looks lived in: the parent of two has messages and a weekly
-summary; teachers have leave requests and read receipts; the smart classrooms have boards and
-kiosks, and the kiosk token seed_demo prints works against the check-in API. Seeding again
-changes no row count.
+"""The demo a newcomer opens looks lived in: the parent of two has messages, a weekly summary
+and last year's card to open; the verification page verifies a demo card; the smart
+classrooms have boards and kiosks, and the kiosk token seed_demo prints works against the
+check-in API. Seeding again changes no row count.
 
 Seeded once for the module in a transaction rolled back at the end, as test_seed_demo.py does.
 """
@@ -28,6 +28,7 @@ from contactbook.models import (
     SummaryAcknowledgement,
     WeeklySummary,
 )
+from reports.models import ReportCard
 from school.models import ClassroomDevice, Room, Student
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,26 @@ def test_the_teacher_has_leave_requests_in_every_state_and_read_receipts(seeded)
     client = client_of(HOMEROOM_10A1)
     page = client.get(reverse("contactbook:teacher_thread", args=[khoi.pk]))
     assert page.status_code == 200 and "giấy khám" in page.content.decode()
+
+
+def test_the_parent_opens_last_years_card_of_her_daughter(seeded):
+    ngoc = child(PARENT_OF_TWO, PRIMARY)
+    client = client_of(PARENT_OF_TWO)
+    cards = client.get(reverse("reports:student_cards", args=[ngoc.pk]))
+    assert cards.status_code == 200 and "2025–2026" in cards.content.decode()
+    card = ReportCard.objects.get(student=ngoc, term=None, superseded_at=None)
+    assert card.run_id is not None and not card.class_group.school_year.is_current
+    url = reverse("reports:student_year_card", args=[ngoc.pk])
+    pdf = client.get(url, {"nam-hoc": card.school_year_id})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert ReportCard.objects.filter(student=ngoc, term=None).count() == 1  # the issued one
+
+
+def test_the_verification_page_verifies_a_demo_card(seeded):
+    card = ReportCard.objects.filter(student__school__code=PRIMARY).first()
+    page = Client().get(reverse("reports:verify", args=[card.code]))
+    assert page.status_code == 200
+    assert card.fingerprint in page.content.decode()
 
 
 def test_the_smart_rooms_have_boards_and_the_printed_kiosk_token_works(seeded):

@@ -86,17 +86,17 @@ def fingerprint() -> str:
     """sha256 over the demo's content in a fixed order, by natural keys (never primary keys,
     which differ after --reset)."""
     school = ("school__code",)
-    klass = ("class_group__school__code", "class_group__name")
+    klass = ("class_group__school__code", "class_group__school_year__name", "class_group__name")
     queries = [
         _rows(Student, ("student_code",), (
             "student_code", "school__code", "family_name", "middle_name", "given_name",
             "date_of_birth", "sex", "card_id", "sort_key", "search_name",
         )),
-        _rows(Enrolment, ("student__student_code",), (
+        _rows(Enrolment, ("student__student_code", "school_year__name"), (
             "student__student_code", "class_group__name", "school_year__name", "start_date",
             "status",
         )),
-        _rows(ClassGroup, (*school, "name"), (
+        _rows(ClassGroup, (*school, "school_year__name", "name"), (
             *school, "school_year__name", "grade", "name", "homeroom_teacher__phone", "room__name",
         )),
         _rows(Guardianship, ("student__student_code", "guardian__user__phone"), (
@@ -174,10 +174,10 @@ def test_classes_pupils_rooms_and_staff_have_the_promised_sizes(seeded):
     assert sorted(c.name for c in upper_classes) == sorted(
         f"{g}A{n}" for g in (10, 11, 12) for n in range(1, 11)
     )
-    primary_classes = ClassGroup.objects.filter(school__code=PRIMARY)
+    primary_classes = ClassGroup.objects.filter(school__code=PRIMARY, school_year__is_current=True)
     assert sorted(primary_classes.values_list("name", flat=True)) == ["1A", "2A", "3A", "4A", "5A"]
     sizes = Counter(
-        Enrolment.objects.filter(status="active").values_list(
+        Enrolment.objects.filter(status="active", school_year__is_current=True).values_list(
             "class_group__school__code", "class_group__name"
         )
     )
@@ -214,6 +214,9 @@ def test_years_terms_subjects_and_bells(seeded):
     ]
     assert terms == [("2026-09-05", "2027-01-16", False), ("2027-01-18", "2027-05-29", False)]
     assert SchoolYear.objects.get(school__code=PRIMARY, is_current=True).terms.count() == 2
+    primary_last = SchoolYear.objects.get(school__code=PRIMARY, is_current=False)
+    assert primary_last.name == "2025–2026"
+    assert [t.is_closed for t in primary_last.terms.order_by("number")] == [True, True]
 
     subjects = {s.name: s for s in Subject.objects.filter(school__code=UPPER)}
     assert {name for name, s in subjects.items() if s.assessment == "rated"} == {
@@ -241,11 +244,19 @@ def test_years_terms_subjects_and_bells(seeded):
 
 def test_every_pupil_has_one_active_enrolment_and_one_or_two_guardians(seeded):
     students = Student.objects.filter(school__in=demo_schools())
-    active = Counter(Enrolment.objects.filter(status="active").values_list("student_id", flat=True))
+    this_year = Enrolment.objects.filter(school_year__is_current=True)
+    active = Counter(this_year.filter(status="active").values_list("student_id", flat=True))
     assert set(active) == set(students.values_list("id", flat=True))
     assert set(active.values()) == {1}
     assert not Enrolment.objects.exclude(school_year=F("class_group__school_year")).exists()
-    assert not Enrolment.objects.exclude(start_date="2026-09-05").exists()
+    assert not this_year.exclude(start_date="2026-09-05").exists()
+    # Last year: the primary school's 2A, today's 3A a year younger.
+    last_year = Enrolment.objects.filter(school_year__is_current=False)
+    assert set(last_year.values_list("class_group__name", flat=True)) == {"2A"}
+    assert set(last_year.values_list("student_id", flat=True)) == set(
+        this_year.filter(class_group__school__code=PRIMARY, class_group__name="3A")
+        .values_list("student_id", flat=True)
+    )
     guardians = Counter(students.annotate(n=Count("guardianships")).values_list("n", flat=True))
     assert set(guardians) == {1, 2}
     assert guardians[2] > guardians[1] / 2  # both parents for many pupils, not a token few
@@ -288,7 +299,9 @@ def test_timetables_double_book_no_class_and_no_teacher(seeded):
     assert not upper.exclude(room=F("class_group__room")).exists()
     assert set(upper.values_list("weekday", flat=True)) == {1, 2, 3, 4, 5, 6}
     assert not upper.filter(session="afternoon").exists()
-    assigned = TeachingAssignment.objects.values_list("class_group_id", "subject_id", "teacher_id")
+    assigned = TeachingAssignment.objects.filter(class_group__school_year__is_current=True).values_list(
+        "class_group_id", "subject_id", "teacher_id"
+    )
     assert set(slots.values_list("class_group_id", "subject_id", "teacher_id")) == set(assigned)
 
     combinations = set()
@@ -349,11 +362,12 @@ def test_demo_logins_have_the_roles_the_readme_describes(seeded):
 
 def test_the_parents_see_exactly_their_children(seeded):
     children = Student.objects.visible_to(login("parent_of_two")).select_related("school")
-    assert sorted((s.school.code, s.enrolments.get().class_group.name) for s in children) == [
+    assert sorted((s.school.code, s.enrolments.get(school_year__is_current=True).class_group.name)
+                  for s in children) == [
         (PRIMARY, "3A"), (UPPER, "10A1")
     ]
     child = Student.objects.visible_to(login("parent_10a2")).get()
-    assert child.enrolments.get().class_group.name == "10A2"
+    assert child.enrolments.get(school_year__is_current=True).class_group.name == "10A2"
 
 
 def test_class_lists_come_out_of_the_database_in_vietnamese_order(seeded):
