@@ -1,4 +1,4 @@
-"""The demo school's lessons (called by school/demo.py's seed_demo): Trường THPT Hạ Long gets
+"""The demo school's lessons (called by demo/seed.py's seed_demo): Trường THPT Hạ Long gets
 Toán 10, Ngữ văn 10 and Vật lí 11 for this year and Toán 10 for last year, with units,
 lessons, PDF materials, formulas and quizzes. Most lessons went through the head's approval
 and are given to classes; one waits for approval, one is a draft.
@@ -14,9 +14,10 @@ from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from modelsearch import index as search_index
 from modelsearch import signal_handlers as search_signals
+from wagtail.documents.signal_handlers import post_delete_file_cleanup
 from wagtail.models import Collection, Page, ReferenceIndex, Revision
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -280,10 +281,21 @@ def remove_lessons(school_codes) -> None:
         collection = library.collection
         school = library.school
         library.delete()
+        _delete_materials(school)
+        permissions.remove_school_groups(school)
+        Collection.objects.filter(pk=collection.pk).delete()
+
+
+def _delete_materials(school: School) -> None:
+    """The school's materials with their files. Wagtail's own clean-up (a task queued after
+    commit with the storage deconstructed) is held off: it cannot serialise our storage's
+    Path location and fails after the commit, and the files are deleted here anyway."""
+    post_delete.disconnect(post_delete_file_cleanup, sender=Material)
+    try:
         for material in Material.objects.filter(school=school):
             for version in material.versions.all():
                 version.file.delete(save=False)
             material.file.delete(save=False)
             material.delete()
-        permissions.remove_school_groups(school)
-        Collection.objects.filter(pk=collection.pk).delete()
+    finally:
+        post_delete.connect(post_delete_file_cleanup, sender=Material)

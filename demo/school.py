@@ -12,16 +12,23 @@ school year are therefore set here, and the demo password is hashed once for eve
 import datetime
 import random
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import make_password
-from django.db.models import Q
-from django.db.models.functions import Lower
 
 from accounts.models import User
+from demo.names import FAMILY, MOBILE_PREFIXES, _pick, adult_name, child_name
+from demo.timetable import (
+    AFTERNOON,
+    MORNING,
+    Lesson,
+    assign_teachers,
+    bell_schedule,
+    build_timetable,
+    slot_order,
+    week_first_and_last,
+)
 from school import names
 from school.models import (
     ClassGroup,
@@ -58,9 +65,6 @@ SCORED = Subject.Assessment.SCORED
 RATED = Subject.Assessment.RATED
 PRIMARY = Subject.Assessment.PRIMARY
 Role = StaffMembership.Role
-Slot = tuple[int, str, int]  # (weekday 1–6, session, period)
-MORNING = PeriodTime.Session.MORNING.value
-AFTERNOON = PeriodTime.Session.AFTERNOON.value
 
 
 class DemoConflict(Exception):
@@ -88,92 +92,7 @@ LOGINS = {
     "primary_principal": Login("Bùi Thị Thanh Hương", "0902000001"),
 }
 
-# ---------------------------------------------------------------------------------- names
-
-
-def _weighted(spec: str) -> tuple[list[str], list[int]]:
-    """"Nguyễn:31, Trần:11" -> (["Nguyễn", "Trần"], cumulative weights [31, 42])."""
-    pairs = [(n.strip(), int(w)) for n, w in re.findall(r"([^,:]+):(\d+)", spec)]
-    total, cumulative = 0, []
-    for _, weight in pairs:
-        total += weight
-        cumulative.append(total)
-    return [names.nfc(n) for n, _ in pairs], cumulative
-
-
-# Roughly the national shares (Nguyễn about a third), with the northern spellings (Vũ, Hoàng)
-# a Quảng Ninh school has; Uông and Ưng are rare but real, and test the u < ư order.
-FAMILY = _weighted(
-    "Nguyễn:310, Trần:110, Lê:95, Phạm:75, Hoàng:50, Vũ:50, Phan:30, Đặng:25, Bùi:25, Đỗ:25,"
-    "Ngô:18, Dương:15, Đinh:12, Đoàn:10, Trịnh:10, Đào:8, Hà:8, Lương:8, Lý:6, Mai:6, Cao:6,"
-    "Lưu:5, Chu:4, Tô:4, Tạ:4, Lại:4, Nông:3, Triệu:3, Vương:3, Kiều:3, Uông:3, Ưng:1"
-)
-BOY_MIDDLE = _weighted(
-    "Minh:12, Đức:10, Quang:8, Gia:8, Văn:8, Bảo:6, Hoàng:6, Tuấn:5, Anh:5, Đăng:4, Duy:4,"
-    "Hữu:4, Thành:4, Trung:4, Việt:4, Quốc:4, Nhật:4, Hải:4, Xuân:3, Tiến:3, Mạnh:3, Công:3,"
-    "Đình:3, Khánh:3, Ngọc:2"
-)
-GIRL_MIDDLE = _weighted(
-    "Thị:14, Ngọc:10, Thu:6, Thanh:6, Phương:6, Minh:6, Khánh:5, Bảo:5, Thùy:5, Hồng:4, Hà:4,"
-    "Mai:3, Diệu:3, Hải:3, Kim:3, Quỳnh:3, Ánh:2, Tú:2, Hoài:2, Lan:2, Thị Thu:2, Thị Ngọc:2,"
-    "Thị Thanh:2, Thị Ánh:1"
-)
-BOY_GIVEN = _weighted(
-    "An:3, Anh:6, Bách:2, Bảo:5, Bình:3, Cường:2, Dũng:3, Duy:4, Dương:3, Đạt:5, Đăng:2, Đức:5,"
-    "Hải:3, Hiếu:3, Hoàng:3, Huy:6, Hưng:3, Khang:4, Khánh:3, Khoa:4, Khôi:4, Kiên:2, Lâm:3,"
-    "Long:4, Mạnh:2, Minh:7, Nam:5, Nghĩa:2, Nguyên:3, Nhật:3, Phong:4, Phúc:4, Quân:5, Quang:3,"
-    "Sơn:4, Tài:2, Thắng:2, Thành:3, Thịnh:2, Tiến:2, Toàn:2, Trí:3, Trung:3, Trường:3, Tú:2,"
-    "Tuấn:4, Tùng:3, Việt:3, Vinh:2, Vũ:2"
-)
-GIRL_GIVEN = _weighted(
-    "An:3, Anh:8, Ánh:3, Châu:3, Chi:5, Diệp:2, Dung:2, Dương:3, Giang:3, Hà:4, Hân:4, Hằng:3,"
-    "Hiền:3, Hoa:2, Hương:4, Huyền:4, Lan:3, Linh:8, Ly:4, Mai:4, My:5, Nga:2, Ngân:4, Ngọc:5,"
-    "Nhi:5, Nhung:2, Oanh:2, Phương:4, Quyên:2, Quỳnh:4, Tâm:3, Thảo:5, Thư:5, Thu:2, Thủy:2,"
-    "Trang:6, Trâm:3, Uyên:3, Vân:3, Vy:5, Yến:3"
-)
-MAN_MIDDLE = _weighted(
-    "Văn:30, Đức:10, Minh:8, Quang:6, Hữu:6, Thanh:5, Xuân:5, Đình:5, Công:5, Ngọc:4, Anh:4,"
-    "Quốc:4, Mạnh:3, Tiến:3, Trọng:3, Duy:3"
-)
-WOMAN_MIDDLE = _weighted(
-    "Thị:45, Thu:6, Thanh:5, Ngọc:5, Thị Thu:4, Thị Thanh:4, Thị Hồng:4, Hồng:4, Minh:3, Kim:3,"
-    "Thị Ngọc:3, Phương:3, Thùy:3, Lan:2, Diệu:2"
-)
-MAN_GIVEN = _weighted(
-    "Hùng:4, Dũng:4, Tuấn:5, Hải:4, Thắng:3, Cường:3, Sơn:4, Long:3, Hòa:2, Bình:3, Quang:3,"
-    "Thành:4, Trung:4, Hưng:3, Tùng:3, Hiếu:3, Toàn:2, Khoa:2, Nam:4, Việt:3, Phong:2, Đức:4,"
-    "Minh:4, Thịnh:2, Lực:1, Chiến:2, Hoàng:2, Tâm:2, Huy:3, Kiên:2, Vinh:2, Lâm:2, Tú:2"
-)
-WOMAN_GIVEN = _weighted(
-    "Hương:5, Lan:4, Hoa:4, Hằng:4, Thủy:4, Hà:4, Mai:3, Linh:4, Nga:4, Huyền:4, Trang:4, Thảo:4,"
-    "Yến:3, Oanh:2, Hạnh:3, Nhung:3, Dung:3, Phượng:2, Loan:3, Vân:3, Hiền:3, Thu:2, Tâm:2,"
-    "Liên:2, Quyên:2, Ngân:2, Giang:3, Ly:2, Anh:3, Thư:2"
-)
-
-# Mobile prefixes of Viettel, Vinaphone and MobiFone (09x, 03x, 08x). 090 is left out: the demo
-# logins live in 0900/0901/0902, and a generated number must never look like one of them.
-MOBILE_PREFIXES = (
-    "096 097 098 086 032 033 034 035 036 037 038 039 091 094 088 081 082 083 084 085 093 089"
-).split()
-
-
-def _pick(rng: random.Random, pool: tuple[list[str], list[int]]) -> str:
-    return rng.choices(pool[0], cum_weights=pool[1])[0]
-
-
-def child_name(rng: random.Random, sex: str, family: str | None = None) -> tuple[str, str, str]:
-    boy = sex == Student.Sex.MALE
-    middle = _pick(rng, BOY_MIDDLE if boy else GIRL_MIDDLE)
-    while (given := _pick(rng, BOY_GIVEN if boy else GIRL_GIVEN)) in middle.split():
-        pass  # no "Minh Minh"
-    return family or _pick(rng, FAMILY), middle, given
-
-
-def adult_name(rng: random.Random, male: bool, family: str | None = None) -> str:
-    middle = _pick(rng, MAN_MIDDLE if male else WOMAN_MIDDLE)
-    while (given := _pick(rng, MAN_GIVEN if male else WOMAN_GIVEN)) in middle.split():
-        pass
-    return f"{family or _pick(rng, FAMILY)} {middle} {given}"
+# ------------------------------------------------------------------------- identities
 
 
 class Registry:
@@ -318,200 +237,6 @@ PRIMARY_WEEK = {
 # Specialist teachers: the subjects each teaches in every class; the rest is the class teacher's.
 PRIMARY_SPECIALISTS = (("tieng-anh",), ("tin-hoc-cn",), ("gdtc",), ("am-nhac", "mi-thuat"))
 HDTN = ("hdtn-hn", "hdtn")  # taught by the homeroom teacher, with fixed periods
-
-# --------------------------------------------------------------------------- bells, slots
-
-
-def bell_schedule(start: str, count: int, minutes: int, long_break: int) -> list[tuple]:
-    """(starts_at, ends_at) for `count` periods from `start`, 5 minutes apart except
-    `long_break` minutes after period 2 (giờ ra chơi)."""
-    at = datetime.datetime.combine(datetime.date(2026, 1, 1), datetime.time.fromisoformat(start))
-    times = []
-    for period in range(1, count + 1):
-        end = at + datetime.timedelta(minutes=minutes)
-        times.append((at.time(), end.time()))
-        at = end + datetime.timedelta(minutes=long_break if period == 2 else 5)
-    return times
-
-
-def slot_order(days: int, sessions: list[tuple[str, int]]) -> list[Slot]:
-    """Every (day, session, period), filled period by period across the week, so that a
-    class's first N slots have no holes: period 1 on every day before any period 2."""
-    return [
-        (day, session, period)
-        for session, count in sessions
-        for period in range(1, count + 1)
-        for day in range(1, days + 1)
-    ]
-
-
-def week_first_and_last(shape: list[Slot]) -> list[Slot]:
-    """HĐTN's fixed periods: chào cờ (flag ceremony) first thing on Monday and sinh hoạt lớp
-    (class meeting) as the class's last period of the week."""
-    last_day = max(s[0] for s in shape)
-    session_rank = {MORNING: 0, AFTERNOON: 1}
-    last = max((s for s in shape if s[0] == last_day), key=lambda s: (session_rank[s[1]], s[2]))
-    return [(1, MORNING, 1), last]
-
-
-# ------------------------------------------------------------------------------ timetable
-
-
-@dataclass
-class Lesson:
-    """One weekly period of a subject in a class, with its teacher (keys, not rows)."""
-
-    klass: str
-    subject: str
-    teacher: str
-    slot: Slot | None = None
-    anchored: bool = False
-
-
-class Timetabler:
-    """Greedy weekly timetable: each lesson goes into a free period of its class's "shape"
-    (the class's first N periods, so its days have no holes), preferring a day without that
-    subject yet. When the class's free periods are all taken by the teacher, a Kempe swap
-    (exchange two periods along an alternating chain of lessons) frees one: the classic
-    bipartite edge-colouring step, which always succeeds when every class has the same shape
-    and no teacher has more lessons than the shape has periods. Only if that fails does a
-    lesson go outside the shape (an afternoon), counted in `outside`."""
-
-    def __init__(self, shapes: dict[str, list[Slot]], extra: list[Slot], rng: random.Random):
-        self.shapes = shapes
-        self.shape_sets = {k: set(v) for k, v in shapes.items()}
-        self.extra = extra
-        self.by_class: dict[tuple, Lesson] = {}
-        self.by_teacher: dict[tuple, Lesson] = {}
-        # A per-class tie-break, so that classes do not all have Toán in the same periods.
-        self.rank = {
-            k: {s: i for i, s in enumerate(rng.sample(v, len(v)))} for k, v in shapes.items()
-        }
-        self.outside = 0
-        self.lessons: list[Lesson] = []
-
-    def _free(self, lesson: Lesson, slot: Slot, *, teacher=True, klass=True) -> bool:
-        """Whether the lesson's class (and teacher) have nothing in that period."""
-        return not (
-            (klass and (lesson.klass, slot) in self.by_class)
-            or (teacher and (lesson.teacher, slot) in self.by_teacher)
-        )
-
-    def _put(self, lesson: Lesson, slot: Slot) -> None:
-        lesson.slot = slot
-        self.by_class[(lesson.klass, slot)] = lesson
-        self.by_teacher[(lesson.teacher, slot)] = lesson
-
-    def _take(self, lesson: Lesson) -> None:
-        del self.by_class[(lesson.klass, lesson.slot)]
-        del self.by_teacher[(lesson.teacher, lesson.slot)]
-        lesson.slot = None
-
-    def anchor(self, lesson: Lesson, slot: Slot) -> None:
-        """Fix a lesson in a period (chào cờ, sinh hoạt lớp); no swap ever moves it."""
-        if not self._free(lesson, slot):
-            raise RuntimeError(f"cannot anchor {lesson} in {slot}")
-        lesson.anchored = True
-        self._put(lesson, slot)
-        self.lessons.append(lesson)
-
-    def place(self, lesson: Lesson) -> None:
-        self.lessons.append(lesson)
-        shape = self.shapes[lesson.klass]
-        free = [s for s in shape if self._free(lesson, s, teacher=False)]
-        free.sort(key=lambda s: (self._same_day(lesson, s), self.rank[lesson.klass][s]))
-        for slot in free:
-            if self._free(lesson, slot):
-                return self._put(lesson, slot)
-        teacher_free = [s for s in shape if self._free(lesson, s, klass=False)]
-        for slot in free:
-            for other in teacher_free:
-                if self._kempe_swap(lesson.teacher, slot, other):
-                    return self._put(lesson, slot)
-        for slot in self.extra:
-            if self._free(lesson, slot):
-                self.outside += 1
-                return self._put(lesson, slot)
-        raise RuntimeError(f"no period left for {lesson}")
-
-    def _same_day(self, lesson: Lesson, slot: Slot) -> int:
-        """How many periods of the lesson's subject the class already has on that day."""
-        return sum(
-            1
-            for s in self.shapes[lesson.klass]
-            if s[0] == slot[0]
-            and (other := self.by_class.get((lesson.klass, s))) is not None
-            and other.subject == lesson.subject
-        )
-
-    def _kempe_swap(self, teacher: str, a: Slot, b: Slot) -> bool:
-        """Swap periods a and b along the chain teacher -a- class -b- teacher -a- …, which
-        frees `teacher` at a (the teacher is free at b). False when the chain would move an
-        anchored lesson or a lesson out of its class's shape."""
-        chain, key, at_teacher, colour = [], teacher, True, a
-        while True:
-            lesson = (self.by_teacher if at_teacher else self.by_class).get((key, colour))
-            if lesson is None:
-                break
-            if lesson.anchored or not {a, b} <= self.shape_sets[lesson.klass]:
-                return False
-            chain.append(lesson)
-            key = lesson.klass if at_teacher else lesson.teacher
-            at_teacher = not at_teacher
-            colour = b if colour == a else a
-        moves = [(lesson, b if lesson.slot == a else a) for lesson in chain]
-        for lesson, _ in moves:
-            self._take(lesson)
-        for lesson, slot in moves:
-            self._put(lesson, slot)
-        return True
-
-
-def build_timetable(
-    lessons: list[Lesson],
-    anchors: list[tuple[Lesson, Slot]],
-    shapes: dict[str, list[Slot]],
-    extra: list[Slot],
-    rng: random.Random,
-) -> Timetabler:
-    """Place anchored lessons first, then the busiest teachers' lessons."""
-    table = Timetabler(shapes, extra, rng)
-    for lesson, slot in anchors:
-        table.anchor(lesson, slot)
-    load = Counter(lesson.teacher for lesson in lessons)
-    # sorted() is stable: the input order breaks ties, so every run places the same way.
-    for lesson in sorted(lessons, key=lambda x: -load[x.teacher]):
-        table.place(lesson)
-    return table
-
-
-def assign_teachers(
-    demand: list[tuple[str, str, int]],
-    pools: dict[str, list[str]],
-    *,
-    preferred: dict[tuple[str, str], str],
-    cap: int,
-) -> dict[tuple[str, str], str]:
-    """Who teaches each (class, subject) of `demand` (class, subject, periods a week): the
-    `preferred` teacher when given (the homeroom teacher in their own class, a fixed demo
-    login), else the least-loaded teacher of the subject's pool, none above `cap` periods."""
-    load: Counter = Counter()
-    chosen = {}
-    for klass, subject, periods in demand:
-        if (teacher := preferred.get((klass, subject))) is not None:
-            chosen[(klass, subject)] = teacher
-            load[teacher] += periods
-    for klass, subject, periods in demand:
-        if (klass, subject) in chosen:
-            continue
-        pool = pools[subject]
-        teacher = min(pool, key=lambda t: (load[t], pool.index(t)))
-        if load[teacher] + periods > cap:
-            raise RuntimeError(f"no {subject} teacher left for {klass}")
-        chosen[(klass, subject)] = teacher
-        load[teacher] += periods
-    return chosen
-
 
 # ---------------------------------------------------------------------------------- build
 
@@ -958,7 +683,7 @@ def build_primary(b: Build) -> None:
             address="Phố Lê Thánh Tông, phường Hồng Gai, Hạ Long, Quảng Ninh",
         )
     )
-    b.staff(b.login("primary_principal"), school, Role.PRINCIPAL)
+    principal = b.staff(b.login("primary_principal"), school, Role.PRINCIPAL)
     year = b.year(
         school, "2026–2027", _terms("2026-09-05", "2027-01-16", "2027-01-18", "2027-05-29"),
         current=True,
@@ -982,6 +707,44 @@ def build_primary(b: Build) -> None:
         days=5, sessions=[(MORNING, 4), (AFTERNOON, 3)], extra_sessions=[],
     )
     _primary_pupils(b, plans, rng)
+    _primary_last_year(b, school, principal, plans, chosen, teachers)
+
+
+# Last year, closed: term I by the principal in January, term II at the start of June.
+PRIMARY_LAST_YEAR = [
+    (datetime.date(2025, 9, 5), datetime.date(2026, 1, 17),
+     datetime.datetime(2026, 1, 20, 16, 30, tzinfo=ICT)),
+    (datetime.date(2026, 1, 19), datetime.date(2026, 5, 29),
+     datetime.datetime(2026, 6, 2, 16, 30, tzinfo=ICT)),
+]
+
+
+def _primary_last_year(b: Build, school, principal, plans, chosen, teachers) -> None:
+    """2025–2026, both terms closed, with one class: 2A, today's 3A a year younger (the parent
+    of two's daughter among them), taught by the same class teacher and this year's grade-2
+    specialists. Its grade book and cards come later (demo/grades.py, demo/cards.py)."""
+    year = b.year(school, "2025–2026", PRIMARY_LAST_YEAR, current=False, closed_by=principal)
+    plan = {p.group.name: p for p in plans}
+    now_3a, now_2a = plan["3A"], plan["2A"]
+    group = b.add(
+        ClassGroup(
+            school=school, school_year=year, grade=2, name="2A",
+            homeroom_teacher=now_3a.group.homeroom_teacher, room=now_2a.group.room,
+        )
+    )
+    subjects = {s.code: s for s in b.rows[Subject] if s.school is school}
+    for code in PRIMARY_WEEK[2]:
+        teacher = chosen[("2A", code)]
+        if teacher == now_2a.homeroom:  # the class teacher's subjects: last year's teacher
+            teacher = now_3a.homeroom
+        b.add(TeachingAssignment(teacher=teachers[teacher], class_group=group, subject=subjects[code]))
+    for enrolment in [e for e in b.rows[Enrolment] if e.class_group is now_3a.group]:
+        b.add(
+            Enrolment(
+                student=enrolment.student, class_group=group, school_year=year,
+                start_date=year.start_date,
+            )
+        )
 
 
 def _primary_classes(b: Build, school, year, groups, rng) -> tuple[dict, list, dict]:
@@ -1023,154 +786,6 @@ def _primary_pupils(b: Build, plans: list[ClassPlan], rng) -> None:
             born=datetime.date(2018, 7, 21))
     for plan in plans:
         b.fill_class(rng, plan, rng.randint(26, 30))
-
-
-# ------------------------------------------------------------------------------ public
-
-
-def demo_state() -> str:
-    """"present" (department and both schools), "absent" (neither school) or "partial"."""
-    schools = School.objects.filter(code__in=SCHOOL_CODES).count()
-    department = Department.objects.filter(code=DEPARTMENT_CODE).exists()
-    if schools == len(SCHOOL_CODES) and department:
-        return "present"
-    return "absent" if schools == 0 else "partial"
-
-
-def demo_user_ids() -> set[int]:
-    """The demo's accounts: staff of the demo schools, guardians of their pupils and the
-    demo logins; except anyone who also belongs to another school or family."""
-    schools = School.objects.filter(code__in=SCHOOL_CODES)
-    staff = StaffMembership.objects.filter(school__in=schools).values_list("user_id", flat=True)
-    parents = Guardianship.objects.filter(student__school__in=schools).values_list(
-        "guardian__user_id", flat=True
-    )
-    logins = User.objects.filter(
-        Q(phone__in=[login.phone for login in LOGINS.values()]) | Q(email__iexact=OPERATOR_EMAIL)
-    ).values_list("id", flat=True)
-    ids = set(staff) | set(parents) | set(logins)
-    other_staff = StaffMembership.objects.filter(user_id__in=ids).exclude(school__in=schools)
-    other_children = Guardianship.objects.filter(guardian__user_id__in=ids).exclude(
-        student__school__in=schools
-    )
-    elsewhere = set(other_staff.values_list("user_id", flat=True)) | set(
-        other_children.values_list("guardian__user_id", flat=True)
-    )
-    return ids - elsewhere
-
-
-def remove_demo() -> dict[str, int]:
-    """Delete the two demo schools with everything under them, and the demo's accounts. The
-    department stays: real schools may sit under it."""
-    user_ids = demo_user_ids()
-    # Lessons and materials (lms) first: their pages, groups and workflows refer to the schools.
-    from lms.demo import remove_lessons
-
-    remove_lessons(SCHOOL_CODES)
-    schools = School.objects.filter(code__in=SCHOOL_CODES)
-    pupils = Student.objects.filter(school__in=schools)
-    counts = {"schools": schools.count(), "students": pupils.count()}
-    # Report cards and runs, then the grade book in one DELETE per table (a cascade from the
-    # pupils would write a history row per score).
-    from reports.demo import remove_grades
-    from reports.models import ReportCard, ReportRun
-
-    ReportCard.objects.filter(student__school__in=schools).delete()
-    ReportRun.objects.filter(school__in=schools).delete()
-    remove_grades(SCHOOL_CODES)
-    # Student.school is PROTECT (a pupil's record outlives a careless delete), so pupils first;
-    # schools before users, because a closed term PROTECTs the user who closed it.
-    pupils.delete()
-    schools.delete()
-    counts["users"] = User.objects.filter(pk__in=user_ids).delete()[1].get(User._meta.label, 0)
-    return counts
-
-
-def _plan(department: Department, password: str, registry: Registry) -> Build:
-    build = Build(department, registry, password)
-    build.login("operator", is_superuser=True, is_staff=True)
-    build_upper(build)
-    build_primary(build)
-    build.guardianships()
-    return build
-
-
-def _in_use(build: Build) -> tuple[set[str], set[str], set[str]]:
-    """The build's phones, student codes and e-mails that the database already holds."""
-    users = build.rows[User]
-    phones = {u.phone for u in users if u.phone}
-    emails = {u.email.lower() for u in users if u.email}
-    codes = {s.student_code for s in build.rows[Student]}
-    return (
-        set(User.objects.filter(phone__in=phones).values_list("phone", flat=True)),
-        set(Student.objects.filter(student_code__in=codes).values_list("student_code", flat=True)),
-        set(
-            User.objects.annotate(e=Lower("email")).filter(e__in=emails).values_list("e", flat=True)
-        ),
-    )
-
-
-def _check_logins_free() -> None:
-    """Left by a half-removed demo, or kept by --reset because the account also belongs to
-    another school or family: never take over someone else's account."""
-    fixed = [login.phone for login in LOGINS.values()]
-    taken = User.objects.filter(Q(phone__in=fixed) | Q(email__iexact=OPERATOR_EMAIL))
-    if taken.exists():
-        raise DemoConflict(
-            "Số điện thoại hoặc e-mail của tài khoản mẫu đã thuộc một tài khoản khác: "
-            + ", ".join(sorted(u.phone or u.email for u in taken))
-            + ". Đổi hoặc xoá các tài khoản đó rồi chạy lại (với --reset nếu còn dữ liệu mẫu cũ)."
-        )
-
-
-def seed_demo(log: Callable[[str], None] = lambda message: None) -> dict[str, int]:
-    """Build and write the demo; the caller holds the transaction and has checked that the
-    demo schools are absent. Returns row counts by model name, plus "outside_periods" (timetable
-    periods that had to go outside a class's usual half-days; 0 expected)."""
-    _check_logins_free()
-    department, _ = Department.objects.get_or_create(
-        code=DEPARTMENT_CODE, defaults={"name": DEPARTMENT_NAME, "province": "Quảng Ninh"}
-    )
-    log(f"Sở: {department.name}")
-    password = make_password(DEMO_PASSWORD)  # once: hashing per user would take minutes
-    in_use: tuple[set, set, set] = (set(), set(), set())  # phones, student codes, e-mails
-    for _ in range(6):
-        build = _plan(department, password, Registry(*in_use))
-        clashes = _in_use(build)
-        if not any(clashes):
-            break
-        # Accounts or pupils outside the demo hold some generated numbers: draw around them.
-        in_use = tuple(a | b for a, b in zip(in_use, clashes))
-    else:
-        raise DemoConflict("Không tìm được số điện thoại và mã học sinh chưa dùng cho dữ liệu mẫu.")
-    _log_plan(build, log)
-    counts = build.write()
-    counts["outside_periods"] = build.outside_periods
-    # Lessons and materials (lms): courses, lessons, materials and quizzes of THPT Hạ Long.
-    from lms.demo import seed_lessons
-
-    counts["lessons"] = seed_lessons(log)
-    # Term I's grade book (reports): every cell, conduct, comments and a few absences.
-    from reports.demo import seed_grades
-
-    counts["scores"] = seed_grades(log)
-    return counts
-
-
-def _log_plan(build: Build, log: Callable[[str], None]) -> None:
-    for school in build.rows[School]:
-        classes = sum(1 for c in build.rows[ClassGroup] if c.school is school)
-        pupils = sum(1 for s in build.rows[Student] if s.school is school)
-        staff = sum(1 for m in build.rows[StaffMembership] if m.school is school)
-        log(
-            f"{school.name}: {classes} lớp, {format_count(pupils)} học sinh, "
-            f"{staff} cán bộ, giáo viên"
-        )
-    log(
-        f"Phụ huynh: {format_count(len(build.rows[Guardian]))}; "
-        f"thời khoá biểu: {format_count(len(build.rows[TimetableSlot]))} tiết mỗi tuần"
-    )
-    log("Đang ghi vào cơ sở dữ liệu…")
 
 
 def format_count(number: int) -> str:

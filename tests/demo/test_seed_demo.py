@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F
@@ -20,6 +21,7 @@ from django.db.models import Count, F
 from accounts.models import User
 from accounts.phones import normalize_phone
 from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
+from reports.models import ReportRun
 from school import names
 from school.models import (
     ClassGroup,
@@ -85,17 +87,17 @@ def fingerprint() -> str:
     """sha256 over the demo's content in a fixed order, by natural keys (never primary keys,
     which differ after --reset)."""
     school = ("school__code",)
-    klass = ("class_group__school__code", "class_group__name")
+    klass = ("class_group__school__code", "class_group__school_year__name", "class_group__name")
     queries = [
         _rows(Student, ("student_code",), (
             "student_code", "school__code", "family_name", "middle_name", "given_name",
             "date_of_birth", "sex", "card_id", "sort_key", "search_name",
         )),
-        _rows(Enrolment, ("student__student_code",), (
+        _rows(Enrolment, ("student__student_code", "school_year__name"), (
             "student__student_code", "class_group__name", "school_year__name", "start_date",
             "status",
         )),
-        _rows(ClassGroup, (*school, "name"), (
+        _rows(ClassGroup, (*school, "school_year__name", "name"), (
             *school, "school_year__name", "grade", "name", "homeroom_teacher__phone", "room__name",
         )),
         _rows(Guardianship, ("student__student_code", "guardian__user__phone"), (
@@ -136,8 +138,12 @@ def fingerprint() -> str:
 def seeded(django_db_setup, django_db_blocker):
     """The demo seeded once; rolled back after the module."""
     with django_db_blocker.unblock(), transaction.atomic():
+        mail.outbox = []
         output = run_seed()
-        yield {"output": output, "counts": row_counts(), "fingerprint": fingerprint()}
+        yield {
+            "output": output, "counts": row_counts(), "fingerprint": fingerprint(),
+            "emails": len(mail.outbox),
+        }
         transaction.set_rollback(True)
 
 
@@ -169,10 +175,10 @@ def test_classes_pupils_rooms_and_staff_have_the_promised_sizes(seeded):
     assert sorted(c.name for c in upper_classes) == sorted(
         f"{g}A{n}" for g in (10, 11, 12) for n in range(1, 11)
     )
-    primary_classes = ClassGroup.objects.filter(school__code=PRIMARY)
+    primary_classes = ClassGroup.objects.filter(school__code=PRIMARY, school_year__is_current=True)
     assert sorted(primary_classes.values_list("name", flat=True)) == ["1A", "2A", "3A", "4A", "5A"]
     sizes = Counter(
-        Enrolment.objects.filter(status="active").values_list(
+        Enrolment.objects.filter(status="active", school_year__is_current=True).values_list(
             "class_group__school__code", "class_group__name"
         )
     )
@@ -209,6 +215,9 @@ def test_years_terms_subjects_and_bells(seeded):
     ]
     assert terms == [("2026-09-05", "2027-01-16", False), ("2027-01-18", "2027-05-29", False)]
     assert SchoolYear.objects.get(school__code=PRIMARY, is_current=True).terms.count() == 2
+    primary_last = SchoolYear.objects.get(school__code=PRIMARY, is_current=False)
+    assert primary_last.name == "2025–2026"
+    assert [t.is_closed for t in primary_last.terms.order_by("number")] == [True, True]
 
     subjects = {s.name: s for s in Subject.objects.filter(school__code=UPPER)}
     assert {name for name, s in subjects.items() if s.assessment == "rated"} == {
@@ -236,11 +245,19 @@ def test_years_terms_subjects_and_bells(seeded):
 
 def test_every_pupil_has_one_active_enrolment_and_one_or_two_guardians(seeded):
     students = Student.objects.filter(school__in=demo_schools())
-    active = Counter(Enrolment.objects.filter(status="active").values_list("student_id", flat=True))
+    this_year = Enrolment.objects.filter(school_year__is_current=True)
+    active = Counter(this_year.filter(status="active").values_list("student_id", flat=True))
     assert set(active) == set(students.values_list("id", flat=True))
     assert set(active.values()) == {1}
     assert not Enrolment.objects.exclude(school_year=F("class_group__school_year")).exists()
-    assert not Enrolment.objects.exclude(start_date="2026-09-05").exists()
+    assert not this_year.exclude(start_date="2026-09-05").exists()
+    # Last year: the primary school's 2A, today's 3A a year younger.
+    last_year = Enrolment.objects.filter(school_year__is_current=False)
+    assert set(last_year.values_list("class_group__name", flat=True)) == {"2A"}
+    assert set(last_year.values_list("student_id", flat=True)) == set(
+        this_year.filter(class_group__school__code=PRIMARY, class_group__name="3A")
+        .values_list("student_id", flat=True)
+    )
     guardians = Counter(students.annotate(n=Count("guardianships")).values_list("n", flat=True))
     assert set(guardians) == {1, 2}
     assert guardians[2] > guardians[1] / 2  # both parents for many pupils, not a token few
@@ -283,7 +300,9 @@ def test_timetables_double_book_no_class_and_no_teacher(seeded):
     assert not upper.exclude(room=F("class_group__room")).exists()
     assert set(upper.values_list("weekday", flat=True)) == {1, 2, 3, 4, 5, 6}
     assert not upper.filter(session="afternoon").exists()
-    assigned = TeachingAssignment.objects.values_list("class_group_id", "subject_id", "teacher_id")
+    assigned = TeachingAssignment.objects.filter(class_group__school_year__is_current=True).values_list(
+        "class_group_id", "subject_id", "teacher_id"
+    )
     assert set(slots.values_list("class_group_id", "subject_id", "teacher_id")) == set(assigned)
 
     combinations = set()
@@ -344,11 +363,12 @@ def test_demo_logins_have_the_roles_the_readme_describes(seeded):
 
 def test_the_parents_see_exactly_their_children(seeded):
     children = Student.objects.visible_to(login("parent_of_two")).select_related("school")
-    assert sorted((s.school.code, s.enrolments.get().class_group.name) for s in children) == [
+    assert sorted((s.school.code, s.enrolments.get(school_year__is_current=True).class_group.name)
+                  for s in children) == [
         (PRIMARY, "3A"), (UPPER, "10A1")
     ]
     child = Student.objects.visible_to(login("parent_10a2")).get()
-    assert child.enrolments.get().class_group.name == "10A2"
+    assert child.enrolments.get(school_year__is_current=True).class_group.name == "10A2"
 
 
 def test_class_lists_come_out_of_the_database_in_vietnamese_order(seeded):
@@ -370,6 +390,12 @@ def test_class_lists_come_out_of_the_database_in_vietnamese_order(seeded):
     ]
     assert [name for name in roster if name in curated] == curated
     assert max(Counter(name.split()[-1] for name in roster).values()) >= 3
+
+
+def test_seeding_sends_no_email(seeded):
+    """Wagtail's moderation notices for the demo's lessons (and the contact book's e-mails)
+    would go to invented addresses, and to the console on a first run."""
+    assert seeded["emails"] == 0
 
 
 def test_running_it_again_changes_nothing(seeded):
@@ -424,6 +450,7 @@ def test_reset_refuses_to_take_over_a_demo_login_that_belongs_elsewhere(seeded):
 def test_half_a_demo_is_refused_without_reset(seeded):
     primary = School.objects.get(code=PRIMARY)
     Student.objects.filter(school=primary).delete()
+    ReportRun.objects.filter(school=primary).delete()  # last year's card run keeps its year
     primary.delete()
     with pytest.raises(CommandError, match="--reset"):
         run_seed()

@@ -1,4 +1,4 @@
-"""The demo school's term I grade book (called at the end of school/demo.py's seed_demo), so
+"""The demo school's term I grade book (called at the end of demo/seed.py's seed_demo), so
 that report cards, class summaries and the parents' pages have something real to show.
 
 For every pupil of every current-year class of Trường THPT Hạ Long, term I of the current
@@ -41,9 +41,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from contactbook.gradebook.columns import columns_for
-from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
+from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
+from demo.school import PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE, format_count
 from grading import circular22
-from school.demo import PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE, format_count
 from school.models import (
     ClassGroup,
     Enrolment,
@@ -752,7 +752,7 @@ def _primary_class_rows(
 
 
 def remove_grades(school_codes: Sequence[str] = SCHOOL_CODES) -> int:
-    """Delete every score, conduct rating, term comment and attendance mark of the demo
+    """Delete every score, conduct rating, quality rating, term comment and attendance mark of the demo
     schools' pupils, with their history rows; returns how many live rows went.
 
     Call it before the pupils are deleted. Deleting a pupil cascades to these rows, but
@@ -763,9 +763,111 @@ def remove_grades(school_codes: Sequence[str] = SCHOOL_CODES) -> int:
     another."""
     pupils = Student.objects.filter(school__code__in=school_codes).values("pk")
     removed = 0
-    for model in (Score, ConductRating, TermComment, AttendanceMark):
+    for model in (Score, ConductRating, TermComment, AttendanceMark, QualityRating):
         history = model.history.model.objects.filter(student_id__in=pupils)
         history._raw_delete(history.db)
         live = model.objects.filter(student__in=pupils)
         removed += live._raw_delete(live.db)
     return removed
+
+
+# ------------------------------------------------------------------ last year (primary)
+
+# Last year's columns were published at each term's mid-term and end: (term, kind) -> day.
+LAST_YEAR_PUBLISHED_ON = {
+    (1, MIDTERM): datetime.date(2025, 11, 7),
+    (1, FINAL): datetime.date(2026, 1, 14),
+    (2, MIDTERM): datetime.date(2026, 3, 27),
+    (2, FINAL): datetime.date(2026, 5, 26),
+}
+FINAL_TEST = Score.Kind.FINAL_TEST.value
+Quality = QualityRating.Rating
+LAST_YEAR_COMMENTS = (
+    "Em ngoan, chăm chỉ, hoàn thành tốt các nhiệm vụ học tập; đọc to, viết chữ đẹp.",
+    "Em tiến bộ nhiều trong năm học, mạnh dạn hơn khi phát biểu trước lớp.",
+    "Em hoàn thành các môn học; cần luyện thêm kĩ năng tính nhẩm và trình bày bài.",
+    "Em lễ phép, hoà đồng với bạn bè; cần tập trung hơn trong giờ học.",
+)
+
+
+def plan_primary_year(
+    student_code: str, class_name: str, subjects: Sequence[tuple[str, list[str]]]
+) -> tuple[dict[tuple[int, str, str], PrimaryCell], dict[tuple[int, str], str], str]:
+    """A primary pupil's whole past year, pure like plan_pupil: ({(term, subject code, kind):
+    (value, rating)} for each subject's columns (code, [kinds]) in both terms, {(term, item):
+    quality rating} at each term's end, and the class teacher's end-of-year comment). A pupil
+    improves a little from term I to term II."""
+    rng = random.Random(f"{SEED}/primary-year/{student_code}")
+    ability = _clamp(PRIMARY_MEAN_ABILITY + class_shift(class_name) + 0.95 * _normal(rng), 3.0, 9.8)
+    cells: dict[tuple[int, str, str], PrimaryCell] = {}
+    for code, kinds in sorted(subjects):
+        base = ability + PRIMARY_SHIFT.get(code, 0.0) + 0.55 * _normal(rng)
+        for term in (1, 2):
+            level = base + (0.2 * term - 0.2) + 0.3 * _normal(rng)
+            for kind in kinds:
+                if kind == FINAL_TEST:
+                    mark = _to_score(level + 0.5 + 0.8 * _normal(rng), "whole")
+                    cells[(term, code, kind)] = (mark.quantize(Decimal(1)), None)
+                else:
+                    cells[(term, code, kind)] = (None, _primary_rating(level))
+    qualities = {}
+    for term in (1, 2):
+        for item in QualityRating.Item.values:
+            level = ability + 0.7 * _normal(rng)
+            rating = Quality.GOOD if level >= 7.0 else Quality.PASS if level >= 4.2 else Quality.NEEDS_EFFORT
+            qualities[(term, item)] = rating.value
+    return cells, qualities, rng.choice(LAST_YEAR_COMMENTS)
+
+
+def seed_last_year(log: Callable[[str], None] = lambda message: None) -> int:
+    """The primary school's closed 2025–2026 grade book (Circular 27): every rating and test of
+    both terms, published, the qualities and competencies at each term's end and the class
+    teacher's comment, so the year's cards are complete. Returns the cells written (0 when
+    already there or the demo is absent)."""
+    terms = {
+        t.number: t
+        for t in Term.objects.filter(
+            school_year__school__code=PRIMARY_CODE, school_year__is_current=False
+        )
+    }
+    if not terms or Score.objects.filter(term__in=terms.values()).exists():
+        return 0
+    classes = list(ClassGroup.objects.filter(school_year=terms[1].school_year).order_by("name"))
+    pupils = _pupils([c.pk for c in classes])
+    scores, qualities, comments = [], [], []
+    for group in classes:
+        assignments = list(
+            TeachingAssignment.objects.filter(class_group=group).select_related("subject")
+        )
+        columns = [(a.subject.code, [c.kind for c in columns_for(a.subject, group.grade)])
+                   for a in assignments]
+        by_code = {a.subject.code: a for a in assignments}
+        teacher = group.homeroom_teacher_id
+        for student_id, code in pupils[group.pk]:
+            cells, rated, comment = plan_primary_year(code, group.name, columns)
+            for (number, subject_code, kind), (value, rating) in cells.items():
+                day = LAST_YEAR_PUBLISHED_ON[(number, FINAL if kind == FINAL_TEST else kind)]
+                a = by_code[subject_code]
+                scores.append(Score(
+                    student_id=student_id, subject_id=a.subject_id, term_id=terms[number].pk,
+                    class_group_id=group.pk, kind=kind, index=1, value=value, rating=rating,
+                    published_at=_late_by_up_to_three_days(day, f"{group.name}/{subject_code}"),
+                    updated_by_id=a.teacher_id,
+                ))
+            qualities += [
+                QualityRating(student_id=student_id, term_id=terms[number].pk,
+                              period=QualityRating.Period.FINAL, item=item, rating=rating,
+                              updated_by_id=teacher)
+                for (number, item), rating in rated.items()
+            ]
+            comments.append(TermComment(student_id=student_id, term_id=terms[2].pk, subject_id=None,
+                                        text=comment, author_id=teacher))
+    Score.objects.bulk_create(scores, batch_size=BATCH)
+    QualityRating.objects.bulk_create(qualities, batch_size=BATCH)
+    TermComment.objects.bulk_create(comments, batch_size=BATCH)
+    log(
+        f"Năm học trước (tiểu học, đã khoá sổ): {sum(map(len, pupils.values()))} học sinh, "
+        f"{format_count(len(scores))} đánh giá và điểm kiểm tra, "
+        f"{format_count(len(qualities))} đánh giá phẩm chất, năng lực"
+    )
+    return len(scores)

@@ -1,9 +1,9 @@
-"""The demo schools' term I grade books (reports/demo.py, written by `manage.py seed_demo`):
+"""The demo schools' term I grade books (demo/grades.py, written by `manage.py seed_demo`):
 complete, published, realistic and the same on every run. The upper-secondary school has the
 whole term (Circular 22); the primary school mid-term I so far (Circular 27).
 
 The demo is seeded once for the module inside a transaction rolled back at the end (as
-tests/school/test_seed_demo.py does), so no other module sees it; each test runs in a savepoint
+tests/demo/test_seed_demo.py does), so no other module sees it; each test runs in a savepoint
 of it, so a test that removes or rebuilds the grades leaves the next test the first run's rows.
 """
 
@@ -25,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from contactbook.gradebook.columns import columns_for, term_result
-from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
-from reports import demo
+from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
+from demo import grades as demo
 from grading import circular22
 from school.models import ClassGroup, Enrolment, Student, TeachingAssignment, Term
 
@@ -45,14 +45,14 @@ def fingerprint() -> str:
     primary keys; updated_at (the time of writing) is left out."""
     code = "student__student_code"
     queries = [
-        _rows(Score.objects, (code, "subject__code", "kind", "index"), (
+        _rows(Score.objects, (code, "term__start_date", "subject__code", "kind", "index"), (
             code, "subject__code", "term__number", "class_group__name", "kind", "index", "value",
             "passed", "rating", "published_at", "updated_by__phone",
         )),
         _rows(ConductRating.objects, (code,), (
             code, "term__number", "rating", "updated_by__phone",
         )),
-        _rows(TermComment.objects, (code, "subject__code"), (
+        _rows(TermComment.objects, (code, "term__start_date", "subject__code"), (
             code, "term__number", "subject__code", "text", "author__phone",
         )),
         _rows(AttendanceMark.objects, (code, "date", "session"), (
@@ -137,7 +137,8 @@ def test_every_pupil_has_every_cell_of_every_assigned_subject_published(seeded):
     # tested below); the term stays open.
     assert Score.objects.filter(class_group__school__code=UPPER).count() == len(seen)
     assert not term.is_closed
-    assert set(Score.objects.values_list("term", flat=True).distinct()) == {
+    this_year = Score.objects.filter(term__school_year__is_current=True)
+    assert set(this_year.values_list("term", flat=True).distinct()) == {
         term.pk, primary_term_one().pk,
     }
     # Written in bulk: seeded cells have no history row (a teacher's later change has one).
@@ -350,7 +351,7 @@ def test_a_pupils_plan_is_the_same_in_another_process():
     identically."""
     script = (
         "import django, json; django.setup(); "
-        "from tests.reports.test_demo_grades import _sample_plan; "
+        "from tests.demo.test_grades import _sample_plan; "
         "print(json.dumps(_sample_plan(), ensure_ascii=False))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -455,7 +456,9 @@ def test_every_primary_pupil_has_a_published_midterm_rating_in_every_assigned_su
     assert set(tested) == {(g, s) for g in (4, 5) for s in ("Tiếng Việt", "Toán")}
     # Term I is under way: no end-of-term rating or test yet, nothing in term II.
     assert not Score.objects.filter(term=term, kind__in=("final", "finaltest")).exists()
-    assert not Score.objects.filter(class_group__school__code=PRIMARY).exclude(term=term).exists()
+    assert not Score.objects.filter(
+        class_group__school__code=PRIMARY, class_group__school_year__is_current=True
+    ).exclude(term=term).exists()
     assert not term.is_closed
 
 
@@ -499,7 +502,9 @@ def test_primary_ratings_are_mostly_t_and_h_and_follow_each_pupils_level(seeded)
 
 
 def test_the_stored_primary_cells_are_the_plan_recomputed_from_the_seed(seeded):
-    stored = set(Score.objects.filter(class_group__school__code=PRIMARY).values_list(
+    stored = set(Score.objects.filter(
+        class_group__school__code=PRIMARY, class_group__school_year__is_current=True
+    ).values_list(
         "student__student_code", "subject__code", "kind", "index", "value", "rating",
         "published_at", "updated_by__phone",
     ))
@@ -521,9 +526,35 @@ def test_the_stored_primary_cells_are_the_plan_recomputed_from_the_seed(seeded):
 
 def test_a_removed_primary_grade_book_is_seeded_again_once_and_alone(seeded):
     primary = Score.objects.filter(class_group__school__code=PRIMARY)
-    count = primary.count()
-    assert demo.remove_grades([PRIMARY]) == count > 0
-    assert not primary.exists()
-    assert demo.seed_grades() == count  # the upper-secondary grade book is there: left alone
+    this_year = primary.filter(class_group__school_year__is_current=True).count()
+    last_year = primary.count() - this_year
+    qualities = QualityRating.objects.filter(student__school__code=PRIMARY).count()
+    # This year's cells and last year's (with its qualities and year comments) all go.
+    assert demo.remove_grades([PRIMARY]) > this_year + last_year + qualities
+    assert not primary.exists() and this_year > 0 and last_year > 0 and qualities > 0
+    assert demo.seed_grades() == this_year  # the upper-secondary grade book is there: left alone
     assert demo.seed_grades() == 0
+    assert demo.seed_last_year() == last_year
+    assert demo.seed_last_year() == 0
     assert fingerprint() == seeded["fingerprint"]
+
+
+def test_last_years_primary_grade_book_is_closed_complete_and_published(seeded):
+    """2025–2026 at the primary school: every column columns_for gives last year's 2A in both
+    terms, published before its term closed, and the fifteen qualities at each term's end."""
+    terms = list(Term.objects.filter(
+        school_year__school__code=PRIMARY, school_year__is_current=False
+    ).order_by("number"))
+    assert [t.is_closed for t in terms] == [True, True]
+    (group,) = ClassGroup.objects.filter(school_year=terms[0].school_year)
+    pupils = list(Enrolment.objects.filter(class_group=group).values_list("student_id", flat=True))
+    assert len(pupils) > 20
+    for term in terms:
+        for a in group.assignments.select_related("subject"):
+            kinds = {c.kind for c in columns_for(a.subject, group.grade)}
+            cells = Score.objects.filter(term=term, subject=a.subject, student__in=pupils)
+            assert cells.count() == len(kinds) * len(pupils), a.subject.code
+            assert set(cells.values_list("kind", flat=True)) == kinds
+            assert not cells.filter(published_at__gt=term.closed_at).exists()
+        ratings = QualityRating.objects.filter(term=term, period="final", student__in=pupils)
+        assert ratings.count() == 15 * len(pupils)
