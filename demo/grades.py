@@ -587,7 +587,7 @@ def _pupils(class_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     """class id -> [(student id, student code)] of its active pupils, by code: one query."""
     pupils = defaultdict(list)
     enrolments = (
-        Enrolment.objects.filter(class_group__in=class_ids, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.active().filter(class_group__in=class_ids)
         .order_by("student__student_code")
         .values_list("class_group_id", "student_id", "student__student_code")
     )
