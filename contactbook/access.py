@@ -53,7 +53,6 @@ from school.models import (
     TeachingAssignment,
 )
 
-
 # --- the grade book: who reads it, who writes it -----------------------------------------
 
 
@@ -151,6 +150,21 @@ def is_homeroom_teacher(user, class_group: ClassGroup) -> bool:
 # --- classes: who keeps the register (attendance and leave) ------------------------------
 
 
+def _homeroom(user) -> Q:
+    """This year's classes `user` is homeroom teacher (GVCN) of, at a school where they are
+    still on the staff."""
+    staff_schools = StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
+    return Q(homeroom_teacher=user, school_id__in=staff_schools, school_year__is_current=True)
+
+
+def homeroom_classes(user) -> QuerySet:
+    """The classes whose register `user` keeps as their homeroom teacher (the teacher's half of
+    `register_class_ids`; a manager's every class is not in it)."""
+    if not signed_in(user):
+        return ClassGroup.objects.none()
+    return ClassGroup.objects.filter(_homeroom(user))
+
+
 def register_class_ids(user) -> QuerySet:
     """Ids of the classes whose attendance and leave requests `user` keeps: this year's classes
     they are homeroom teacher (GVCN) of at a school where they are still on the staff, and
@@ -159,10 +173,8 @@ def register_class_ids(user) -> QuerySet:
         return ClassGroup.objects.none().values("id")
     if user.is_superuser:
         return ClassGroup.objects.values("id")
-    staff_schools = StaffMembership.objects.filter(user=user, is_active=True).values("school_id")
     return ClassGroup.objects.filter(
-        Q(school_id__in=managed_school_ids(user))
-        | Q(homeroom_teacher=user, school_id__in=staff_schools, school_year__is_current=True)
+        Q(school_id__in=managed_school_ids(user)) | _homeroom(user)
     ).values("id")
 
 

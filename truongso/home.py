@@ -26,11 +26,17 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from contactbook import access
 from contactbook.models import AttendanceMark, LeaveRequest, MessageThread, Score, ThreadReadState
 from lms.models import LessonAssignment
 from reports.models import ReportRun
 from school import selectors
-from school.managers import enrolled, managed_school_ids, signed_in, staff_school_ids, taught_class_ids
+from school.managers import (
+    enrolled,
+    managed_school_ids,
+    signed_in,
+    taught_class_ids,
+)
 from school.models import (
     ClassGroup,
     Enrolment,
@@ -121,12 +127,9 @@ def teacher_day(user, day: datetime.date) -> TeacherDay:
     requests waiting for them, their unread threads and the grade-book columns they entered
     but have not published. Six queries."""
     taught = taught_class_ids(user)
-    # The homeroom half of the contact book's register rule (attendance_access
-    # .register_class_ids, whose other half, a manager's every class, is the school's day):
-    # repeated from the models while the contact book's modules move; point it there after.
-    homeroom = ClassGroup.objects.filter(
-        homeroom_teacher=user, school_id__in=staff_school_ids(user), school_year__is_current=True
-    )
+    # The homeroom half of the contact book's register rule; its other half, a manager's
+    # every class, is the school's day.
+    homeroom = access.homeroom_classes(user)
     threads = unread_threads(user, taught)
     unpublished = unpublished_books(user, taught)
     return TeacherDay(
