@@ -24,7 +24,9 @@ def materials_storage():
     if "materials" in settings.STORAGES:
         return storages["materials"]
     # base_url points nowhere that serves files: a .url on this storage is never a way in.
-    return FileSystemStorage(location=materials_root(), base_url="/khong-phuc-vu/")
+    # location as text: Wagtail deletes a file through a task given the deconstructed storage,
+    # and a task's arguments must be JSON (a Path fails after the commit, leaving the file).
+    return FileSystemStorage(location=str(materials_root()), base_url="/khong-phuc-vu/")
 
 
 def material_upload_to(instance, filename: str) -> str:

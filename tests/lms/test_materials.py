@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from lms import services
-from lms.models import LessonPage, MaterialVersion
+from lms.models import LessonPage, Material, MaterialVersion
 from tests.lms.conftest import PDF, log_in, pdf
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +136,19 @@ def test_replacing_in_the_admin_keeps_the_old_file_too(cast, library, client):
     version = MaterialVersion.objects.get(material=material)
     assert version.file.storage.exists(version.file.name)
     assert version.replaced_by == cast.principal
+
+
+def test_deleting_a_material_in_the_admin_removes_its_file(
+    cast, library, client, django_capture_on_commit_callbacks
+):
+    """Wagtail deletes a document's file after the commit, through a task given the storage's
+    deconstructed arguments: they must be serialisable, or the delete answers 500 once the row
+    is already gone and the file stays on disk."""
+    material = services.add_material(school=cast.school_a, title="Đề cũ", file=pdf("de-cu.pdf"))
+    path = Path(material.file.path)
+    log_in(client, cast.principal)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("wagtaildocs:delete", args=[material.pk]))
+    assert response.status_code == 302
+    assert not Material.objects.filter(pk=material.pk).exists()
+    assert not path.exists()
