@@ -14,10 +14,9 @@ from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from modelsearch import index as search_index
 from modelsearch import signal_handlers as search_signals
-from wagtail.documents.signal_handlers import post_delete_file_cleanup
 from wagtail.models import Collection, Page, ReferenceIndex, Revision
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -287,15 +286,9 @@ def remove_lessons(school_codes) -> None:
 
 
 def _delete_materials(school: School) -> None:
-    """The school's materials with their files. Wagtail's own clean-up (a task queued after
-    commit with the storage deconstructed) is held off: it cannot serialise our storage's
-    Path location and fails after the commit, and the files are deleted here anyway."""
-    post_delete.disconnect(post_delete_file_cleanup, sender=Material)
-    try:
-        for material in Material.objects.filter(school=school):
-            for version in material.versions.all():
-                version.file.delete(save=False)
-            material.file.delete(save=False)
-            material.delete()
-    finally:
-        post_delete.connect(post_delete_file_cleanup, sender=Material)
+    """The school's materials with their files; Wagtail deletes a material's current file after
+    the commit, and its old versions' files (ours, not Wagtail's) are deleted here."""
+    for material in Material.objects.filter(school=school):
+        for version in material.versions.all():
+            version.file.delete(save=False)
+        material.delete()
