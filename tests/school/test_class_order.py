@@ -78,3 +78,12 @@ def test_a_teachers_class_list_is_in_natural_order(client, classes):
     response = client.get(reverse("contactbook:gradebook_index"))
     assert response.status_code == 200
     assert in_page_order(response.content.decode(), NATURAL) == ["10A2", "10A3", "10A10", "10A11"]
+
+
+def test_sorting_the_administrations_name_column_keeps_the_natural_order(client, classes):
+    client.force_login(classes.principal)
+    url = reverse("admin:school_classgroup_changelist")
+    ascending = client.get(url, {"o": "1"}).context["cl"].result_list
+    descending = client.get(url, {"o": "-1"}).context["cl"].result_list
+    assert [c.name for c in ascending] == NATURAL
+    assert [c.name for c in descending] == NATURAL[::-1]
