@@ -13,9 +13,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("accounts.urls")),
+    path("tai-khoan/", include("signin.urls")),
     path("truong/", include("school.urls")),
     path("", include("contactbook.urls")),
     path("", include("reports.urls")),
+    path("", include("privacy.urls")),
     path("quan-tri/", admin_site.urls),
     path("api/", api.urls),
     # Lessons and materials (lms): Wagtail's admin, the portal pages, private documents, and

@@ -1,7 +1,7 @@
 """The layers point down: an import-linter contract (pyproject.toml, `[tool.importlinter]`)
 states them, and `make test` fails a change that imports upwards.
 
-truongso > demo > reports > contactbook > devices > lms > school > accounts > core | grading
+truongso > demo > privacy > reports > signin > contactbook > devices > lms > school > accounts > core | grading
 """
 
 import subprocess

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "devices",
     "contactbook",
     "reports",
+    "signin",  # one-time codes, second factor, sessions
+    "privacy",  # a guardian's copy of their child's data, anonymising
     "demo",  # seed_demo: the demo schools (on top of every app; none imports it)
     "simple_history",
     "axes",  # login throttling (AXES_* below)
