@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phones import normalize_phone
@@ -97,3 +98,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         """Vietnamese people are addressed by their given name, the last word."""
         return self.full_name.split()[-1] if self.full_name else str(self)
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's HMAC of the password hash, with the phone in it too: a sign-in code goes
+        to the phone, so a changed phone (a lost SIM, a number given to someone else) ends the
+        sessions that phone opened, as a changed password does. Django calls this for the
+        current key (get_session_auth_hash) and for each of SECRET_KEY_FALLBACKS
+        (get_session_auth_fallback_hash), so rotating the key still keeps people signed in.
+        Its own salt, so a hash of Django's formula never matches one of this."""
+        key_salt = "accounts.User.get_session_auth_hash:password+phone"
+        value = f"{self.password}\x00{self.phone or ''}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()

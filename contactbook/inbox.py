@@ -6,6 +6,7 @@ from django.db.models import Case, Count, Q, Value, When, Window
 from django.utils import timezone
 
 from contactbook.models import Notification
+from contactbook.notifications import SIGN_IN_CODE
 
 INBOX_PAGE = 30
 
@@ -17,6 +18,7 @@ def inbox(user, page: int = 1) -> dict:
     offset = (page - 1) * INBOX_PAGE
     rows = list(
         Notification.objects.filter(recipient=user)
+        .exclude(kind=SIGN_IN_CODE)  # a one-time code is the phone's business, not the inbox's
         .annotate(
             unread_total=Window(Count("id", filter=Q(read_at__isnull=True))),
             unread_first=Case(When(read_at__isnull=True, then=Value(0)), default=Value(1)),

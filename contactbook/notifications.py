@@ -2,13 +2,17 @@
 them after commit (contactbook/tasks.py), each Delivery claimed by a conditional UPDATE so two
 workers never send the same message, retried with backoff and parked after the last try."""
 
+import base64
 import datetime
 from collections.abc import Iterable
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from contactbook.channels import CHANNELS, DeliveryFailed, Message
 from contactbook.models import ChannelPreference, Delivery, Notification
@@ -81,12 +85,17 @@ def deliver(delivery_id: int) -> str:
     delivery = Delivery.objects.select_related("notification").get(pk=delivery_id)
     channel = CHANNELS[delivery.channel]
     note = delivery.notification
+    if note.kind == SIGN_IN_CODE and not _code_still_useful(note):
+        return _park_sign_in_code(delivery, "expired before it could be sent")
     try:
-        provider_id = channel.send(Message(delivery.address, note.title, note.body, _absolute(note.url)))
+        body = _open_sign_in_code(note) if note.kind == SIGN_IN_CODE else note.body
+        provider_id = channel.send(Message(delivery.address, note.title, body, _absolute(note.url)))
     except DeliveryFailed as exc:
         return _failed(delivery, str(exc))
     delivery.status, delivery.sent_at, delivery.provider_id = Delivery.Status.SENT, timezone.now(), provider_id or ""
     delivery.save(update_fields=["status", "sent_at", "provider_id"])
+    if note.kind == SIGN_IN_CODE:
+        _wipe_sign_in_code(note)
     return "sent"
 
 
@@ -98,7 +107,11 @@ def _failed(delivery: Delivery, error: str) -> str:
         delivery.status = Delivery.Status.PENDING
         backoff = datetime.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1))
         delivery.next_attempt_at = CHANNELS[delivery.channel].allowed_at(timezone.now() + backoff)
+        if delivery.notification.kind == SIGN_IN_CODE:  # now or never: not at 7:00 tomorrow
+            delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=SIGN_IN_CODE_RETRY_SECONDS)
     delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
+    if delivery.status == Delivery.Status.PARKED and delivery.notification.kind == SIGN_IN_CODE:
+        _wipe_sign_in_code(delivery.notification)
     return "parked" if delivery.status == Delivery.Status.PARKED else "retry"
 
 
@@ -122,3 +135,67 @@ def _absolute(url: str) -> str:
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
+
+# ------------------------------------------------------------------ sign-in codes
+# A one-time code (signin/codes.py) travels through this outbox as one SMS, with three
+# differences from other notifications: it goes at once, whatever SMS_SEND_HOURS say (a parent
+# at 22:30 needs it now) and is retried within seconds, never the next morning; its body is
+# kept encrypted, opened only in `deliver` and wiped once sent or parked, so the outbox never
+# holds a usable code in clear; and it is born read, so no unread count shows it (the inbox
+# leaves the kind out: contactbook/inbox.py).
+
+SIGN_IN_CODE = "sign_in_code"
+SIGN_IN_CODE_WIPED = "[sign-in code removed]"
+SIGN_IN_CODE_RETRY_SECONDS = 10
+
+
+def send_sign_in_code(user, code: str, *, key: str) -> int:
+    """Queue `code` by SMS to `user.phone` (the caller checked it is set), in the caller's
+    transaction; sent right after commit. `key` makes the notification unique. Returns the
+    delivery's id."""
+    now = timezone.now()
+    minutes = settings.SIGN_IN_CODE_MINUTES
+    text = gettext(
+        "%(code)s is your sign-in code. It works for %(minutes)d minutes. Never give it to anyone, "
+        "school staff included."
+    ) % {"code": code, "minutes": minutes}
+    sealed = _sign_in_code_box().encrypt(text.encode()).decode()
+    note = Notification.objects.create(recipient=user, kind=SIGN_IN_CODE, title=settings.WAGTAIL_SITE_NAME,
+                                       body=sealed, dedupe_key=key, read_at=now)
+    delivery = Delivery.objects.create(notification=note, channel="sms", address=user.phone, next_attempt_at=now)
+    from contactbook import tasks  # tasks import this module
+
+    transaction.on_commit(lambda: tasks.deliver.delay(delivery.pk))
+    return delivery.pk
+
+
+def _sign_in_code_box() -> MultiFernet:
+    """Fernet keys derived from SECRET_KEY (encrypting) and SECRET_KEY_FALLBACKS (still opening
+    what was sealed just before a key rotation)."""
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([
+        Fernet(base64.urlsafe_b64encode(salted_hmac("contactbook.sign_in_code", "fernet", secret=s, algorithm="sha256").digest()))
+        for s in secrets
+    ])
+
+
+def _open_sign_in_code(note: Notification) -> str:
+    try:
+        return _sign_in_code_box().decrypt(note.body.encode()).decode()
+    except InvalidToken:  # wiped already, or sealed under a key no longer configured
+        raise DeliveryFailed("the sign-in code cannot be opened") from None
+
+
+def _code_still_useful(note: Notification) -> bool:
+    return timezone.now() < note.created_at + datetime.timedelta(minutes=settings.SIGN_IN_CODE_MINUTES)
+
+
+def _park_sign_in_code(delivery: Delivery, error: str) -> str:
+    delivery.status, delivery.last_error = Delivery.Status.PARKED, error
+    delivery.save(update_fields=["status", "last_error"])
+    _wipe_sign_in_code(delivery.notification)
+    return "parked"
+
+
+def _wipe_sign_in_code(note: Notification) -> None:
+    Notification.objects.filter(pk=note.pk).update(body=SIGN_IN_CODE_WIPED)

@@ -1,3 +1,7 @@
+from signin.views import codes
+
 app_name = "signin"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *codes.urlpatterns,  # one-time codes: /tai-khoan/ma/, /tai-khoan/ma/nhap/, /tai-khoan/mat-khau/dat/
+]

@@ -146,6 +146,11 @@ SITE = [
     route("i18n/setlang/", PUBLIC, data={"language": "en", "next": "/"}),
     route("tai-khoan/dang-nhap/", PUBLIC, data={"username": "0999999999", "password": "sai"}),
     route("tai-khoan/dang-xuat/", SIGNED_IN),
+    # signin: one-time codes
+    route("tai-khoan/ma/", PUBLIC, data={"phone": "0999999999"}, note="same answer for every number"),
+    route("tai-khoan/ma/nhap/", PUBLIC, data={"code": "000000"}, note="no code asked: back to asking"),
+    route("tai-khoan/mat-khau/dat/", SIGNED_IN, data={"new_password1": "x", "new_password2": "y"},
+          note="the user's own password, only right after a code"),
     route("truong/lop/<int:class_group_id>/", TEACHER),
     route("truong/lien-ket/", SIGNED_IN, post=False, note="the holder's own link requests"),
     route(

@@ -165,6 +165,21 @@ AXES_USERNAME_CALLABLE = "accounts.throttling.username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"  # the login page, saying how long to wait
 AXES_VERBOSE = False
+# Sign-in with a one-time code by SMS (signin/codes.py). A code has 6 digits, works
+# SIGN_IN_CODE_MINUTES and allows SIGN_IN_CODE_TRIES wrong tries. One phone gets at most
+# SIGN_IN_CODES_PER_PHONE_15MIN codes in 15 minutes and SIGN_IN_CODES_PER_PHONE_DAY in 24 hours
+# (a parent mistyping twice still gets in; a guesser gets 50 tries a day at one number); one
+# address asks at most SIGN_IN_CODES_PER_ADDRESS_HOUR codes an hour, for any numbers (bounds SMS
+# sent on others' behalf and guesses spread over many numbers; carrier NAT shares addresses, so
+# not lower). After a code is burnt by wrong tries its phone waits SIGN_IN_CODE_LOCKOUT_MINUTES.
+# "Remember this device" keeps the session SIGN_IN_REMEMBER_DAYS.
+SIGN_IN_CODE_MINUTES = env.int("SIGN_IN_CODE_MINUTES", default=5)
+SIGN_IN_CODE_TRIES = env.int("SIGN_IN_CODE_TRIES", default=5)
+SIGN_IN_CODES_PER_PHONE_15MIN = env.int("SIGN_IN_CODES_PER_PHONE_15MIN", default=3)
+SIGN_IN_CODES_PER_PHONE_DAY = env.int("SIGN_IN_CODES_PER_PHONE_DAY", default=10)
+SIGN_IN_CODES_PER_ADDRESS_HOUR = env.int("SIGN_IN_CODES_PER_ADDRESS_HOUR", default=20)
+SIGN_IN_CODE_LOCKOUT_MINUTES = env.int("SIGN_IN_CODE_LOCKOUT_MINUTES", default=15)
+SIGN_IN_REMEMBER_DAYS = env.int("SIGN_IN_REMEMBER_DAYS", default=30)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -1,0 +1,3 @@
+from signin.models.codes import SignInCode
+
+__all__ = ["SignInCode"]
