@@ -146,6 +146,21 @@ def check_code(*, code_id: int, typed: str) -> User:
     raise WrongCode(settings.SIGN_IN_CODE_TRIES - row.attempts)
 
 
+# The longest window a limit looks back over (SIGN_IN_CODES_PER_PHONE_DAY): older rows count for
+# nothing and hold a phone number and an address, so they are deleted (purge_old_codes).
+KEPT_FOR = datetime.timedelta(days=1)
+
+
+def purge_old_codes(*, now: datetime.datetime | None = None) -> int:
+    """Delete the code requests no limit looks at any more (older than KEPT_FOR, and past the
+    cool-off after a burnt code). Returns how many were deleted."""
+    now = now or timezone.now()
+    lockout = datetime.timedelta(minutes=settings.SIGN_IN_CODE_LOCKOUT_MINUTES)
+    cutoff = now - max(KEPT_FOR, lockout)
+    deleted, _ = SignInCode.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def _lock(scope: str, value: str) -> None:
     """Serialise the limit check and the insert per phone / per address until commit, so two
     hosts answering at once cannot both pass a limit with one place left. (SQLite, the

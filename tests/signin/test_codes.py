@@ -504,3 +504,23 @@ def test_parallel_requests_from_several_hosts_cannot_pass_a_limit_together(setti
         thread.join()
     assert sorted(outcomes) == ["refused"] * 3 + ["sent"] * 3
     assert SignInCode.objects.filter(phone=PHONE).count() == 3
+
+
+# ------------------------------------------------------------------ keeping no more than needed
+
+
+def test_code_requests_older_than_a_day_are_deleted_and_newer_ones_still_count(
+    client, sms_file, parent, outbox_runs
+):
+    """A request holds a phone and an address; once no limit looks back that far it goes, and
+    the requests the limits still count stay."""
+    for _ in range(3):
+        ask(client, outbox_runs)
+    rows = list(SignInCode.objects.order_by("pk"))
+    SignInCode.objects.filter(pk=rows[0].pk).update(created_at=timezone.now() - datetime.timedelta(hours=25))
+
+    assert codes.purge_old_codes() == 1
+    assert list(SignInCode.objects.order_by("pk")) == rows[1:]
+    # The two left are still counted: this phone is one request from the 15-minute limit.
+    assert ask(client, outbox_runs).status_code == 302  # to the page where the code is typed
+    assert ask(client, outbox_runs).status_code == 429

@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-lessons": {"task": "lms.publish_scheduled_lessons", "schedule": 300.0},
     # Report runs whose worker died are picked up again (also when a worker starts).
     "resume-report-runs": {"task": "reports.tasks.resume_runs", "schedule": 300.0},
+    # Sign-in code requests hold a phone and an address: kept only while a limit counts them.
+    "purge-old-sign-in-codes": {"task": "signin.tasks.purge_old_codes", "schedule": 3600.0},
 }
 
 # Notifications. SITE_URL makes links in e-mails and SMS absolute. SMS goes through a gateway

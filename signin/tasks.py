@@ -1,0 +1,11 @@
+"""Celery tasks of signing in: thin, safe to run twice."""
+
+from celery import shared_task
+
+from signin import codes
+
+
+@shared_task
+def purge_old_codes() -> int:
+    """Hourly (beat): delete code requests older than the longest limit's window."""
+    return codes.purge_old_codes()
