@@ -1,6 +1,9 @@
 """The notification outbox: `notify` writes rows in the caller's transaction; Celery delivers
 them after commit (contactbook/tasks.py), each Delivery claimed by a conditional UPDATE so two
-workers never send the same message, retried with backoff and parked after the last try."""
+workers never send the same message, retried with backoff and parked after the last try.
+
+Which channels: the in-app inbox always; e-mail unless turned off; SMS (and push) only with
+the person's recorded consent (contactbook/consents.py) and then as their preference says."""
 
 import base64
 import datetime
@@ -14,10 +17,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
+from contactbook import consents
 from contactbook.channels import CHANNELS, DeliveryFailed, Message
 from contactbook.models import ChannelPreference, Delivery, Notification
 
-# Kinds sent by SMS unless the guardian turned SMS off; others only if they turned it on.
+# Kinds sent by SMS to those who agreed to it, unless they turned SMS off; others only if they
+# asked for all news by SMS.
 SMS_BY_DEFAULT = {"absence"}
 MAX_ATTEMPTS = 6
 STALE_CLAIM = datetime.timedelta(minutes=10)
@@ -41,26 +46,38 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str, url: str =
         Notification.objects.filter(dedupe_key__in=[f"{key}:{pk}" for pk in recipients], deliveries__isnull=True)
     )
     now = timezone.now()
-    preferences = _preferences(recipients)
+    preferences, agreed = _preferences(recipients), consents.agreed_channels(recipients)
     deliveries = []
     for notification in fresh:
         user = recipients[notification.recipient_id]
-        for name, channel in CHANNELS.items():
-            address = channel.address_for(user)
-            if address and _wants(preferences, user.pk, name, kind):
-                deliveries.append(Delivery(notification=notification, channel=name, address=address,
-                                           next_attempt_at=channel.allowed_at(now)))
+        for name, address in _routes(user, kind, preferences, agreed).items():
+            deliveries.append(Delivery(notification=notification, channel=name, address=address,
+                                       next_attempt_at=CHANNELS[name].allowed_at(now)))
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     ids = list(
         Delivery.objects.filter(
             notification_id__in={d.notification_id for d in deliveries}, status=Delivery.Status.PENDING
         ).values_list("pk", flat=True)
     )
+    _queue(ids)
+    return ids
+
+
+def _queue(ids: list[int]) -> None:
     if ids:
         from contactbook import tasks  # tasks import this module
 
         transaction.on_commit(lambda: [tasks.deliver.delay(i) for i in ids])
-    return ids
+
+
+def _routes(user, kind: str, preferences: dict, agreed: dict) -> dict[str, str]:
+    """{channel: address} by which `user` is to get this `kind` of news."""
+    chosen = {}
+    for name, channel in CHANNELS.items():
+        address = channel.address_for(user)
+        if address and _wants(preferences, agreed, user.pk, name, kind):
+            chosen[name] = address
+    return chosen
 
 
 def _preferences(recipients: dict) -> dict[tuple[int, str], bool]:
@@ -68,7 +85,11 @@ def _preferences(recipients: dict) -> dict[tuple[int, str], bool]:
     return {(row.user_id, row.channel): row.enabled for row in rows}
 
 
-def _wants(preferences: dict, user_id: int, channel: str, kind: str) -> bool:
+def _wants(preferences: dict, agreed: dict, user_id: int, channel: str, kind: str) -> bool:
+    """Whether `user_id` is to get `kind` by `channel`: never without their consent where one
+    is needed, then as their preference says."""
+    if channel in consents.CONSENT_CHANNELS and channel not in agreed.get(user_id, ()):
+        return False
     default = channel != "sms" or kind in SMS_BY_DEFAULT
     return preferences.get((user_id, channel), default)
 
