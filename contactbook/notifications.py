@@ -1,6 +1,11 @@
 """The notification outbox: `notify` writes rows in the caller's transaction; Celery delivers
 them after commit (contactbook/tasks.py), each Delivery claimed by a conditional UPDATE so two
-workers never send the same message, retried with backoff and parked after the last try."""
+workers never send the same message, retried with backoff and parked after the last try.
+
+Which channels: the in-app inbox always; e-mail unless turned off; SMS, Zalo and push only with
+the person's recorded consent (contactbook/consents.py) and then as their preference says. Zalo
+goes instead of SMS when it can (a token, a template for the kind, consent), and a phone that
+cannot receive on Zalo gets the SMS instead (if SMS was agreed to)."""
 
 import base64
 import datetime
@@ -14,10 +19,18 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
-from contactbook.channels import CHANNELS, DeliveryFailed, Message
+from contactbook import consents
+from contactbook.channels import (
+    CHANNELS,
+    DeliveryFailed,
+    DeliveryRejected,
+    Message,
+    RecipientUnreachable,
+)
 from contactbook.models import ChannelPreference, Delivery, Notification
 
-# Kinds sent by SMS unless the guardian turned SMS off; others only if they turned it on.
+# Kinds sent by SMS (or Zalo in its stead) to those who agreed to it, unless they turned SMS
+# off; others only if they asked for all news by SMS.
 SMS_BY_DEFAULT = {"absence"}
 MAX_ATTEMPTS = 6
 STALE_CLAIM = datetime.timedelta(minutes=10)
@@ -41,26 +54,42 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str, url: str =
         Notification.objects.filter(dedupe_key__in=[f"{key}:{pk}" for pk in recipients], deliveries__isnull=True)
     )
     now = timezone.now()
-    preferences = _preferences(recipients)
+    preferences, agreed = _preferences(recipients), consents.agreed_channels(recipients)
     deliveries = []
     for notification in fresh:
         user = recipients[notification.recipient_id]
-        for name, channel in CHANNELS.items():
-            address = channel.address_for(user)
-            if address and _wants(preferences, user.pk, name, kind):
-                deliveries.append(Delivery(notification=notification, channel=name, address=address,
-                                           next_attempt_at=channel.allowed_at(now)))
+        for name, address in _routes(user, kind, preferences, agreed).items():
+            deliveries.append(Delivery(notification=notification, channel=name, address=address,
+                                       next_attempt_at=CHANNELS[name].allowed_at(now)))
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     ids = list(
         Delivery.objects.filter(
             notification_id__in={d.notification_id for d in deliveries}, status=Delivery.Status.PENDING
         ).values_list("pk", flat=True)
     )
+    _queue(ids)
+    return ids
+
+
+def _queue(ids: list[int]) -> None:
     if ids:
         from contactbook import tasks  # tasks import this module
 
         transaction.on_commit(lambda: [tasks.deliver.delay(i) for i in ids])
-    return ids
+
+
+def _routes(user, kind: str, preferences: dict, agreed: dict) -> dict[str, str]:
+    """{channel: address} by which `user` is to get this `kind` of news. A channel that stands
+    in for another (Zalo for SMS) replaces it: the other stays the fallback."""
+    chosen = {}
+    for name, channel in CHANNELS.items():
+        address = channel.address_for(user)
+        carries = getattr(channel, "handles", lambda kind: True)(kind)
+        if address and carries and _wants(preferences, agreed, user.pk, name, kind):
+            chosen[name] = address
+    for name in list(chosen):
+        chosen.pop(getattr(CHANNELS[name], "instead_of", None), None)
+    return chosen
 
 
 def _preferences(recipients: dict) -> dict[tuple[int, str], bool]:
@@ -68,14 +97,21 @@ def _preferences(recipients: dict) -> dict[tuple[int, str], bool]:
     return {(row.user_id, row.channel): row.enabled for row in rows}
 
 
-def _wants(preferences: dict, user_id: int, channel: str, kind: str) -> bool:
-    default = channel != "sms" or kind in SMS_BY_DEFAULT
-    return preferences.get((user_id, channel), default)
+def _wants(preferences: dict, agreed: dict, user_id: int, channel: str, kind: str) -> bool:
+    """Whether `user_id` is to get `kind` by `channel`: never without their consent where one
+    is needed, then as their preference says (a stand-in follows the preference of the channel
+    it replaces: Zalo follows the SMS choice)."""
+    if channel in consents.CONSENT_CHANNELS and channel not in agreed.get(user_id, ()):
+        return False
+    rule = getattr(CHANNELS.get(channel), "instead_of", None) or channel
+    default = rule != "sms" or kind in SMS_BY_DEFAULT
+    return preferences.get((user_id, rule), default)
 
 
 def deliver(delivery_id: int) -> str:
     """Send one delivery if it is due and nobody else holds it. Returns what happened:
-    "sent", "retry", "parked", or "skipped" (not due, already sent, or claimed elsewhere)."""
+    "sent", "retry", "parked", "fallback" (sent another way, see _fall_back) or "skipped"
+    (not due, already sent, or claimed elsewhere)."""
     now = timezone.now()
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
@@ -89,9 +125,15 @@ def deliver(delivery_id: int) -> str:
         return _park_sign_in_code(delivery, "expired before it could be sent")
     try:
         body = _open_sign_in_code(note) if note.kind == SIGN_IN_CODE else note.body
-        provider_id = channel.send(Message(delivery.address, note.title, body, _absolute(note.url)))
+        message = Message(delivery.address, note.title, body, _absolute(note.url),
+                          kind=note.kind, tracking_id=str(delivery.pk))
+        provider_id = channel.send(message)
     except DeliveryFailed as exc:
         return _failed(delivery, str(exc))
+    except RecipientUnreachable as exc:
+        return _fall_back(delivery, str(exc))
+    except DeliveryRejected as exc:
+        return _park(delivery, str(exc))
     delivery.status, delivery.sent_at, delivery.provider_id = Delivery.Status.SENT, timezone.now(), provider_id or ""
     delivery.save(update_fields=["status", "sent_at", "provider_id"])
     if note.kind == SIGN_IN_CODE:
@@ -100,19 +142,58 @@ def deliver(delivery_id: int) -> str:
 
 
 def _failed(delivery: Delivery, error: str) -> str:
-    delivery.last_error = error[:2000]
     if delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = Delivery.Status.PARKED
-    else:
-        delivery.status = Delivery.Status.PENDING
-        backoff = datetime.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1))
-        delivery.next_attempt_at = CHANNELS[delivery.channel].allowed_at(timezone.now() + backoff)
-        if delivery.notification.kind == SIGN_IN_CODE:  # now or never: not at 7:00 tomorrow
-            delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=SIGN_IN_CODE_RETRY_SECONDS)
+        if getattr(CHANNELS[delivery.channel], "instead_of", None):
+            # Zalo kept failing (down, out of quota): the news still goes, by SMS.
+            return _fall_back(delivery, f"{error} (after {delivery.attempts} tries)")
+        return _park(delivery, error)
+    delivery.last_error = error[:2000]
+    delivery.status = Delivery.Status.PENDING
+    backoff = datetime.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (delivery.attempts - 1))
+    delivery.next_attempt_at = CHANNELS[delivery.channel].allowed_at(timezone.now() + backoff)
+    if delivery.notification.kind == SIGN_IN_CODE:  # now or never: not at 7:00 tomorrow
+        delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=SIGN_IN_CODE_RETRY_SECONDS)
     delivery.save(update_fields=["status", "last_error", "next_attempt_at"])
-    if delivery.status == Delivery.Status.PARKED and delivery.notification.kind == SIGN_IN_CODE:
+    return "retry"
+
+
+def _park(delivery: Delivery, error: str) -> str:
+    """Give up on this delivery for an administrator to look at (last_error says why)."""
+    delivery.status, delivery.last_error = Delivery.Status.PARKED, error[:2000]
+    delivery.save(update_fields=["status", "last_error"])
+    if delivery.notification.kind == SIGN_IN_CODE:
         _wipe_sign_in_code(delivery.notification)
-    return "parked" if delivery.status == Delivery.Status.PARKED else "retry"
+    return "parked"
+
+
+def _fall_back(delivery: Delivery, error: str) -> str:
+    """`delivery`'s address cannot receive on its channel: send the notification by the channel
+    this one stands in for (Zalo → SMS), due at once within that channel's hours, if the
+    person may get it that way now (consent, preference, an address). The unique (notification,
+    channel) pair makes it one SMS however often this runs. Else the delivery is parked."""
+    other = getattr(CHANNELS[delivery.channel], "instead_of", None)
+    with transaction.atomic():
+        fallback_id = _fallback_delivery(delivery.notification, other) if other else None
+        if fallback_id is None:
+            return _park(delivery, f"{error}; not sent by {other or 'another channel'} either "
+                                   "(not agreed to, turned off or no address)")
+        delivery.status, delivery.last_error = Delivery.Status.FALLBACK, error[:2000]
+        delivery.save(update_fields=["status", "last_error"])
+        _queue([fallback_id])
+    return "fallback"
+
+
+def _fallback_delivery(note: Notification, name: str) -> int | None:
+    user, channel = note.recipient, CHANNELS[name]
+    address = channel.address_for(user)
+    agreed = consents.agreed_channels([user.pk])
+    if not address or not _wants(_preferences({user.pk: user}), agreed, user.pk, name, note.kind):
+        return None
+    fallback, _ = Delivery.objects.get_or_create(
+        notification=note, channel=name,
+        defaults={"address": address, "next_attempt_at": channel.allowed_at(timezone.now())},
+    )
+    return fallback.pk
 
 
 def due_delivery_ids(limit: int = 500) -> list[int]:

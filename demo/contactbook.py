@@ -1,7 +1,9 @@
 """The demo's contact book as a school has it by late November: message threads between parents
 and teachers (one with a doctor's note attached), announcements that most families have read,
 leave requests in every state, daily praise and concerns, two weeks of weekly summaries (the
-older one acknowledged, the last one not yet) and the notifications all of these sent.
+older one acknowledged, the last one not yet) and the notifications all of these sent. Before
+any of it, the consents most families gave on the paper form at enrolment: SMS and Zalo for
+most, SMS alone for some, nothing yet for a few (so SMS and Zalo go only to those who agreed).
 
 Everything goes through the contact book's own services, as a parent's or teacher's click
 would, so the rows, notifications and deliveries are the real ones; the days are counted from
@@ -21,6 +23,7 @@ from contactbook import announcements, comments, messaging, summaries
 from contactbook.leave import cancel_leave, decide_leave, request_leave
 from contactbook.models import (
     Announcement,
+    Consent,
     DailyComment,
     LeaveRequest,
     MessageThread,
@@ -29,7 +32,7 @@ from contactbook.models import (
 )
 from demo.lessons import pdf_bytes
 from demo.school import LOGINS, PRIMARY_CODE, SCHOOL_CODES, UPPER_CODE
-from school.models import ClassGroup, Guardianship, School, Student
+from school.models import ClassGroup, Guardianship, School, SchoolYear, Student
 
 SEED = "seed_demo/contactbook"
 Audience = Announcement.Audience
@@ -91,6 +94,7 @@ def seed_contact_book(log: Callable[[str], None] = lambda message: None) -> int:
         return 0
     before = Notification.objects.count()
     cast, today = _Cast(), timezone.localdate()
+    consents = _consents(cast)
     _messages(cast)
     _comments(cast)
     leave = _leave(cast, today)
@@ -100,9 +104,35 @@ def seed_contact_book(log: Callable[[str], None] = lambda message: None) -> int:
     log(
         f"Sổ liên lạc: {MessageThread.objects.filter(student__school__code__in=SCHOOL_CODES).count()}"
         f" cuộc trao đổi, {leave} đơn xin nghỉ, {read} lượt đọc thông báo, bản tin tuần "
-        f"{weeks}, {sent} thông báo đã gửi"
+        f"{weeks}, {sent} thông báo đã gửi; {consents} phụ huynh đồng ý nhận SMS"
     )
     return sent
+
+
+def _consents(cast: _Cast) -> int:
+    """The paper form every family is handed at enrolment asks whether they agree to SMS and
+    Zalo: about 85 in 100 agreed to both, 8 to SMS alone, the rest have not returned it. The
+    demo logins' parents agreed to both. Written on the first day of the school year, by
+    nobody in particular (the clerk typed the forms in). Returns how many agreed to SMS."""
+    rng = random.Random(f"{SEED}/consents")
+    logins = {cast.login["parent_of_two"].pk, cast.login["parent_10a2"].pk}
+    start = SchoolYear.objects.filter(school__code__in=SCHOOL_CODES, is_current=True).order_by(
+        "start_date").values_list("start_date", flat=True).first() or timezone.localdate()
+    at = timezone.make_aware(datetime.datetime.combine(start, datetime.time(7, 30)))
+    parents = User.objects.filter(
+        guardian__guardianships__student__school__code__in=SCHOOL_CODES
+    ).distinct().order_by("pk").values_list("pk", flat=True)
+    rows, agreed_sms = [], 0
+    for pk in parents:
+        draw = 0.0 if pk in logins else rng.random()
+        channels = ("sms", "zalo") if draw < 0.85 else ("sms",) if draw < 0.93 else ()
+        agreed_sms += bool(channels)
+        rows += [Consent(user_id=pk, channel=channel, agreed=True, source=Consent.Source.PAPER_FORM,
+                         recorded_at=at) for channel in channels]
+    # One INSERT for a few thousand families, as an import of the forms would do; the rows are
+    # the same as contactbook.consents.record_consent writes.
+    Consent.objects.bulk_create(rows)
+    return agreed_sms
 
 
 def _messages(cast: _Cast) -> None:

@@ -7,6 +7,7 @@ from contactbook.models.attendance import (
     DailyComment,
     LeaveRequest,
 )
+from contactbook.models.consents import Consent
 from contactbook.models.gradebook import (
     ConductRating,
     QualityRating,
@@ -30,6 +31,7 @@ __all__ = [
     "AttendanceMark",
     "ChannelPreference",
     "ConductRating",
+    "Consent",
     "DailyComment",
     "Delivery",
     "LeaveRequest",

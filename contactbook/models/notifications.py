@@ -39,6 +39,9 @@ class Delivery(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         PARKED = "parked", _("Gave up (needs an administrator)")
+        # The address cannot receive on this channel (a phone with no Zalo): the notification
+        # went on by the channel's fallback (SMS) instead; last_error says why.
+        FALLBACK = "fallback", _("Not reachable here, sent another way")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=20)

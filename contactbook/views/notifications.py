@@ -1,5 +1,5 @@
 """Everyone's notification inbox (unread first, mark as read, open) and channel preferences
-(e-mail and SMS; the in-app inbox is always on)."""
+(e-mail and SMS; the in-app inbox is always on) with the consents to SMS, Zalo and push."""
 
 from django import forms
 from django.contrib import messages
@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contactbook import access
+from contactbook import access, consents, preferences
 from contactbook import inbox as notification_inbox
-from contactbook import preferences
+from contactbook.models import Consent
 
 
 @login_required
@@ -56,6 +56,13 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     return redirect("contactbook:notification_inbox")
 
 
+CONSENT_LABELS = {
+    "sms": gettext_lazy("I agree to receive the school's notifications by SMS"),
+    "zalo": gettext_lazy("I agree to receive them by Zalo, instead of SMS when my phone has Zalo"),
+    "push": gettext_lazy("I agree to receive push notifications on my phone or browser"),
+}
+
+
 class ChannelForm(forms.Form):
     email = forms.BooleanField(label=gettext_lazy("Also send my notifications by e-mail"), required=False)
     sms = forms.ChoiceField(
@@ -72,22 +79,47 @@ class ChannelForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An unticked box is a "no": the page always shows every box with the current answer.
+        for channel in consents.CONSENT_CHANNELS:
+            self.fields[f"agree_{channel}"] = forms.BooleanField(
+                label=CONSENT_LABELS.get(channel, channel), required=False
+            )
+
+    def agreed(self) -> dict[str, bool]:
+        return {name: self.cleaned_data[f"agree_{name}"] for name in consents.CONSENT_CHANNELS}
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 def channel_settings(request: HttpRequest) -> HttpResponse:
+    """The person's channels and consents. Three queries of its own on a GET (preferences,
+    consents, and the user's session and row before it), whatever their history."""
     if request.method == "POST":
         form = ChannelForm(request.POST)
         if form.is_valid():
             preferences.save_channel_settings(
-                user=request.user, email=form.cleaned_data["email"], sms=form.cleaned_data["sms"]
+                user=request.user, email=form.cleaned_data["email"], sms=form.cleaned_data["sms"],
+                agreed=form.agreed(),
             )
             messages.success(request, _("Your notification settings are saved."))
             return redirect("contactbook:notification_settings")
-    else:
-        form = ChannelForm(initial=preferences.channel_settings(request.user))
-    return render(request, "contactbook/portal/settings.html", {"form": form})
+    states = consents.consents_of(request.user)
+    if request.method == "GET":
+        initial = preferences.channel_settings(request.user)
+        initial.update({f"agree_{channel}": state.agreed for channel, state in states.items()})
+        form = ChannelForm(initial=initial)
+    rows = [
+        {"field": form[f"agree_{channel}"], "state": state, "source": _source_label(state.source)}
+        for channel, state in states.items()
+    ]
+    return render(request, "contactbook/portal/settings.html", {"form": form, "consent_rows": rows})
+
+
+def _source_label(source: str) -> str:
+    return Consent.Source(source).label if source in Consent.Source.values else source
 
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from contactbook import attendance
+from contactbook import attendance, consents
 from contactbook.models import AttendanceMark, Delivery, LeaveRequest, Notification
 from school.exceptions import TermClosed
 from school.models import Term
@@ -272,6 +272,7 @@ def test_guardians_are_told_the_same_day_once_by_sms_too(
 ):
     cast.parent_a1.phone = "0987000011"
     cast.parent_a1.save()
+    consents.record_consent(user=cast.parent_a1, channel="sms", agreed=True, source="paper_form")
     data = post_data(whole_class_a1(cast, **{}))
     data[f"status-{cast.pupil_a1.pk}"] = Status.UNEXCUSED
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,5 +1,5 @@
 """The notification outbox: written with the event, delivered after commit, retried, parked,
-never sent twice; SMS only within 7:00–22:00."""
+never sent twice; SMS only within 7:00–22:00, and only to those who agreed to SMS."""
 
 import datetime
 import json
@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from contactbook import notifications
+from contactbook import consents, notifications
 from contactbook.channels import SmsChannel
 from contactbook.models import ChannelPreference, Delivery, Notification
 from tests import factories as f
@@ -36,8 +36,13 @@ def sms_lines(path):
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+def agreed_to_sms(user):
+    consents.record_consent(user=user, channel="sms", agreed=True, source="paper_form")
+    return user
+
+
 def test_a_notification_reaches_each_channel_the_guardian_has(sms_file, daytime, django_capture_on_commit_callbacks):
-    parent = f.UserFactory(phone="0987000009", email="me@example.com")
+    parent = agreed_to_sms(f.UserFactory(phone="0987000009", email="me@example.com"))
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify(recipients=[parent], kind="absence", title="Vắng", body="An vắng",
                              url="/x", key="absence:1")
@@ -48,12 +53,25 @@ def test_a_notification_reaches_each_channel_the_guardian_has(sms_file, daytime,
 
 
 def test_sms_is_opt_in_for_ordinary_news_and_preferences_are_kept(sms_file, daytime):
-    parent = f.UserFactory(phone="0987000009", email=None)
+    parent = agreed_to_sms(f.UserFactory(phone="0987000009", email=None))
     notifications.notify(recipients=[parent], kind="scores", title="t", body="b", key="k1")
     assert not Delivery.objects.exists()  # only the in-app inbox
     ChannelPreference.objects.create(user=parent, channel="sms", enabled=True)
     notifications.notify(recipients=[parent], kind="scores", title="t", body="b", key="k2")
     assert Delivery.objects.get().channel == "sms"
+
+
+def test_no_sms_without_a_recorded_consent_even_when_urgent(sms_file, daytime):
+    parent = f.UserFactory(phone="0987000009", email=None)
+    ChannelPreference.objects.create(user=parent, channel="sms", enabled=True)  # "all news"
+    notifications.notify(recipients=[parent], kind="absence", title="t", body="b", key="k1")
+    assert Notification.objects.count() == 1 and not Delivery.objects.exists()  # inbox only
+    agreed_to_sms(parent)
+    notifications.notify(recipients=[parent], kind="absence", title="t", body="b", key="k2")
+    consents.record_consent(user=parent, channel="sms", agreed=False, source="portal")
+    notifications.notify(recipients=[parent], kind="absence", title="t", body="b", key="k3")
+    assert list(Delivery.objects.values_list("notification__dedupe_key", flat=True)) == [f"k2:{parent.pk}"]
+    assert sms_lines(sms_file) == []  # nothing is sent before the worker runs, and k3 never
 
 
 def test_the_same_event_notified_twice_is_written_once(daytime):
@@ -75,7 +93,7 @@ def test_a_rolled_back_event_announces_nothing(django_capture_on_commit_callback
 
 
 def test_a_delivery_is_sent_once_even_if_two_workers_get_it(sms_file, daytime):
-    parent = f.UserFactory(phone="0987000009")
+    parent = agreed_to_sms(f.UserFactory(phone="0987000009"))
     (delivery_id,) = notifications.notify(recipients=[parent], kind="absence", title="t", body="b", key="k")
     assert notifications.deliver(delivery_id) == "sent"
     assert notifications.deliver(delivery_id) == "skipped"
@@ -87,7 +105,7 @@ def test_a_failing_gateway_is_retried_with_backoff_then_parked(settings, tmp_pat
     settings.SMS_FILE_PATH = tmp_path / "sms.jsonl"
     monkeypatch.setenv("FLAKY_SMS_COUNTER", str(tmp_path / "count"))
     monkeypatch.setenv("FLAKY_FAILURES", "99")
-    parent = f.UserFactory(phone="0987000009")
+    parent = agreed_to_sms(f.UserFactory(phone="0987000009"))
     (delivery_id,) = notifications.notify(recipients=[parent], kind="absence", title="t", body="b", key="k")
     waits = []
     for attempt in range(notifications.MAX_ATTEMPTS):

@@ -136,13 +136,16 @@ def test_everyone_logged_in_may_set_their_own_channels(cast, client):
     assert_cast(cast, saves, set(cast.users) - {"anonymous"})
 
 
+NOT_AGREED = {"agree_sms": False, "agree_zalo": False, "agree_push": False}
+
+
 def test_the_channel_settings_show_the_defaults_and_are_kept(cast, client):
     client.force_login(cast.parent_a1)
-    assert client.get(SETTINGS).context["form"].initial == {"email": True, "sms": "urgent"}
+    assert client.get(SETTINGS).context["form"].initial == {"email": True, "sms": "urgent", **NOT_AGREED}
     client.post(SETTINGS, {"email": "on", "sms": "all"})
-    assert client.get(SETTINGS).context["form"].initial == {"email": True, "sms": "all"}
+    assert client.get(SETTINGS).context["form"].initial == {"email": True, "sms": "all", **NOT_AGREED}
     client.post(SETTINGS, {"sms": "urgent"})  # e-mail unticked; SMS back to the default
-    assert client.get(SETTINGS).context["form"].initial == {"email": False, "sms": "urgent"}
+    assert client.get(SETTINGS).context["form"].initial == {"email": False, "sms": "urgent", **NOT_AGREED}
     assert not ChannelPreference.objects.filter(user=cast.parent_a1, channel="sms").exists()
 
 
@@ -158,6 +161,6 @@ def test_preferences_decide_the_channels_of_the_next_notification(cast, client, 
     monkeypatch.setattr(timezone, "now", lambda: noon)
     parent = f.UserFactory(phone="0987111222", email="me@example.com")
     client.force_login(parent)
-    client.post(SETTINGS, {"sms": "all"})  # e-mail off, every kind by SMS
+    client.post(SETTINGS, {"sms": "all", "agree_sms": "on"})  # e-mail off, every kind by SMS
     notifications.notify(recipients=[parent], kind="scores", title="t", body="b", key="k")
     assert list(Delivery.objects.values_list("channel", flat=True)) == ["sms"]

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contactbook import notifications, tasks
+from contactbook import consents, notifications, tasks
 from contactbook.models import Delivery
 from tests import factories as f
 from truongso.celery import app
@@ -71,6 +71,7 @@ def _wait_for(check, seconds=40):
 
 def test_a_real_worker_delivers_retries_after_a_gateway_failure_and_sends_once(worker):
     parent = f.UserFactory(phone="0987000009", email=None)
+    consents.record_consent(user=parent, channel="sms", agreed=True, source="paper_form")
     with transaction.atomic():
         (delivery_id,) = notifications.notify(
             recipients=[parent], kind="absence", title="Vắng không phép",

@@ -261,6 +261,27 @@ SMS_SEND_HOURS = tuple(env.list("SMS_SEND_HOURS", cast=int, default=[7, 22]))
 if len(SMS_SEND_HOURS) != 2 or not 0 <= SMS_SEND_HOURS[0] < SMS_SEND_HOURS[1] <= 24:
     raise ImproperlyConfigured("SMS_SEND_HOURS is two hours, e.g. 7,22")
 NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
+# Zalo Notification Service (ZNS, contactbook.channels.ZaloChannel): with an access token set,
+# news that would go by SMS goes by Zalo to guardians who agreed to Zalo, SMS being the fallback.
+# ZALO_TEMPLATES maps a notification kind to its approved ZNS template: "absence:123,scores:124".
+ZALO_ZNS_URL = env.str("ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template")
+ZALO_ACCESS_TOKEN = env.str("ZALO_ACCESS_TOKEN", default="")
+
+
+def _zalo_templates(pairs: list[str]) -> dict[str, str]:
+    templates = {}
+    for pair in pairs:
+        kind, _, template = (part.strip() for part in pair.partition(":"))
+        if not kind or not template:
+            raise ImproperlyConfigured(
+                f"ZALO_TEMPLATES is kind:template_id pairs, e.g. absence:123 (got {pair!r})"
+            )
+        templates[kind] = template
+    return templates
+
+
+ZALO_TEMPLATES = _zalo_templates(env.list("ZALO_TEMPLATES", default=[]))
+ZALO_TIMEOUT_SECONDS = env.int("ZALO_TIMEOUT_SECONDS", default=10)
 # Attachments to messages between parents and teachers: bytes per file, files per message.
 MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=3)
