@@ -23,6 +23,7 @@ from contactbook.models.messaging import (
     WeeklySummary,
 )
 from contactbook.models.notifications import ChannelPreference, Delivery, Notification
+from contactbook.models.push import PushSubscription
 
 __all__ = [
     "Announcement",
@@ -37,6 +38,7 @@ __all__ = [
     "MessageAttachment",
     "MessageThread",
     "Notification",
+    "PushSubscription",
     "QualityRating",
     "Score",
     "SummaryAcknowledgement",
