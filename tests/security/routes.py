@@ -226,6 +226,10 @@ SITE = [
         note="posted with parent_a1's notification",
     ),
     route("hop-thu/cai-dat/", SIGNED_IN),
+    # push / PWA: the installable portal (contactbook/views/push.py)
+    route("manifest.webmanifest", PUBLIC, post=False),
+    route("sw.js", PUBLIC, post=False),
+    route("ngoai-tuyen/", PUBLIC, post=False, note="the offline page: fetched without cookies"),
     # reports
     route(
         "bao-cao/",

@@ -306,6 +306,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
+        # The parent portal's service worker (/sw.js) and manifest: our origin only.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
     },
 }
 # Directives replaced under a path prefix (truongso.middleware). Wagtail 8's admin writes
