@@ -121,3 +121,4 @@ class SmsChannel:
 
 
 CHANNELS: dict[str, Channel] = {channel.name: channel for channel in (EmailChannel(), SmsChannel())}
+CHANNELS["push"] = import_string("contactbook.push.PushChannel")()  # Web Push: contactbook/push.py

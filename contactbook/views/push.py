@@ -1,6 +1,8 @@
-"""The installable parent portal: a web app manifest, a service worker at the site's root, an
-offline page."""
+"""The installable parent portal (a web app manifest, a service worker at the site's root, an
+offline page) and the Web Push subscription endpoints that the notification settings' toggle
+posts to (contactbook/push.py)."""
 
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +11,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from contactbook import push
+from school.exceptions import DomainError
 
 THEME_COLOUR = "#0b6e4f"  # the top bar's green (--brand in static/css/site.css)
 
@@ -64,8 +70,62 @@ def offline(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_POST
+def subscribe(request: HttpRequest) -> JsonResponse:
+    """POST the browser's PushSubscription as JSON ({endpoint, keys: {p256dh, auth}})."""
+    if not request.user.is_authenticated:
+        return _error(401, "not_signed_in", _("Sign in first."))
+    if not push.push_enabled():
+        return _error(404, "push_off", _("Notifications on the phone are not available here."))
+    data = _json_body(request)
+    if data is None:
+        return _error(400, "invalid_json", _("Send the subscription as a JSON object."), "body")
+    try:
+        push.save_subscription(user=request.user, endpoint=data.get("endpoint"), keys=data.get("keys"),
+                               user_agent=request.headers.get("User-Agent", ""))
+    except DomainError as exc:
+        return _error(exc.status, exc.code, exc.message, exc.field)
+    return JsonResponse({"subscribed": True}, status=201)
+
+
+@require_POST
+def unsubscribe(request: HttpRequest) -> JsonResponse:
+    """POST {endpoint}: this person's subscription of that browser ends (404 if it is not
+    theirs, or not there)."""
+    if not request.user.is_authenticated:
+        return _error(401, "not_signed_in", _("Sign in first."))
+    data = _json_body(request)
+    if data is None:
+        return _error(400, "invalid_json", _("Send the subscription as a JSON object."), "body")
+    try:
+        push.remove_subscription(user=request.user, endpoint=data.get("endpoint"))
+    except DomainError as exc:
+        return _error(exc.status, exc.code, exc.message, exc.field)
+    return JsonResponse({"subscribed": False})
+
+
+def _json_body(request: HttpRequest) -> dict | None:
+    if len(request.body) > 8192:  # a subscription is well under 1 KiB
+        return None
+    try:
+        data = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _error(status: int, code: str, message, field: str | None = None) -> JsonResponse:
+    """The API's one error shape (truongso/api.py)."""
+    body = {"code": code, "message": str(message)}
+    if field:
+        body["fields"] = [{"field": field, "code": code, "message": str(message)}]
+    return JsonResponse({"error": body}, status=status)
+
+
 urlpatterns = [
     path("manifest.webmanifest", manifest, name="pwa_manifest"),
     path("sw.js", service_worker, name="service_worker"),
     path("ngoai-tuyen/", offline, name="offline"),
+    path("hop-thu/thong-bao-day/dang-ky/", subscribe, name="push_subscribe"),
+    path("hop-thu/thong-bao-day/huy/", unsubscribe, name="push_unsubscribe"),
 ]

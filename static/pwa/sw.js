@@ -10,7 +10,7 @@
 // or any download (a response that is not HTML or is an attachment is never stored).
 // Saved pages are personal, so they are dropped when the page says its person signs out, when
 // the sign-in page is opened (a session that ended without signing out), and by the logout
-// answer's Clear-Site-Data header.
+// answer's Clear-Site-Data header. It also shows Web Push notifications (contactbook/push.py).
 "use strict";
 
 var VERSION = "1";
@@ -178,3 +178,36 @@ function staticFile(request, url) {
 function forgetPages() {
   return caches.delete(PAGES);
 }
+
+self.addEventListener("push", function (event) {
+  var data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "Trường Số", {
+    body: data.body || "",
+    icon: STATIC_PREFIX + "pwa/icon-192.png",
+    badge: STATIC_PREFIX + "pwa/icon-192.png",
+    lang: "vi",
+    data: { url: typeof data.url === "string" ? data.url : PORTAL },
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  // Always our own origin: a notification opens one of our pages, whatever its link says.
+  var target = new URL((event.notification.data || {}).url || PORTAL, self.location.origin);
+  var path = target.pathname + target.search;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      for (var i = 0; i < windows.length; i++) {
+        if (new URL(windows[i].url).pathname === target.pathname && "focus" in windows[i]) {
+          return windows[i].focus();
+        }
+      }
+      return self.clients.openWindow(path);
+    })
+  );
+});

@@ -244,6 +244,22 @@ SMS_SEND_HOURS = tuple(env.list("SMS_SEND_HOURS", cast=int, default=[7, 22]))
 if len(SMS_SEND_HOURS) != 2 or not 0 <= SMS_SEND_HOURS[0] < SMS_SEND_HOURS[1] <= 24:
     raise ImproperlyConfigured("SMS_SEND_HOURS is two hours, e.g. 7,22")
 NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
+# Web Push to parents' phones (contactbook/push.py): the VAPID key pair (`manage.py vapid_keys`
+# prints a fresh one) and the contact the push services may write to. Off while either key is
+# empty: the toggle is hidden and nobody is sent a push.
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_SUBJECT = env.str("WEBPUSH_SUBJECT", default="")
+if WEBPUSH_VAPID_PUBLIC_KEY and WEBPUSH_VAPID_PRIVATE_KEY and not WEBPUSH_SUBJECT.startswith(
+    ("mailto:", "https://")
+):
+    raise ImproperlyConfigured(
+        "WEBPUSH_SUBJECT must be a mailto: or https: address the push services can reach, "
+        "e.g. mailto:quantri@truongso.quangninh.edu.vn"
+    )
+# Subscriptions on plain http://127.0.0.1 (a test's fake push service) are refused unless this
+# is on; production push services are all https.
+WEBPUSH_ALLOW_LOOPBACK_HTTP = env.bool("WEBPUSH_ALLOW_LOOPBACK_HTTP", default=DEBUG)
 # Attachments to messages between parents and teachers: bytes per file, files per message.
 MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=3)
