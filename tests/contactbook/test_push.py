@@ -2,7 +2,7 @@
 service on loopback (tests/contactbook/fake_push.py), encrypted so only the phone's keys open
 it and signed with our VAPID key; a gone subscription is removed, a busy service retried; the
 subscription endpoints check what they store and whose it is; the manifest, the service worker's
-route and the offline page."""
+route and the offline page; signing out clears what the browser saved."""
 
 import base64
 import json
@@ -412,3 +412,22 @@ def test_the_offline_page_names_nobody(cast, client, django_assert_num_queries):
     assert response.status_code == 200 and b"data-offline-page" in response.content
     signed_in = log_in(Client(), cast.parent_a1).get("/ngoai-tuyen/")
     assert cast.parent_a1.full_name.encode() not in signed_in.content
+
+
+# --------------------------------------------------------------- signing out
+
+
+def test_signing_out_tells_the_browser_to_clear_what_it_saved(cast):
+    client = log_in(Client(), cast.parent_a1)
+    page = client.get(reverse("contactbook:portal_home"))
+    assert "Clear-Site-Data" not in page
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert "Clear-Site-Data" not in Client().post(reverse("accounts:logout"))  # nobody signed in
+
+
+def test_signing_out_of_the_administration_clears_it_too(cast):
+    client = log_in(Client(), cast.principal)
+    response = client.post("/quan-tri/logout/")
+    assert response["Clear-Site-Data"] == '"cache", "storage"'

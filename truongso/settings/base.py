@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "truongso.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store
+    "truongso.middleware.ClearSiteDataOnSignOutMiddleware",  # a sign-out clears the saved pages
     "lms.middleware.WagtailPageGuardMiddleware",  # /cms/ views naming a page: the user's tree only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
