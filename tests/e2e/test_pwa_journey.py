@@ -77,3 +77,18 @@ def test_the_childs_page_reads_offline_until_the_parent_signs_out(phone_page: Pa
         pass  # no worker any more: the browser's own "no network" error page
     expect(page.locator("h1.child-name")).to_have_count(0)
     assert CHILD_NAME not in page.content()
+
+
+def test_the_push_toggle_shows_where_the_browser_can_push(phone_page: Page, child, settings, artifacts_dir):
+    """Only that it appears and is ready: asking permission and subscribing need a real push
+    service, which headless Chromium has not."""
+    settings.WEBPUSH_VAPID_PUBLIC_KEY = "BEtKoH3rasutH75ZZQZcx6oHqkcxrUhnjsI0yME_IPJWNrPQT433HWIUeD9Re3YMI0Fh82o4CzDvwrPyfAsJIGs"
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = "k53ODH33LjqBd3cEgkT6JNMEgpLUuGyenpoJystT92Y"
+    settings.WEBPUSH_SUBJECT = "mailto:quantri@truongso.test"
+    page = phone_page
+    log_in(page, PARENT_PHONE, "/hop-thu/cai-dat/")
+    toggle = page.locator("[data-push-toggle]")
+    expect(toggle).to_be_visible(timeout=SLOW_MS)
+    expect(toggle.locator("[data-push-input]")).to_be_enabled(timeout=SLOW_MS)
+    expect(toggle.locator("[data-push-input]")).not_to_be_checked()
+    page.screenshot(path=str(artifacts_dir / "pwa-push-toggle.png"), full_page=True)
