@@ -10,6 +10,7 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
@@ -37,6 +38,12 @@ def child(transactional_db):
     student = f.StudentFactory(school=year.school, family_name="Nguyễn", middle_name="Minh", given_name="Khang")
     f.enrol(student, class_a1)
     f.link_guardian(parent, student)
+    # Warm the server up in-process: its first request imports every URLconf (Wagtail's admin)
+    # and compiles the templates, which on a busy machine outlasts a 10 s navigation.
+    client = Client()
+    client.get("/tai-khoan/dang-nhap/")
+    client.force_login(parent)
+    client.get(f"/phu-huynh/hoc-sinh/{student.pk}/")
     return student
 
 
