@@ -36,7 +36,7 @@
 
   function showOfflineBanner(at) {
     var when = new Date(at);
-    var text = config.offlineText || "Offline copy saved at %(time)s";
+    var text = config.offlineText || "Offline copy saved at {time}";
     var shown = isNaN(when.getTime()) ? at : when.toLocaleString(document.documentElement.lang || "vi", {
       hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric",
     });
@@ -44,7 +44,7 @@
     banner.className = "message error offline-banner";
     banner.setAttribute("role", "status");
     banner.setAttribute("data-offline-banner", "");
-    banner.textContent = text.replace("%(time)s", shown);
+    banner.textContent = text.replace("{time}", shown);
     var main = document.querySelector("main") || document.body;
     main.insertBefore(banner, main.firstChild);
   }
