@@ -71,6 +71,14 @@ def test_the_childs_page_reads_offline_until_the_parent_signs_out(phone_page: Pa
     expect(page.locator("h1.child-name")).to_have_text(CHILD_NAME)
     expect(banner).to_have_count(0)
 
+    # Only the portal's pages are kept: not the inbox, not a sign-in page.
+    page.goto("/hop-thu/")
+    saved = page.evaluate("""async () => {
+      const cache = await caches.open("truongso-pages-1");
+      return (await cache.keys()).map((request) => new URL(request.url).pathname);
+    }""")
+    assert saved == [path], saved
+
     # Signing out clears the saved pages (the page's message and Clear-Site-Data).
     page.locator("form[data-sign-out] button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/tai-khoan/dang-nhap/"), timeout=SLOW_MS)
