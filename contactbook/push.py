@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from py_vapid import Vapid
@@ -74,11 +74,16 @@ def save_subscription(*, user, endpoint, keys, user_agent: str = "") -> PushSubs
     except ValueError:
         raise InvalidSubscription(_("This is not a P-256 public key."), field="keys.p256dh") from None
     auth = _checked_key(keys.get("auth"), "keys.auth", length=16)
-    subscription, _created = PushSubscription.objects.update_or_create(
-        endpoint=endpoint,
-        defaults={"user": user, "p256dh": p256dh, "auth": auth,
-                  "user_agent": str(user_agent or "")[:300]},
-    )
+    defaults = {"user": user, "p256dh": p256dh, "auth": auth, "user_agent": str(user_agent or "")[:300]}
+    try:
+        with transaction.atomic():
+            subscription, _created = PushSubscription.objects.update_or_create(
+                endpoint=endpoint, defaults=defaults
+            )
+    except IntegrityError:  # the same browser posted twice at once: the other one inserted it
+        subscription, _created = PushSubscription.objects.update_or_create(
+            endpoint=endpoint, defaults=defaults
+        )
     return subscription
 
 
@@ -173,6 +178,8 @@ class PushChannel:
         it (another 4xx: our keys or request, for an administrator), raises DeliveryFailed so
         the outbox retries and in the end parks it. Nothing is retried after one phone took it,
         so no phone gets it twice."""
+        if not push_enabled():  # the keys were removed with pushes still waiting
+            raise channels.DeliveryFailed("push is off: WEBPUSH_VAPID_* keys are not set")
         user_id = int(message.address.removeprefix("user:"))
         subscriptions = list(PushSubscription.objects.filter(user_id=user_id))
         payload = json.dumps({"title": message.title, "body": message.body, "url": message.url},

@@ -239,6 +239,22 @@ def test_nobody_is_pushed_without_a_subscription_or_with_push_off(
     assert push_service.received == []
 
 
+def test_pushes_waiting_when_push_is_turned_off_wait_rather_than_fail(
+    cast, now, vapid, push_service, settings, django_capture_on_commit_callbacks
+):
+    subscribed(cast.parent_a1, Phone.new(push_service.endpoint("p")))
+    with django_capture_on_commit_callbacks(execute=False):  # written, not yet sent
+        attendance.record_attendance(
+            user=cast.homeroom_a1, class_group=cast.class_a1, day=TODAY, session="morning",
+            entries={cast.pupil_a1.pk: ("unexcused", ""), cast.sibling_a1.pk: ("present", "")},
+        )
+    delivery = Delivery.objects.get(channel="push")
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = ""
+    assert notifications.deliver(delivery.pk) == "retry"
+    delivery.refresh_from_db()
+    assert "push is off" in delivery.last_error and push_service.received == []
+
+
 # --------------------------------------------------------------- subscribing and unsubscribing
 
 
