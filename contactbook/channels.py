@@ -277,3 +277,4 @@ def _zns_answer(response) -> str:
 CHANNELS: dict[str, Channel] = {
     channel.name: channel for channel in (EmailChannel(), ZaloChannel(), SmsChannel())
 }
+CHANNELS["push"] = import_string("contactbook.push.PushChannel")()  # Web Push: contactbook/push.py

@@ -17,6 +17,7 @@ AREAS = [
     "messages",
     "summaries",  # weekly summaries and their acknowledgement
     "notifications",  # inbox and channel settings
+    "push",  # the installable portal (manifest, service worker, offline page) and Web Push
 ]
 
 urlpatterns = [path("", include(f"contactbook.views.{area}")) for area in AREAS]

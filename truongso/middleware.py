@@ -54,3 +54,25 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             replace["frame-ancestors"] = [SELF]
         parts.replace = replace or None
         return parts
+
+
+class ClearSiteDataOnSignOutMiddleware:
+    """Signing out (ours, Django admin's or Wagtail's logout) also clears what the browser keeps
+    for this site outside the HTTP cache: the parent portal's service worker stores the pages a
+    parent last saw, for reading them offline (static/pwa/sw.js), and that copy must not outlive
+    the session on a shared phone. `Clear-Site-Data: "cache", "storage"` drops the caches, the
+    Cache Storage, the service worker and site storage (not cookies: the session cookie is
+    already ended, and the language choice stays).
+
+    Needs `request.user`: sits below AuthenticationMiddleware. A sign-out is a request that
+    started signed in and ended without a user, so every logout view is covered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in and not request.user.is_authenticated:
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

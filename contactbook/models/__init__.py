@@ -24,6 +24,7 @@ from contactbook.models.messaging import (
     WeeklySummary,
 )
 from contactbook.models.notifications import ChannelPreference, Delivery, Notification
+from contactbook.models.push import PushSubscription
 
 __all__ = [
     "Announcement",
@@ -39,6 +40,7 @@ __all__ = [
     "MessageAttachment",
     "MessageThread",
     "Notification",
+    "PushSubscription",
     "QualityRating",
     "Score",
     "SummaryAcknowledgement",

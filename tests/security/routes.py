@@ -231,6 +231,12 @@ SITE = [
         note="posted with parent_a1's notification",
     ),
     route("hop-thu/cai-dat/", SIGNED_IN),
+    # push / PWA: the installable portal and Web Push subscriptions (contactbook/views/push.py)
+    route("manifest.webmanifest", PUBLIC, post=False),
+    route("sw.js", PUBLIC, post=False),
+    route("ngoai-tuyen/", PUBLIC, post=False, note="the offline page: fetched without cookies"),
+    route("hop-thu/thong-bao-day/dang-ky/", SIGNED_IN, note="subscribes the signed-in person's browser"),
+    route("hop-thu/thong-bao-day/huy/", SIGNED_IN, note="only the person's own subscription"),
     # reports
     route(
         "bao-cao/",

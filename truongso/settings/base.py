@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "truongso.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store
+    "truongso.middleware.ClearSiteDataOnSignOutMiddleware",  # a sign-out clears the saved pages
     "lms.middleware.WagtailPageGuardMiddleware",  # /cms/ views naming a page: the user's tree only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -282,6 +283,22 @@ def _zalo_templates(pairs: list[str]) -> dict[str, str]:
 
 ZALO_TEMPLATES = _zalo_templates(env.list("ZALO_TEMPLATES", default=[]))
 ZALO_TIMEOUT_SECONDS = env.int("ZALO_TIMEOUT_SECONDS", default=10)
+# Web Push to parents' phones (contactbook/push.py): the VAPID key pair (`manage.py vapid_keys`
+# prints a fresh one) and the contact the push services may write to. Off while either key is
+# empty: the toggle is hidden and nobody is sent a push.
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_SUBJECT = env.str("WEBPUSH_SUBJECT", default="")
+if WEBPUSH_VAPID_PUBLIC_KEY and WEBPUSH_VAPID_PRIVATE_KEY and not WEBPUSH_SUBJECT.startswith(
+    ("mailto:", "https://")
+):
+    raise ImproperlyConfigured(
+        "WEBPUSH_SUBJECT must be a mailto: or https: address the push services can reach, "
+        "e.g. mailto:quantri@truongso.quangninh.edu.vn"
+    )
+# Subscriptions on plain http://127.0.0.1 (a test's fake push service) are refused unless this
+# is on; production push services are all https.
+WEBPUSH_ALLOW_LOOPBACK_HTTP = env.bool("WEBPUSH_ALLOW_LOOPBACK_HTTP", default=DEBUG)
 # Attachments to messages between parents and teachers: bytes per file, files per message.
 MESSAGE_ATTACHMENT_MAX_BYTES = env.int("MESSAGE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 MESSAGE_MAX_ATTACHMENTS = env.int("MESSAGE_MAX_ATTACHMENTS", default=3)
@@ -344,6 +361,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
+        # The parent portal's service worker (/sw.js) and manifest: our origin only.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
     },
 }
 # Directives replaced under a path prefix (truongso.middleware). Wagtail 8's admin writes
