@@ -401,6 +401,8 @@ ADMIN_MODELS = {
     "devices/checkinevent": "check_in",
     # privacy
     "privacy/correctionrequest": "correction_request",
+    "privacy/leftpupil": "left_pupil",
+    "privacy/anonymisationrecord": "anonymisation_record",
 }
 _OPERATOR_MODELS = {"school/department"}
 
