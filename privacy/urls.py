@@ -1,3 +1,5 @@
+from privacy import views
+
 app_name = "privacy"
 
-urlpatterns: list = []
+urlpatterns = views.urlpatterns

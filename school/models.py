@@ -880,6 +880,8 @@ class DataAccess(models.Model):
         REPORT_FILE = "report_file", _("Downloaded a batch of report cards")
         CLASS_SUMMARY = "class_summary", _("Exported a class summary")
         SCHOOL_STATISTICS = "school_statistics", _("Exported school statistics")
+        # privacy: a guardian downloaded everything held about their child
+        PERSONAL_DATA = "personal_data", _("Downloaded the pupil's personal data")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -296,6 +296,14 @@ SITE = [
         post=False,
         note="lesson images and renditions, after an access check (lms/media.py)",
     ),
+    # privacy: a guardian's copy of their child's data and correction requests
+    route(
+        "phu-huynh/hoc-sinh/<int:student_id>/du-lieu/",
+        PARENT,
+        data={"data": "Ngày sinh", "text": "Sai ngày sinh"},
+    ),
+    route("phu-huynh/hoc-sinh/<int:student_id>/du-lieu/tai-ve.json", PARENT, post=False),
+    route("phu-huynh/hoc-sinh/<int:student_id>/du-lieu/tai-ve.pdf", PARENT, post=False),
     route("api/openapi.json", PUBLIC, post=False),
     route("api/docs", PUBLIC, post=False),
     route("api/", PUBLIC, post=False),
@@ -402,6 +410,10 @@ ADMIN_MODELS = {
     "school/dataaccess": "data_access",
     "school/guardianlinkrequest": "link_request",
     "devices/checkinevent": "check_in",
+    # privacy
+    "privacy/correctionrequest": "correction_request",
+    "privacy/leftpupil": "left_pupil",
+    "privacy/anonymisationrecord": "anonymisation_record",
 }
 _OPERATOR_MODELS = {"school/department"}
 
@@ -476,7 +488,7 @@ def admin_routes() -> list[Route]:
             post=False,
         ),
         route(
-            "quan-tri/^(?P<app_label>school|accounts|devices)/$",
+            "quan-tri/^(?P<app_label>school|accounts|devices|privacy)/$",  # privacy: its admin
             MANAGER,
             url="/quan-tri/school/",
             post=False,

@@ -214,6 +214,7 @@ def build_world(tmp) -> World:
     from devices.models import CheckInEvent, QuizSession
     from lms import permissions, services
     from lms.models import MaterialVersion, SchoolGroup
+    from privacy.models import AnonymisationRecord, CorrectionRequest
     from reports.models import ReportCard, ReportFile, ReportRun
     from school.models import (
         ClassGroup,
@@ -448,6 +449,17 @@ def build_world(tmp) -> World:
         school=cast.school_a,
         student=cast.pupil_a1,
     )
+    # privacy: a correction request about pupil_a1, a pupil who left school A, anonymised
+    correction_request = CorrectionRequest.objects.create(
+        student=cast.pupil_a1, requested_by=cast.parent_a1, data="Ngày sinh BímậtA",
+        text="Sửa BímậtA",
+    )
+    left_pupil = f.StudentFactory(school=cast.school_a)
+    f.enrol(left_pupil, cast.class_a2).end(on=datetime.date(2026, 10, 1), status="left")
+    anonymisation_record = AnonymisationRecord.objects.create(
+        student=left_pupil, student_code=left_pupil.student_code, school=cast.school_a,
+        left_on=datetime.date(2026, 10, 1), by=cast.principal, by_name=cast.principal.full_name,
+    )
     (quiz_id, quiz), *_ = quizzes.lesson_quizzes(lesson).items()
     quiz_session = QuizSession.objects.create(
         device=cast.device, lesson=lesson, quiz_id=quiz_id, class_group=cast.class_a1
@@ -505,6 +517,9 @@ def build_world(tmp) -> World:
         "timetable_slot": slot.pk,
         "data_access": data_access.pk,
         "check_in": check_in.pk,
+        "correction_request": correction_request.pk,
+        "left_pupil": left_pupil.pk,
+        "anonymisation_record": anonymisation_record.pk,
         "lesson": lesson.pk,
         "draft_lesson": draft.pk,
         "unit": unit.pk,
@@ -805,6 +820,10 @@ LEGITIMATE = [
     ("homeroom_a1", "GET", "/giao-vien/lop/{class_a1}/xin-nghi/", "Lý do BímậtA Ốm"),
     ("principal", "GET", "{hidden_lesson_url}", "Bài BímậtA Riêng"),
     ("parent_a1", "GET", "/tai-lieu/{material}/{material_file}", "%PDF"),
+    # privacy
+    ("parent_a1", "GET", "/phu-huynh/hoc-sinh/{pupil_a1}/du-lieu/", "Ngày sinh BímậtA"),
+    ("parent_a1", "GET", "/phu-huynh/hoc-sinh/{pupil_a1}/du-lieu/tai-ve.json", "Tin nhắn BímậtA Thư"),
+    ("principal", "GET", "/quan-tri/privacy/correctionrequest/{correction_request}/change/", "Sửa BímậtA"),
     (
         "device",
         "GET",

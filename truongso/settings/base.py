@@ -322,6 +322,11 @@ REPORT_SIGNING_CERT = env.str("REPORT_SIGNING_CERT", default="")
 REPORT_SIGNING_KEY = env.str("REPORT_SIGNING_KEY", default="")
 REPORT_SIGNING_PASSPHRASE = env.str("REPORT_SIGNING_PASSPHRASE", default="")
 
+# Personal data (privacy/): days after a pupil's last enrolment ends before a school's manager
+# may anonymise them. A year covers the next school year (a pupil who comes back, a transfer's
+# papers, requests for copies of the record) and the 90-day complaint window with room to spare.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
+
 # HTTPS in production (DEBUG=0): plain-HTTP requests are redirected, except /healthz, which a
 # load balancer probes over plain HTTP; browsers are told to come back over HTTPS only (HSTS).
 # Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it sets (e.g.
