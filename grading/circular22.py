@@ -44,10 +44,26 @@ LEVELS = (CHUA_DAT, DAT, KHA, TOT)
 HOC_SINH_XUAT_SAC = "Học sinh Xuất sắc"
 HOC_SINH_GIOI = "Học sinh Giỏi"
 
+# The promotion decisions (`Promotion.decision`): machine values, never printed as they are;
+# `decision_words` gives what the forms print.
 LEN_LOP = "lên lớp"
 KIEM_TRA_LAI = "kiểm tra lại"
-REN_LUYEN_TRONG_HE = "rèn luyện trong hè"
+REN_LUYEN_TRONG_HE = "rèn luyện trong kì nghỉ hè"
 O_LAI_LOP = "ở lại lớp"
+
+# The official words (Art. 12–13 and the học bạ's year page).
+DUOC_LEN_LOP = "Được lên lớp"
+KHONG_DUOC_LEN_LOP = "Không được lên lớp"
+HOAN_THANH_THCS = "Được công nhận hoàn thành chương trình THCS"
+HOAN_THANH_THPT = "Được công nhận hoàn thành chương trình THPT"
+KHONG_HOAN_THANH_THCS = "Không được công nhận hoàn thành chương trình THCS"
+KHONG_HOAN_THANH_THPT = "Không được công nhận hoàn thành chương trình THPT"
+KIEM_TRA_LAI_WORDS = "Kiểm tra lại"
+REN_LUYEN_HE_WORDS = "Rèn luyện trong kì nghỉ hè"
+# The last grade of each level: its pass completes the level's programme instead.
+_LAST_GRADES = {9: (HOAN_THANH_THCS, KHONG_HOAN_THANH_THCS),
+                12: (HOAN_THANH_THPT, KHONG_HOAN_THANH_THPT)}
+SECONDARY_GRADES = range(6, 13)
 
 TITLE_BAR = Decimal("9.0")  # Học sinh Xuất sắc: at least 6 year averages at 9.0 or more
 RETAKE_BAR = Decimal("5.0")  # retake the scored subjects whose year average is below this
@@ -491,11 +507,11 @@ def title(
 class Promotion:
     """The promotion decision at year end.
 
-    `decision` is one of "lên lớp", "kiểm tra lại", "rèn luyện trong hè", "ở lại lớp".
+    `decision` is one of "lên lớp", "kiểm tra lại", "rèn luyện trong kì nghỉ hè", "ở lại lớp".
     When learning *and* conduct are both Chưa đạt the pupil has two summer actions: then
     `decision` is "kiểm tra lại", `retake_subjects` lists the subjects, and
     `summer_conduct_training` is True. Use `summer_actions` to print both. "kiểm tra lại" and
-    "rèn luyện trong hè" are provisional: the result after the summer decides promotion.
+    "rèn luyện trong kì nghỉ hè" are provisional: the result after the summer decides promotion.
     """
 
     decision: str
@@ -516,7 +532,7 @@ class Promotion:
     @property
     def summer_actions(self) -> tuple[str, ...]:
         """What the pupil does over the summer: (), ("kiểm tra lại",),
-        ("rèn luyện trong hè",) or both."""
+        ("rèn luyện trong kì nghỉ hè",) or both."""
         actions = (KIEM_TRA_LAI,) if self.retake_subjects else ()
         return actions + ((REN_LUYEN_TRONG_HE,) if self.summer_conduct_training else ())
 
@@ -524,6 +540,35 @@ class Promotion:
     def is_final(self) -> bool:
         """True for "lên lớp" and "ở lại lớp"; False while a summer action is pending."""
         return self.decision in (LEN_LOP, O_LAI_LOP)
+
+
+def decision_words(decision: str, grade: int) -> str:
+    """The decision as the forms print it, for a pupil of `grade` (6–12).
+
+    - "lên lớp": "Được lên lớp"; in grade 9 "Được công nhận hoàn thành chương trình THCS",
+      in grade 12 "… THPT" (Art. 12: the last grade of a level completes its programme);
+    - "ở lại lớp": "Không được lên lớp"; in grades 9 and 12 "Không được công nhận hoàn
+      thành chương trình THCS / THPT" (reading chosen: the negative of the same sentence);
+    - "kiểm tra lại": "Kiểm tra lại"; "rèn luyện trong kì nghỉ hè": "Rèn luyện trong kì
+      nghỉ hè" (Art. 13–14's words), in every grade.
+
+    Never "Lên lớp" / "Ở lại lớp": the circular does not use them. Raises `InvalidValue`
+    for a grade outside 6–12 or an unknown decision.
+    """
+    if isinstance(grade, bool) or not isinstance(grade, int):
+        raise TypeError("grade must be an int")
+    if grade not in SECONDARY_GRADES:
+        raise InvalidValue("grade", grade, "unknown_grade", "6–12")
+    passed, failed = _LAST_GRADES.get(grade, (DUOC_LEN_LOP, KHONG_DUOC_LEN_LOP))
+    words = {
+        LEN_LOP: passed,
+        O_LAI_LOP: failed,
+        KIEM_TRA_LAI: KIEM_TRA_LAI_WORDS,
+        REN_LUYEN_TRONG_HE: REN_LUYEN_HE_WORDS,
+    }
+    if decision not in words:
+        raise InvalidRating("decision", decision, words)
+    return words[decision]
 
 
 def _sessions(value: int | None) -> int:
@@ -548,7 +593,7 @@ def promotion(
     - Learning and conduct both at least Đạt → "lên lớp".
     - Learning Chưa đạt → "kiểm tra lại" in the failed subjects: scored subjects with a year
       average below 5.0, then rated subjects CĐ, each in the caller's order.
-    - Conduct Chưa đạt → summer conduct training ("rèn luyện trong hè"); with learning also
+    - Conduct Chưa đạt → summer conduct training ("rèn luyện trong kì nghỉ hè"); with learning also
       Chưa đạt both are kept (see `Promotion`).
 
     `learning` is the year's learning result as `learning_result` returns it (after any

@@ -575,7 +575,7 @@ PASSING_YEAR = scored(*["6.0"] * 9)
                      rules.Promotion("kiểm tra lại", ("Ngữ văn", "Toán", RATED[0])),
                      id="learning-cd-retakes-failed-subjects"),
         pytest.param(DAT, CD, 0, PASSING_YEAR, 0,
-                     rules.Promotion("rèn luyện trong hè", (), True),
+                     rules.Promotion("rèn luyện trong kì nghỉ hè", (), True),
                      id="conduct-cd-summer-training"),
         pytest.param(CD, CD, 10, FAILING_YEAR, 0,
                      rules.Promotion("kiểm tra lại", ("Ngữ văn", "Toán"), True),
@@ -588,9 +588,40 @@ def test_promotion(learning, conduct, absent, averages, failed_rated, expected):
 
 def test_promotion_keeps_both_summer_actions():
     result = rules.promotion(CD, CD, 0, FAILING_YEAR, rated())
-    assert result.summer_actions == ("kiểm tra lại", "rèn luyện trong hè")
+    assert result.summer_actions == ("kiểm tra lại", "rèn luyện trong kì nghỉ hè")
     assert not result.is_final
     assert rules.promotion(TOT, TOT, 0, PASSING_YEAR, rated()).is_final
+
+
+@pytest.mark.parametrize(
+    ("decision", "grade", "words"),
+    [
+        # Art. 12: "được lên lớp" / "không được lên lớp", not "lên lớp" / "ở lại lớp".
+        ("lên lớp", 6, "Được lên lớp"),
+        ("lên lớp", 11, "Được lên lớp"),
+        ("ở lại lớp", 8, "Không được lên lớp"),
+        ("ở lại lớp", 10, "Không được lên lớp"),
+        # The last grade of a level: "được công nhận hoàn thành chương trình THCS / THPT".
+        ("lên lớp", 9, "Được công nhận hoàn thành chương trình THCS"),
+        ("lên lớp", 12, "Được công nhận hoàn thành chương trình THPT"),
+        ("ở lại lớp", 9, "Không được công nhận hoàn thành chương trình THCS"),
+        ("ở lại lớp", 12, "Không được công nhận hoàn thành chương trình THPT"),
+        # Art. 13–14's summer actions, in every grade.
+        ("kiểm tra lại", 12, "Kiểm tra lại"),
+        ("rèn luyện trong kì nghỉ hè", 7, "Rèn luyện trong kì nghỉ hè"),
+    ],
+)
+def test_decision_words(decision, grade, words):
+    assert rules.decision_words(decision, grade) == words
+
+
+def test_decision_words_errors():
+    with pytest.raises(InvalidValue):
+        rules.decision_words("lên lớp", 5)
+    with pytest.raises(InvalidRating):
+        rules.decision_words("được khen", 10)
+    with pytest.raises(TypeError):
+        rules.decision_words("lên lớp", "10")
 
 
 def test_promotion_errors():

@@ -332,7 +332,7 @@ def test_a_year_card_gives_the_title_and_the_promotion(cast, subjects, term1, te
     assert (pe.term1, pe.term2, pe.year, pe.rated) == ("Đ", "Đ", "Đ", True)
     assert (card.learning, card.conduct) == ("Tốt", "Tốt")
     assert card.award == "Học sinh Giỏi"
-    assert card.promotion == "Lên lớp"
+    assert card.promotion == "Được lên lớp"  # Art. 12: not "Lên lớp"
     assert (card.learning_code, card.conduct_code) == ("tot", "tot")
     assert (card.award_code, card.promotion_code) == ("gioi", "len_lop")
     assert (card.absent_with_leave, card.absent_without_leave) == (1, 1)
@@ -468,4 +468,36 @@ def test_a_class_s_cards_take_a_fixed_number_of_queries(
 
     assert len(term_list) == len(year_list) == pupils
     assert all(c.learning == "Tốt" and c.missing == () for c in term_list + year_list)
-    assert all(c.promotion == "Lên lớp" for c in year_list)
+    assert all(c.promotion == "Được lên lớp" for c in year_list)
+
+
+# ---------------------------------------------------------------------------------------
+# The decision in the official words (Circular 22 Art. 12–14)
+# ---------------------------------------------------------------------------------------
+
+
+def _pass_the_year(cast, pupil, subjects, term1, term2, conduct="Tốt", **overrides):
+    for term in (term1, term2):
+        grade_all(cast, pupil, subjects, term, 8, **overrides)
+        rate(cast, pupil, term, conduct)
+
+
+@pytest.mark.parametrize(
+    ("grade", "words"),
+    [
+        (10, "Được lên lớp"),
+        (9, "Được công nhận hoàn thành chương trình THCS"),
+        (12, "Được công nhận hoàn thành chương trình THPT"),
+    ],
+)
+def test_a_year_card_prints_the_official_words_of_the_grade(
+    cast, subjects, term1, term2, grade, words
+):
+    cast.class_a1.grade = grade
+    cast.class_a1.save()
+    _pass_the_year(cast, cast.pupil_a1, subjects, term1, term2)
+
+    card = card_of(year_cards(cast.class_a1, cast.class_a1.school_year), cast.pupil_a1)
+
+    assert card.promotion == words
+    assert card.promotion_code == "len_lop"  # the code is the same in every grade

@@ -79,7 +79,7 @@ def test_the_body_holds_counts_and_percentages_per_grade_and_class_and_no_pupil(
     assert [c["code"] for c in body["categories"]["learning"]] == [
         "tot", "kha", "dat", "chua_dat", "incomplete"
     ]
-    assert [c["label"] for c in body["categories"]["promotion"]][0] == "Lên lớp"
+    assert [c["label"] for c in body["categories"]["promotion"]][0] == "Được lên lớp"
     [grade] = body["grades"]
     a1, a2 = grade["classes"]
     assert (a1["name"], a1["pupils"], a2["name"], a2["pupils"]) == ("10A1", 4, "10A2", 1)
