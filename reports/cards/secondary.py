@@ -132,13 +132,12 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
 
 def _promotion_text(decision: circular22.Promotion, grade: int) -> str:
     """The decision in the official words (`decision_words`): "Được lên lớp", "Không được lên
-    lớp", "Rèn luyện trong kì nghỉ hè", or "Kiểm tra lại: Toán, Vật lí" (then "; rèn luyện
-    trong kì nghỉ hè" when conduct needs the summer too)."""
+    lớp", "Rèn luyện trong kì nghỉ hè", or "Kiểm tra lại: Toán, Vật lí". A pupil with conduct
+    and learning both Chưa đạt is sent to the summer training alone (Art. 13–14): the re-tests
+    wait for the conduct re-assessment, so they are not printed beside it."""
     text = decision_words(code_of(decision.decision, PROMOTION_CODES), grade)
     if decision.retake_subjects:
         text += ": " + ", ".join(decision.retake_subjects)
-        if decision.summer_conduct_training:
-            text += "; " + circular22.REN_LUYEN_TRONG_HE
     return text
 
 

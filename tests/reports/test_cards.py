@@ -501,3 +501,20 @@ def test_a_year_card_prints_the_official_words_of_the_grade(
 
     assert card.promotion == words
     assert card.promotion_code == "len_lop"  # the code is the same in every grade
+
+
+def test_conduct_and_learning_both_chua_dat_sends_to_summer_training_alone(
+    cast, subjects, term1, term2
+):
+    # Toán and Vật lí 4,0 all year: only four subjects ≥ 5.0 → learning Chưa đạt; conduct
+    # Chưa đạt in both terms → Chưa đạt. Art. 13–14: the summer conduct training comes first;
+    # re-tests only once conduct is re-assessed at Đạt or above, so none is printed now.
+    _pass_the_year(cast, cast.pupil_a1, subjects, term1, term2, "Chưa đạt",
+                   **{"Toán": [4] * 6, "Vật lí": [4] * 5})
+
+    card = card_of(year_cards(cast.class_a1, cast.class_a1.school_year), cast.pupil_a1)
+
+    assert (card.learning, card.conduct) == ("Chưa đạt", "Chưa đạt")
+    assert card.promotion == "Rèn luyện trong kì nghỉ hè"
+    assert card.promotion_code == "ren_luyen_he"
+    assert "Kiểm tra lại" not in card.promotion and "Toán" not in card.promotion

@@ -10,7 +10,7 @@ complete, published grade books for both terms:
           Trần Thị Châu         all 7,0   conduct Khá    → Khá / Khá, Được lên lớp
           Nguyễn Thị Ánh Dương  all 5,5   conduct Đạt    → Đạt / Đạt, Được lên lớp
           Đặng Văn Đức          nothing entered          → no result yet
-    10A2  Trần Thị Bình         all 3,0   conduct Chưa đạt → Chưa đạt, Kiểm tra lại (+ hè)
+    10A2  Trần Thị Bình         all 3,0   conduct Chưa đạt → Chưa đạt, Rèn luyện trong kì nghỉ hè
 """
 
 import datetime
@@ -197,7 +197,7 @@ def test_pupils_are_counted_by_the_codes_on_their_cards_not_by_the_printed_words
         a_card(learning="TỐT ", learning_code="tot", conduct="khá", conduct_code="kha"),
         a_card(learning="Khá", learning_code="kha", conduct="Tốt", conduct_code="tot"),
         a_card(learning="Khá", learning_code="kha", conduct="Tốt", conduct_code="tot",
-               award="", promotion="Kiểm tra lại: Toán; rèn luyện trong kì nghỉ hè",
+               award="", promotion="Kiểm tra lại: Toán",
                promotion_code="kiem_tra_lai", year=True),
     ]
     summary = summarise(cards, term=None)
@@ -297,7 +297,7 @@ def test_no_award_is_not_the_same_as_not_decided_yet():
                year=True),  # decided: no award
         a_card(learning="", award="", promotion="", year=True),  # not decided yet
         a_card(learning="Chưa đạt", conduct="Chưa đạt",
-               promotion="Kiểm tra lại: Toán; rèn luyện trong kì nghỉ hè",
+               promotion="Kiểm tra lại: Toán",
                promotion_code="kiem_tra_lai", year=True),
     ]
     tally = summarise(cards, term=None).tally
@@ -414,7 +414,9 @@ def test_school_statistics_add_up_per_class_grade_and_school(results):
     assert [(c.name, c.tally.pupils) for c in grade.classes] == [("10A1", 4), ("10A2", 1)]
     a2 = grade.classes[1].tally
     assert codes(a2, "learning")["chua_dat"] == 1 and codes(a2, "conduct")["chua_dat"] == 1
-    assert codes(a2, "promotion")["kiem_tra_lai"] == 1  # and summer conduct training with it
+    # Learning and conduct both Chưa đạt: the summer conduct training first (Art. 13–14).
+    assert codes(a2, "promotion")["ren_luyen_he"] == 1
+    assert codes(a2, "promotion")["kiem_tra_lai"] == 0
     assert grade.tally.pupils == stats.total.pupils == 5
     for measure in stats.columns.names:
         for category in stats.columns.of(measure):
