@@ -48,6 +48,7 @@ from school.models import (
     Term,
     TimetableSlot,
 )
+from school.programme import default_programme_order
 
 DEMO_PASSWORD = "truongso2026"
 DEPARTMENT_CODE = "so-gddt-quang-ninh"
@@ -522,6 +523,7 @@ def build_upper(b: Build) -> None:
             Subject(
                 school=school, group=groups.get(group), code=code, name=name, assessment=kind,
                 periods_per_year=periods,
+                programme_order=default_programme_order(name, school.level),
             )
         )
         for code, name, group, kind, periods in UPPER_SUBJECTS
@@ -694,6 +696,7 @@ def build_primary(b: Build) -> None:
             Subject(
                 school=school, group=groups.get(group), code=code, name=name,
                 assessment=PRIMARY, periods_per_year=periods, has_primary_test=test,
+                programme_order=default_programme_order(name, school.level),
             )
         )
         for code, name, group, periods, test in PRIMARY_SUBJECTS

@@ -44,10 +44,26 @@ LEVELS = (CHUA_DAT, DAT, KHA, TOT)
 HOC_SINH_XUAT_SAC = "Học sinh Xuất sắc"
 HOC_SINH_GIOI = "Học sinh Giỏi"
 
+# The promotion decisions (`Promotion.decision`): machine values, never printed as they are;
+# `decision_words` gives what the forms print.
 LEN_LOP = "lên lớp"
 KIEM_TRA_LAI = "kiểm tra lại"
-REN_LUYEN_TRONG_HE = "rèn luyện trong hè"
+REN_LUYEN_TRONG_HE = "rèn luyện trong kì nghỉ hè"
 O_LAI_LOP = "ở lại lớp"
+
+# The official words (Art. 12–13 and the học bạ's year page).
+DUOC_LEN_LOP = "Được lên lớp"
+KHONG_DUOC_LEN_LOP = "Không được lên lớp"
+HOAN_THANH_THCS = "Được công nhận hoàn thành chương trình THCS"
+HOAN_THANH_THPT = "Được công nhận hoàn thành chương trình THPT"
+KHONG_HOAN_THANH_THCS = "Không được công nhận hoàn thành chương trình THCS"
+KHONG_HOAN_THANH_THPT = "Không được công nhận hoàn thành chương trình THPT"
+KIEM_TRA_LAI_WORDS = "Kiểm tra lại"
+REN_LUYEN_HE_WORDS = "Rèn luyện trong kì nghỉ hè"
+# The last grade of each level: its pass completes the level's programme instead.
+_LAST_GRADES = {9: (HOAN_THANH_THCS, KHONG_HOAN_THANH_THCS),
+                12: (HOAN_THANH_THPT, KHONG_HOAN_THANH_THPT)}
+SECONDARY_GRADES = range(6, 13)
 
 TITLE_BAR = Decimal("9.0")  # Học sinh Xuất sắc: at least 6 year averages at 9.0 or more
 RETAKE_BAR = Decimal("5.0")  # retake the scored subjects whose year average is below this
@@ -491,23 +507,28 @@ def title(
 class Promotion:
     """The promotion decision at year end.
 
-    `decision` is one of "lên lớp", "kiểm tra lại", "rèn luyện trong hè", "ở lại lớp".
-    When learning *and* conduct are both Chưa đạt the pupil has two summer actions: then
-    `decision` is "kiểm tra lại", `retake_subjects` lists the subjects, and
-    `summer_conduct_training` is True. Use `summer_actions` to print both. "kiểm tra lại" and
-    "rèn luyện trong hè" are provisional: the result after the summer decides promotion.
+    `decision` is one of "lên lớp", "kiểm tra lại", "rèn luyện trong kì nghỉ hè", "ở lại
+    lớp" (machine values: `decision_words` gives the printed words). "kiểm tra lại" lists the
+    subjects in `retake_subjects`. "rèn luyện trong kì nghỉ hè" comes first whenever conduct
+    is Chưa đạt (Art. 13–14): a pupil whose learning is Chưa đạt too has no re-test yet, only
+    `failed_subjects` (set with that decision alone) — the subjects to re-take *if* the
+    conduct re-assessed after the summer is Đạt or above (`promotion_after_training`). Both summer actions are never given side by
+    side. "kiểm tra lại" and "rèn luyện trong kì nghỉ hè" are provisional.
     """
 
     decision: str
     retake_subjects: tuple[str, ...] = ()
     summer_conduct_training: bool = False
+    failed_subjects: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # The combinations that can occur; anything else is a bug in the caller.
+        plain = not self.retake_subjects and not self.summer_conduct_training
         valid = {
-            LEN_LOP: not self.retake_subjects and not self.summer_conduct_training,
-            O_LAI_LOP: not self.retake_subjects and not self.summer_conduct_training,
-            KIEM_TRA_LAI: bool(self.retake_subjects),
+            LEN_LOP: plain and not self.failed_subjects,
+            O_LAI_LOP: plain and not self.failed_subjects,
+            KIEM_TRA_LAI: bool(self.retake_subjects) and not self.summer_conduct_training
+            and not self.failed_subjects,
             REN_LUYEN_TRONG_HE: not self.retake_subjects and self.summer_conduct_training,
         }
         if not valid.get(self.decision, False):
@@ -515,15 +536,45 @@ class Promotion:
 
     @property
     def summer_actions(self) -> tuple[str, ...]:
-        """What the pupil does over the summer: (), ("kiểm tra lại",),
-        ("rèn luyện trong hè",) or both."""
-        actions = (KIEM_TRA_LAI,) if self.retake_subjects else ()
-        return actions + ((REN_LUYEN_TRONG_HE,) if self.summer_conduct_training else ())
+        """What the pupil does over the summer now: (), ("kiểm tra lại",) or ("rèn luyện
+        trong kì nghỉ hè",) — never both (re-tests wait for the conduct re-assessment)."""
+        if self.retake_subjects:
+            return (KIEM_TRA_LAI,)
+        return (REN_LUYEN_TRONG_HE,) if self.summer_conduct_training else ()
 
     @property
     def is_final(self) -> bool:
         """True for "lên lớp" and "ở lại lớp"; False while a summer action is pending."""
         return self.decision in (LEN_LOP, O_LAI_LOP)
+
+
+def decision_words(decision: str, grade: int) -> str:
+    """The decision as the forms print it, for a pupil of `grade` (6–12).
+
+    - "lên lớp": "Được lên lớp"; in grade 9 "Được công nhận hoàn thành chương trình THCS",
+      in grade 12 "… THPT" (Art. 12: the last grade of a level completes its programme);
+    - "ở lại lớp": "Không được lên lớp"; in grades 9 and 12 "Không được công nhận hoàn
+      thành chương trình THCS / THPT" (reading chosen: the negative of the same sentence);
+    - "kiểm tra lại": "Kiểm tra lại"; "rèn luyện trong kì nghỉ hè": "Rèn luyện trong kì
+      nghỉ hè" (Art. 13–14's words), in every grade.
+
+    Never "Lên lớp" / "Ở lại lớp": the circular does not use them. Raises `InvalidValue`
+    for a grade outside 6–12 or an unknown decision.
+    """
+    if isinstance(grade, bool) or not isinstance(grade, int):
+        raise TypeError("grade must be an int")
+    if grade not in SECONDARY_GRADES:
+        raise InvalidValue("grade", grade, "unknown_grade", "6–12")
+    passed, failed = _LAST_GRADES.get(grade, (DUOC_LEN_LOP, KHONG_DUOC_LEN_LOP))
+    words = {
+        LEN_LOP: passed,
+        O_LAI_LOP: failed,
+        KIEM_TRA_LAI: KIEM_TRA_LAI_WORDS,
+        REN_LUYEN_TRONG_HE: REN_LUYEN_HE_WORDS,
+    }
+    if decision not in words:
+        raise InvalidRating("decision", decision, words)
+    return words[decision]
 
 
 def _sessions(value: int | None) -> int:
@@ -534,6 +585,21 @@ def _sessions(value: int | None) -> int:
     return value
 
 
+def _failed_subjects(averages: Mapping[str, Decimal], passes: Mapping[str, bool]) -> tuple:
+    """The subjects a re-test covers: scored below 5.0, then rated CĐ, in the caller's
+    order. Raises `InconsistentData` when there is none (learning Chưa đạt with fewer than
+    6 scored subjects), since a re-test list cannot be empty."""
+    failed = tuple(name for name, value in averages.items() if value < RETAKE_BAR)
+    failed += tuple(name for name, passed in passes.items() if not passed)
+    if not failed:
+        raise InconsistentData(
+            ["learning"],
+            "Kết quả học tập Chưa đạt nhưng không có môn nào dưới 5,0 hoặc Chưa đạt "
+            "để kiểm tra lại.",
+        )
+    return failed
+
+
 def promotion(
     learning: str | None,
     conduct: str | None,
@@ -541,15 +607,18 @@ def promotion(
     scored_year: Mapping[str, Score | None],
     rated_year: Mapping[str, bool | None],
 ) -> Promotion:
-    """The promotion decision (Art. 12–13) from the year's results.
+    """The promotion decision (Art. 12–14) from the year's results.
 
-    - More than 45 sessions absent (with or without leave, continuous or added up) → "ở lại
-      lớp", whatever the results; exactly 45 is still allowed.
+    - More than 45 sessions absent (with or without leave, continuous or added up, counted
+      on the one-session plan: `grading.absences`) → "ở lại lớp", whatever the results;
+      exactly 45 is still allowed.
     - Learning and conduct both at least Đạt → "lên lớp".
-    - Learning Chưa đạt → "kiểm tra lại" in the failed subjects: scored subjects with a year
-      average below 5.0, then rated subjects CĐ, each in the caller's order.
-    - Conduct Chưa đạt → summer conduct training ("rèn luyện trong hè"); with learning also
-      Chưa đạt both are kept (see `Promotion`).
+    - Conduct Chưa đạt → summer conduct training ("rèn luyện trong kì nghỉ hè"), whatever the
+      learning result: Art. 13–14 put the training first, and only a pupil whose conduct is
+      re-assessed at Đạt or above re-takes tests. With learning Chưa đạt too, the subjects to
+      re-take then are kept in `failed_subjects`, not offered now.
+    - Learning Chưa đạt, conduct at least Đạt → "kiểm tra lại" in the failed subjects: scored
+      subjects with a year average below 5.0, then rated subjects CĐ, in the caller's order.
 
     `learning` is the year's learning result as `learning_result` returns it (after any
     adjustment). Raises `MissingData` for missing inputs and `InconsistentData` when learning
@@ -568,19 +637,26 @@ def promotion(
     if absent > MAX_SESSIONS_ABSENT:
         return Promotion(O_LAI_LOP)
     chua_dat = LEVELS.index(CHUA_DAT)
-    if ranks["learning"] > chua_dat and ranks["conduct"] > chua_dat:
-        return Promotion(LEN_LOP)
+    failed = _failed_subjects(averages, passes) if ranks["learning"] == chua_dat else ()
+    if ranks["conduct"] == chua_dat:
+        return Promotion(REN_LUYEN_TRONG_HE, summer_conduct_training=True, failed_subjects=failed)
+    if failed:
+        return Promotion(KIEM_TRA_LAI, failed)
+    return Promotion(LEN_LOP)
 
-    retake: tuple[str, ...] = ()
-    if ranks["learning"] == chua_dat:
-        retake = tuple(name for name, value in averages.items() if value < RETAKE_BAR)
-        retake += tuple(name for name, passed in passes.items() if not passed)
-        if not retake:
-            raise InconsistentData(
-                ["learning"],
-                "Kết quả học tập Chưa đạt nhưng không có môn nào dưới 5,0 hoặc Chưa đạt "
-                "để kiểm tra lại.",
-            )
-    training = ranks["conduct"] == chua_dat
-    decision = KIEM_TRA_LAI if retake else REN_LUYEN_TRONG_HE
-    return Promotion(decision, retake, training)
+
+def promotion_after_training(
+    learning: str | None,
+    reassessed_conduct: str | None,
+    sessions_absent: int | None,
+    scored_year: Mapping[str, Score | None],
+    rated_year: Mapping[str, bool | None],
+) -> Promotion:
+    """The decision once the conduct of a pupil sent to summer conduct training has been
+    re-assessed (Art. 13–14): re-assessed Chưa đạt → "ở lại lớp" (no second summer); Đạt or
+    above → "lên lớp" when learning is at least Đạt, else "kiểm tra lại" in the failed
+    subjects (only now). The absences still decide first."""
+    decision = promotion(learning, reassessed_conduct, sessions_absent, scored_year, rated_year)
+    if decision.decision == REN_LUYEN_TRONG_HE:
+        return Promotion(O_LAI_LOP)
+    return decision

@@ -172,6 +172,26 @@ def year_result(
     return CHUA_HOAN_THANH
 
 
+HOAN_THANH_LOP_HOC = "Hoàn thành chương trình lớp học"
+CHUA_HOAN_THANH_LOP_HOC = "Chưa hoàn thành chương trình lớp học"
+HOAN_THANH_TIEU_HOC = "Hoàn thành chương trình tiểu học"
+CHUA_HOAN_THANH_TIEU_HOC = "Chưa hoàn thành chương trình tiểu học"
+
+
+def completion_words(completes: bool, grade: int) -> str:
+    """What the record prints for the year (Art. 11): grades 1–4 "Hoàn thành chương trình lớp
+    học"; grade 5 "Hoàn thành chương trình tiểu học" (Art. 11 clause 3: a grade-5 pupil who
+    completes is recorded as completing primary school). A pupil who does not: "Chưa hoàn
+    thành chương trình lớp học / tiểu học" (reading chosen: the circular's own negative,
+    "chưa hoàn thành", of the same line; the help plan and the principal's later decision are
+    Art. 11 clause 2's and come after)."""
+    if not isinstance(completes, bool):
+        raise TypeError("completes must be a bool")
+    if _check_grade(grade) == 5:
+        return HOAN_THANH_TIEU_HOC if completes else CHUA_HOAN_THANH_TIEU_HOC
+    return HOAN_THANH_LOP_HOC if completes else CHUA_HOAN_THANH_LOP_HOC
+
+
 def completes_grade(result: str) -> bool:
     """True for the three results that complete the grade (all but "Chưa hoàn thành")."""
     if result not in (HOAN_THANH_XUAT_SAC, HOAN_THANH_TOT, HOAN_THANH, CHUA_HOAN_THANH):

@@ -30,6 +30,7 @@ _LABELS = {
     "expected_regular": "số lần đánh giá thường xuyên quy định",
     "scored": "điểm trung bình các môn đánh giá bằng điểm số",
     "grade": "khối lớp",
+    "decision": "kết quả xét lên lớp",
     "subjects": "mức đánh giá các môn học và hoạt động giáo dục",
     "qualities": "mức đánh giá phẩm chất, năng lực",
     "tests": "điểm bài kiểm tra định kì cuối năm",

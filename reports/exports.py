@@ -120,7 +120,7 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
               "Nghỉ có phép", "Nghỉ không phép"]
     if summary.is_year:
         header += (["Hoàn thành chương trình lớp học"] if summary.primary
-                   else ["Danh hiệu", "Lên lớp / ở lại lớp"])
+                   else ["Danh hiệu", "Kết quả xét lên lớp"])
     row = _heading(ws, [
         summary.authority,
         summary.school,

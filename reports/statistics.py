@@ -21,7 +21,7 @@ dataclasses below; nothing here formats HTML or cells.
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -43,10 +43,12 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class Category:
-    """One column of a measure: a stable code for programs, the Vietnamese label for print."""
+    """One column of a measure: a stable code for programs, the Vietnamese label for print.
+    Two categories are the same when their codes are: a promotion's label depends on the
+    grades a table shows (`decision_words`), its code never does."""
 
     code: str
-    label: str
+    label: str = field(compare=False)
 
 
 # The categories of the cards' codes (reports/cards/model.py), labelled as the statistics print
@@ -69,17 +71,37 @@ AWARDS = (
     Category(card_codes.GIOI, "Học sinh Giỏi"),
     Category(NO_AWARD, "Không"),
 )
-PROMOTIONS = (
-    Category(card_codes.LEN_LOP, "Lên lớp"),
-    Category(card_codes.KIEM_TRA_LAI, "Kiểm tra lại"),
-    Category(card_codes.REN_LUYEN_HE, "Rèn luyện trong hè"),
-    Category(card_codes.O_LAI_LOP, "Ở lại lớp"),
+# The promotion codes in print order; their labels are the official words for the grades a
+# table shows (`promotion_categories`). The labels here are grades 6–8's and 1–4's.
+PROMOTION_CODES = (
+    card_codes.LEN_LOP, card_codes.KIEM_TRA_LAI, card_codes.REN_LUYEN_HE, card_codes.O_LAI_LOP
 )
 # Circular 27: a primary pupil completes the grade's programme or does not.
-PRIMARY_PROMOTIONS = (
-    Category(card_codes.HOAN_THANH_CHUONG_TRINH, "Hoàn thành chương trình lớp học"),
-    Category(card_codes.CHUA_HOAN_THANH_CHUONG_TRINH, "Chưa hoàn thành chương trình lớp học"),
+PRIMARY_PROMOTION_CODES = (
+    card_codes.HOAN_THANH_CHUONG_TRINH, card_codes.CHUA_HOAN_THANH_CHUONG_TRINH
 )
+
+
+def promotion_label(code: str, grades: Iterable[int]) -> str:
+    """The official words of `code` (`decision_words`) for each grade shown, once each, in
+    grade order: "Được lên lớp" for grades 10–11, "Được lên lớp / Được công nhận hoàn thành
+    chương trình THPT" for a table of grades 10–12."""
+    primary = code in PRIMARY_PROMOTION_CODES  # a code of one level: only its grades
+    words: list[str] = []
+    for grade in sorted(g for g in set(grades) if is_primary_grade(g) == primary):
+        text = card_codes.decision_words(code, grade)
+        if text not in words:
+            words.append(text)
+    return " / ".join(words)
+
+
+def promotion_categories(codes: Sequence[str], grades: Iterable[int]) -> tuple[Category, ...]:
+    grades = set(grades)
+    return tuple(Category(code, promotion_label(code, grades)) for code in codes)
+
+
+PROMOTIONS = promotion_categories(PROMOTION_CODES, [6])
+PRIMARY_PROMOTIONS = promotion_categories(PRIMARY_PROMOTION_CODES, [1])
 NOT_YET = Category(INCOMPLETE, "Chưa có kết quả")
 
 PRIMARY_PROMOTION_TITLE = "Hoàn thành chương trình lớp học"
@@ -87,7 +109,7 @@ MEASURE_TITLES = {
     LEARNING: "Kết quả học tập",
     CONDUCT: "Kết quả rèn luyện",
     AWARD: "Danh hiệu",
-    PROMOTION: "Lên lớp / ở lại lớp",
+    PROMOTION: "Kết quả xét lên lớp",
 }
 
 
@@ -209,7 +231,10 @@ def _known_categories(measure: str, grades: set[int]) -> tuple[Category, ...]:
         return AWARDS
     primary, secondary = _levels(grades)
     if measure == PROMOTION:
-        return (PROMOTIONS if secondary else ()) + (PRIMARY_PROMOTIONS if primary else ())
+        return promotion_categories(
+            (PROMOTION_CODES if secondary else ()) + (PRIMARY_PROMOTION_CODES if primary else ()),
+            grades,
+        )
     # Primary pupils have no conduct result (Circular 27 rates qualities instead): whatever
     # their cards print still gets a column of its own.
     return (SECONDARY_LEVELS if secondary else ()) + (

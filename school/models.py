@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from school import names
+from school.programme import default_programme_order
 from school.managers import (
     ClassGroupQuerySet,
     EnrolmentQuerySet,
@@ -261,17 +262,33 @@ class Subject(models.Model):
         default=False,
         help_text=_("Primary subjects with end-of-term written tests (Circular 27/2020)."),
     )
+    # The forms list subjects in the national programme's order (school/programme.py), not
+    # alphabetically; blank sorts after the numbered ones, by name.
+    programme_order = models.PositiveSmallIntegerField(
+        _("order in the programme"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where the subject comes on report cards and summaries (10, 20, …, the national "
+            "programme's order). Left blank, it is filled in from the subject's name."
+        ),
+    )
 
     class Meta:
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
-        ordering = ["school", "name"]
+        ordering = ["school", models.F("programme_order").asc(nulls_last=True), "name"]
         constraints = [
             models.UniqueConstraint(fields=["school", "code"], name="subject_unique_code"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.programme_order is None and self.school_id:
+            self.programme_order = default_programme_order(self.name, self.school.level)
+        super().save(*args, **kwargs)
 
     @property
     def regular_assessment_count(self) -> int:

@@ -203,5 +203,8 @@ def cell_text(score: Score) -> str:
     return score_text(score.value, score.passed)
 
 
-def subject_sort_key(subject: Subject) -> str:
-    return names.sort_key("", "", subject.name)
+def subject_sort_key(subject: Subject) -> tuple:
+    """The programme's order (Subject.programme_order: the forms' order, not the alphabet),
+    then the name in Vietnamese order for ties and for subjects without a place."""
+    order = subject.programme_order
+    return (order is None, order or 0, names.sort_key("", "", subject.name))

@@ -57,6 +57,21 @@ PROMOTION_CODES = {
 }
 
 
+_DECISIONS = {code: decision for decision, code in PROMOTION_CODES.items()}
+_COMPLETION = {HOAN_THANH_CHUONG_TRINH: True, CHUA_HOAN_THANH_CHUONG_TRINH: False}
+
+
+def decision_words(code: str, grade: int) -> str:
+    """The official words of a promotion code for a pupil of `grade`, the one place cards,
+    class summaries and statistics take them from: Circular 22's decisions (grades 6–12:
+    "Được lên lớp", "Không được lên lớp", grades 9 and 12 "Được công nhận hoàn thành chương
+    trình THCS / THPT", …) and Circular 27's completion (grades 1–5: "Hoàn thành chương trình
+    lớp học", grade 5 "… tiểu học"). Raises KeyError for a code no rule gives."""
+    if code in _COMPLETION:
+        return circular27.completion_words(_COMPLETION[code], grade)
+    return circular22.decision_words(_DECISIONS[code], grade)
+
+
 def code_of(words: str, codes: dict[str, str]) -> str | None:
     """The code of a printed result: None for a blank, the known code, or for words no rule
     gives (a rating typed outside the choices) a code made from them, so it is still counted
@@ -133,10 +148,10 @@ class Card:
     principal_signs_as: str  # "HIỆU TRƯỞNG"
     dated: str  # "Hạ Long, ngày 16 tháng 01 năm 2027"
     award: str = ""  # year cards: "Học sinh Xuất sắc" / "Học sinh Giỏi" / ""
-    promotion: str = ""  # year cards: "Lên lớp", "Kiểm tra lại", …; "" while incomplete
+    promotion: str = ""  # year cards: `decision_words` ("Được lên lớp", …); "" while incomplete
     missing: tuple[str, ...] = ()  # what keeps a result blank, in Vietnamese
     # Grades 1–5 (Circular 27): `learning` holds the year result ("Hoàn thành tốt"; "" on term
-    # cards, which have none), `promotion` "Hoàn thành chương trình lớp học" or not; `conduct`
+    # cards, which have none), `promotion` "Hoàn thành chương trình lớp học" (grade 5: "… tiểu học") or not; `conduct`
     # and `award` stay "" and `regular_columns` 0.
     primary: bool = field(default=False, metadata=_NEW)
     qualities: tuple[QualityGroup, ...] = field(default=(), metadata=_NEW)  # end-of-term ratings

@@ -14,6 +14,7 @@ from reports.cards.model import (
     QualityLine,
     SubjectLine,
     code_of,
+    decision_words,
 )
 from reports.cards.printing import (
     TERM_NAMES,
@@ -31,8 +32,6 @@ QUALITIES = "Phẩm chất, năng lực"
 # The record's three groups (học bạ), in Vietnamese whatever language the worker runs in;
 # their items come from contactbook.qualities so the card and the class teacher's sheet agree.
 QUALITY_GROUPS = ("Phẩm chất chủ yếu", "Năng lực chung", "Năng lực đặc thù")
-COMPLETES = "Hoàn thành chương trình lớp học"
-DOES_NOT_COMPLETE = "Chưa hoàn thành chương trình lớp học"
 _ITEM_NAMES = dict(QualityRating.Item.choices)
 
 
@@ -185,8 +184,8 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
         result = result or ""
     if result:
         completes = circular27.completes_grade(result)
-        promotion = COMPLETES if completes else DOES_NOT_COMPLETE
         promotion_code = HOAN_THANH_CHUONG_TRINH if completes else CHUA_HOAN_THANH_CHUONG_TRINH
+        promotion = decision_words(promotion_code, class_group.grade)
     return _primary_card(
         class_group, pupil, data, term2,
         term_id=None,

@@ -11,6 +11,7 @@ from reports.cards.model import (
     Card,
     SubjectLine,
     code_of,
+    decision_words,
 )
 from reports.cards.printing import (
     CONDUCT,
@@ -129,14 +130,14 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
     return line, year
 
 
-def _promotion_text(decision: circular22.Promotion) -> str:
-    """The decision as printed: "Lên lớp", "Ở lại lớp", "Rèn luyện trong hè" or "Kiểm tra
-    lại: Toán, Vật lí" (then "; rèn luyện trong hè" when conduct needs the summer too)."""
-    text = decision.decision[:1].upper() + decision.decision[1:]
+def _promotion_text(decision: circular22.Promotion, grade: int) -> str:
+    """The decision in the official words (`decision_words`): "Được lên lớp", "Không được lên
+    lớp", "Rèn luyện trong kì nghỉ hè", or "Kiểm tra lại: Toán, Vật lí". A pupil with conduct
+    and learning both Chưa đạt is sent to the summer training alone (Art. 13–14): the re-tests
+    wait for the conduct re-assessment, so they are not printed beside it."""
+    text = decision_words(code_of(decision.decision, PROMOTION_CODES), grade)
     if decision.retake_subjects:
         text += ": " + ", ".join(decision.retake_subjects)
-        if decision.summer_conduct_training:
-            text += "; " + circular22.REN_LUYEN_TRONG_HE
     return text
 
 
@@ -177,7 +178,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
             "Xét lên lớp",
             missing,
         )
-        promotion = _promotion_text(decision) if decision else ""
+        promotion = _promotion_text(decision, class_group.grade) if decision else ""
         promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
     term2 = terms.get(2)
     return Card(

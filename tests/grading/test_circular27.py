@@ -178,3 +178,31 @@ def test_year_result_refuses_bad_test_scores(bad, reason):
 def test_year_result_test_score_type_errors(bad):
     with pytest.raises(TypeError):
         rules.year_result(*pupil(toan=bad))
+
+
+# --------------------------------------------------------------------------------------
+# Completion, in the record's words (Art. 11)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("completes", "grade", "words"),
+    [
+        (True, 1, "Hoàn thành chương trình lớp học"),
+        (True, 4, "Hoàn thành chương trình lớp học"),
+        (False, 3, "Chưa hoàn thành chương trình lớp học"),
+        # Art. 11 clause 3: a grade-5 pupil who completes is recorded "Hoàn thành chương
+        # trình tiểu học".
+        (True, 5, "Hoàn thành chương trình tiểu học"),
+        (False, 5, "Chưa hoàn thành chương trình tiểu học"),
+    ],
+)
+def test_completion_words(completes, grade, words):
+    assert rules.completion_words(completes, grade) == words
+
+
+def test_completion_words_errors():
+    with pytest.raises(InvalidValue):
+        rules.completion_words(True, 6)
+    with pytest.raises(TypeError):
+        rules.completion_words("yes", 5)

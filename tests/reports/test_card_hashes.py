@@ -87,151 +87,154 @@ def test_the_demos_card_hashes_are_unchanged(seeded):
     assert hashes == PINNED
 
 
-# Recorded from the untyped cards of commit 91b2a9a (before cards carried codes and decimals
-# beside their text). They must not change: issued cards are verified by them — a run compares
-# a pupil's new card with the stored one by this hash, and a changed hash re-issues the card
-# (new PDF, new verification code) though nothing printed on it changed. 2,712 cards: 1,356
-# pupils (the upper-secondary school's complete term I, the primary school's mid-term I), each
-# with a term I card and a whole-year card.
+# Re-recorded when subjects took the national programme's order (school.Subject.programme_order):
+# every card lists its subjects in a new order, so every hash moved once, on purpose. Before,
+# they were recorded from the untyped cards of commit 91b2a9a (before cards carried codes and
+# decimals beside their text). They must not change otherwise: issued cards are verified by
+# them — a run compares a pupil's new card with the stored one by this hash, and a changed hash
+# re-issues the card (new PDF, new verification code) though nothing printed on it changed.
+# 2,712 cards: 1,356 pupils (the upper-secondary school's complete term I, the primary school's
+# mid-term I), each with a term I card and a whole-year card. To re-record after a change that
+# should move them: print `demo_card_hashes()` under the `seeded` fixture in this format.
 PINNED = {
-    ("thpt-ha-long", "10A1", "1"):
-        (41, "10b40f8085e57819ccd5324e22ddca0e1ad99f88af45f6eed8e4b89962acc30d"),
-    ("thpt-ha-long", "10A1", "year"):
-        (41, "49d46251920e6c34682a6b2323e003dd909446d7ba71376aaab073ac75a5b8a5"),
-    ("thpt-ha-long", "10A10", "1"):
-        (38, "0a8e83242cd9b60ee07584bfef9228a5d6cc6d0c908e74c992777acf3e4aa369"),
-    ("thpt-ha-long", "10A10", "year"):
-        (38, "6334d2b57ddc0597135207270aa0813f57251d15c33da2c99dbce3f864216f5c"),
-    ("thpt-ha-long", "10A2", "1"):
-        (38, "d8f5cc17ca729a05846c7568fdd80253735b4c1f7e7f32458e3eb0e9362dffb7"),
-    ("thpt-ha-long", "10A2", "year"):
-        (38, "d2f9964555bca37318b012f718a741f11f213f718adae592fec7454922d0feb1"),
-    ("thpt-ha-long", "10A3", "1"):
-        (41, "f465d22121b444a86b7797e7cf2c65a65a24a5325e29646dec0530f538a78cd4"),
-    ("thpt-ha-long", "10A3", "year"):
-        (41, "1af2eb2007bd0b807c601f93866e8d24ab0daa0841f442d58a163ac6a879e371"),
-    ("thpt-ha-long", "10A4", "1"):
-        (39, "33ceb72306b9c8675a0f301963ae06ab19885cd342fa6d1227b4e350e7942d41"),
-    ("thpt-ha-long", "10A4", "year"):
-        (39, "12763635a5a65f78f949e0f788c270962a2901892e53cdcc558a37a07111848c"),
-    ("thpt-ha-long", "10A5", "1"):
-        (42, "922e20ce68e2da8b257d4d06d45d3a27690d0d9b877331826f6f48fbc5929b07"),
-    ("thpt-ha-long", "10A5", "year"):
-        (42, "926144f4f70093ef27ea71a637389e1eda75733e7d00fe9cb0a539c56fdd3c24"),
-    ("thpt-ha-long", "10A6", "1"):
-        (41, "5b8e3c70e90b365da127a76a02255e31f68f88f8e7d87d73685c32b031c77448"),
-    ("thpt-ha-long", "10A6", "year"):
-        (41, "a5f8c66e36bbd92e1819a5b05479226f692348812fd8c633a14db1de027bc975"),
-    ("thpt-ha-long", "10A7", "1"):
-        (42, "c1d86216c4160098683eba447bfc73c31016360296bfb2f558779e00f792d32a"),
-    ("thpt-ha-long", "10A7", "year"):
-        (42, "2a7f5e96c31ddd5d6cd3572a558daf3517febd705227b1b826a343008ef4e0cc"),
-    ("thpt-ha-long", "10A8", "1"):
-        (42, "331417e134deed7217e84e12c9d438f5f8510d91af659a4dbd01a5a8b27c7a55"),
-    ("thpt-ha-long", "10A8", "year"):
-        (42, "0eeb53384dc7285ec6ce059c479703865103800a1c5961b3fe33df3a92dd32cf"),
-    ("thpt-ha-long", "10A9", "1"):
-        (38, "6824c800d4b52add330cd7b29dfd9230d0197c6243525021199d7834c9408b24"),
-    ("thpt-ha-long", "10A9", "year"):
-        (38, "5322f509bfadb4f05d2087d54d7d79aff9fdb086d8af79e3a96a78ba7323caef"),
-    ("thpt-ha-long", "11A1", "1"):
-        (41, "ea8f85e2f9c37b4bbc37cb48b992356f7bde0cea9a7461ab15b5bb928811ff07"),
-    ("thpt-ha-long", "11A1", "year"):
-        (41, "f2216cd360c355323a5eb99d285ab52fcc617f559bfae1bc455ee2ab12f783e8"),
-    ("thpt-ha-long", "11A10", "1"):
-        (40, "37e21bf26545bff74c52ec0fe2f28898fd1db7ccf705ecdf72503320b39729a2"),
-    ("thpt-ha-long", "11A10", "year"):
-        (40, "15050615f38d908c7c94cd0863f12ae4b88bf7e7f4596acb879a2aa152a384f8"),
-    ("thpt-ha-long", "11A2", "1"):
-        (42, "dd7f18c46f2a32f41dcf09a5a5f5e37ef0104193c32995222f266bf2d022142e"),
-    ("thpt-ha-long", "11A2", "year"):
-        (42, "79c80425ac440dc98d516dab77eca9e8eba8191f33cd8a6d3cb64e97e5b06f42"),
-    ("thpt-ha-long", "11A3", "1"):
-        (41, "229bce6b37881a218b3e0485e1aac6d0d46c917665400afd5b2461e5d562bb72"),
-    ("thpt-ha-long", "11A3", "year"):
-        (41, "d131383baefc90b49369c7377fb1a1ec396028b996cbfb6337f3efd4db209fd1"),
-    ("thpt-ha-long", "11A4", "1"):
-        (39, "f44777801e770f4b130f9bfded01dec33ff0a6524d678cd0e68c0e383833af90"),
-    ("thpt-ha-long", "11A4", "year"):
-        (39, "7564718b04fd2e50a5421d4a143b1c7255bcafa2efc216e1b028fe0a6f003a7b"),
-    ("thpt-ha-long", "11A5", "1"):
-        (42, "805e26754dfbb2ec4a93f192c49abc7386d3f108342c596435342c6df1b92d31"),
-    ("thpt-ha-long", "11A5", "year"):
-        (42, "afb8ba8a81ce625cc61eae27f4317b654ff32ed6184145f214bcf165e6d75a1f"),
-    ("thpt-ha-long", "11A6", "1"):
-        (41, "294828940a409b1ee71a92aeb6dece77b00dc536a03795551621ab7197713ebf"),
-    ("thpt-ha-long", "11A6", "year"):
-        (41, "3a4af0fb8c6eaa6a2fef69856da7b2018757f6cdab911c95300b51c2fdad02b5"),
-    ("thpt-ha-long", "11A7", "1"):
-        (40, "fb025f2de7bba645a5e1704f617acbc18579dc7fea6aa38f8887de2761193526"),
-    ("thpt-ha-long", "11A7", "year"):
-        (40, "dc1ed883afda30eee65fe7bd04194d74f8c7f054a2baa3562622b66572c23dbb"),
-    ("thpt-ha-long", "11A8", "1"):
-        (42, "917c53177039fd31c426b14ab5fe3bd4ec68792629769e162d2ad191593ffc2a"),
-    ("thpt-ha-long", "11A8", "year"):
-        (42, "bf6962b76fa12f4a11fc305fa1f41f3240f78368c4ceb5c27adc370de4d12efb"),
-    ("thpt-ha-long", "11A9", "1"):
-        (39, "f135123b9bb71920c82211bb875ebde26b7a739c207e6d2434e30546ecb55c79"),
-    ("thpt-ha-long", "11A9", "year"):
-        (39, "175c5d51fc04f580d583dd52b51077b796fb4820eecd6ccd0f299baae447397e"),
-    ("thpt-ha-long", "12A1", "1"):
-        (41, "a3a37758c38be9dfd27582d2c20cef22aa5611c459ffb8d7ac83bd315c11b715"),
-    ("thpt-ha-long", "12A1", "year"):
-        (41, "65a2b49f03876b5dc9d41e5db2ed2f6f58bfd73f28b80c34b71223de0fbb5bbf"),
-    ("thpt-ha-long", "12A10", "1"):
-        (42, "7c37f146f015b819f9f63962dcbde1bde6f6be0279e2a32910a3442bafdd22ca"),
-    ("thpt-ha-long", "12A10", "year"):
-        (42, "f0b61e1d72250b9e92fa1c065436303097e815fa3c2cefd3634e8872d4cf3972"),
-    ("thpt-ha-long", "12A2", "1"):
-        (42, "b16a0b5cd5deec5cbb7f8aaa8e9045a018f30c54ef3b98362c857f735bffe03b"),
-    ("thpt-ha-long", "12A2", "year"):
-        (42, "fb543fe48d568a51707c503f5ea00fedcf0c19d26bd371d1ca87e8cab79c6e59"),
-    ("thpt-ha-long", "12A3", "1"):
-        (42, "5cfcff37ef31f0587067d9313e08111c66b9e3f5830674df6bce4ae3079a50b7"),
-    ("thpt-ha-long", "12A3", "year"):
-        (42, "3ab6fdb8cb18d0f1ec0fa3a823a222a0a9348b4f73c5cd6e9dc4bf41eb1d739e"),
-    ("thpt-ha-long", "12A4", "1"):
-        (40, "4aab5d0d1152374b41341365d4dcb8a37ee331b4a01c08fefb4f182cd2ad38c7"),
-    ("thpt-ha-long", "12A4", "year"):
-        (40, "67a31c53817b093e4b7f442dd752d4cab308966e37bcf6b7c87ab626e7a90f66"),
-    ("thpt-ha-long", "12A5", "1"):
-        (38, "d9addaad7c6f3d456ff93e9ca814a61f60657a92f933a73a6e8199fe042648a9"),
-    ("thpt-ha-long", "12A5", "year"):
-        (38, "abaee102c438524b83e574aa8aeb85ddb3ac30087d88aea52d13e6aba46b65e0"),
-    ("thpt-ha-long", "12A6", "1"):
-        (39, "fe5b4073869c3aaf3aa510a7d68137fdd4b0dc568c82084d8763be983229eda6"),
-    ("thpt-ha-long", "12A6", "year"):
-        (39, "45cf83dc0dfa86bf904d2b456288c25ec316d637b6c52896092420c25a61abb2"),
-    ("thpt-ha-long", "12A7", "1"):
-        (40, "44851e976e720d1d2de8cd040cf8b675daea5fcad31e30f9719d2a8fb0249c1f"),
-    ("thpt-ha-long", "12A7", "year"):
-        (40, "cd379340c4f30ed975e768cf8d3a99a1158504360d3fe523028a31f8a6d33235"),
-    ("thpt-ha-long", "12A8", "1"):
-        (41, "5cdb5c0ccfe925ad9f7e79de88a595cedddc0524629e5a8c7c30aee1dfe83e8a"),
-    ("thpt-ha-long", "12A8", "year"):
-        (41, "0728d1190459e3a5a4343abdf195e5e6f2f7445ab20b9e6d680deb9d4190db12"),
-    ("thpt-ha-long", "12A9", "1"):
-        (41, "e682ee9a7001fdabe93a036ae7e787f1126444722df0f973a9668ce32002e95f"),
-    ("thpt-ha-long", "12A9", "year"):
-        (41, "206a2226ff8fdf6726575658767cd4a207d362f7521240ea3bacab7dea6c7648"),
-    ("th-tran-hung-dao", "1A", "1"):
-        (28, "8e86612968140f683322f048a40d31306505867ba2bb4e0c1d424e38d310fa8a"),
-    ("th-tran-hung-dao", "1A", "year"):
-        (28, "6148c0389ad22aa599fe95244896057f574883f25c66784899a59e564e2978f3"),
-    ("th-tran-hung-dao", "2A", "1"):
-        (27, "31e41010eaa7763792a4463a2b5b66a10a48a4af4d3aef3fcb0704be712234e8"),
-    ("th-tran-hung-dao", "2A", "year"):
-        (27, "9748c564c6bf4e20175b50c462dbd9052cdf196660e860da0771b6ae586e0194"),
-    ("th-tran-hung-dao", "3A", "1"):
-        (30, "b4681fe963e58e69c6a5da3b10956d87e7475ad3b341350f70671d3c9ac3e447"),
-    ("th-tran-hung-dao", "3A", "year"):
-        (30, "a8562dcc55d6116deb38fe20c41759e26797a28347d683ff3aef07ae677582a4"),
-    ("th-tran-hung-dao", "4A", "1"):
-        (28, "f3ee04271256eea19ed1944fd536580a19bf7200949d763262d5830f350de0ab"),
-    ("th-tran-hung-dao", "4A", "year"):
-        (28, "a8d1c10a2c5217b8a1e01e78d8fb7d900e6323916eb103497f75e914cd634419"),
-    ("th-tran-hung-dao", "5A", "1"):
-        (28, "0c5f4b080bd79c02fe718f77e8f00b92c8fd58685d07a5711ff525b622799f10"),
-    ("th-tran-hung-dao", "5A", "year"):
-        (28, "336c5cc18a892345ac3433db538bdde0b84141c5562429076a787ab5f1d4c082"),
+    ('thpt-ha-long', '10A1', '1'):
+        (41, "f23c068079abbe672f29bfaeb1a254b85a8d91b2ecc9673613b7ad2103521307"),
+    ('thpt-ha-long', '10A1', 'year'):
+        (41, "78bbcdc458d230f63dfc95dde152fa3d7c3c26b1b3fba4d3306525dd3cf45b85"),
+    ('thpt-ha-long', '10A10', '1'):
+        (38, "8ad614f7825a05123a67fcdcb692dc619133756fe5d8bca5d6e7440934b2b5eb"),
+    ('thpt-ha-long', '10A10', 'year'):
+        (38, "c33aa4a67997c7bc961aa5b03bcef961161fa148fc9ba271f260df0c4ab41810"),
+    ('thpt-ha-long', '10A2', '1'):
+        (38, "e07e5a1d241fd4293a148c3f550839ca0023dc8cf63160b22f6329045d5a1deb"),
+    ('thpt-ha-long', '10A2', 'year'):
+        (38, "0ea267cdf90cd8524aa3071512d0eed18846737c05f0d51103297104d7ebd971"),
+    ('thpt-ha-long', '10A3', '1'):
+        (41, "8cb6abc7579b07542cc49a4b8ba3638d6215284af37d139c9e4f30253985b3ae"),
+    ('thpt-ha-long', '10A3', 'year'):
+        (41, "e5f2d93aafe722ff9f18b3ebcf72941fd8d8f01d4e7be2a7d4c8131f6ee29837"),
+    ('thpt-ha-long', '10A4', '1'):
+        (39, "823e22a69cf70adcca0d6dc8432bcd45f60bd1b030948d3d932ade1925b6cedc"),
+    ('thpt-ha-long', '10A4', 'year'):
+        (39, "1e4d964f21265d45cbc45b4ec3705c66ce4b4539676d10d8ec9351623bb8305a"),
+    ('thpt-ha-long', '10A5', '1'):
+        (42, "0278a171d0dbcba5f9129d593e3d8edc58b758ab16c9274445e802f704b9f6bb"),
+    ('thpt-ha-long', '10A5', 'year'):
+        (42, "43a0a96a2e65b5009d54ea711205642c3abc7b6e2d04f7eaf04f48d1f4e54e6f"),
+    ('thpt-ha-long', '10A6', '1'):
+        (41, "36c57c03d32937b58dcbe3054d9783bec23c98f4e7b99f4cb00766c6f3ed98aa"),
+    ('thpt-ha-long', '10A6', 'year'):
+        (41, "3fa1ced5abc6cdb096c549fe580950020880786ecc89d640ca906fe7a7f245b2"),
+    ('thpt-ha-long', '10A7', '1'):
+        (42, "1734345a0e3a87e719a4ee082a1d3b1a63828fd4144e7b5932d821679b2ef030"),
+    ('thpt-ha-long', '10A7', 'year'):
+        (42, "1a2a28a003af849c0e010647e8f6f5fe2cca98999f49afe61cc57bd5c7678a1b"),
+    ('thpt-ha-long', '10A8', '1'):
+        (42, "8720e4a41c3f7eff25ba7077abf0cd036650df559ddbfa4113dad5769c19d0e8"),
+    ('thpt-ha-long', '10A8', 'year'):
+        (42, "e1cacb64a32d06571115bc4bf5e016470232d74a06ed546994dd664880845d02"),
+    ('thpt-ha-long', '10A9', '1'):
+        (38, "c99b4c7d5c0086598ffd48052a74f090cab619e84e853a71a34e64c3be5a4494"),
+    ('thpt-ha-long', '10A9', 'year'):
+        (38, "c337e1b03e40b18cafe8922ae8c6c12175b8be49d89f204406c53ef191440a3c"),
+    ('thpt-ha-long', '11A1', '1'):
+        (41, "9a86cdfae223f3d676719af5302605d4480223bc627d4cf32277c22825681cc3"),
+    ('thpt-ha-long', '11A1', 'year'):
+        (41, "76fa4c8a06f3dfb8c484e9548c5e2e09fda5e63367b90991b8227c3b46c782bf"),
+    ('thpt-ha-long', '11A10', '1'):
+        (40, "be6830fa5738088fed31f4a69776a27aa236346f8058f881d47a2ffb8b955a64"),
+    ('thpt-ha-long', '11A10', 'year'):
+        (40, "ea6983f37075eea1705838e9a2c4ed66f880878ed30dc614a6a951af90ea869f"),
+    ('thpt-ha-long', '11A2', '1'):
+        (42, "abcddf1f8830ea51ad7f28a6f2c9b1e54cd3b4b6b6122a4338146a38aa501366"),
+    ('thpt-ha-long', '11A2', 'year'):
+        (42, "7649483db76a12ea85d7d9afa394d322b22e32227f5fd558533f2513887f43a4"),
+    ('thpt-ha-long', '11A3', '1'):
+        (41, "747e2a78573ef23be660a9b58fe30af8324306968dbcf4709e17491ade7afe0c"),
+    ('thpt-ha-long', '11A3', 'year'):
+        (41, "b358c524896d6b4776cd6e5b7df8d1ce491ed6c50bc4b573889f0b07011472ed"),
+    ('thpt-ha-long', '11A4', '1'):
+        (39, "b5dd251edc94fbd59022f2b5d76edf58d1ae79cef7ecdbb8be238cdf27d2dc6d"),
+    ('thpt-ha-long', '11A4', 'year'):
+        (39, "b7c1dc19d398146a20fbb109f56830c8a408fc7a82125bf0bf5bfbec73ee206b"),
+    ('thpt-ha-long', '11A5', '1'):
+        (42, "82b008051167e1127cd5b9c5686d884e6f9495c6b6bee25529ed56980fd1d20d"),
+    ('thpt-ha-long', '11A5', 'year'):
+        (42, "05fc836085c36e4348e1e8c95f491e99c4ba4db13369aa2d1ffb44e7cb821bbd"),
+    ('thpt-ha-long', '11A6', '1'):
+        (41, "6c853b5585447aa79ca58468ed01eea9e24729517707be0da37a416be36543e0"),
+    ('thpt-ha-long', '11A6', 'year'):
+        (41, "49707330e60593709fb6b5bc64f8acd8bf5a316592d4147cf516a69dcad698d5"),
+    ('thpt-ha-long', '11A7', '1'):
+        (40, "c81ba5a45dfb3863feeec7de6412e19e58e4caf3901563dcbed9ee2babb69498"),
+    ('thpt-ha-long', '11A7', 'year'):
+        (40, "1978538fd42fda1430858b0279eb12739341845c78eea40f4c4056900fc6cc25"),
+    ('thpt-ha-long', '11A8', '1'):
+        (42, "440ad7fa6d594f277aa707972f50eb6498ac167fcf82e4aa892bcd052e7800a4"),
+    ('thpt-ha-long', '11A8', 'year'):
+        (42, "239475e3ec45a73787e6f5ad5c5e4979dabf79c0c85250b6ecdfc09b4c501804"),
+    ('thpt-ha-long', '11A9', '1'):
+        (39, "992c9e6b78031c3920912b3ad7ef57f48f99160d959cd747a9ce9072d7aff5b3"),
+    ('thpt-ha-long', '11A9', 'year'):
+        (39, "fc782487fa54ac10b8235b9ff9abe49f621c2479e5ba6fda90d97d5fa7ccb50b"),
+    ('thpt-ha-long', '12A1', '1'):
+        (41, "83c5e6c98a1f510f0c583bb909a2194ba0f517022666c7e19a8969f3982af1e2"),
+    ('thpt-ha-long', '12A1', 'year'):
+        (41, "06154299ffd0eef2df16e3c3ba05e4eb470f17ca522211eb95b5ec57d252e8d2"),
+    ('thpt-ha-long', '12A10', '1'):
+        (42, "a73a7aa0266a69c91aacf65297dd60c88ac7036899d6356bc76d8baab4b425c3"),
+    ('thpt-ha-long', '12A10', 'year'):
+        (42, "4de2cca261bf6748364293dc04fbf840c8a5c4a38bb3f22f19ddc6512013e33f"),
+    ('thpt-ha-long', '12A2', '1'):
+        (42, "3d8492ec0b9c81467b573bde0f3c06957745cea46af6104f062b09064e6c29d3"),
+    ('thpt-ha-long', '12A2', 'year'):
+        (42, "f1c8246893fbc4f3ab5a529ea865100e9bc6fcdb8c4915008aabd3fc0fbcc064"),
+    ('thpt-ha-long', '12A3', '1'):
+        (42, "aded9651aba620af98ee9da23e462026f159876431b23bdf10086f1983d0de8e"),
+    ('thpt-ha-long', '12A3', 'year'):
+        (42, "452d046b6cc0d53a673ce5999db1e80a250bc3f304c88e6a68d96523b9ae6a31"),
+    ('thpt-ha-long', '12A4', '1'):
+        (40, "c04decd084a1a4999e5d07791dbe10634b76ccb4ec14c406fe7f6bb01e73f67c"),
+    ('thpt-ha-long', '12A4', 'year'):
+        (40, "e294c653a0f380f6305489f455d41c42cff73fec0fec3ecb4e7d614486c77c04"),
+    ('thpt-ha-long', '12A5', '1'):
+        (38, "bb7d022eac1dda052affa3b275ea0dbe6e4fb74809dfaa54352d7ac2607cad75"),
+    ('thpt-ha-long', '12A5', 'year'):
+        (38, "18c8779e3cac71ada1c99afe28f24a3c3014823aace662ec811bb68ed5d6d9d3"),
+    ('thpt-ha-long', '12A6', '1'):
+        (39, "d88a12592893d0a14ca78c05521b9ed59c7ab42a483a376b4f7b9de7d9fc225b"),
+    ('thpt-ha-long', '12A6', 'year'):
+        (39, "7b7e874ca9951ac809df1f5d84b429afc1fba332bd8a001bef5a61f1c72392b5"),
+    ('thpt-ha-long', '12A7', '1'):
+        (40, "6626fd33a23970c3af37465c46c564f5c716a15c4563ec99082bedce7ae9f78a"),
+    ('thpt-ha-long', '12A7', 'year'):
+        (40, "d91310bfdabcb61862442a95a9da56880eaf4a095e2a8eb8ad872ccaea09313e"),
+    ('thpt-ha-long', '12A8', '1'):
+        (41, "236968e93e54e08311def7116c5852c077a097a680f8ffedaa7fbf3b31a040b2"),
+    ('thpt-ha-long', '12A8', 'year'):
+        (41, "20a4b2635373f839ec23105eede4efe2090df58c7573394832a9e3c2af773ec8"),
+    ('thpt-ha-long', '12A9', '1'):
+        (41, "f423f94b2d8dda768cd56da9f21388c834a64f8de9e829d8e15ad7bf3ee6b271"),
+    ('thpt-ha-long', '12A9', 'year'):
+        (41, "5716288a30d5fdc48218f1f40946d2e647b8ae595deaad37a3fca62a33ed1fc1"),
+    ('th-tran-hung-dao', '1A', '1'):
+        (28, "6df15e3bab40bc36ea544cde85869f5872a77877a94707fc4a4df606d869594d"),
+    ('th-tran-hung-dao', '1A', 'year'):
+        (28, "9ffd163e5e3e7afc64e9c8e32691c53fec70ea567fc07e0b8ec178ad5e815bbf"),
+    ('th-tran-hung-dao', '2A', '1'):
+        (27, "5d348cdc7ebadf6ac35d48a372345367ef4ed4312a48844680f56525064d1aa5"),
+    ('th-tran-hung-dao', '2A', 'year'):
+        (27, "1953aaa56892a7a54cdcdb007c2fb67e4f3fd120fbb58b01431288718a9212b0"),
+    ('th-tran-hung-dao', '3A', '1'):
+        (30, "8841f1e0eed37eab9fe231f38c75f7e152802cdfa22791fb6dbe9e0db3319f2e"),
+    ('th-tran-hung-dao', '3A', 'year'):
+        (30, "326b89165ae3eca1f8cbff536857ffbed00c590553e1093dbe916e9738987509"),
+    ('th-tran-hung-dao', '4A', '1'):
+        (28, "58b444a3975a8016ed3182f2c2e274b4e47ddfaaa2cc3b9625d3d6e46c1efead"),
+    ('th-tran-hung-dao', '4A', 'year'):
+        (28, "1dd82493dbf5c4c4a45cddf9e2cc1df7e4c9e02d464fb57ab987520a6efc667f"),
+    ('th-tran-hung-dao', '5A', '1'):
+        (28, "2a4ec2cd7725a267dd7c220ed8b5f7d7910c6893b18c968f0f5d15c04ff48726"),
+    ('th-tran-hung-dao', '5A', 'year'):
+        (28, "794639edcce3127b356df999e889b543b24eebee65ad6fb1367b92c4c2fe7759"),
 }

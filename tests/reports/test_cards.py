@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 # Besides the cast's Toán (105 periods: four regular assessments).
 SCORED = [("Vật lí", 70), ("Hoá học", 70), ("Sinh học", 70), ("Lịch sử", 52), ("Địa lí", 70)]
 PE = "Giáo dục thể chất"  # rated Đ/CĐ: two regular assessments, midterm, end of term
-IN_ORDER = ["Địa lí", PE, "Hoá học", "Lịch sử", "Sinh học", "Toán", "Vật lí"]  # đ after d
+# The programme's order (Circular 13/2022's list for grades 10–12, school/programme.py), not
+# the alphabet: compulsory Toán, Lịch sử, GDTC, then the electives.
+IN_ORDER = ["Toán", "Lịch sử", PE, "Địa lí", "Vật lí", "Hoá học", "Sinh học"]
 
 
 @pytest.fixture
@@ -260,7 +262,7 @@ def test_the_subjects_are_the_classs_and_those_with_published_scores_never_prima
     mine = card_of(term_cards(cast.class_a1, term1), cast.pupil_a1)
     theirs = card_of(term_cards(cast.class_a1, term1), cast.sibling_a1)
 
-    assert [s.subject for s in mine.subjects] == IN_ORDER[:-2] + ["Tin học", *IN_ORDER[-2:]]
+    assert [s.subject for s in mine.subjects] == [*IN_ORDER, "Tin học"]  # after Sinh học
     assert line(mine, "Tin học").average == "9,0"
     assert [s.subject for s in theirs.subjects] == IN_ORDER
 
@@ -332,7 +334,7 @@ def test_a_year_card_gives_the_title_and_the_promotion(cast, subjects, term1, te
     assert (pe.term1, pe.term2, pe.year, pe.rated) == ("Đ", "Đ", "Đ", True)
     assert (card.learning, card.conduct) == ("Tốt", "Tốt")
     assert card.award == "Học sinh Giỏi"
-    assert card.promotion == "Lên lớp"
+    assert card.promotion == "Được lên lớp"  # Art. 12: not "Lên lớp"
     assert (card.learning_code, card.conduct_code) == ("tot", "tot")
     assert (card.award_code, card.promotion_code) == ("gioi", "len_lop")
     assert (card.absent_with_leave, card.absent_without_leave) == (1, 1)
@@ -468,4 +470,54 @@ def test_a_class_s_cards_take_a_fixed_number_of_queries(
 
     assert len(term_list) == len(year_list) == pupils
     assert all(c.learning == "Tốt" and c.missing == () for c in term_list + year_list)
-    assert all(c.promotion == "Lên lớp" for c in year_list)
+    assert all(c.promotion == "Được lên lớp" for c in year_list)
+
+
+# ---------------------------------------------------------------------------------------
+# The decision in the official words (Circular 22 Art. 12–14)
+# ---------------------------------------------------------------------------------------
+
+
+def _pass_the_year(cast, pupil, subjects, term1, term2, conduct="Tốt", **overrides):
+    for term in (term1, term2):
+        grade_all(cast, pupil, subjects, term, 8, **overrides)
+        rate(cast, pupil, term, conduct)
+
+
+@pytest.mark.parametrize(
+    ("grade", "words"),
+    [
+        (10, "Được lên lớp"),
+        (9, "Được công nhận hoàn thành chương trình THCS"),
+        (12, "Được công nhận hoàn thành chương trình THPT"),
+    ],
+)
+def test_a_year_card_prints_the_official_words_of_the_grade(
+    cast, subjects, term1, term2, grade, words
+):
+    cast.class_a1.grade = grade
+    cast.class_a1.save()
+    _pass_the_year(cast, cast.pupil_a1, subjects, term1, term2)
+
+    card = card_of(year_cards(cast.class_a1, cast.class_a1.school_year), cast.pupil_a1)
+
+    assert card.promotion == words
+    assert card.promotion_code == "len_lop"  # the code is the same in every grade
+
+
+def test_conduct_and_learning_both_chua_dat_sends_to_summer_training_alone(
+    cast, subjects, term1, term2
+):
+    # Toán and Vật lí 4,0 all year: only four subjects ≥ 5.0 → learning Chưa đạt; conduct
+    # Chưa đạt in both terms → Chưa đạt. Art. 13–14: the summer conduct training comes first;
+    # re-tests only once conduct is re-assessed at Đạt or above, so none is printed now.
+    _pass_the_year(cast, cast.pupil_a1, subjects, term1, term2, "Chưa đạt",
+                   **{"Toán": [4] * 6, "Vật lí": [4] * 5})
+
+    card = card_of(year_cards(cast.class_a1, cast.class_a1.school_year), cast.pupil_a1)
+
+    assert (card.learning, card.conduct) == ("Chưa đạt", "Chưa đạt")
+    assert card.promotion == "Rèn luyện trong kì nghỉ hè"
+    assert card.promotion_code == "ren_luyen_he"
+    assert "Kiểm tra lại" not in card.promotion and "Toán" not in card.promotion
+

@@ -154,7 +154,7 @@ def test_the_class_summary_pdf_shows_the_names_with_diacritics_and_the_counts(in
     text = pdf_text(data)
     for expected in ("BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ CẢ NĂM", "Lớp 10A1", "Năm học 2026–2027",
                      "Trần Thị An", "Nguyễn Thị Ánh Dương", "Đặng Văn Đức", "=1+1 Ẩn",
-                     "Học sinh Xuất sắc", "Lên lớp", "9,0", "5,5", "Sĩ số", "GIÁO VIÊN CHỦ NHIỆM",
+                     "Học sinh Xuất sắc", "Được lên lớp", "9,0", "5,5", "Sĩ số", "GIÁO VIÊN CHỦ NHIỆM",
                      "Vũ Thị Chủ Nhiệm"):
         assert expected in text, expected
     # Learning: Tốt 1, Khá 1, Đạt 1, Chưa đạt 0, no result yet 3 (of 6).

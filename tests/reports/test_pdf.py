@@ -109,7 +109,7 @@ def test_sixteen_subject_card_with_comments_fits_one_page():
 
 
 def test_year_card_shows_both_terms_the_year_award_and_promotion():
-    card = make_card(term=None, subjects=12, award="Học sinh Giỏi", promotion="Lên lớp")
+    card = make_card(term=None, subjects=12, award="Học sinh Giỏi", promotion="Được lên lớp")
     [rendered] = pdf.render_cards([(card, "YEAR0001")])
 
     text = pdf_text(rendered.pdf)
@@ -117,7 +117,7 @@ def test_year_card_shows_both_terms_the_year_award_and_promotion():
     assert "HK I HK II Cả năm" in text
     assert "2 Toán 7,6 8,3 8,1" in text
     assert "Danh hiệu: Học sinh Giỏi" in text
-    assert "Lên lớp" in text
+    assert "Kết quả xét lên lớp: Được lên lớp" in text
     assert rendered.pages == 1
 
 

@@ -34,7 +34,7 @@ MID, END, MIDTEST, ENDTEST = (
     Score.Kind.MIDTERM, Score.Kind.FINAL, Score.Kind.MIDTERM_TEST, Score.Kind.FINAL_TEST,
 )
 TESTED = ("Tiếng Việt", "Toán")
-IN_ORDER = ["Đạo đức", "Tiếng Việt", "Toán"]  # the grade book's order: by name, đ after d
+IN_ORDER = ["Tiếng Việt", "Toán", "Đạo đức"]  # the programme's order (grades 1–5)
 
 
 @pytest.fixture
@@ -606,3 +606,19 @@ def test_a_primary_class_summary_exports_without_conduct_or_title_columns(
     cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
     assert "Hoàn thành chương trình lớp học" in cells and cast.sibling_b.full_name in cells
     assert not {"Kết quả rèn luyện", "Danh hiệu"} & cells
+
+
+def test_a_grade_five_year_card_says_the_pupil_completes_primary_school(
+    cast, subjects, term1, term2, teacher
+):
+    """Circular 27 Art. 11 clause 3: grade 5 records "Hoàn thành chương trình tiểu học"."""
+    cast.class_b.grade = 5
+    cast.class_b.save()
+    pupil = cast.sibling_b
+    complete(pupil, subjects, term2, teacher, tests=(9, 9))
+
+    card = card_of(cards_for(cast.class_b, cast.class_b.school_year), pupil)
+
+    assert card.learning == "Hoàn thành xuất sắc"
+    assert card.promotion == "Hoàn thành chương trình tiểu học"
+    assert card.promotion_code == "hoan_thanh_chuong_trinh"

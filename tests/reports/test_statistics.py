@@ -6,11 +6,11 @@ school totals are sums of their classes; a fixed number of queries per class.
 The `results` fixture (used by the views' and the API's tests too) gives school A's classes
 complete, published grade books for both terms:
 
-    10A1  Trần Thị An           all 9,0   conduct Tốt    → Tốt / Tốt, Học sinh Xuất sắc, Lên lớp
-          Trần Thị Châu         all 7,0   conduct Khá    → Khá / Khá, Lên lớp
-          Nguyễn Thị Ánh Dương  all 5,5   conduct Đạt    → Đạt / Đạt, Lên lớp
+    10A1  Trần Thị An           all 9,0   conduct Tốt    → Tốt / Tốt, Học sinh Xuất sắc, Được lên lớp
+          Trần Thị Châu         all 7,0   conduct Khá    → Khá / Khá, Được lên lớp
+          Nguyễn Thị Ánh Dương  all 5,5   conduct Đạt    → Đạt / Đạt, Được lên lớp
           Đặng Văn Đức          nothing entered          → no result yet
-    10A2  Trần Thị Bình         all 3,0   conduct Chưa đạt → Chưa đạt, Kiểm tra lại (+ hè)
+    10A2  Trần Thị Bình         all 3,0   conduct Chưa đạt → Chưa đạt, Rèn luyện trong kì nghỉ hè
 """
 
 import datetime
@@ -197,7 +197,7 @@ def test_pupils_are_counted_by_the_codes_on_their_cards_not_by_the_printed_words
         a_card(learning="TỐT ", learning_code="tot", conduct="khá", conduct_code="kha"),
         a_card(learning="Khá", learning_code="kha", conduct="Tốt", conduct_code="tot"),
         a_card(learning="Khá", learning_code="kha", conduct="Tốt", conduct_code="tot",
-               award="", promotion="Kiểm tra lại: Toán; rèn luyện trong hè",
+               award="", promotion="Kiểm tra lại: Toán",
                promotion_code="kiem_tra_lai", year=True),
     ]
     summary = summarise(cards, term=None)
@@ -210,6 +210,41 @@ def test_pupils_are_counted_by_the_codes_on_their_cards_not_by_the_printed_words
     assert codes(summary.tally, "promotion")["kiem_tra_lai"] == 1
     assert [c.label for c in summary.columns.of("learning")][:2] == ["Tốt", "Khá"]
     assert summary.rows[0].learning == "TỐT "  # the row prints what the card prints
+
+
+@pytest.mark.parametrize(
+    ("grade", "passed", "failed"),
+    [
+        # Circular 22 Art. 12: "được lên lớp" / "không được lên lớp", never "Lên lớp".
+        (10, "Được lên lớp", "Không được lên lớp"),
+        (12, "Được công nhận hoàn thành chương trình THPT",
+         "Không được công nhận hoàn thành chương trình THPT"),
+        (9, "Được công nhận hoàn thành chương trình THCS",
+         "Không được công nhận hoàn thành chương trình THCS"),
+        # Circular 27 Art. 11: grade 5 completes primary school.
+        (5, "Hoàn thành chương trình tiểu học", "Chưa hoàn thành chương trình tiểu học"),
+        (3, "Hoàn thành chương trình lớp học", "Chưa hoàn thành chương trình lớp học"),
+    ],
+)
+def test_a_class_summary_counts_promotion_under_the_official_words_of_its_grade(
+    grade, passed, failed
+):
+    summary = summarise([a_card(year=True)], term=None, grade=grade)
+    labels = [c.label for c in summary.columns.of("promotion")]
+    assert labels[0] == passed and failed in labels
+    assert summary.columns.title("promotion") in ("Kết quả xét lên lớp",
+                                                   "Hoàn thành chương trình lớp học")
+
+
+def test_a_school_of_grades_ten_to_twelve_names_both_words_in_one_column():
+    columns = statistics.columns_for(("promotion",), [10, 11, 12], {})
+    assert columns.of("promotion")[0] == statistics.Category("len_lop", "")  # by code
+    assert columns.of("promotion")[0].label == (
+        "Được lên lớp / Được công nhận hoàn thành chương trình THPT"
+    )
+    assert [c.label for c in columns.of("promotion")][1:3] == [
+        "Kiểm tra lại", "Rèn luyện trong kì nghỉ hè"
+    ]
 
 
 def test_an_unforeseen_code_gets_a_column_of_its_own_instead_of_vanishing():
@@ -248,7 +283,7 @@ def test_incomplete_results_are_counted_not_dropped_and_counts_add_up():
 
 def test_a_term_summary_has_no_award_or_promotion_and_the_year_has_both():
     assert summarise([a_card()]).columns.names == ("learning", "conduct")
-    year = summarise([a_card(award="Học sinh Giỏi", promotion="Lên lớp", promotion_code="len_lop",
+    year = summarise([a_card(award="Học sinh Giỏi", promotion="Được lên lớp", promotion_code="len_lop",
                              year=True)], term=None)
     assert year.columns.names == ("learning", "conduct", "award", "promotion")
     assert year.title == "BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ CẢ NĂM"
@@ -256,13 +291,13 @@ def test_a_term_summary_has_no_award_or_promotion_and_the_year_has_both():
 
 def test_no_award_is_not_the_same_as_not_decided_yet():
     cards = [
-        a_card(award="Học sinh Xuất sắc", promotion="Lên lớp", promotion_code="len_lop",
+        a_card(award="Học sinh Xuất sắc", promotion="Được lên lớp", promotion_code="len_lop",
                year=True),
-        a_card(learning="Khá", award="", promotion="Lên lớp", promotion_code="len_lop",
+        a_card(learning="Khá", award="", promotion="Được lên lớp", promotion_code="len_lop",
                year=True),  # decided: no award
         a_card(learning="", award="", promotion="", year=True),  # not decided yet
         a_card(learning="Chưa đạt", conduct="Chưa đạt",
-               promotion="Kiểm tra lại: Toán; rèn luyện trong hè",
+               promotion="Kiểm tra lại: Toán",
                promotion_code="kiem_tra_lai", year=True),
     ]
     tally = summarise(cards, term=None).tally
@@ -364,7 +399,7 @@ def test_the_year_summary_has_titles_and_promotion(results):
     cast = results.cast
     summary = statistics.class_summary(cast.class_a1, cast.class_a1.school_year, None)
     assert [(r.award, r.promotion) for r in summary.rows] == [
-        ("Học sinh Xuất sắc", "Lên lớp"), ("", "Lên lớp"), ("", "Lên lớp"), ("", "")
+        ("Học sinh Xuất sắc", "Được lên lớp"), ("", "Được lên lớp"), ("", "Được lên lớp"), ("", "")
     ]
     assert summary.rows[0].absent == 3  # both terms' absences
     assert codes(summary.tally, "award") == {"xuat_sac": 1, "gioi": 0, "none": 2, "incomplete": 1}
@@ -379,7 +414,9 @@ def test_school_statistics_add_up_per_class_grade_and_school(results):
     assert [(c.name, c.tally.pupils) for c in grade.classes] == [("10A1", 4), ("10A2", 1)]
     a2 = grade.classes[1].tally
     assert codes(a2, "learning")["chua_dat"] == 1 and codes(a2, "conduct")["chua_dat"] == 1
-    assert codes(a2, "promotion")["kiem_tra_lai"] == 1  # and summer conduct training with it
+    # Learning and conduct both Chưa đạt: the summer conduct training first (Art. 13–14).
+    assert codes(a2, "promotion")["ren_luyen_he"] == 1
+    assert codes(a2, "promotion")["kiem_tra_lai"] == 0
     assert grade.tally.pupils == stats.total.pupils == 5
     for measure in stats.columns.names:
         for category in stats.columns.of(measure):

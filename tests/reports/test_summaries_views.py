@@ -112,7 +112,7 @@ def test_the_class_summary_page_shows_the_table_counts_and_downloads(client, res
     assert "Học sinh Xuất sắc" not in page  # a term has no titles
     year = get_as(client, cast.homeroom_a1, summary_url(cast.class_a1, ky="ca-nam"))
     year = year.content.decode()
-    assert "Học sinh Xuất sắc" in year and "Lên lớp" in year
+    assert "Học sinh Xuất sắc" in year and "Được lên lớp" in year
 
 
 def test_the_class_summary_downloads_as_a_landscape_pdf(client, results):
