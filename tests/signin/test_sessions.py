@@ -210,3 +210,16 @@ def test_the_operator_setting_someones_password_ends_all_their_sessions(parent):
     assert parent.check_password(new), (response.context["form"].errors, list(response.context["form"].fields))
     assert not SignedInSession.objects.filter(user=parent).exists()
     assert is_signed_out(phone) and is_signed_out(laptop)
+
+
+def test_a_principals_new_password_in_the_django_admin_ends_the_other_sessions():
+    principal = f.StaffMembershipFactory(role="principal", user__phone="0911111111").user
+    office, home = signed_in(principal), signed_in(principal, IPHONE)
+    new = "ca-phe-sua-da-7"
+    response = office.post("/quan-tri/password_change/", {
+        "old_password": f.TEST_PASSWORD, "new_password1": new, "new_password2": new,
+    })
+    assert response.status_code == 302
+    assert not is_signed_out(office)
+    assert list(SignedInSession.objects.values_list("session_key", flat=True)) == [office.session.session_key]
+    assert is_signed_out(home)
