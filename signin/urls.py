@@ -1,7 +1,8 @@
-from signin.views import codes
+from signin.views import codes, sessions
 
 app_name = "signin"
 
 urlpatterns: list = [
     *codes.urlpatterns,  # one-time codes: /tai-khoan/ma/, /tai-khoan/ma/nhap/, /tai-khoan/mat-khau/dat/
+    *sessions.urlpatterns,  # signed-in devices: /tai-khoan/phien/
 ]

@@ -1,3 +1,4 @@
 from signin.models.codes import SignInCode
+from signin.models.sessions import SignedInSession
 
-__all__ = ["SignInCode"]
+__all__ = ["SignInCode", "SignedInSession"]

@@ -151,6 +151,8 @@ SITE = [
     route("tai-khoan/ma/nhap/", PUBLIC, data={"code": "000000"}, note="no code asked: back to asking"),
     route("tai-khoan/mat-khau/dat/", SIGNED_IN, data={"new_password1": "x", "new_password2": "y"},
           note="the user's own password, only right after a code"),
+    route("tai-khoan/phien/", SIGNED_IN, data={"end": "999999999"},
+          note="the user's own sessions: another's row id is a 404"),
     route("truong/lop/<int:class_group_id>/", TEACHER),
     route("truong/lien-ket/", SIGNED_IN, post=False, note="the holder's own link requests"),
     route(

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "signin.activity.SessionActivityMiddleware",  # last seen, staff idle sign-out; no query
     "truongso.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store
     "truongso.middleware.ClearSiteDataOnSignOutMiddleware",  # a sign-out clears the saved pages
     "lms.middleware.WagtailPageGuardMiddleware",  # /cms/ views naming a page: the user's tree only
@@ -181,6 +182,10 @@ SIGN_IN_CODES_PER_PHONE_DAY = env.int("SIGN_IN_CODES_PER_PHONE_DAY", default=10)
 SIGN_IN_CODES_PER_ADDRESS_HOUR = env.int("SIGN_IN_CODES_PER_ADDRESS_HOUR", default=20)
 SIGN_IN_CODE_LOCKOUT_MINUTES = env.int("SIGN_IN_CODE_LOCKOUT_MINUTES", default=15)
 SIGN_IN_REMEMBER_DAYS = env.int("SIGN_IN_REMEMBER_DAYS", default=30)
+# Staff (school staff, the operator) not seen for this many minutes are signed out
+# (signin.activity; activity is recorded every five minutes, so up to five minutes sooner).
+# 0: no limit. Parents have none: their phones stay signed in as long as the session.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=60)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -247,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
     "resume-report-runs": {"task": "reports.tasks.resume_runs", "schedule": 300.0},
     # Sign-in code requests hold a phone and an address: kept only while a limit counts them.
     "purge-old-sign-in-codes": {"task": "signin.tasks.purge_old_codes", "schedule": 3600.0},
+    # Rows of signed-in sessions that have expired (signin/sessions.py): daily is enough.
+    "purge-old-sessions": {"task": "signin.tasks.purge_old_sessions", "schedule": 86400.0},
 }
 
 # Notifications. SITE_URL makes links in e-mails and SMS absolute. SMS goes through a gateway
