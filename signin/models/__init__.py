@@ -1,3 +1,4 @@
 from signin.models.codes import SignInCode
+from signin.models.twofactor import BackupCode, BackupCodeDevice, SecondFactorReset
 
-__all__ = ["SignInCode"]
+__all__ = ["BackupCode", "BackupCodeDevice", "SecondFactorReset", "SignInCode"]

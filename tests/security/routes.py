@@ -151,6 +151,12 @@ SITE = [
     route("tai-khoan/ma/nhap/", PUBLIC, data={"code": "000000"}, note="no code asked: back to asking"),
     route("tai-khoan/mat-khau/dat/", SIGNED_IN, data={"new_password1": "x", "new_password2": "y"},
           note="the user's own password, only right after a code"),
+    route("tai-khoan/xac-thuc/", SIGNED_IN, data={"code": "000000"}, note="the user's own second factor"),
+    route("tai-khoan/xac-thuc/cai-dat/", SIGNED_IN, data={"code": "000000"},
+          note="staff set up their own app; 404 for parents"),
+    route("tai-khoan/ma-du-phong/", SIGNED_IN, note="the user's own backup codes"),
+    route("tai-khoan/dat-lai-xac-thuc/", MANAGER, data={"user": "1"},
+          note="a manager's own school's teachers; the operator anybody"),
     route("truong/lop/<int:class_group_id>/", TEACHER),
     route("truong/lien-ket/", SIGNED_IN, post=False, note="the holder's own link requests"),
     route(

@@ -474,7 +474,7 @@ def test_the_code_pages_run_a_fixed_number_of_queries(client, sms_file, parent, 
         assert client.get(ENTER).status_code == 200
     with django_assert_num_queries(5):
         assert enter(client, "000000").status_code == 200
-    with django_assert_num_queries(18):  # 4 of them axes' access log and the last login
+    with django_assert_num_queries(19):  # 4 of them axes' access log and the last login, 1 the second factor
         assert enter(client, code_on_phone(sms_file)).status_code == 302
     with django_assert_num_queries(3):
         assert client.get(SET_PASSWORD).status_code == 200
