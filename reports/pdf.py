@@ -31,7 +31,6 @@ from typing import Any
 from urllib import request as urllib_request
 from urllib.parse import unquote, urlsplit
 
-import qrcode
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -42,6 +41,7 @@ from django.utils.safestring import mark_safe
 from pypdf import PdfReader, PdfWriter
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from core.qr import qr_svg
 from reports import signing
 from reports.cards.model import Card
 
@@ -170,35 +170,6 @@ def verification_path(code: str) -> str:
 
 def verification_url(code: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{verification_path(code)}"
-
-
-def qr_svg(data: str) -> str:
-    """An inline SVG QR code of `data` (error correction M, the standard 4-module quiet zone).
-
-    One path with a rectangle per horizontal run of dark modules: qrcode's SVG factories draw
-    a square per module, ~10 KB of path per card that WeasyPrint parses and draws on every
-    page (measured: ~30 ms per card, a tenth of the render).
-    """
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    qr.add_data(data)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()  # includes the quiet zone
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
-    size = len(matrix)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'shape-rendering="crispEdges"><path fill="#000" d="{"".join(runs)}"/></svg>'
-    )
 
 
 def _card_view(card: Card, code: str, pages: int) -> dict:

@@ -14,6 +14,13 @@ from django.db import connection
 from core.db import forget as forget_prepared_statements
 from school.models import StaffMembership
 from tests import factories as f
+from tests.clients import Client
+
+
+@pytest.fixture
+def client() -> Client:
+    """pytest-django's client, whose force_login includes the second factor (tests/clients.py)."""
+    return Client()
 
 
 @dataclass

@@ -199,3 +199,30 @@ def attendance_mark(student, day, *, status="present", session="morning", by=Non
         student=student, class_group=class_group, date=day, session=session, status=status,
         recorded_by=by or UserFactory(), **kwargs,
     )
+
+
+def second_factor(user):
+    """Turn on `user`'s second factor: an authenticator app (a confirmed TOTP device)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def totp_code(key_hex: str, *, after_step: int = -1) -> str:
+    """The code an authenticator app with `key_hex` shows now, or for the step after
+    `after_step` when that one is used already (a device accepts each step once)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(bytes.fromhex(key_hex))
+    totp.time = time.time()
+    if totp.t() <= after_step:
+        totp.time += (after_step + 1 - totp.t()) * totp.step
+    return f"{totp.token():06d}"
+
+
+def code_for(device) -> str:
+    """The next code `device` accepts (its app's code now, or the next step's)."""
+    device.refresh_from_db()
+    return totp_code(device.key, after_step=device.last_t)

@@ -1,4 +1,5 @@
 from signin.models.codes import SignInCode
 from signin.models.sessions import SignedInSession
+from signin.models.twofactor import BackupCode, BackupCodeDevice, SecondFactorReset
 
-__all__ = ["SignInCode", "SignedInSession"]
+__all__ = ["BackupCode", "BackupCodeDevice", "SecondFactorReset", "SignInCode", "SignedInSession"]

@@ -8,10 +8,10 @@ import time
 
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
-from django.test import Client
 from django.urls import reverse
 
 from tests import factories as f
+from tests.clients import Client
 from tests.conftest import as_user
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ import json
 import uuid
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from devices.models import CheckInEvent
 from tests import factories as f
+from tests.clients import Client
 
 # A Wednesday of term I of the factories' 2026–2027 year, at 9:00 in Hạ Long: inside SMS hours.
 TODAY = datetime.date(2026, 11, 25)

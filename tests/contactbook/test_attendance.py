@@ -539,7 +539,7 @@ def test_an_unreadable_month_shows_this_month(cast, now, month):
 
 
 def _count(user, url) -> int:
-    from django.test import Client
+    from tests.clients import Client
 
     client = Client()
     client.force_login(user)

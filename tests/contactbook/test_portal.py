@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from contactbook.models import SummaryAcknowledgement
 from core import db
 from school.models import Guardianship
 from tests import factories as f
+from tests.clients import Client
 from tests.conftest import as_user, assert_cast
 
 pytestmark = pytest.mark.django_db

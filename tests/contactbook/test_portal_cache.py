@@ -10,7 +10,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from contactbook.gradebook.writes import publish_column
 from contactbook.models import AttendanceMark, LeaveRequest, Notification, Score, WeeklySummary
 from school.models import ClassGroup, Guardianship
 from tests import factories as f
+from tests.clients import Client
 from tests.contactbook.attendance_support import (  # noqa: F401 (the *_fixture names are fixtures)
     NOW,
     TODAY,

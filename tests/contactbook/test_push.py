@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -27,6 +26,7 @@ from py_vapid import Vapid
 
 from contactbook import attendance, notifications
 from contactbook.models import Delivery, Notification, PushSubscription
+from tests.clients import Client
 from tests.contactbook.attendance_support import NOW, TODAY, now_fixture  # noqa: F401 (a fixture)
 from tests.contactbook.fake_push import FakePushService
 from tests.lms.conftest import log_in

@@ -4,7 +4,6 @@ each member of the cast and the device at each door, seeing the score or not."""
 
 import pytest
 from django.http import Http404
-from django.test import Client
 from django.urls import reverse
 
 from contactbook.access import get_grade_book_for_user
@@ -14,6 +13,7 @@ from reports.access import get_card_student_for_user
 from reports.cards.selectors import term_cards
 from school.access import get_student_for_user
 from tests import factories as f
+from tests.clients import Client
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from contactbook.models import (
 )
 from reports.models import ReportCard
 from school.models import ClassroomDevice, Room, Student
+from tests.clients import Client
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from school.models import StaffMembership, Student
 from tests import factories as f
+from tests.e2e.conftest import second_factor_step
 
 pytestmark = pytest.mark.e2e
 
@@ -94,6 +95,8 @@ def log_in(page: Page, phone: str, password: str) -> None:
     form.locator("input[name=username]").fill(phone)
     form.locator("input[name=password]").fill(password)
     form.locator("button[type=submit]").click()
+    if password == f.TEST_PASSWORD:
+        second_factor_step(page, phone)
 
 
 def open_class(page: Page, school: School) -> None:

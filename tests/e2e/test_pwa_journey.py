@@ -10,11 +10,11 @@ import datetime
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
+from tests.clients import Client
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from reports.models import ReportCard, ReportFile, ReportRun
 from school.models import StaffMembership
 from tests import factories as f
+from tests.e2e.conftest import second_factor_step
 
 pytestmark = pytest.mark.e2e
 
@@ -71,6 +72,7 @@ def log_in_at(page: Page, path: str, phone: str) -> None:
     form.locator("input[name=username]").fill(phone)
     form.locator("input[name=password]").fill(f.TEST_PASSWORD)
     form.locator("button[type=submit]").click()
+    second_factor_step(page, phone)
     expect(page).to_have_url(re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$"), timeout=SLOW_MS)
 
 

@@ -309,7 +309,7 @@ def test_bad_uploads_get_a_clear_answer(cast, client, term1, upload, status):
 
 
 def test_the_upload_checks_csrf(cast, client, term1):
-    from django.test import Client
+    from tests.clients import Client
 
     card = make_card(cast.pupil_a1, term1)
     strict = Client(enforce_csrf_checks=True)

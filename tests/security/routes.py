@@ -153,6 +153,12 @@ SITE = [
           note="the user's own password, only right after a code"),
     route("tai-khoan/phien/", SIGNED_IN, data={"end": "999999999"},
           note="the user's own sessions: another's row id is a 404"),
+    route("tai-khoan/xac-thuc/", SIGNED_IN, data={"code": "000000"}, note="the user's own second factor"),
+    route("tai-khoan/xac-thuc/cai-dat/", SIGNED_IN, data={"code": "000000"},
+          note="staff set up their own app; 404 for parents"),
+    route("tai-khoan/ma-du-phong/", SIGNED_IN, note="the user's own backup codes"),
+    route("tai-khoan/dat-lai-xac-thuc/", MANAGER, data={"user": "1"},
+          note="a manager's own school's teachers; the operator anybody"),
     route("truong/lop/<int:class_group_id>/", TEACHER),
     route("truong/lien-ket/", SIGNED_IN, post=False, note="the holder's own link requests"),
     route(

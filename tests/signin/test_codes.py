@@ -474,8 +474,9 @@ def test_the_code_pages_run_a_fixed_number_of_queries(client, sms_file, parent, 
         assert client.get(ENTER).status_code == 200
     with django_assert_num_queries(5):
         assert enter(client, "000000").status_code == 200
-    # 4 of them axes' access log and the last login, 2 the sessions' row (staff? and the row)
-    with django_assert_num_queries(20):
+    # 4 of them axes' access log and the last login, 2 the sessions' row (staff? and the row),
+    # 1 the second factor (has an app? manages a school?)
+    with django_assert_num_queries(21):
         assert enter(client, code_on_phone(sms_file)).status_code == 302
     with django_assert_num_queries(3):
         assert client.get(SET_PASSWORD).status_code == 200

@@ -5,13 +5,14 @@ middleware's "last seen" costing no query on an ordinary request."""
 import time
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from signin import sessions
+from signin import sessions, twofactor
 from signin.models import SignedInSession
 from tests import factories as f
+from tests.clients import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,9 @@ def signed_in(user, agent=ANDROID) -> Client:
     client = Client(HTTP_USER_AGENT=agent)
     response = client.post(LOGIN, {"username": user.phone, "password": f.TEST_PASSWORD})
     assert response.status_code == 302 and "_auth_user_id" in client.session
+    if twofactor.pending(client.session):  # staff: the authenticator app's code, as typed
+        device = TOTPDevice.objects.filter(user=user).first() or f.second_factor(user)
+        assert client.post("/tai-khoan/xac-thuc/", {"code": f.code_for(device)}).status_code == 302
     return client
 
 

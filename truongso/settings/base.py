@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "contactbook",
     "reports",
     "signin",  # one-time codes, second factor, sessions
+    "django_otp",  # the second factor's devices (signin/twofactor.py)
+    "django_otp.plugins.otp_totp",  # an authenticator app (TOTP)
     "privacy",  # a guardian's copy of their child's data, anonymising
     "demo",  # seed_demo: the demo schools (on top of every app; none imports it)
     "simple_history",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "signin.middleware.SecondFactorMiddleware",  # staff: the second factor, then anything else
     "signin.activity.SessionActivityMiddleware",  # last seen, staff idle sign-out; no query
     "truongso.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store
     "truongso.middleware.ClearSiteDataOnSignOutMiddleware",  # a sign-out clears the saved pages
@@ -167,6 +170,12 @@ AXES_USERNAME_CALLABLE = "accounts.throttling.username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"  # the login page, saying how long to wait
 AXES_VERBOSE = False
+
+# The second factor (signin/twofactor.py): required of the operator, school managers and
+# anyone entering /quan-tri/ or /cms/; offered to every teacher. The authenticator app shows
+# the account under this name.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Trường Số")
+SECOND_FACTOR_BACKUP_CODES = 10
 # Sign-in with a one-time code by SMS (signin/codes.py). A code has 6 digits, works
 # SIGN_IN_CODE_MINUTES and allows SIGN_IN_CODE_TRIES wrong tries. One phone gets at most
 # SIGN_IN_CODES_PER_PHONE_15MIN codes in 15 minutes and SIGN_IN_CODES_PER_PHONE_DAY in 24 hours
