@@ -1,8 +1,6 @@
 """Keeping "last seen" of signed-in sessions, signing staff out after inactivity, and ending
 the other sessions when a person changes their own password."""
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, logout
@@ -37,7 +35,7 @@ class SessionActivityMiddleware:
         session = request.session
         if not session.session_key or not request.user.is_authenticated:
             return self.get_response(request)
-        now = time.time()
+        now = timezone.now().timestamp()  # the clock the sign-in used (sessions.record_sign_in)
         seen = session.get(sessions.SEEN_KEY)
         limit = settings.STAFF_SESSION_IDLE_MINUTES * 60
         if limit and seen and session.get(sessions.STAFF_KEY) and now - seen > limit:
