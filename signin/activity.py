@@ -4,7 +4,6 @@ the other sessions when a person changes their own password."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, logout
-from django.contrib.messages.storage import default_storage
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils import timezone
@@ -15,7 +14,7 @@ from signin import sessions
 
 
 class SessionActivityMiddleware:
-    """Below AuthenticationMiddleware. Adds no query to an ordinary request: "last seen" is a
+    """Below MessageMiddleware (and so below AuthenticationMiddleware). Adds no query to an ordinary request: "last seen" is a
     timestamp in the session (already loaded to find the user); only when it is older than
     sessions.SEEN_EVERY is it rewritten (the session is saved, and one UPDATE of our row).
 
@@ -49,22 +48,18 @@ class SessionActivityMiddleware:
         return response
 
     def _signed_out(self, request):
-        """Sign out, say why on the sign-in page, come back here after. The redirect leaves
-        before MessageMiddleware and ClearSiteDataOnSignOutMiddleware (below this one) see the
-        request, so it does their parts itself."""
+        """Sign out, say why on the sign-in page, come back here after. (Below MessageMiddleware
+        and ClearSiteDataOnSignOutMiddleware: they keep the message and clear the saved pages,
+        as for every other sign-out.)"""
         next_url = request.get_full_path()
         logout(request)
-        request._messages = default_storage(request)
         minutes = settings.STAFF_SESSION_IDLE_MINUTES
         messages.info(request, ngettext(
             "You were signed out after %(n)d minute without activity. Sign in again to go on.",
             "You were signed out after %(n)d minutes without activity. Sign in again to go on.",
             minutes,
         ) % {"n": minutes})
-        response = HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
-        request._messages.update(response)
-        response["Clear-Site-Data"] = '"cache", "storage"'  # as for every other sign-out
-        return response
+        return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
 
     def _after_own_password_change(self, request, before) -> None:
         old_key, user_id, old_hash = before

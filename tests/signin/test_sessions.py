@@ -132,6 +132,7 @@ def test_a_teacher_idle_past_the_limit_is_signed_out_with_a_message(teacher, set
     response = browser.get(PAGE)
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN}?next=%2Fhop-thu%2F"
+    assert response["Clear-Site-Data"] == '"cache", "storage"'  # as every sign-out does
     login_page = browser.get(response["Location"]).content.decode()
     assert "Bạn đã được đăng xuất vì không hoạt động trong 60 phút" in login_page
     assert is_signed_out(browser)

@@ -83,11 +83,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "signin.middleware.SecondFactorMiddleware",  # staff: the second factor, then anything else
-    "signin.activity.SessionActivityMiddleware",  # last seen, staff idle sign-out; no query
     "truongso.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store
     "truongso.middleware.ClearSiteDataOnSignOutMiddleware",  # a sign-out clears the saved pages
     "lms.middleware.WagtailPageGuardMiddleware",  # /cms/ views naming a page: the user's tree only
     "django.contrib.messages.middleware.MessageMiddleware",
+    "signin.activity.SessionActivityMiddleware",  # last seen, staff idle sign-out; no query
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "truongso.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # answers a locked-out login with the page below
