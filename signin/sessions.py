@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from signin import roles
 from signin.models import SignedInSession
 
 SEEN_KEY = "signin_seen"  # POSIX time of the last recorded activity
@@ -31,7 +32,7 @@ USER_AGENT_LENGTH = 200
 
 def record_sign_in(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
     """user_logged_in: keep a row for the new session and mark the session (last seen now;
-    staff or not, decided here once: at most one query)."""
+    staff or not, decided once, from signin.roles' query)."""
     if request is None or not hasattr(request, "session"):
         return
     session = request.session
@@ -39,9 +40,7 @@ def record_sign_in(sender, request: HttpRequest | None, user: User, **kwargs) ->
         session.save()
     now = timezone.now()
     session[SEEN_KEY] = now.timestamp()
-    session[STAFF_KEY] = bool(
-        user.is_staff or user.is_superuser or user.memberships.filter(is_active=True).exists()
-    )
+    session[STAFF_KEY] = roles.at_sign_in(request, user).staff
     row = SignedInSession(
         user=user,
         session_key=session.session_key,

@@ -7,7 +7,7 @@ turn it on, and then every sign-in asks for it. Parents sign in with a code to t
 instead (signin/codes.py).
 
 How a session carries it, so that no request pays a query for it: at sign-in
-(`on_sign_in`, one query or two) the session is marked VERIFY (the person has a second factor)
+(`on_sign_in`, from signin.roles' one query) the session is marked VERIFY (the person has a second factor)
 or ENROL (must set one up); the middleware (signin/middleware.py) reads only the session.
 Once the code is typed, django-otp's own session key holds the device (`verified`). A reset
 removes the devices and ends every session of the person, so no session stays verified by a
@@ -21,7 +21,6 @@ from base64 import b32encode
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
@@ -31,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from school import access
 from school.models import School, StaffMembership
+from signin import roles
 from signin.models import BackupCode, BackupCodeDevice, SecondFactorReset
 
 STATE_KEY = "second_factor"
@@ -57,21 +57,15 @@ def has_second_factor(user: User) -> bool:
 
 
 def on_sign_in(sender, request, user, **kwargs) -> None:
-    """user_logged_in: mark the new session with what the second factor still asks of it (one
-    query: has an app, manages a school)."""
+    """user_logged_in: mark the new session with what the second factor still asks of it."""
     session = getattr(request, "session", None)
     if session is None:
         return
     session.pop(STATE_KEY, None)
-    has_app, manages = User.objects.filter(pk=user.pk).values_list(
-        Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-        Exists(StaffMembership.objects.filter(
-            user=OuterRef("pk"), is_active=True, role__in=StaffMembership.MANAGING_ROLES
-        )),
-    ).get()
-    if has_app:
+    facts = roles.at_sign_in(request, user)
+    if facts.has_app:
         session[STATE_KEY] = VERIFY
-    elif manages or user.is_superuser or user.is_staff:
+    elif facts.manages:
         session[STATE_KEY] = ENROL
 
 

@@ -474,9 +474,9 @@ def test_the_code_pages_run_a_fixed_number_of_queries(client, sms_file, parent, 
         assert client.get(ENTER).status_code == 200
     with django_assert_num_queries(5):
         assert enter(client, "000000").status_code == 200
-    # 4 of them axes' access log and the last login, 2 the sessions' row (staff? and the row),
-    # 1 the second factor (has an app? manages a school?)
-    with django_assert_num_queries(21):
+    # 4 of them axes' access log and the last login, 1 what the sign-in needs to know of the
+    # person (signin.roles: staff? a manager? an app?), 1 the sessions' row
+    with django_assert_num_queries(20):
         assert enter(client, code_on_phone(sms_file)).status_code == 302
     with django_assert_num_queries(3):
         assert client.get(SET_PASSWORD).status_code == 200
