@@ -64,6 +64,11 @@ class CodeForm(forms.Form):
         return code
 
 
+def next_from(request: HttpRequest) -> str:
+    """The `next` address posted or asked for, when it is this site's; otherwise ""."""
+    return _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+
+
 def _safe_next(request: HttpRequest, candidate: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -89,7 +94,7 @@ def request_code(request: HttpRequest) -> HttpResponse:
     """Ask for a code. Every valid number gets the same answer: a redirect to the page where
     the code is typed, whether or not the number is an account's."""
     form = PhoneForm(request.POST or None)
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    next_url = next_from(request)
     if request.method == "POST" and form.is_valid():
         try:
             row = codes.issue_code(phone=form.cleaned_data["phone"], address=get_client_ip_address(request))
@@ -162,7 +167,7 @@ def set_password(request: HttpRequest) -> HttpResponse:
     """Optional, right after a code sign-in: set a password (Django's validators) or skip and
     keep signing in with codes. Without the old password only just after a code (or when the
     account has none): a session left open on a shared phone cannot take the account over."""
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    next_url = next_from(request)
     signed_in_at = request.session.get(SIGNED_IN_BY_CODE_AT, 0)
     fresh = timezone.now().timestamp() - signed_in_at < SET_PASSWORD_WITHIN.total_seconds()
     if not fresh and request.user.has_usable_password():

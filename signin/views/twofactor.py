@@ -23,7 +23,7 @@ from core.qr import qr_svg
 from school import access
 from signin import twofactor
 from signin.models import SecondFactorReset
-from signin.views.codes import _safe_next
+from signin.views.codes import next_from
 
 RESET_PAGE_SIZE = 50
 
@@ -36,10 +36,6 @@ class TokenForm(forms.Form):
     )
 
 
-def _next(request: HttpRequest) -> str:
-    return _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
-
-
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
@@ -47,11 +43,11 @@ def _next(request: HttpRequest) -> str:
 def verify(request: HttpRequest) -> HttpResponse:
     """After the password (or the SMS code): the six digits of the authenticator app, or one
     of the backup codes."""
-    next_url = _next(request)
+    next_url = next_from(request)
     if twofactor.verified(request.session):
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     if not twofactor.has_second_factor(request.user):
-        return redirect(f"{_url('signin:second_factor_setup')}{_query(next_url)}")
+        return redirect(_to("signin:second_factor_setup", next_url))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accepted, wait = twofactor.verify(request, form.cleaned_data["code"])
@@ -77,9 +73,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not twofactor.may_enrol(user):
         raise Http404
-    next_url = _next(request)
+    next_url = next_from(request)
     if twofactor.has_second_factor(user) and not twofactor.verified(request.session):
-        return redirect(f"{_url('signin:second_factor')}{_query(next_url)}")
+        return redirect(_to("signin:second_factor", next_url))
     secret = request.session.get(twofactor.SECRET_KEY)
     if not secret:
         secret = request.session[twofactor.SECRET_KEY] = twofactor.new_secret()
@@ -90,13 +86,14 @@ def setup(request: HttpRequest) -> HttpResponse:
             codes = twofactor.enrol(request, secret, step)
             return render(request, "signin/second_factor_codes.html", {"codes": codes, "next": next_url, "new": True})
         form.add_error("code", _("That code is not right. Check the phone's clock and type the 6 digits the app shows now."))
+    app_url = twofactor.config_url(user, secret)
     context = {
         "form": form,
         "next": next_url,
         "must": twofactor.pending(request.session) == twofactor.ENROL,
         "replacing": twofactor.has_second_factor(user),
-        "app_url": twofactor.config_url(user, secret),
-        "qr": qr_svg(twofactor.config_url(user, secret)),
+        "app_url": app_url,
+        "qr": qr_svg(app_url),
         "key": twofactor.secret_for_typing(secret),
     }
     return render(request, "signin/second_factor_setup.html", context)
@@ -115,7 +112,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     if not twofactor.has_second_factor(user):
         return redirect("signin:second_factor_setup")
     if not twofactor.verified(request.session):
-        return redirect(f"{_url('signin:second_factor')}{_query(request.get_full_path())}")
+        return redirect(_to("signin:second_factor", request.get_full_path()))
     if request.method == "POST":
         codes = twofactor.new_backup_codes(user)
         return render(request, "signin/second_factor_codes.html", {"codes": codes, "next": "", "new": False})
@@ -153,12 +150,9 @@ def reset(request: HttpRequest) -> HttpResponse:
     return render(request, "signin/second_factor_reset.html", context)
 
 
-def _url(name: str) -> str:
-    return reverse(name)
-
-
-def _query(next_url: str) -> str:
-    return "?" + urlencode({"next": next_url}) if next_url else ""
+def _to(name: str, next_url: str) -> str:
+    """The address of page `name`, coming back to `next_url` after."""
+    return reverse(name) + ("?" + urlencode({"next": next_url}) if next_url else "")
 
 
 urlpatterns = [
