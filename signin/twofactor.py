@@ -14,7 +14,6 @@ removes the devices and ends every session of the person, so no session stays ve
 device that is gone.
 """
 
-import hashlib
 import secrets
 import time
 from base64 import b32encode
@@ -137,11 +136,6 @@ def enrol(request, secret: str, step: int) -> list[str]:
     return codes
 
 
-def backup_code_digest(token: str) -> str:
-    code = "".join(str(token).split()).replace("-", "").lower()
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 @transaction.atomic
 def new_backup_codes(user: User) -> list[str]:
     """A new set of backup codes for `user` (the old set stops working). Returns them in clear:
@@ -152,7 +146,7 @@ def new_backup_codes(user: User) -> list[str]:
         "".join(secrets.choice(BACKUP_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
         for _ in range(settings.SECOND_FACTOR_BACKUP_CODES)
     ]
-    BackupCode.objects.bulk_create(BackupCode(device=device, digest=backup_code_digest(c)) for c in codes)
+    BackupCode.objects.bulk_create(BackupCode(device=device, digest=BackupCode.digest_of(c)) for c in codes)
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 

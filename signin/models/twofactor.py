@@ -1,6 +1,8 @@
 """The second factor for staff (signin/twofactor.py has the rules): the authenticator app is
 django-otp's TOTPDevice; backup codes and resets are ours."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,12 +22,10 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
-        from signin import twofactor
-
         allowed, _details = self.verify_is_allowed()
         if not allowed:
             return False
-        used = self.codes.filter(digest=twofactor.backup_code_digest(token)).first()
+        used = self.codes.filter(digest=BackupCode.digest_of(token)).first()
         if used is None:
             self.throttle_increment()
             return False
@@ -39,6 +39,12 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
 class BackupCode(models.Model):
     device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=64, db_index=True)
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        """What is kept of a code: spaces, dashes and case do not matter when it is typed."""
+        code = "".join(str(token).split()).replace("-", "").lower()
+        return hashlib.sha256(code.encode()).hexdigest()
 
     class Meta:
         verbose_name = _("backup code")
