@@ -20,6 +20,7 @@ from base64 import b32encode
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
@@ -185,31 +186,27 @@ def verify(request, token: str) -> tuple[bool, int]:
 
 
 def may_reset(manager: User, account: User) -> bool:
-    """May `manager` reset `account`'s second factor? The operator may reset anybody's; a
-    school manager only a teacher of a school they manage (not another manager's, not the
-    operator's: those go to the operator)."""
-    if not (manager.is_authenticated and manager.is_active) or manager.pk == account.pk:
-        return False
-    if manager.is_superuser:
-        return True
-    if account.is_superuser or account.is_staff or access.manages_any_school(account):
-        return False
-    return StaffMembership.objects.filter(
-        user=account, is_active=True, school__in=School.objects.managed_by(manager)
-    ).exists()
+    """May `manager` reset `account`'s second factor? (resettable_accounts says who.)"""
+    return resettable_accounts(manager).filter(pk=account.pk).exists()
 
 
 def resettable_accounts(manager: User):
-    """The accounts whose second factor `manager` may reset, for the reset page's list."""
-    staff = User.objects.filter(memberships__is_active=True)
-    if not manager.is_superuser:
-        managed = School.objects.managed_by(manager)
+    """The accounts whose second factor `manager` may reset, never their own: the operator,
+    anybody's who can have one (staff and operators); a school manager, a teacher's of a school
+    they manage (not a fellow manager's, not the operator's: those go to the operator);
+    anybody else, nobody's."""
+    if not (manager.is_authenticated and manager.is_active):
+        return User.objects.none()
+    if manager.is_superuser:
+        staff = User.objects.filter(Q(memberships__is_active=True) | Q(is_staff=True) | Q(is_superuser=True))
+    else:
         managers = StaffMembership.objects.filter(
             is_active=True, role__in=StaffMembership.MANAGING_ROLES
         ).values("user_id")
-        staff = staff.filter(memberships__school__in=managed, is_staff=False, is_superuser=False).exclude(
-            pk__in=managers
-        )
+        staff = User.objects.filter(
+            memberships__is_active=True, memberships__school__in=School.objects.managed_by(manager),
+            is_staff=False, is_superuser=False,
+        ).exclude(pk__in=managers)
     return staff.exclude(pk=manager.pk).distinct()
 
 

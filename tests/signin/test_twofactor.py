@@ -238,6 +238,8 @@ def test_the_operator_resets_a_principal(cast, client):
     assert client.post(RESET, {"user": cast.principal.pk}).status_code == 302
     assert not TOTPDevice.objects.filter(user=cast.principal).exists()
     assert SecondFactorReset.objects.get().reset_by == cast.operator
+    assert client.post(RESET, {"user": cast.parent_a1.pk}).status_code == 404  # parents have none
+    assert SecondFactorReset.objects.count() == 1
 
 
 @pytest.mark.parametrize("name", ["teacher_a1", "parent_a1", "group_head"])
