@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast venv deps-system serve migrate seed messages services stop-services clean
+.PHONY: run test test-fast venv deps-system serve migrate seed messages services stop-services clean backup restore
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@echo "==> Creating the virtual environment and installing pinned dependencies"
@@ -35,6 +35,17 @@ test: venv
 	@eval "$$(bash scripts/services.sh)" && \
 	  echo "==> Running the tests on PostgreSQL" && \
 	  DJANGO_SETTINGS_MODULE=truongso.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+## make backup: the database and every stored file into a new directory of BACKUP_ROOT
+## (var/backups), with a manifest of row counts, checksums and file hashes (core/backup.py).
+backup: venv
+	@$(PY) manage.py backup
+
+## make restore FROM=<backup directory>: into the configured database and file roots (both
+## empty; RESTORE_ARGS=--replace empties them first), compared with the manifest, then migrated.
+restore: venv
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=<backup directory>" >&2; exit 2; }
+	@$(PY) manage.py restore "$(FROM)" $(RESTORE_ARGS)
 
 services:
 	@bash scripts/services.sh

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' assets locally: /api/docs works with no outside network
+    "core",  # manage.py backup / restore
     "accounts",
     "school",
     "devices",
@@ -329,6 +330,11 @@ MESSAGE_ATTACHMENTS_ROOT = env.path(
 # CELERY_WORKER_MAX_TASKS_PER_CHILD tasks or once it holds CELERY_WORKER_MAX_MEMORY_PER_CHILD KiB,
 # since WeasyPrint's memory grows across renders.
 REPORTS_ROOT = env.path("REPORTS_ROOT", default=BASE_DIR / "var" / "reports")
+
+# Backups (`make backup`, core/backup.py): where `manage.py backup` writes by default, and how
+# many it keeps there (older ones are removed after a new one is complete; 0 keeps all).
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 REPORT_CHUNK_SIZE = env.int("REPORT_CHUNK_SIZE", default=40)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=20)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=350_000)
