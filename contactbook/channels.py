@@ -90,29 +90,38 @@ class EmailChannel(_Anytime):
 
 
 class SmsGateway(Protocol):
-    def send_sms(self, phone: str, text: str) -> str: ...
+    """`request_id` is the delivery's, the same on every attempt: a gateway that keeps it
+    sends a retried SMS once (a worker killed after the gateway took the SMS but before we
+    recorded it retries with the same id)."""
+
+    def send_sms(self, phone: str, text: str, *, request_id: str = "") -> str: ...
 
 
 class FileSmsGateway:
     """Development and tests: append each SMS as a JSON line to SMS_FILE_PATH."""
 
-    def send_sms(self, phone, text):
+    def send_sms(self, phone, text, *, request_id=""):
         path = Path(settings.SMS_FILE_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
+        line = {"phone": phone, "text": text, "request_id": request_id}
         with path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps({"phone": phone, "text": text}, ensure_ascii=False) + "\n")
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
         return f"file-{timezone.now().timestamp()}"
 
 
 class HttpSmsGateway:
-    """A brand-name SMS provider's HTTP API: POST {to, text, sender} with a bearer key."""
+    """A brand-name SMS provider's HTTP API: POST {to, text, sender, request_id} with a bearer
+    key, the request id also as the Idempotency-Key header (choose a provider that honours
+    one of them, so a retry after a lost answer is not a second SMS)."""
 
-    def send_sms(self, phone, text):
+    def send_sms(self, phone, text, *, request_id=""):
         try:
             response = requests.post(
                 settings.SMS_HTTP_URL,
-                json={"to": phone, "text": text, "sender": settings.SMS_SENDER},
-                headers={"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
+                json={"to": phone, "text": text, "sender": settings.SMS_SENDER,
+                      "request_id": request_id},
+                headers={"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}",
+                         "Idempotency-Key": request_id},
                 timeout=10,
             )
         except requests.RequestException as exc:
@@ -135,7 +144,10 @@ class SmsChannel:
 
     def send(self, message):
         gateway = import_string(settings.SMS_GATEWAY)()
-        return gateway.send_sms(message.address, f"{message.title}: {message.body}"[:459])
+        return gateway.send_sms(
+            message.address, f"{message.title}: {message.body}"[:459],
+            request_id=message.tracking_id,
+        )
 
     def allowed_at(self, moment):
         return _within_phone_hours(moment)

@@ -33,7 +33,6 @@ from contactbook.models import ChannelPreference, Delivery, Notification
 # off; others only if they asked for all news by SMS.
 SMS_BY_DEFAULT = {"absence"}
 MAX_ATTEMPTS = 6
-STALE_CLAIM = datetime.timedelta(minutes=10)
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str, url: str = "", key: str) -> list[int]:
@@ -199,7 +198,8 @@ def _fallback_delivery(note: Notification, name: str) -> int | None:
 def due_delivery_ids(limit: int = 500) -> list[int]:
     """Deliveries due now, including ones a dead worker claimed and never finished."""
     now = timezone.now()
-    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+    stale = now - datetime.timedelta(seconds=settings.NOTIFICATION_STALE_CLAIM_SECONDS)
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
         status=Delivery.Status.PENDING
     )
     return list(

@@ -1,6 +1,7 @@
 """Celery tasks: thin, by id, safe to run twice (the outbox claims each delivery)."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from contactbook import notifications
 from contactbook.models import Delivery
@@ -25,6 +26,14 @@ def deliver_due() -> int:
     for delivery_id in ids:
         deliver.delay(delivery_id)
     return len(ids)
+
+
+@worker_ready.connect
+def _deliver_after_restart(sender=None, **kwargs) -> None:
+    # A worker killed while sending left its delivery claimed; once the claim is stale
+    # (NOTIFICATION_STALE_CLAIM_SECONDS) the sweep sends it again. Sweep at start rather than
+    # at the next beat, so a restarted host catches up at once.
+    deliver_due.delay()
 
 
 # ------------------------------------------------------------------ weekly summaries

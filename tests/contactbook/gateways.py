@@ -9,10 +9,10 @@ from contactbook.channels import DeliveryFailed, FileSmsGateway
 
 
 class FlakySmsGateway(FileSmsGateway):
-    def send_sms(self, phone, text):
+    def send_sms(self, phone, text, *, request_id=""):
         counter = Path(os.environ["FLAKY_SMS_COUNTER"])
         failures = int(counter.read_text() or 0) if counter.exists() else 0
         if failures < int(os.environ.get("FLAKY_FAILURES", "1")):
             counter.write_text(str(failures + 1))
             raise DeliveryFailed("gateway timed out")
-        return super().send_sms(phone, text)
+        return super().send_sms(phone, text, request_id=request_id)

@@ -91,4 +91,7 @@ def test_a_real_worker_delivers_retries_after_a_gateway_failure_and_sends_once(w
     tasks.deliver_due.delay()
     time.sleep(2)
     lines = [json.loads(line) for line in worker.read_text().splitlines()]
-    assert lines == [{"phone": "0987000009", "text": "Vắng không phép: Trần Thị An vắng buổi sáng 25/11"}]
+    assert lines == [{
+        "phone": "0987000009", "text": "Vắng không phép: Trần Thị An vắng buổi sáng 25/11",
+        "request_id": str(delivery_id),
+    }]

@@ -109,9 +109,10 @@ def test_a_phone_with_no_zalo_gets_the_sms_once(zns, sms_file, daytime):
     assert notifications._fall_back(zalo, "again") == "fallback"  # a second fallback: same SMS
     assert Delivery.objects.filter(notification=zalo.notification).count() == 2
     notifications.deliver(sms.pk)
-    assert sms_lines(sms_file) == [
-        {"phone": "0987000009", "text": "Vắng không phép: An vắng buổi sáng 25/11 không phép."}
-    ]
+    assert sms_lines(sms_file) == [{
+        "phone": "0987000009", "text": "Vắng không phép: An vắng buổi sáng 25/11 không phép.",
+        "request_id": str(sms.pk),  # the SMS delivery's own id, not the Zalo one's
+    }]
 
 
 def test_no_zalo_and_no_sms_consent_parks_it_with_the_reason(zns, sms_file, daytime):

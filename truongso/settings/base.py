@@ -279,6 +279,9 @@ SMS_SEND_HOURS = tuple(env.list("SMS_SEND_HOURS", cast=int, default=[7, 22]))
 if len(SMS_SEND_HOURS) != 2 or not 0 <= SMS_SEND_HOURS[0] < SMS_SEND_HOURS[1] <= 24:
     raise ImproperlyConfigured("SMS_SEND_HOURS is two hours, e.g. 7,22")
 NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
+# A delivery claimed this long ago and neither sent nor failed belongs to a worker that died:
+# it is sent again (with the same request id). Longer than a gateway's slowest answer.
+NOTIFICATION_STALE_CLAIM_SECONDS = env.int("NOTIFICATION_STALE_CLAIM_SECONDS", default=600)
 # Zalo Notification Service (ZNS, contactbook.channels.ZaloChannel): with an access token set,
 # news that would go by SMS goes by Zalo to guardians who agreed to Zalo, SMS being the fallback.
 # ZALO_TEMPLATES maps a notification kind to its approved ZNS template: "absence:123,scores:124".
