@@ -14,6 +14,7 @@ a pupil moved to another class or a teacher whose assignment changes counts on t
 
 import datetime
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from contactbook.models import (
     ThreadMute,
     ThreadReadState,
 )
+from contactbook.models.messaging import attachment_storage
+from core.files import is_disk_full
 from school.exceptions import DomainError
 from school.managers import taught_class_ids
 from school.models import (
@@ -46,6 +49,7 @@ from school.models import (
     TeachingAssignment,
 )
 
+log = logging.getLogger(__name__)
 GUARDIAN = Message.Side.GUARDIAN
 TEACHER = Message.Side.TEACHER
 MESSAGES_SHOWN = 50
@@ -200,19 +204,33 @@ def send_message(*, sender, student_id, body: str, files: list = ()) -> Message:
     student, side = get_participation(sender, student_id)
     files = list(files)
     body, kinds = check_message(body, files)
-    with transaction.atomic():
-        thread, _created = MessageThread.objects.get_or_create(student=student)
-        message = Message.objects.create(thread=thread, sender=sender, side=side, body=body)
-        for upload, (content_type, extension) in zip(files, kinds):
-            attachment = MessageAttachment(
-                message=message, original_name=Path(upload.name).name[:200] or "tep",
-                content_type=content_type, size=upload.size,
-            )
-            attachment.file.save(f"file{extension}", upload, save=False)
-            attachment.save()
-        MessageThread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
-        mark_thread_read(thread, sender, at=message.created_at)
-        _notify_other_side(message, student, side)
+    stored = []  # files written: removed again if the message is not saved after all
+    try:
+        with transaction.atomic():
+            thread, _created = MessageThread.objects.get_or_create(student=student)
+            message = Message.objects.create(thread=thread, sender=sender, side=side, body=body)
+            for upload, (content_type, extension) in zip(files, kinds):
+                attachment = MessageAttachment(
+                    message=message, original_name=Path(upload.name).name[:200] or "tep",
+                    content_type=content_type, size=upload.size,
+                )
+                attachment.file.save(f"file{extension}", upload, save=False)
+                stored.append(attachment.file.name)
+                attachment.save()
+            MessageThread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
+            mark_thread_read(thread, sender, at=message.created_at)
+            _notify_other_side(message, student, side)
+    except BaseException as error:
+        for name in stored:
+            attachment_storage().delete(name)
+        if is_disk_full(error):
+            log.error("attachments' disk is full: message not saved (%s)", error)
+            raise MessageRejected(
+                _("The message was not sent: the server has no room left for attachments. "
+                  "Please try again later."),
+                field="files",
+            ) from error
+        raise
     return message
 
 

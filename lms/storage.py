@@ -11,7 +11,9 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
+
+from core.files import WholeFileSystemStorage
 
 
 def materials_root() -> Path:
@@ -26,7 +28,8 @@ def materials_storage():
     # base_url points nowhere that serves files: a .url on this storage is never a way in.
     # location as text: Wagtail deletes a file through a task given the deconstructed storage,
     # and a task's arguments must be JSON (a Path fails after the commit, leaving the file).
-    return FileSystemStorage(location=str(materials_root()), base_url="/khong-phuc-vu/")
+    # Written whole or not at all (core/files.py): a full disk leaves no half document.
+    return WholeFileSystemStorage(location=str(materials_root()), base_url="/khong-phuc-vu/")
 
 
 def material_upload_to(instance, filename: str) -> str:

@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import secrets
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -32,6 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.files import is_disk_full, write_whole
 from reports import pdf
 from reports.cards import selectors as card_data
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
@@ -269,11 +271,6 @@ def file_path(report_file: ReportFile) -> Path:
     return Path(settings.REPORTS_ROOT) / report_file.path
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, path)
 
 
 def _period_slug(run: ReportRun) -> str:
@@ -291,7 +288,7 @@ def _save_file(run, kind, class_group, name: str, data: bytes | ReportFile, page
         os.link(file_path(data), target)
         size, sha256 = data.size, data.sha256
     else:
-        _write_atomically(target, data)
+        write_whole(str(target), [data])
         size, sha256 = len(data), hashlib.sha256(data).hexdigest()
     report_file, _ = ReportFile.objects.update_or_create(
         run=run, kind=kind, class_group=class_group,
@@ -314,7 +311,26 @@ def _earlier_class_files(run: ReportRun, classes) -> dict[tuple[int, str], Repor
 def finish_run(run_id: int) -> str:
     """Join the cards into one PDF per class (class-list order) and a ZIP for a grade or the
     school. A class whose cards are all unchanged since an earlier run reuses that run's PDF.
-    Safe to run twice or concurrently: the run's row is locked, files are replaced atomically."""
+    Safe to run twice or concurrently: the run's row is locked, files are replaced atomically.
+    A full disk fails the run with a message saying so and leaves none of its files (the
+    cards already rendered are kept; started again once there is room, a run reuses them)."""
+    try:
+        return _join(run_id)
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        log.error("report run %s: the reports' disk is full (%s)", run_id, error)
+        shutil.rmtree(Path(settings.REPORTS_ROOT) / f"run-{run_id}", ignore_errors=True)
+        ReportRun.objects.filter(pk=run_id).exclude(status=ReportRun.Status.DONE).update(
+            status=ReportRun.Status.FAILED, finished_at=timezone.now(),
+            error=_("There is no room left on the disk that stores report files. The cards "
+                    "already rendered are kept: once there is room, start the run again.")
+            + f" ({error.strerror})",
+        )
+        return "failed"
+
+
+def _join(run_id: int) -> str:
     with transaction.atomic():
         run = ReportRun.objects.select_for_update(of=("self",)).select_related("school_year", "term", "school").get(pk=run_id)
         if run.status == ReportRun.Status.DONE:

@@ -16,13 +16,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.files import WholeFileSystemStorage
 from school.models import ClassGroup, Student
 
 
-class _PrivateMessageStorage(FileSystemStorage):
+class _PrivateMessageStorage(WholeFileSystemStorage):
     """MESSAGE_ATTACHMENTS_ROOT, outside MEDIA_ROOT so that no web server that serves media
     can serve an attachment. Its URL points nowhere: an attachment leaves only through
-    contactbook.views.messages.attachment, which checks who asks."""
+    contactbook.views.messages.attachment, which checks who asks. Written whole or not at all
+    (core/files.py)."""
 
     # Read on every use (not cached) so that a changed setting is followed at once.
     @property
