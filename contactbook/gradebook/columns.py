@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from contactbook.models import Score
 from grading import circular22, circular27
 from grading.errors import InvalidScore, RuleError
+from grading.makeup import missed_result
 from school import names
 from school.models import Subject
 
@@ -145,7 +146,8 @@ def parse_entry(raw: str, subject: Subject, column: Column | None = None) -> tup
     rest = text[:-1].strip()
     rated = subject.assessment == Subject.Assessment.RATED
     if mark == Score.Makeup.MISSED:
-        missed = (None, False, None) if rated else (Decimal("0.0"), None, None)
+        result = missed_result(rated)  # Art. 6: 0, or CĐ
+        missed = (None, result, None) if rated else (result, None, None)
         if rest and parse_cell(rest, subject, column) != missed:
             raise ValueError(
                 _("Missed without a make-up is Chưa đạt (Circular 22 Art. 6): type K.")
