@@ -26,6 +26,8 @@ _LABELS = {
     "learning": "kết quả học tập",
     "conduct": "kết quả rèn luyện",
     "sessions_absent": "số buổi nghỉ học",
+    "session": "buổi học",
+    "absence_plan": "cách tính số buổi nghỉ theo kế hoạch 01 buổi/ngày",
     "periods_per_year": "số tiết/năm học",
     "expected_regular": "số lần đánh giá thường xuyên quy định",
     "scored": "điểm trung bình các môn đánh giá bằng điểm số",
@@ -44,6 +46,8 @@ _REASONS = {
     "unknown_rating": "không phải là mức đánh giá hợp lệ",
     "too_many": "nhiều hơn số lần quy định",
     "negative": "không được là số âm",
+    "unknown_session": "không phải là buổi sáng hay buổi chiều",
+    "unknown_plan": "không phải là cách tính hợp lệ (theo ngày, buổi sáng hoặc buổi chiều)",
     "not_positive": "phải lớn hơn 0",
     "unknown_grade": "không phải là khối lớp của cấp học này",
 }

@@ -116,8 +116,9 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
     # A sheet's name is not evaluated, but Excel refuses []:*?/\ and a leading apostrophe.
     ws.title = re.sub(r"[\[\]:*?/\\']", "-", f"Lớp {summary.class_name}")[:31]
     conduct = [] if summary.primary else ["Kết quả rèn luyện"]
+    absent = "Số ngày nghỉ" if summary.primary else "Số buổi nghỉ"  # the forms' unit
     header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập", *conduct,
-              "Nghỉ có phép", "Nghỉ không phép"]
+              f"{absent} có phép", f"{absent} không phép"]
     if summary.is_year:
         header += (["Hoàn thành chương trình lớp học"] if summary.primary
                    else ["Danh hiệu", "Kết quả xét lên lớp"])

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grading import absences
 from school import names
 from school.programme import default_programme_order
 from school.managers import (
@@ -55,6 +56,11 @@ class School(models.Model):
         MIDDLE_FAMILY = names.MIDDLE_FAMILY, _("Given name, then middle name, then family name")
         FAMILY_MIDDLE = names.FAMILY_MIDDLE, _("Given name, then family name, then middle name")
 
+    class AbsencePlan(models.TextChoices):  # grading.absences.PLANS
+        DAYS = absences.DISTINCT_DAYS, _("Days: a day with any session missed counts once")
+        MORNING = absences.MORNING, _("The morning session carries the one-session plan")
+        AFTERNOON = absences.AFTERNOON, _("The afternoon session carries the one-session plan")
+
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="schools", verbose_name=_("department")
     )
@@ -74,6 +80,20 @@ class School(models.Model):
         choices=NameOrder.choices,
         default=NameOrder.MIDDLE_FAMILY,
         help_text=_("How pupils with the same given name are ordered."),
+    )
+    # Circular 22 Art. 12.1.c counts absences "theo kế hoạch giáo dục 01 buổi/ngày". Days by
+    # default: a one-session school counts exactly as every session, and a two-session school
+    # is right without knowing which session holds the curriculum.
+    absence_plan = models.CharField(
+        _("absences for promotion counted by"),
+        max_length=10,
+        choices=AbsencePlan.choices,
+        default=AbsencePlan.DAYS,
+        help_text=_(
+            "Circular 22 Art. 12.1.c counts absences on a plan of one session a day. A school "
+            "teaching two sessions a day may name the session that carries that plan; then "
+            "absences from the other session do not count. Grades 1–5 always count days."
+        ),
     )
 
     objects = SchoolQuerySet.as_manager()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from contactbook.models import Score
 from grading import circular22, circular27
 from grading.errors import InvalidScore, RuleError
+from grading.makeup import missed_result
 from school import names
 from school.models import Subject
 
@@ -124,6 +125,41 @@ def parse_cell(raw: str, subject: Subject, column: Column | None = None) -> Cell
         raise ValueError(_("Not a score: enter a number from 0 to 10, e.g. 7,5.")) from None
 
 
+# Circular 22 Art. 6 (kiểm tra, đánh giá bù), typed after the value so that the keyboard grid
+# and a pasted spreadsheet column carry it as text: "7,5B" (or "7,5 b") is a make-up's score;
+# "K" (or "0K", "CĐK") an assessment missed with its make-up, which Art. 6 scores 0 (a rated
+# subject: Chưa đạt).
+MAKEUP_MARK, MISSED_MARK = "B", "K"
+_MARKS = {"b": Score.Makeup.TAKEN, "k": Score.Makeup.MISSED}
+
+
+def parse_entry(raw: str, subject: Subject, column: Column | None = None) -> tuple[Cell, str]:
+    """A typed cell as ((value, passed, rating), makeup), `makeup` one of Score.Makeup: the
+    cell as `parse_cell` reads it, with a trailing B (make-up) or K (missed, no make-up: the
+    value is 0 or CĐ, and "K" alone says so). Raises ValueError with a message."""
+    text = unicodedata.normalize("NFC", " ".join((raw or "").split()))
+    mark = _MARKS.get(text[-1:].lower()) if text else None
+    if mark is None:
+        return parse_cell(raw, subject, column), Score.Makeup.NONE
+    if subject.assessment == Subject.Assessment.PRIMARY:
+        raise ValueError(_("B and K (make-up, missed) are for grades 6–12 (Circular 22)."))
+    rest = text[:-1].strip()
+    rated = subject.assessment == Subject.Assessment.RATED
+    if mark == Score.Makeup.MISSED:
+        result = missed_result(rated)  # Art. 6: 0, or CĐ
+        missed = (None, result, None) if rated else (result, None, None)
+        if rest and parse_cell(rest, subject, column) != missed:
+            raise ValueError(
+                _("Missed without a make-up is Chưa đạt (Circular 22 Art. 6): type K.")
+                if rated
+                else _("Missed without a make-up scores 0 (Circular 22 Art. 6): type K.")
+            )
+        return missed, Score.Makeup.MISSED
+    if not rest:
+        raise ValueError(_("Type the make-up's result before B, e.g. 7,5B."))
+    return parse_cell(rest, subject, column), Score.Makeup.TAKEN
+
+
 # What primary teachers write for a rating, folded (lower case, no accents): the code, the
 # record's abbreviation or the words.
 _RATINGS = {
@@ -182,9 +218,21 @@ def term_result(
         return None, None
 
 
-def score_text(value: Decimal | None, passed: bool | None, rating: str | None = None) -> str:
+def score_text(
+    value: Decimal | None, passed: bool | None, rating: str | None = None, makeup: str = ""
+) -> str:
     """A cell as typed back to a teacher: "7,5", "8", "Đ", "CĐ", "T" (comma on Vietnamese
-    pages)."""
+    pages); a make-up "7,5 B", a missed assessment "0 K" / "CĐ K" (`parse_entry` reads them
+    back)."""
+    text = _plain_text(value, passed, rating)
+    if text and makeup == Score.Makeup.TAKEN:
+        return f"{text} {MAKEUP_MARK}"
+    if text and makeup == Score.Makeup.MISSED:
+        return f"{text} {MISSED_MARK}"
+    return text
+
+
+def _plain_text(value: Decimal | None, passed: bool | None, rating: str | None) -> str:
     if rating:
         return rating
     if value is not None:
@@ -200,7 +248,12 @@ def cell_text(score: Score) -> str:
     anything else as the teacher typed it."""
     if score.rating:
         return Score.Rating(score.rating).label
-    return score_text(score.value, score.passed)
+    text = score_text(score.value, score.passed)
+    if score.makeup == Score.Makeup.TAKEN:
+        return f"{text} ({_('make-up')})"
+    if score.makeup == Score.Makeup.MISSED:
+        return f"{text} ({_('missed, no make-up')})"
+    return text
 
 
 def subject_sort_key(subject: Subject) -> tuple:

@@ -171,7 +171,7 @@ def cell_history(
     changes = history_changes(
         scores,
         lambda r: (Column(r.kind, r.index).label, _key(r)),
-        lambda r: score_text(r.value, r.passed, r.rating),
+        lambda r: score_text(r.value, r.passed, r.rating, r.makeup),
     )
     if key is None or key == COMMENT_KEY:
         comments = TermComment.history.filter(

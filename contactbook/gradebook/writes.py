@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactbook.gradebook.columns import COMMENT_KEY, EMPTY, Column, _key, columns_for, parse_cell
+from contactbook.gradebook.columns import COMMENT_KEY, EMPTY, Column, _key, columns_for, parse_entry
 from contactbook import notifications
 from contactbook.models import ConductRating, Score, TermComment
 from school.exceptions import DomainError, TermClosed
@@ -44,7 +44,8 @@ def save_grid(
     cells: dict[tuple[int, str], str],
     comments: dict[int, str] | None = None,
 ) -> int:
-    """Save typed cells {(student_id, "regular-1"): "7,5", …} and subject comments
+    """Save typed cells {(student_id, "regular-1"): "7,5", …; "7,5B" a make-up, "K" missed
+    without one: columns.parse_entry} and subject comments
     {student_id: text} for pupils now in the class. Everything is checked first; one bad cell
     saves nothing (GridErrors names each). Returns how many cells and comments changed.
     The caller has checked that `teacher` may grade this subject (contactbook.access).
@@ -67,7 +68,7 @@ def save_grid(
             errors[(student_id, key)] = _("This cell is not in the grade book.")
             continue
         try:
-            parsed[(student_id, key)] = parse_cell(raw, subject, keys[key])
+            parsed[(student_id, key)] = parse_entry(raw, subject, keys[key])
         except ValueError as exc:
             errors[(student_id, key)] = str(exc)
     check_comments(comments, pupils, texts, errors)
@@ -88,7 +89,7 @@ def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
         )
     }
     changed = 0
-    for (student_id, key), (value, passed, rating) in parsed.items():
+    for (student_id, key), ((value, passed, rating), makeup) in parsed.items():
         score = existing.get((student_id, key))
         if score is None:
             if (value, passed, rating) == EMPTY:
@@ -102,9 +103,12 @@ def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
                 kind=column.kind,
                 index=column.index,
             )
-        elif (score.value, score.passed, score.rating) == (value, passed, rating):
+        elif (score.value, score.passed, score.rating, score.makeup) == (
+            value, passed, rating, makeup
+        ):
             continue
         score.value, score.passed, score.rating, score.updated_by = value, passed, rating, teacher
+        score.makeup = makeup
         score.published_at = None
         score._history_user = teacher  # simple-history's "who" (no request middleware here)
         score.save()  # one history row per changed cell: who, when, old and new

@@ -40,6 +40,11 @@ class Score(models.Model):
         MIDTERM_TEST = "midtest", _("Mid-term test")
         FINAL_TEST = "finaltest", _("End-of-term test")
 
+    class Makeup(models.TextChoices):  # Circular 22 Art. 6: kiểm tra, đánh giá bù
+        NONE = "", _("Taken when set")
+        TAKEN = "taken", _("Make-up assessment")
+        MISSED = "missed", _("Missed, no make-up: 0 or CĐ")
+
     class Rating(models.TextChoices):  # Circular 27: subjects and activities, grades 1–5
         GOOD = "T", circular27.SUBJECT_RATINGS["T"]  # Hoàn thành tốt
         DONE = "H", circular27.SUBJECT_RATINGS["H"]  # Hoàn thành
@@ -56,6 +61,11 @@ class Score(models.Model):
     value = models.DecimalField(_("score"), max_digits=3, decimal_places=1, null=True, blank=True)
     passed = models.BooleanField(_("Đạt"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=1, choices=Rating.choices, null=True, blank=True)
+    # Grades 6–12: the value is a make-up's (typed "7,5B"), or the pupil missed the assessment
+    # and its make-up and so has 0 or CĐ (typed "K"); kept in the history like the value.
+    makeup = models.CharField(
+        _("make-up"), max_length=10, choices=Makeup.choices, default=Makeup.NONE, blank=True
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
@@ -80,6 +90,14 @@ class Score(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__in=["T", "H", "C"]),
                 name="score_rating_t_h_c",
+            ),
+            # Art. 6: a pupil who missed an assessment and its make-up has 0 (or Chưa đạt).
+            models.CheckConstraint(
+                # IS NOT NULL first: "value = 0" on a NULL would be NULL, which a check passes.
+                condition=~Q(makeup="missed")
+                | Q(value__isnull=False, value=0)
+                | Q(passed__isnull=False, passed=False),
+                name="score_missed_is_zero_or_cd",
             ),
         ]
         indexes = [models.Index(fields=["class_group", "subject", "term"], name="score_grid")]

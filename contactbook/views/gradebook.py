@@ -206,7 +206,7 @@ def _rows(book: _Book) -> list[dict]:
         for column, score in zip(book.data["columns"], row.cells):
             name = cell_name(pk, column.key)
             stored = (
-                score_text(score.value, score.passed, score.rating) if score else ""
+                score_text(score.value, score.passed, score.rating, score.makeup) if score else ""
             )
             cells.append(
                 {
@@ -218,6 +218,7 @@ def _rows(book: _Book) -> list[dict]:
                     "error": book.errors.get(name),
                     "filled": filled(score),
                     "published": filled(score) and score.published_at is not None,
+                    "makeup": score.makeup if filled(score) else "",
                 }
             )
         name = comment_name(pk)

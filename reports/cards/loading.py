@@ -5,10 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from contactbook.gradebook.columns import columns_for, subject_sort_key
 from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
+from grading.absences import count_absences, plan_for_grade
 from school.models import (
     ClassGroup,
     StaffMembership,
@@ -35,6 +36,20 @@ def _pupils(class_group: ClassGroup, student_ids) -> list[Student]:
     return list(pupils)
 
 
+def _one_plan_absences(marks, plan: str) -> dict:
+    """{(student_id, EXCUSED | UNEXCUSED): count} on the one-session plan, from the absent
+    marks (student_id, date, session, status)."""
+    by_pupil = defaultdict(list)
+    for student_id, day, session, status in marks:
+        by_pupil[student_id].append((day, session, status == AttendanceMark.Status.EXCUSED))
+    counts = {}
+    for student_id, sessions in by_pupil.items():
+        counted = count_absences(sessions, plan)
+        counts[(student_id, AttendanceMark.Status.EXCUSED)] = counted.with_leave
+        counts[(student_id, AttendanceMark.Status.UNEXCUSED)] = counted.without_leave
+    return counts
+
+
 @dataclass
 class _Data:
     """Everything a class's cards read, keyed for lookups: six queries. A primary class
@@ -45,7 +60,7 @@ class _Data:
     pupil_subjects: dict  # student_id -> {subject_id: Subject} with published scores
     comments: dict  # (student_id, term_id, subject_id or None) -> text
     conduct: dict  # (student_id, term_id) -> rating
-    absences: dict  # (student_id, status) -> sessions
+    absences: dict  # (student_id, status) -> sessions on the one-session plan (or days, 1–5)
     principal: str
     subject_keys: dict = field(default_factory=dict)
     grade: int = 0
@@ -93,16 +108,13 @@ class _Data:
             ratings = ConductRating.objects.filter(student__in=ids, term__in=terms).values_list(
                 "student_id", "term_id", "rating"
             )
-        absences = (
-            AttendanceMark.objects.filter(
-                student__in=ids,
-                date__range=(start, end),
-                status__in=[AttendanceMark.Status.EXCUSED, AttendanceMark.Status.UNEXCUSED],
-            )
-            .values("student_id", "status")
-            .annotate(sessions=Count("pk"))
-            .order_by()
-        )
+        # The absent sessions themselves, not a count per status: Art. 12.1.c counts them on
+        # the one-session plan (grading.absences), which needs their days. Still one query.
+        absent = AttendanceMark.objects.filter(
+            student__in=ids,
+            date__range=(start, end),
+            status__in=[AttendanceMark.Status.EXCUSED, AttendanceMark.Status.UNEXCUSED],
+        ).values_list("student_id", "date", "session", "status")
         principal = (
             StaffMembership.objects.filter(
                 school_id=class_group.school_id,
@@ -124,7 +136,9 @@ class _Data:
                 )
             },
             conduct={} if primary else {(s, t): rating for s, t, rating in ratings},
-            absences={(a["student_id"], a["status"]): a["sessions"] for a in absences},
+            absences=_one_plan_absences(
+                absent, plan_for_grade(class_group.school.absence_plan, class_group.grade)
+            ),
             principal=principal.user.full_name if principal else "",
             grade=class_group.grade,
             qualities={(s, t, item): rating for s, t, item, rating in ratings} if primary else {},

@@ -140,7 +140,7 @@ class Card:
     regular_columns: int  # how many regular-assessment columns the table has (term cards)
     learning: str  # "Tốt" / "Khá" / "Đạt" / "Chưa đạt"; "" while incomplete
     conduct: str  # the same levels; "" while not rated
-    absent_with_leave: int  # sessions (buổi)
+    absent_with_leave: int  # sessions on the one-session plan (grading.absences); 1–5: days
     absent_without_leave: int
     homeroom_comment: str
     homeroom_teacher: str

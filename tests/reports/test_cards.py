@@ -193,8 +193,9 @@ def test_absences_count_the_sessions_within_the_term_only(cast, subjects, term1,
         f.attendance_mark(pupil, day, status=status, session=session, by=cast.homeroom_a1)
 
     mark(datetime.date(2026, 9, 4), "excused")  # before term I
-    mark(datetime.date(2026, 9, 5), "excused")  # term I's first day: both sessions count
-    mark(datetime.date(2026, 9, 5), "excused", "afternoon")
+    mark(datetime.date(2026, 9, 5), "excused")  # term I's first day: both sessions, one day
+    mark(datetime.date(2026, 9, 5), "excused", "afternoon")  # on the one-session plan
+    mark(datetime.date(2026, 9, 6), "excused", "afternoon")
     mark(datetime.date(2026, 10, 1), "late")  # late is not absent
     mark(datetime.date(2026, 10, 2), "present")
     mark(datetime.date(2027, 1, 15), "unexcused")  # term I's last day
