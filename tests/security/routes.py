@@ -417,6 +417,7 @@ ADMIN_MODELS = {
     "school/term": "term",
     "school/dataaccess": "data_access",
     "school/guardianlinkrequest": "link_request",
+    "school/practicalexemption": "practical_exemption",
     "devices/checkinevent": "check_in",
     # privacy
     "privacy/correctionrequest": "correction_request",
