@@ -899,6 +899,7 @@ class DataAccess(models.Model):
         REPORT_FILE = "report_file", _("Downloaded a batch of report cards")
         CLASS_SUMMARY = "class_summary", _("Exported a class summary")
         SCHOOL_STATISTICS = "school_statistics", _("Exported school statistics")
+        GRADUATION_LIST = "graduation_list", _("Exported the graduating class's averages")
         # privacy: a guardian downloaded everything held about their child
         PERSONAL_DATA = "personal_data", _("Downloaded the pupil's personal data")
 
