@@ -184,6 +184,39 @@ def test_the_earlier_years_are_a_fixed_number_of_queries(school, pupils,
     assert [c.three_year_average for c in cards] == ["8,00"] * pupils
 
 
+def test_a_class_of_newcomers_reads_its_earlier_years_in_one_query(school,
+                                                                    django_assert_num_queries):
+    pupil = school.pupil("Quang", grades=(12,))
+    school.grade_year(pupil, 12, [8] * 6)
+    class_group = school.classes[12]
+    # the year card's ten, and the earlier enrolments, which find none
+    with django_assert_num_queries(11):
+        (card,) = year_cards(class_group, class_group.school_year)
+    assert card.year_average == "8,00" and card.three_year_average == ""
+
+
+def test_a_repeated_grade_counts_its_latest_year(school, cast):
+    pupil = school.pupil("Sơn")
+    school.grade_year(pupil, 10, [5] * 6)
+    # the pupil first did grade 10 in 2023–2024, did not move up, and repeated it in
+    # 2024–2025: the latest grade-10 year counts
+    first, first_terms = _year(cast, 2023)
+    repeated = f.ClassGroupFactory(school_year=first, grade=10, name="10A9")
+    f.enrol(pupil, repeated, start_date=first.start_date).end(
+        on=first.end_date, status="transferred")
+    school.terms[9] = first_terms  # not a grade: a place for the helper's terms
+    school.classes[9] = repeated
+    school.grade_year(pupil, 9, [3] * 6)  # the failed year, 3.00
+    school.grade_year(pupil, 11, [6] * 6)
+    school.grade_year(pupil, 12, [7] * 6)
+
+    card = year_card(school, pupil)
+
+    # grade 10 is 2024–2025's 5.00, not 2023–2024's 3.00: (5 + 12 + 21) / 6 = 6.333… → 6.33
+    assert [(y.school_year, y.average) for y in card.graduation_years][0] == ("2024–2025", "5,00")
+    assert card.three_year_average == "6,33"
+
+
 # ---------------------------------------------------------------------------------------
 # Exemptions from practical work
 # ---------------------------------------------------------------------------------------
