@@ -129,3 +129,15 @@ def get_class_group_for_summary(user, class_id) -> ClassGroup:
         summary_classes_for(user).select_related("school", "school_year", "homeroom_teacher"),
         class_id,
     )
+
+
+def get_class_group_for_manager(user, class_id) -> ClassGroup:
+    """A class of a school `user` manages (every class for the operator), or Http404 (missing
+    and not yours alike): the graduation export lists a whole class's figures for the Sở,
+    which the school's managers sign off, not the homeroom teacher."""
+    classes = ClassGroup.objects.none()
+    if signed_in(user):
+        classes = ClassGroup.objects.all()
+        if not user.is_superuser:
+            classes = classes.filter(school_id__in=managed_school_ids(user))
+    return get_or_404(classes.select_related("school", "school_year"), class_id)

@@ -216,3 +216,50 @@ def school_statistics_xlsx(stats: SchoolStatistics) -> bytes:
     ws.column_dimensions["A"].width = 14
     ws.freeze_panes = ws.cell(row=top + 3, column=3)
     return _save(wb)
+
+
+# ---------------------------------------------------------------------------------------
+# The graduating class's averages, for the exam registration
+# ---------------------------------------------------------------------------------------
+
+GRADUATION_HEADER = [
+    "STT", "Họ và tên", "Mã học sinh", "Ngày sinh", "Lớp",
+    "ĐTB cả năm lớp 10", "ĐTB cả năm lớp 11", "ĐTB cả năm lớp 12",
+    "ĐTB các năm học (1 : 2 : 3)", "Ghi chú",
+]
+
+
+def graduation_xlsx(cards: list) -> bytes:
+    """One sheet per grade-12 class for the graduation exam registration (Circular 24/2024
+    Art. 41): each pupil's name, code, date of birth and class, the overall average of grades
+    10, 11 and 12 and the 1 : 2 : 3 average, as numbers shown with two decimals (the cards'
+    own Decimals, never their text parsed back). A blank figure is an empty cell, and the
+    note says why (the card's `missing`)."""
+    wb = Workbook()
+    ws = wb.active
+    first = cards[0] if cards else None
+    class_name = first.class_name if first else ""
+    ws.title = re.sub(r"[\[\]:*?/\\']", "-", f"Lớp {class_name}")[:31]
+    row = _heading(ws, [
+        first.authority if first else "",
+        first.school if first else "",
+        "ĐIỂM TRUNG BÌNH CÁC NĂM HỌC CẤP THPT – ĐĂNG KÝ DỰ THI TỐT NGHIỆP THPT",
+        f"Lớp {class_name} – {first.school_year if first else ''}",
+    ], len(GRADUATION_HEADER))
+    for column, label in enumerate(GRADUATION_HEADER, start=1):
+        put(ws, row, column, label, font=_BOLD, centre=True)
+    for number, card in enumerate(cards, start=1):
+        row += 1
+        years = {y.grade: y.value for y in card.graduation_years}
+        values = [number, card.full_name, card.student_code, card.date_of_birth,
+                  card.class_name, years.get(10), years.get(11),
+                  years.get(12, card.year_average_value), card.three_year_average_value,
+                  "; ".join(card.missing)]
+        for column, value in enumerate(values, start=1):
+            put(ws, row, column, value,
+                number_format="0.00" if isinstance(value, Decimal) else None)
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["J"].width = 60
+    for column in range(3, 10):
+        ws.column_dimensions[get_column_letter(column)].width = 13
+    return _save(wb)

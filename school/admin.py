@@ -30,6 +30,7 @@ from school.models import (
     GuardianLinkRequest,
     Guardianship,
     PeriodTime,
+    PracticalExemption,
     Room,
     School,
     SchoolYear,
@@ -674,3 +675,28 @@ class DataAccessAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PracticalExemption, site=admin_site)
+class PracticalExemptionAdmin(ScopedAdmin):
+    """The principal's exemptions from the practical part of physical and defence education
+    (Circular 22/2021, Article 10): for a term or the year, with the decision's number and
+    date. The model's clean() refuses another subject, a term of another year and overlaps."""
+
+    school_path = "student__school"
+    list_display = ["student", "subject", "school_year", "period", "decision_number",
+                    "decision_date"]
+    list_filter = [("school_year", _ONLY_SCOPED)]
+    list_select_related = ["student", "subject", "school_year", "term"]
+    search_fields = ["student__search_name", "student__student_code", "decision_number"]
+    autocomplete_fields = ["student"]
+    fields = ["student", "school_year", "subject", "term", "decision_number", "decision_date",
+              "reason"]
+
+    @admin.display(description=_("exempted for"), ordering="term__number")
+    def period(self, obj) -> str:
+        return obj.period_words
+
+    def get_search_results(self, request, queryset, search_term):
+        """Names are searched folded, as on the pupils' list."""
+        return super().get_search_results(request, queryset, names.fold(search_term))

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grading import absences
+from grading import exemptions as exemption_rules
+from grading.errors import RuleError
 from school import names
 from school.programme import default_programme_order
 from school.managers import (
@@ -917,6 +919,7 @@ class DataAccess(models.Model):
         REPORT_FILE = "report_file", _("Downloaded a batch of report cards")
         CLASS_SUMMARY = "class_summary", _("Exported a class summary")
         SCHOOL_STATISTICS = "school_statistics", _("Exported school statistics")
+        GRADUATION_LIST = "graduation_list", _("Exported the graduating class's averages")
         # privacy: a guardian downloaded everything held about their child
         PERSONAL_DATA = "personal_data", _("Downloaded the pupil's personal data")
 
@@ -949,3 +952,87 @@ class DataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.user_name}: {self.get_action_display()}"
+
+
+class PracticalExemption(models.Model):
+    """The principal's decision exempting a pupil from the practical part of physical education
+    or of defence and security education for a term or the school year (Circular 22/2021,
+    Article 10). The pupil is still assessed, on theory, with the full number of assessments
+    (grading.exemptions): the decision changes what the card marks, not how results are
+    computed. Kept with the school's structure because it is a school decision about a pupil's
+    year, read by the cards and the grade book above it."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="practical_exemptions",
+        verbose_name=_("pupil"),
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("school year")
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="+", verbose_name=_("subject")
+    )
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("term"), help_text=_("Leave blank for the whole school year."),
+    )
+    decision_number = models.CharField(_("decision number"), max_length=50)
+    decision_date = models.DateField(_("decision date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exemption from practical work")
+        verbose_name_plural = _("exemptions from practical work")
+        ordering = ["school_year", "student__sort_key", "subject"]
+        constraints = [
+            # The whole-year rows and the term rows each once; clean() also refuses a term
+            # inside a year already exempted, and the reverse.
+            models.UniqueConstraint(
+                fields=["student", "subject", "school_year"], condition=Q(term__isnull=True),
+                name="practicalexemption_one_whole_year",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "subject", "term"], condition=Q(term__isnull=False),
+                name="practicalexemption_one_per_term",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.subject} ({self.period_words})"
+
+    @property
+    def period_words(self) -> str:
+        return exemption_rules.period_words(self.term.number if self.term_id else None)
+
+    def clean(self) -> None:
+        """Refuse what Article 10 does not allow, with the message the form shows: a subject
+        other than the two, a term of another year, a pupil or subject of another school, a
+        decision dated after the period it covers, an overlap with another exemption."""
+        if not (self.student_id and self.school_year_id and self.subject_id):
+            return
+        errors = {}
+        school_id = self.school_year.school_id
+        if self.student.school_id != school_id:
+            errors["student"] = _("The pupil is not a pupil of the year's school.")
+        if self.subject.school_id != school_id:
+            errors["subject"] = _("The subject is not one of the year's school.")
+        if self.term_id and self.term.school_year_id != self.school_year_id:
+            errors["term"] = _("The term is not a term of this school year.")
+        if self.decision_date and self.decision_date > self.school_year.end_date:
+            errors["decision_date"] = _("The decision is dated after the end of the school year.")
+        if errors:
+            raise ValidationError(errors)
+        others = PracticalExemption.objects.filter(
+            student_id=self.student_id, subject_id=self.subject_id,
+            school_year_id=self.school_year_id,
+        ).exclude(pk=self.pk).select_related("term")
+        try:
+            exemption_rules.check_exemption(
+                self.subject.name,
+                self.term.number if self.term_id else None,
+                [o.term.number if o.term_id else None for o in others],
+            )
+        except RuleError as exc:
+            field = "subject" if "subject" in exc.what else "term"
+            raise ValidationError({field: exc.message}) from None

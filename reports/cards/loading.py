@@ -10,8 +10,10 @@ from django.db.models import Exists, OuterRef, Q
 from contactbook.gradebook.columns import columns_for, subject_sort_key
 from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
 from grading.absences import count_absences, plan_for_grade
+from reports.cards.graduation import earlier_years
 from school.models import (
     ClassGroup,
+    PracticalExemption,
     StaffMembership,
     Student,
     Subject,
@@ -52,7 +54,8 @@ def _one_plan_absences(marks, plan: str) -> dict:
 
 @dataclass
 class _Data:
-    """Everything a class's cards read, keyed for lookups: six queries. A primary class
+    """Everything a class's cards read, keyed for lookups: seven queries (six for grades 1–5,
+    which have no exemptions; four more for a grade-12 year card's earlier years). A primary class
     (grades 1–5) reads its quality ratings where a secondary one reads conduct."""
 
     class_subjects: list[Subject]
@@ -65,13 +68,20 @@ class _Data:
     subject_keys: dict = field(default_factory=dict)
     grade: int = 0
     qualities: dict = field(default_factory=dict)  # (student_id, term_id, item) -> "T"/"Đ"/"C"
+    # Grades 6–12: (student_id, subject_id) -> [(term number or None, decision no., date)],
+    # the principal's exemptions from practical work this year (one query; none for 1–5).
+    exemptions: dict = field(default_factory=dict)
+    # Grade 12: (student_id, 10 or 11) -> graduation.EarlierYear (four queries, or one).
+    earlier: dict = field(default_factory=dict)
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27
         return is_primary_grade(self.grade)
 
     @classmethod
-    def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date):
+    def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date,
+             *, earlier: bool = False):
+        """`earlier`: also the grade-12 pupils' grade-10 and grade-11 years (year cards)."""
         ids = [p.pk for p in pupils]
         primary = class_group.is_primary
         # Only published cells are read at all: an unpublished score cannot leak into a card.
@@ -125,6 +135,13 @@ class _Data:
             .order_by("pk")
             .first()
         )
+        exemptions = defaultdict(list)
+        if not primary:
+            for student, subject, term, number, day in PracticalExemption.objects.filter(
+                student__in=ids, school_year_id=class_group.school_year_id
+            ).values_list("student_id", "subject_id", "term__number", "decision_number",
+                          "decision_date"):
+                exemptions[(student, subject)].append((term, number, day))
         return cls(
             class_subjects=[s for s in subjects.values() if s.assigned],
             cells=cells,
@@ -142,6 +159,8 @@ class _Data:
             principal=principal.user.full_name if principal else "",
             grade=class_group.grade,
             qualities={(s, t, item): rating for s, t, item, rating in ratings} if primary else {},
+            exemptions=dict(exemptions),
+            earlier=earlier_years(class_group, ids) if earlier and class_group.grade == 12 else {},
         )
 
     def subjects_of(self, student_id: int) -> list[Subject]:

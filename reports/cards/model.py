@@ -119,6 +119,21 @@ class SubjectLine:
     term1_value: Decimal | None = field(default=None, metadata=_TYPED)
     term2_value: Decimal | None = field(default=None, metadata=_TYPED)
     year_value: Decimal | None = field(default=None, metadata=_TYPED)
+    # Circular 22 Art. 10: "Miễn thực hành" (the year card adds the period) when the principal
+    # exempted the pupil from the practical part; the result beside it is still the subject's.
+    exemption: str = field(default="", metadata=_NEW)
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    """One upper-secondary year's overall average on a grade-12 year card (Circular 24/2024):
+    "Lớp 10", "2024–2025", "7,53"; `average` "" with the reason in the card's `missing` when
+    the school does not hold that year (a transfer from elsewhere) or it is incomplete."""
+
+    grade: int
+    school_year: str
+    average: str
+    value: Decimal | None = field(default=None, metadata=_TYPED)
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,16 @@ class Card:
     conduct_code: str | None = field(default=None, metadata=_TYPED)
     award_code: str | None = field(default=None, metadata=_TYPED)
     promotion_code: str | None = field(default=None, metadata=_TYPED)
+    # Grades 10–12 year cards (Circular 24/2024 Art. 41): the year's overall average of the
+    # scored subjects ("7,53", two decimals) once every scored subject has its year average;
+    # grade 12 also each year's figure (10, 11, 12) and the 1 : 2 : 3 average of the three.
+    year_average: str = field(default="", metadata=_NEW)
+    graduation_years: tuple[YearFigure, ...] = field(default=(), metadata=_NEW)
+    three_year_average: str = field(default="", metadata=_NEW)
+    # The principal's exemptions from practical work, as sentences under the table.
+    exemption_notes: tuple[str, ...] = field(default=(), metadata=_NEW)
+    year_average_value: Decimal | None = field(default=None, metadata=_TYPED)
+    three_year_average_value: Decimal | None = field(default=None, metadata=_TYPED)
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal

@@ -3,6 +3,8 @@
 from contactbook.gradebook.columns import columns_for, term_result
 from contactbook.models import AttendanceMark
 from grading import circular22
+from reports.cards.exemptions import with_exemptions
+from reports.cards.graduation import year_card_fields
 from reports.cards.loading import _Data
 from reports.cards.model import (
     AWARD_CODES,
@@ -68,6 +70,7 @@ def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data)
     conduct = data.conduct.get((pupil.pk, term.pk), "")
     if not conduct:
         missing.append(f"{CONDUCT}: chưa đánh giá")
+    lines, exemption_notes = with_exemptions(lines, subjects, data, pupil.pk, term.number)
     return Card(
         **_header(class_group, pupil, data),
         term_id=term.pk,
@@ -83,6 +86,7 @@ def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data)
         missing=tuple(missing),
         learning_code=code_of(learning, LEVEL_CODES),
         conduct_code=code_of(conduct, LEVEL_CODES),
+        exemption_notes=exemption_notes,
     )
 
 
@@ -180,6 +184,10 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         )
         promotion = _promotion_text(decision, class_group.grade) if decision else ""
         promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
+    lacking = any(s.assessment == Subject.Assessment.SCORED and names[s.pk] not in scored
+                  for s in subjects)
+    graduating = year_card_fields(class_group, pupil.pk, scored, lacking, data, missing)
+    lines, exemption_notes = with_exemptions(lines, subjects, data, pupil.pk, None)
     term2 = terms.get(2)
     return Card(
         **_header(class_group, pupil, data),
@@ -203,4 +211,6 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         conduct_code=code_of(conduct, LEVEL_CODES),
         award_code=code_of(award, AWARD_CODES),
         promotion_code=promotion_code,
+        exemption_notes=exemption_notes,
+        **graduating,
     )

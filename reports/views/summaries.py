@@ -4,7 +4,9 @@ as PDF or XLSX downloads, for staff:
 - /bao-cao/lop/<class_id>/tong-hop/?ky=1|2|ca-nam&dinh-dang=pdf|xlsx — the school's managers,
   the class's homeroom teacher (this year, while on the staff) and the operator;
 - /bao-cao/truong/<school_id>/thong-ke/?nam-hoc=2026-2027&ky=…&dinh-dang=… — the school's
-  managers and the operator.
+  managers and the operator;
+- /bao-cao/lop/<class_id>/xet-tot-nghiep/ — a grade-12 class's averages of the three years for
+  the graduation exam registration (XLSX), the school's managers and the operator.
 
 Everyone else gets 404 (a subject teacher, another school's staff, a parent), an anonymous
 visitor the login page. Without `dinh-dang` the page shows the table with the download links;
@@ -13,7 +15,7 @@ a bad `ky`, `nam-hoc` or `dinh-dang` gets a page saying which values are allowed
 
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -22,7 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from reports import exports, statistics
-from reports.access import get_class_group_for_summary
+from reports.access import get_class_group_for_manager, get_class_group_for_summary
+from reports.cards.selectors import year_cards
 from reports.views.runs import ascii_filename
 from school import audit
 from school.access import get_school_for_manager
@@ -206,7 +209,31 @@ def _resolve_year(years: list[SchoolYear], request: HttpRequest) -> SchoolYear:
     return statistics.pick_school_year(years, value, field=YEAR_PARAM)
 
 
+# ---------------------------------------------------------------------------------------
+# The graduating class's averages
+# ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+@never_cache
+def graduation_list(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A grade-12 class's three years' averages and their 1 : 2 : 3 average as XLSX, for the
+    graduation exam registration (Circular 24/2024 Art. 41). Another grade's class is a 404:
+    only grade 12 registers. Logged like every export (school.DataAccess)."""
+    class_group = get_class_group_for_manager(request.user, class_id)
+    if class_group.grade != 12:
+        raise Http404("Not a grade-12 class")
+    cards = year_cards(class_group, class_group.school_year)
+    audit.record(
+        request, DataAccess.Action.GRADUATION_LIST, school_id=class_group.school_id,
+        class_group=class_group, pupils=len(cards), detail="xlsx",
+    )
+    return _download(exports.graduation_xlsx(cards), "xlsx", f"Xet tot nghiep {class_group.name}")
+
+
 urlpatterns = [
     path("bao-cao/lop/<int:class_id>/tong-hop/", class_summary, name="class_summary"),
     path("bao-cao/truong/<int:school_id>/thong-ke/", school_statistics, name="school_statistics"),
+    path("bao-cao/lop/<int:class_id>/xet-tot-nghiep/", graduation_list, name="graduation_list"),
 ]

@@ -462,11 +462,11 @@ def test_a_class_s_cards_take_a_fixed_number_of_queries(
         _busy_pupil(cast, subjects, term1, term2, f"Lan{n}")
     class_group, year = cast.class_a1, cast.class_a1.school_year
 
-    # class, pupils, subjects, scores, comments, conduct, absences, principal
-    with django_assert_num_queries(8):
+    # class, pupils, subjects, scores, comments, conduct, absences, principal, exemptions
+    with django_assert_num_queries(9):
         term_list = term_cards(class_group, term1)
     # …and the year's terms
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils

@@ -384,7 +384,7 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
     class_group, year = cast.class_b, cast.class_b.school_year
 
     # class, pupils, subjects, cells, comments, quality ratings (instead of conduct),
-    # absences, principal: as many as a secondary class's
+    # absences, principal: one fewer than a secondary class's (no exemptions: Circular 22)
     with django_assert_num_queries(8):
         term_list = term_cards(class_group, term1)
     # …and the year's terms
@@ -400,11 +400,15 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
 # The content hash
 # ---------------------------------------------------------------------------------------
 
-NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities"}
+NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities",
+              # the graduating years and exemptions (issue 13), default on this card
+              "exemption", "year_average", "graduation_years", "three_year_average",
+              "exemption_notes"}
 # Added later still, and never printed: codes and numbers beside the text.
 TYPED_FIELDS = {
     "average_value", "term1_value", "term2_value", "year_value",
     "learning_code", "conduct_code", "award_code", "promotion_code",
+    "year_average_value", "three_year_average_value",
 }
 
 

@@ -216,11 +216,11 @@ def test_the_class_summary_page_runs_a_fixed_number_of_queries(client, results,
     cast = results.cast
     client.force_login(cast.homeroom_a1)
     url = summary_url(cast.class_a1, ky="1")
-    # session, user, the class (access), the terms, cards_for's eight, and the site menu's
+    # session, user, the class (access), the terms, cards_for's nine, and the site menu's
     # "manages a school?".
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
     for n in range(5):
         new_pupil(cast, cast.class_a1, "Phan", "Văn", f"Khải{n}")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200

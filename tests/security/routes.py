@@ -256,6 +256,8 @@ SITE = [
     route("bao-cao/tep/<int:file_id>/", MANAGER),
     route("bao-cao/lop/<int:class_id>/tong-hop/", TEACHER, MANAGER),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
+    route("bao-cao/lop/<int:class_id>/xet-tot-nghiep/", MANAGER,
+          note="grade-12 classes only: another grade's class is a 404"),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/", PARENT),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/ca-nam/", PARENT),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/<int:term_id>/", PARENT),
@@ -417,6 +419,7 @@ ADMIN_MODELS = {
     "school/term": "term",
     "school/dataaccess": "data_access",
     "school/guardianlinkrequest": "link_request",
+    "school/practicalexemption": "practical_exemption",
     "devices/checkinevent": "check_in",
     # privacy
     "privacy/correctionrequest": "correction_request",

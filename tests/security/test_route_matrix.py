@@ -222,6 +222,7 @@ def build_world(tmp) -> World:
         DataAccess,
         Guardian,
         GuardianLinkRequest,
+        PracticalExemption,
         StaffMembership,
         Subject,
         TimetableSlot,
@@ -450,6 +451,12 @@ def build_world(tmp) -> World:
         school=cast.school_a,
         student=cast.pupil_a1,
     )
+    practical_exemption = PracticalExemption.objects.create(
+        student=cast.pupil_a1, school_year=year_a, decision_number="BímậtA 12/QĐ",
+        subject=f.SubjectFactory(school=cast.school_a, name="Giáo dục thể chất",
+                                 assessment="rated", periods_per_year=70),
+        decision_date=datetime.date(2026, 9, 10),
+    )
     # privacy: a correction request about pupil_a1, a pupil who left school A, anonymised
     correction_request = CorrectionRequest.objects.create(
         student=cast.pupil_a1, requested_by=cast.parent_a1, data="Ngày sinh BímậtA",
@@ -517,6 +524,7 @@ def build_world(tmp) -> World:
         "principal": cast.principal.pk,
         "timetable_slot": slot.pk,
         "data_access": data_access.pk,
+        "practical_exemption": practical_exemption.pk,
         "check_in": check_in.pk,
         "correction_request": correction_request.pk,
         "left_pupil": left_pupil.pk,
