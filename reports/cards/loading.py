@@ -8,7 +8,15 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from contactbook.gradebook.columns import columns_for, subject_sort_key
-from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
+from contactbook.models import (
+    AttendanceMark,
+    ConductRating,
+    CopiedTerm,
+    PersonalPlan,
+    QualityRating,
+    Score,
+    TermComment,
+)
 from school.models import (
     ClassGroup,
     StaffMembership,
@@ -50,13 +58,18 @@ class _Data:
     subject_keys: dict = field(default_factory=dict)
     grade: int = 0
     qualities: dict = field(default_factory=dict)  # (student_id, term_id, item) -> "T"/"Đ"/"C"
+    # Year cards only (`load(year=True)`, two more queries): terms copied from the previous
+    # school's record (contactbook.models.CopiedTerm) and personal education plans.
+    copied: dict = field(default_factory=dict)  # (student_id, term_id, subject_id) -> Copied
+    copied_from: dict = field(default_factory=dict)  # student_id -> [(term_id, previous school)]
+    plans: dict = field(default_factory=dict)  # student_id -> PersonalPlan.promoted (None: pending)
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27
         return is_primary_grade(self.grade)
 
     @classmethod
-    def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date):
+    def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date, year=False):
         ids = [p.pk for p in pupils]
         primary = class_group.is_primary
         # Only published cells are read at all: an unpublished score cannot leak into a card.
@@ -113,7 +126,7 @@ class _Data:
             .order_by("pk")
             .first()
         )
-        return cls(
+        data = cls(
             class_subjects=[s for s in subjects.values() if s.assigned],
             cells=cells,
             pupil_subjects=pupil_subjects,
@@ -128,6 +141,36 @@ class _Data:
             principal=principal.user.full_name if principal else "",
             grade=class_group.grade,
             qualities={(s, t, item): rating for s, t, item, rating in ratings} if primary else {},
+        )
+        if year:
+            data._load_year_records(ids, terms, class_group.school_year_id)
+        return data
+
+    def _load_year_records(self, ids, terms, school_year_id) -> None:
+        """Two queries: the terms copied from a previous school, with their results (one row
+        per result, or one bare row for a term copied without any), and the year's personal
+        education plans. A copied term's conduct and absences count where this school has
+        none of its own for that term; its results are read by `reports.cards.transfers`."""
+        rows = CopiedTerm.objects.filter(student__in=ids, term__in=terms).values_list(
+            "student_id", "term_id", "previous_school", "conduct", "absent_with_leave",
+            "absent_without_leave", "results__subject_id", "results__average",
+            "results__passed", "results__rating", "results__test_score",
+        ).order_by("term__number", "pk")
+        seen = set()
+        for student, term, school, conduct, excused, unexcused, subject, *values in rows:
+            if (student, term) not in seen:
+                seen.add((student, term))
+                self.copied_from.setdefault(student, []).append((term, school))
+                if conduct:
+                    self.conduct.setdefault((student, term), conduct)
+                for status, count in ((AttendanceMark.Status.EXCUSED, excused),
+                                      (AttendanceMark.Status.UNEXCUSED, unexcused)):
+                    self.absences[(student, status)] = self.absences.get((student, status), 0) + count
+            if subject is not None:
+                self.copied[(student, term, subject)] = Copied(*values)
+        self.plans = dict(
+            PersonalPlan.objects.filter(student__in=ids, school_year_id=school_year_id)
+            .values_list("student_id", "promoted")
         )
 
     def subjects_of(self, student_id: int) -> list[Subject]:
@@ -166,3 +209,13 @@ class Cell:
     value: Decimal | None
     passed: bool | None
     rating: str | None = None  # primary ratings: "T", "H", "C"
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    """A subject's result copied from the previous school's record (CopiedResult)."""
+
+    average: Decimal | None
+    passed: bool | None
+    rating: str = ""
+    test_score: int | None = None

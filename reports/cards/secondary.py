@@ -28,6 +28,7 @@ from reports.cards.printing import (
     _rule,
     _rule_names,
 )
+from reports.cards.transfers import copied_note, copied_result, personal_plan
 from school.models import ClassGroup, Student, Subject, Term
 
 # ---------------------------------------------------------------------------------------
@@ -97,6 +98,7 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
     columns = columns_for(subject)
     rows = {n: data.row(pupil_id, terms.get(n), subject) for n in (1, 2)}
     (a1, r1), (a2, r2) = (term_result(subject, columns, rows[n]) for n in (1, 2))
+    a1, r1, copied = copied_result(data, pupil_id, terms.get(1), subject, a1, r1)
     year, values = None, (None, None, None)
     if subject.assessment == Subject.Assessment.RATED:
         # The year result is term II's; term I may be missing (a pupil who joined in term II).
@@ -126,6 +128,7 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
         term1_value=values[0],
         term2_value=values[1],
         year_value=values[2],
+        term1_copied=copied,
     )
     return line, year
 
@@ -180,6 +183,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         )
         promotion = _promotion_text(decision, class_group.grade) if decision else ""
         promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
+    decided = personal_plan(data, pupil.pk, class_group.grade, promotion, promotion_code, missing)
     term2 = terms.get(2)
     return Card(
         **_header(class_group, pupil, data),
@@ -197,10 +201,10 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
             term2.end_date if term2 else class_group.school_year.end_date,
         ),
         award=award,
-        promotion=promotion,
         missing=tuple(missing),
         learning_code=code_of(learning, LEVEL_CODES),
         conduct_code=code_of(conduct, LEVEL_CODES),
         award_code=code_of(award, AWARD_CODES),
-        promotion_code=promotion_code,
+        copied_note=copied_note(data, pupil.pk, terms),
+        **decided,
     )

@@ -387,8 +387,8 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
     # absences, principal: as many as a secondary class's
     with django_assert_num_queries(8):
         term_list = term_cards(class_group, term1)
-    # …and the year's terms
-    with django_assert_num_queries(9):
+    # …and the year's terms, the terms copied from a previous school, the personal plans
+    with django_assert_num_queries(11):
         year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils
@@ -400,11 +400,12 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
 # The content hash
 # ---------------------------------------------------------------------------------------
 
-NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities"}
+NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities",
+              "term1_copied", "copied_note", "personal_plan"}  # the last three: transfers, plans
 # Added later still, and never printed: codes and numbers beside the text.
 TYPED_FIELDS = {
     "average_value", "term1_value", "term2_value", "year_value",
-    "learning_code", "conduct_code", "award_code", "promotion_code",
+    "learning_code", "conduct_code", "award_code", "promotion_code", "promotion_proposal",
 }
 
 
