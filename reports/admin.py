@@ -11,19 +11,24 @@ proposal (reports.cards); the records themselves are the contact book's.
 """
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contactbook import transfers
+from contactbook import transfer_import, transfers
 from contactbook.models import CopiedResult, CopiedTerm, PersonalPlan
 from grading import transfers as rules
 from grading.errors import RuleError
 from reports.cards.selectors import year_cards
 from school.admin import ScopedAdmin, ScopedInline, admin_site
-from school.models import Enrolment
+from school.imports import ImportFileError
+from school.models import Enrolment, School, Term
 
 # ---------------------------------------------------------------------------------------
 # Terms copied from the previous school
@@ -141,6 +146,78 @@ class CopiedTermAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("nhap/", view, name="contactbook_copiedterm_import"), *super().get_urls()]
+
+    def import_view(self, request):
+        """Upload a file of copied terms (contactbook.transfer_import): every line or none."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "GET" and "mau" in request.GET:
+            response = HttpResponse(transfer_import.sample_csv(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="mau-chep-hoc-ky.csv"'
+            return response
+        posted = request.method == "POST"
+        form = CopiedTermImportForm(request.user, request.POST if posted else None,
+                                    request.FILES if posted else None)
+        errors = []
+        if posted and form.is_valid():
+            try:
+                summary = transfer_import.import_copied_terms(
+                    by=request.user, term=form.cleaned_data["term"], uploaded_file=form.cleaned_data["file"]
+                )
+            except ImportFileError as unusable:
+                errors = unusable.errors
+            else:
+                errors = summary.errors
+                if not errors:
+                    messages.success(request, _("Imported: %(count)s pupils.") % {"count": summary.imported})
+                    return redirect("admin:contactbook_copiedterm_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import terms copied from previous schools"),
+            "form": form,
+            "import_errors": errors,
+            "errors_heading": _(
+                "Nothing was imported. Problems found: %(count)s. Correct them in the file and "
+                "upload it again."
+            ) % {"count": len(errors)} if errors else "",
+            "column_help": _import_columns(),
+        }
+        return TemplateResponse(request, "admin/school/student/import.html", context)
+
+
+class CopiedTermImportForm(forms.Form):
+    term = forms.ModelChoiceField(queryset=Term.objects.none(), label=gettext_lazy("term"))
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file saved as UTF-8."),
+        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The managed schools' terms only; a posted id of another school's term is refused.
+        self.fields["term"].queryset = Term.objects.filter(
+            school_year__school__in=School.objects.managed_by(user)
+        ).select_related("school_year").order_by("-school_year__start_date", "number")
+
+
+def _import_columns() -> list[tuple[str, str]]:
+    return [
+        ("Mã học sinh", _("Required. The student code of a pupil of this school.")),
+        ("Trường cũ", _("Required. The previous school, as its record names it.")),
+        ("Rèn luyện", _("Required. The term's conduct: Tốt, Khá, Đạt or Chưa đạt.")),
+        ("Nghỉ có phép, Nghỉ không phép", _("Optional. Sessions absent in the term; empty is 0.")),
+        (_("One column per subject"), _(
+            "Headed by the subject's name or code: the term average (e.g. 7,5) of a scored "
+            "subject, Đ or CĐ of a rated one; empty if not copied. Grades 1–5 are entered one "
+            "pupil at a time."
+        )),
+    ]
 
 
 # ---------------------------------------------------------------------------------------

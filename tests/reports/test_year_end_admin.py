@@ -152,3 +152,59 @@ def test_the_principal_decides_beside_the_proposal(cast, client, vice_principal,
     assert "Chỉ Hiệu trưởng" in page
     plan.refresh_from_db()
     assert plan.promoted is False and plan.note == "Đã cập nhật"
+
+
+# ---------------------------------------------------------------------------------------
+# Importing copied terms from a file
+# ---------------------------------------------------------------------------------------
+
+
+def _upload(client, term, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("chep.csv", text.encode("utf-8"), content_type="text/csv")
+    return client.post(reverse("admin:contactbook_copiedterm_import"), {"term": term.pk, "file": upload})
+
+
+HEADER = "Mã học sinh;Trường cũ;Rèn luyện;Nghỉ có phép;Nghỉ không phép;Toán;GDTC\n"
+
+
+@pytest.fixture
+def pe(cast):
+    subject = f.SubjectFactory(school=cast.school_a, name="Giáo dục thể chất", code="GDTC",
+                               periods_per_year=70, assessment=Subject.Assessment.RATED)
+    f.TeachingAssignmentFactory(teacher=cast.teacher_a1, class_group=cast.class_a1, subject=subject)
+    return subject
+
+
+def test_a_file_of_copied_terms_is_imported(cast, client, term1, newcomer, pe):
+    as_user(client, cast.principal)
+    response = _upload(client, term1, HEADER + f"{newcomer.student_code};THPT Bãi Cháy;khá;2;;7,5;Đ\n")
+    assert response.status_code == 302
+    copied = CopiedTerm.objects.get()
+    assert (copied.student, copied.conduct, copied.absent_with_leave, copied.absent_without_leave) == (
+        newcomer, "Khá", 2, 0)
+    assert {(r.subject.code, str(r.average), r.passed) for r in copied.results.all()} == {
+        (cast.math.code, "7.5", None), ("GDTC", "None", True)}
+
+
+def test_one_bad_line_imports_nothing_and_every_bad_line_is_listed(cast, client, term1, newcomer, pe):
+    as_user(client, cast.principal)
+    other = f.StudentFactory(school=cast.school_a, given_name="Mai")
+    f.enrol(other, cast.class_a1, start_date=TERM2_START)
+    text = HEADER + (
+        f"{newcomer.student_code};THPT Bãi Cháy;Khá;0;0;7,5;Đ\n"
+        f"{other.student_code};THPT Bãi Cháy;Khá;0;0;7,25;Đ\n"  # two decimals
+        f"{cast.pupil_a1.student_code};THPT Bãi Cháy;Khá;0;0;8;Đ\n"  # was here in term I
+    )
+    page = _errors(_upload(client, term1, text))
+    assert "Chưa nhập dữ liệu nào. Có 2 lỗi" in page
+    assert "lấy đến một chữ số thập phân" in page and "đã học tại trường" in page
+    assert not CopiedTerm.objects.exists() and not CopiedResult.objects.exists()
+
+
+def test_an_unknown_subject_column_is_refused(cast, client, term1, newcomer):
+    as_user(client, cast.principal)
+    page = _errors(_upload(client, term1, "Mã học sinh;Trường cũ;Rèn luyện;Thiên văn\n"
+                                          f"{newcomer.student_code};A;Khá;8\n"))
+    assert "Thiên văn" in page and not CopiedTerm.objects.exists()

@@ -462,6 +462,12 @@ def admin_routes() -> list[Route]:
             note="the pupil import: its school choices are the managed schools",
         ),
         route(
+            "quan-tri/contactbook/copiedterm/nhap/",
+            MANAGER,
+            scoped=False,
+            note="the copied terms' import: its term choices are the managed schools'",
+        ),
+        route(
             f"quan-tri/({models})/",
             MANAGER,
             regex=True,
