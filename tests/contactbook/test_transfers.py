@@ -170,3 +170,61 @@ def test_nobody_else_may_decide(cast, plan, who):
         transfers.decide_promotion(plan, by=user, promoted=True)
     plan.refresh_from_db()
     assert plan.promoted is None and plan.decided_by is None
+
+
+# ---------------------------------------------------------------------------------------
+# Grades 1–5: ratings and written tests, no conduct
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def primary(cast):
+    year = cast.class_b.school_year
+    term1 = f.TermFactory(school_year=year, number=1, start_date=datetime.date(2026, 9, 5),
+                          end_date=datetime.date(2027, 1, 15))
+    pupil = f.StudentFactory(school=cast.school_b, given_name="Nhỏ")
+    f.enrol(pupil, cast.class_b, start_date=TERM2_START)
+    teacher = f.UserFactory()
+    subjects = {}
+    for name, tested in (("Toán", True), ("Đạo đức", False)):
+        subjects[name] = f.SubjectFactory(school=cast.school_b, name=name, periods_per_year=70,
+                                          assessment=Subject.Assessment.PRIMARY, has_primary_test=tested)
+        f.TeachingAssignmentFactory(teacher=teacher, class_group=cast.class_b, subject=subjects[name])
+    return term1, pupil, subjects
+
+
+def _save_primary(cast, term1, pupil, results, conduct=""):
+    return transfers.save_copied_term(
+        by=cast.other_school_admin, student=pupil, term=term1, previous_school="Trường TH Kim Đồng",
+        conduct=conduct, absent_with_leave=1, absent_without_leave=0, results=results,
+    )
+
+
+def test_a_primary_term_copies_ratings_and_tests(cast, primary):
+    term1, pupil, subjects = primary
+    copied = _save_primary(cast, term1, pupil, [
+        transfers.CopiedValues(subjects["Toán"], rating="T", test_score=9),
+        transfers.CopiedValues(subjects["Đạo đức"], rating="H"),
+    ])
+    assert {(r.subject.name, r.rating, r.test_score) for r in copied.results.all()} == {
+        ("Toán", "T", 9), ("Đạo đức", "H", None)}
+
+
+@pytest.mark.parametrize(
+    ("values", "conduct", "field"),
+    [
+        ({"subject": "Toán", "rating": "T"}, "", "test_score"),  # a tested subject needs its test
+        ({"subject": "Đạo đức", "rating": "T", "test_score": 8}, "", "test_score"),  # no test
+        ({"subject": "Toán", "rating": "T", "test_score": 11}, "", "test_score"),
+        ({"subject": "Toán", "rating": "X", "test_score": 8}, "", "rating"),
+        ({"subject": "Toán", "average": "8"}, "", "rating"),
+        ({"subject": "Toán", "rating": "T", "test_score": 8}, "Tốt", "conduct"),  # no conduct in 1–5
+    ],
+)
+def test_bad_primary_values_are_refused(cast, primary, values, conduct, field):
+    term1, pupil, subjects = primary
+    values = {**values, "subject": subjects[values["subject"]]}
+    with pytest.raises(ValidationError) as refused:
+        _save_primary(cast, term1, pupil, [transfers.CopiedValues(**values)], conduct)
+    assert field in refused.value.error_dict
+    assert not CopiedTerm.objects.exists()
