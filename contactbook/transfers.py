@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from contactbook.models import CopiedResult, CopiedTerm, PersonalPlan, Score
 from grading import transfers as rules
@@ -164,14 +165,17 @@ def save_copied_term(
             raise ValidationError({"subject": _("%(subject)s is given twice.") % {"subject": values.subject.name}})
         seen.add(values.subject.pk)
         checked.append(check_copied_result(class_group, values))
-    copied = CopiedTerm.objects.create(
+    copied = CopiedTerm(
         student=student, term=term, previous_school=previous_school.strip(), conduct=conduct,
         absent_with_leave=absent_with_leave, absent_without_leave=absent_without_leave, entered_by=by,
     )
-    CopiedResult.objects.bulk_create(
-        CopiedResult(copied_term=copied, subject=v.subject, average=v.average, passed=v.passed,
-                     rating=v.rating, test_score=v.test_score)
-        for v in checked
+    copied._history_user = by  # simple-history's "who" (no request middleware here)
+    copied.save()
+    # With their history rows too: copied results are evidence like any grade.
+    bulk_create_with_history(
+        [CopiedResult(copied_term=copied, subject=v.subject, average=v.average, passed=v.passed,
+                      rating=v.rating, test_score=v.test_score) for v in checked],
+        CopiedResult, default_user=by,
     )
     return copied
 
@@ -201,5 +205,6 @@ def decide_promotion(plan: PersonalPlan, *, by, promoted: bool | None, note: str
     plan.decision_note = note.strip()
     plan.decided_by = by if promoted is not None else None
     plan.decided_at = timezone.now() if promoted is not None else None
+    plan._history_user = by
     plan.save(update_fields=["promoted", "decision_note", "decided_by", "decided_at"])
     return plan

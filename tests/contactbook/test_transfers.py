@@ -61,6 +61,9 @@ def test_a_term_ii_newcomers_term_i_is_copied_with_its_results(cast, terms, newc
     assert {(r.subject.name, r.average, r.passed) for r in copied.results.all()} == {
         ("Toán", Decimal("7.5"), None), ("Giáo dục thể chất", None, True),
     }
+    # Evidence like any grade: who entered each value is in the history.
+    assert copied.history.get().history_user == cast.principal
+    assert {h.history_user for h in CopiedResult.history.all()} == {cast.principal}
 
 
 def _refused(cast, pupil, term, results, field, text, **overrides):
@@ -146,6 +149,7 @@ def test_the_principal_decides_and_who_and_when_are_recorded(cast, plan):
     assert plan.promoted is True and plan.decided_by == cast.principal and plan.decided_at
     assert plan.decision_note == "Theo KHGDCN"
     assert plan.history.count() == 2  # the plan, then the decision
+    assert plan.history.first().history_user == cast.principal  # the newest: the decision
 
 
 def test_the_operator_may_decide(cast, plan):
