@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from contactbook import transfers
-from contactbook.models import CopiedResult, CopiedTerm, PersonalPlan
+from contactbook.models import CopiedResult, PersonalPlan
 from reports.cards.selectors import year_cards
 from reports.pdf import card_html
 from tests import factories as f
@@ -24,23 +24,26 @@ from tests.reports.test_cards import (  # noqa: F401 (fixtures)
     term1,
     term2,
 )
-from tests.reports.test_primary_cards import complete
+from tests.reports.test_primary_cards import (
+    complete,
+    teacher,  # noqa: F401
+)
 from tests.reports.test_primary_cards import subjects as primary_subjects  # noqa: F401
-from tests.reports.test_primary_cards import teacher  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def newcomer(cast, term2):
-    """Khoa came to 10A1 from Trường THPT Bãi Cháy on term II's first day; term II is
-    complete and published here, conduct Tốt, one session missed without leave."""
+    """Khoa came to 10A1 from Trường THPT Bãi Cháy on term II's first day."""
     pupil = f.StudentFactory(school=cast.school_a, given_name="Khoa")
     f.enrol(pupil, cast.class_a1, start_date=term2.start_date)
     return pupil
 
 
 def _term2_here(cast, pupil, subjects, term2):
+    """Term II complete and published here (8 everywhere, Đ), conduct Tốt, one session
+    missed without leave."""
     grade_all(cast, pupil, subjects, term2, 8)
     rate(cast, pupil, term2, "Tốt")
     f.attendance_mark(pupil, datetime.date(2027, 3, 2), status="unexcused", by=cast.homeroom_a1)
