@@ -25,6 +25,7 @@ from contactbook.models.messaging import (
 )
 from contactbook.models.notifications import ChannelPreference, Delivery, Notification
 from contactbook.models.push import PushSubscription
+from contactbook.models.transfers import CopiedResult, CopiedTerm, PersonalPlan
 
 __all__ = [
     "Announcement",
@@ -33,6 +34,8 @@ __all__ = [
     "ChannelPreference",
     "ConductRating",
     "Consent",
+    "CopiedResult",
+    "CopiedTerm",
     "DailyComment",
     "Delivery",
     "LeaveRequest",
@@ -40,6 +43,7 @@ __all__ = [
     "MessageAttachment",
     "MessageThread",
     "Notification",
+    "PersonalPlan",
     "PushSubscription",
     "QualityRating",
     "Score",

@@ -8,7 +8,15 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q
 
 from contactbook.gradebook.columns import columns_for, subject_sort_key
-from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
+from contactbook.models import (
+    AttendanceMark,
+    ConductRating,
+    CopiedTerm,
+    PersonalPlan,
+    QualityRating,
+    Score,
+    TermComment,
+)
 from grading.absences import count_absences, plan_for_grade
 from reports.cards.graduation import earlier_years
 from school.models import (
@@ -73,6 +81,11 @@ class _Data:
     exemptions: dict = field(default_factory=dict)
     # Grade 12: (student_id, 10 or 11) -> graduation.EarlierYear (four queries, or one).
     earlier: dict = field(default_factory=dict)
+    # Year cards only (`load(year=True)`, two more queries): terms copied from the previous
+    # school's record (contactbook.models.CopiedTerm) and personal education plans.
+    copied: dict = field(default_factory=dict)  # (student_id, term_id, subject_id) -> Copied
+    copied_from: dict = field(default_factory=dict)  # student_id -> [(term_id, previous school)]
+    plans: dict = field(default_factory=dict)  # student_id -> PersonalPlan.promoted (None: pending)
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27
@@ -80,8 +93,9 @@ class _Data:
 
     @classmethod
     def load(cls, class_group, pupils, terms, start: datetime.date, end: datetime.date,
-             *, earlier: bool = False):
-        """`earlier`: also the grade-12 pupils' grade-10 and grade-11 years (year cards)."""
+             *, year: bool = False):
+        """`year`: also what only year cards read: the grade-12 pupils' grade-10 and grade-11
+        years, the terms copied from a previous school and the personal education plans."""
         ids = [p.pk for p in pupils]
         primary = class_group.is_primary
         # Only published cells are read at all: an unpublished score cannot leak into a card.
@@ -142,7 +156,7 @@ class _Data:
             ).values_list("student_id", "subject_id", "term__number", "decision_number",
                           "decision_date"):
                 exemptions[(student, subject)].append((term, number, day))
-        return cls(
+        data = cls(
             class_subjects=[s for s in subjects.values() if s.assigned],
             cells=cells,
             pupil_subjects=pupil_subjects,
@@ -160,7 +174,37 @@ class _Data:
             grade=class_group.grade,
             qualities={(s, t, item): rating for s, t, item, rating in ratings} if primary else {},
             exemptions=dict(exemptions),
-            earlier=earlier_years(class_group, ids) if earlier and class_group.grade == 12 else {},
+            earlier=earlier_years(class_group, ids) if year and class_group.grade == 12 else {},
+        )
+        if year:
+            data._load_year_records(ids, terms, class_group.school_year_id)
+        return data
+
+    def _load_year_records(self, ids, terms, school_year_id) -> None:
+        """Two queries: the terms copied from a previous school, with their results (one row
+        per result, or one bare row for a term copied without any), and the year's personal
+        education plans. A copied term's conduct and absences count where this school has
+        none of its own for that term; its results are read by `reports.cards.transfers`."""
+        rows = CopiedTerm.objects.filter(student__in=ids, term__in=terms).values_list(
+            "student_id", "term_id", "previous_school", "conduct", "absent_with_leave",
+            "absent_without_leave", "results__subject_id", "results__average",
+            "results__passed", "results__rating", "results__test_score",
+        ).order_by("term__number", "pk")
+        seen = set()
+        for student, term, school, conduct, excused, unexcused, subject, *values in rows:
+            if (student, term) not in seen:
+                seen.add((student, term))
+                self.copied_from.setdefault(student, []).append((term, school))
+                if conduct:
+                    self.conduct.setdefault((student, term), conduct)
+                for status, count in ((AttendanceMark.Status.EXCUSED, excused),
+                                      (AttendanceMark.Status.UNEXCUSED, unexcused)):
+                    self.absences[(student, status)] = self.absences.get((student, status), 0) + count
+            if subject is not None:
+                self.copied[(student, term, subject)] = Copied(*values)
+        self.plans = dict(
+            PersonalPlan.objects.filter(student__in=ids, school_year_id=school_year_id)
+            .values_list("student_id", "promoted")
         )
 
     def subjects_of(self, student_id: int) -> list[Subject]:
@@ -199,3 +243,13 @@ class Cell:
     value: Decimal | None
     passed: bool | None
     rating: str | None = None  # primary ratings: "T", "H", "C"
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    """A subject's result copied from the previous school's record (CopiedResult)."""
+
+    average: Decimal | None
+    passed: bool | None
+    rating: str = ""
+    test_score: int | None = None

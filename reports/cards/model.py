@@ -123,6 +123,10 @@ class SubjectLine:
     # exempted the pupil from the practical part; the result beside it is still the subject's.
     exemption: str = field(default="", metadata=_NEW)
 
+    # Year cards: term I's result was copied from the previous school's record (printed with
+    # a mark and `Card.copied_note`).
+    term1_copied: bool = field(default=False, metadata=_NEW)
+
 
 @dataclass(frozen=True)
 class YearFigure:
@@ -186,6 +190,12 @@ class Card:
     exemption_notes: tuple[str, ...] = field(default=(), metadata=_NEW)
     year_average_value: Decimal | None = field(default=None, metadata=_TYPED)
     three_year_average_value: Decimal | None = field(default=None, metadata=_TYPED)
+    # Year cards of a pupil who transferred in: "Kết quả học kỳ I chép từ học bạ của Trường …".
+    copied_note: str = field(default="", metadata=_NEW)
+    # A pupil under a personal education plan (a disability): `promotion` is the principal's
+    # decision ("" while pending, `missing` says so); the computed one is only the proposal.
+    personal_plan: bool = field(default=False, metadata=_NEW)
+    promotion_proposal: str = field(default="", metadata=_TYPED)
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal

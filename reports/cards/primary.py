@@ -25,6 +25,7 @@ from reports.cards.printing import (
     _rule_names,
     _score_text,
 )
+from reports.cards.transfers import copied_note, personal_plan
 from school.models import ClassGroup, Student, Term
 
 EDUCATION_RESULT = "Kết quả giáo dục"  # how `missing` names the year result
@@ -186,15 +187,16 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
         completes = circular27.completes_grade(result)
         promotion_code = HOAN_THANH_CHUONG_TRINH if completes else CHUA_HOAN_THANH_CHUONG_TRINH
         promotion = decision_words(promotion_code, class_group.grade)
+    decided = personal_plan(data, pupil.pk, class_group.grade, promotion, promotion_code, missing)
     return _primary_card(
         class_group, pupil, data, term2,
         term_id=None,
         title=f"{TITLE} CẢ NĂM",
         subjects=tuple(lines),
         learning=result,
-        promotion=promotion,
         learning_code=code_of(result, LEVEL_CODES),
-        promotion_code=promotion_code,
         missing=tuple(missing),
         qualities=groups,
+        copied_note=copied_note(data, pupil.pk, terms),
+        **decided,
     )

@@ -30,6 +30,7 @@ from reports.cards.printing import (
     _rule,
     _rule_names,
 )
+from reports.cards.transfers import copied_note, copied_result, personal_plan
 from school.models import ClassGroup, Student, Subject, Term
 
 # ---------------------------------------------------------------------------------------
@@ -101,6 +102,7 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
     columns = columns_for(subject)
     rows = {n: data.row(pupil_id, terms.get(n), subject) for n in (1, 2)}
     (a1, r1), (a2, r2) = (term_result(subject, columns, rows[n]) for n in (1, 2))
+    a1, r1, copied = copied_result(data, pupil_id, terms.get(1), subject, a1, r1)
     year, values = None, (None, None, None)
     if subject.assessment == Subject.Assessment.RATED:
         # The year result is term II's; term I may be missing (a pupil who joined in term II).
@@ -130,6 +132,7 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
         term1_value=values[0],
         term2_value=values[1],
         year_value=values[2],
+        term1_copied=copied,
     )
     return line, year
 
@@ -188,6 +191,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
                   for s in subjects)
     graduating = year_card_fields(class_group, pupil.pk, scored, lacking, data, missing)
     lines, exemption_notes = with_exemptions(lines, subjects, data, pupil.pk, None)
+    decided = personal_plan(data, pupil.pk, class_group.grade, promotion, promotion_code, missing)
     term2 = terms.get(2)
     return Card(
         **_header(class_group, pupil, data),
@@ -205,12 +209,12 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
             term2.end_date if term2 else class_group.school_year.end_date,
         ),
         award=award,
-        promotion=promotion,
         missing=tuple(missing),
         learning_code=code_of(learning, LEVEL_CODES),
         conduct_code=code_of(conduct, LEVEL_CODES),
         award_code=code_of(award, AWARD_CODES),
-        promotion_code=promotion_code,
         exemption_notes=exemption_notes,
         **graduating,
+        copied_note=copied_note(data, pupil.pk, terms),
+        **decided,
     )

@@ -387,8 +387,8 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
     # absences, principal: one fewer than a secondary class's (no exemptions: Circular 22)
     with django_assert_num_queries(8):
         term_list = term_cards(class_group, term1)
-    # …and the year's terms
-    with django_assert_num_queries(9):
+    # …and the year's terms, the terms copied from a previous school, the personal plans
+    with django_assert_num_queries(11):
         year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils
@@ -403,11 +403,12 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
 NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities",
               # the graduating years and exemptions (issue 13), default on this card
               "exemption", "year_average", "graduation_years", "three_year_average",
-              "exemption_notes"}
+              "exemption_notes",
+              "term1_copied", "copied_note", "personal_plan"}  # the last three: transfers, plans
 # Added later still, and never printed: codes and numbers beside the text.
 TYPED_FIELDS = {
     "average_value", "term1_value", "term2_value", "year_value",
-    "learning_code", "conduct_code", "award_code", "promotion_code",
+    "learning_code", "conduct_code", "award_code", "promotion_code", "promotion_proposal",
     "year_average_value", "three_year_average_value",
 }
 

@@ -425,6 +425,9 @@ ADMIN_MODELS = {
     "privacy/correctionrequest": "correction_request",
     "privacy/leftpupil": "left_pupil",
     "privacy/anonymisationrecord": "anonymisation_record",
+    # the year's end (reports/admin.py)
+    "contactbook/copiedterm": "copied_term",
+    "contactbook/personalplan": "personal_plan",
 }
 _OPERATOR_MODELS = {"school/department"}
 
@@ -460,6 +463,12 @@ def admin_routes() -> list[Route]:
             MANAGER,
             scoped=False,
             note="the pupil import: its school choices are the managed schools",
+        ),
+        route(
+            "quan-tri/contactbook/copiedterm/nhap/",
+            MANAGER,
+            scoped=False,
+            note="the copied terms' import: its term choices are the managed schools'",
         ),
         route(
             f"quan-tri/({models})/",
@@ -499,7 +508,7 @@ def admin_routes() -> list[Route]:
             post=False,
         ),
         route(
-            "quan-tri/^(?P<app_label>school|accounts|devices|privacy)/$",  # privacy: its admin
+            "quan-tri/^(?P<app_label>school|accounts|devices|contactbook|privacy)/$",  # privacy, contactbook: their admins
             MANAGER,
             url="/quan-tri/school/",
             post=False,

@@ -210,7 +210,7 @@ def build_world(tmp) -> World:
     from wagtail.models import Collection, Locale, Page, Site, UploadedFile
 
     from contactbook import announcements, messaging, summaries
-    from contactbook.models import LeaveRequest, Notification, WeeklySummary
+    from contactbook.models import CopiedTerm, LeaveRequest, Notification, PersonalPlan, WeeklySummary
     from devices import quizzes
     from devices.models import CheckInEvent, QuizSession
     from lms import permissions, services
@@ -468,6 +468,14 @@ def build_world(tmp) -> World:
         student=left_pupil, student_code=left_pupil.student_code, school=cast.school_a,
         left_on=datetime.date(2026, 10, 1), by=cast.principal, by_name=cast.principal.full_name,
     )
+    # the year's end: a term copied from a previous school, a personal education plan
+    copied_term = CopiedTerm.objects.create(
+        student=cast.pupil_a2, term=term, previous_school="Trường BímậtA cũ", conduct="Khá",
+        entered_by=cast.principal,
+    )
+    personal_plan = PersonalPlan.objects.create(
+        student=cast.pupil_a1, school_year=year_a, note="BímậtA", recorded_by=cast.principal,
+    )
     (quiz_id, quiz), *_ = quizzes.lesson_quizzes(lesson).items()
     quiz_session = QuizSession.objects.create(
         device=cast.device, lesson=lesson, quiz_id=quiz_id, class_group=cast.class_a1
@@ -529,6 +537,8 @@ def build_world(tmp) -> World:
         "correction_request": correction_request.pk,
         "left_pupil": left_pupil.pk,
         "anonymisation_record": anonymisation_record.pk,
+        "copied_term": copied_term.pk,
+        "personal_plan": personal_plan.pk,
         "lesson": lesson.pk,
         "draft_lesson": draft.pk,
         "unit": unit.pk,
