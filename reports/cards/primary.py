@@ -1,5 +1,7 @@
 """Grades 1–5 (Circular 27): the term and year cards of a primary class."""
 
+import functools
+
 from contactbook import qualities as quality_sheet
 from contactbook.gradebook.columns import columns_for
 from contactbook.models import AttendanceMark, QualityRating, Score
@@ -25,6 +27,7 @@ from reports.cards.printing import (
     _rule_names,
     _score_text,
 )
+from school import programme
 from school.models import ClassGroup, Student, Term
 
 EDUCATION_RESULT = "Kết quả giáo dục"  # how `missing` names the year result
@@ -51,16 +54,26 @@ def _test_text(cell: Cell | None) -> str:
     return "" if cell is None or cell.value is None else _score_text(cell.value)
 
 
+def _optional(subject, grade: int) -> bool:
+    """An optional subject of the grade (Tiếng Anh in grades 1–2): its test, if the school
+    gives one, is printed but neither asked for nor counted (Art. 7.1.b)."""
+    return any(
+        programme.same_subject(subject.name, name) for name in circular27.optional_subjects(grade)
+    )
+
+
 def _primary_lines(
     pupil_id: int, term: Term | None, data: _Data, missing: list, *, year: bool
-) -> tuple[list[SubjectLine], dict, dict]:
+) -> tuple[list[SubjectLine], dict, dict, set]:
     """The pupil's subject lines for `term` (None: not set up yet, every cell blank), and the
-    rules' inputs: {subject: end-of-term rating code} and {subject: test score as printed}.
-    A missing end-of-term rating or test goes to `missing`; mid-term cells are shown only."""
+    rules' inputs: {subject: end-of-term rating code}, {subject: test score as printed} and
+    the names of the optional subjects. A missing end-of-term rating or test (of a compulsory
+    subject) goes to `missing`; mid-term cells are shown only."""
     subjects = data.subjects_of(pupil_id)
     names = _rule_names(subjects)
     when = _period_end(term)
     lines, ratings, tests = [], {}, {}
+    optional = {names[s.pk] for s in subjects if _optional(s, data.grade)}
     for number, subject in enumerate(subjects, start=1):
         # The grade's columns only: a cell left from a column the subject no longer has (its
         # test unmarked) is not printed.
@@ -77,7 +90,7 @@ def _primary_lines(
         if Score.Kind.FINAL_TEST in row:
             if test is not None and test.value is not None:
                 tests[names[subject.pk]] = _test_text(test)
-            else:
+            elif names[subject.pk] not in optional:
                 missing.append(f"{subject.name}: chưa có điểm kiểm tra {when}")
         words = _rating_words(final)
         common = {
@@ -100,7 +113,7 @@ def _primary_lines(
                     midterm_test=_test_text(row.get(Score.Kind.MIDTERM_TEST)),
                 )
             )
-    return lines, ratings, tests
+    return lines, ratings, tests, optional
 
 
 def _quality_groups(
@@ -154,7 +167,9 @@ def _primary_term_card(class_group: ClassGroup, term: Term, pupil: Student, data
     """A term card of grades 1–5: ratings in words, written tests, comments, qualities and
     competencies. No result for the term: Circular 27 sums up at the end of the year only."""
     missing = []
-    lines, _ratings, _tests = _primary_lines(pupil.pk, term, data, missing, year=False)
+    lines, _ratings, _tests, _optional_names = _primary_lines(
+        pupil.pk, term, data, missing, year=False
+    )
     groups, _given = _quality_groups(pupil.pk, term, data, missing)
     return _primary_card(
         class_group, pupil, data, term,
@@ -175,12 +190,15 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
     grade book's column), so the rules are not handed the circular's subject names
     (`grade=`): a school's "Tiếng Anh" is the circular's "Ngoại ngữ 1"."""
     term2, missing = terms.get(2), []
-    lines, ratings, tests = _primary_lines(pupil.pk, term2, data, missing, year=True)
+    lines, ratings, tests, optional = _primary_lines(pupil.pk, term2, data, missing, year=True)
     groups, given = _quality_groups(pupil.pk, term2, data, missing)
     result = promotion = ""
     promotion_code = None
     if not missing:  # otherwise `missing` already says what is lacking
-        result = _rule(circular27.year_result, (ratings, given, tests), EDUCATION_RESULT, missing)
+        result = _rule(
+            functools.partial(circular27.year_result, optional=optional),
+            (ratings, given, tests), EDUCATION_RESULT, missing,
+        )
         result = result or ""
     if result:
         completes = circular27.completes_grade(result)
