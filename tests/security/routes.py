@@ -255,6 +255,10 @@ SITE = [
     route("bao-cao/dot/<int:run_id>/tien-do/", MANAGER),
     route("bao-cao/tep/<int:file_id>/", MANAGER),
     route("bao-cao/lop/<int:class_id>/tong-hop/", TEACHER, MANAGER),
+    route(
+        "bao-cao/lop/<int:class_id>/khen-thuong/", TEACHER, MANAGER,
+        note="the homeroom teacher's proposals; the principal confirms",
+    ),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/", PARENT),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/ca-nam/", PARENT),
@@ -422,6 +426,8 @@ ADMIN_MODELS = {
     "privacy/correctionrequest": "correction_request",
     "privacy/leftpupil": "left_pupil",
     "privacy/anonymisationrecord": "anonymisation_record",
+    # reports: Khen thưởng
+    "reports/award": "award",
 }
 _OPERATOR_MODELS = {"school/department"}
 
@@ -496,7 +502,7 @@ def admin_routes() -> list[Route]:
             post=False,
         ),
         route(
-            "quan-tri/^(?P<app_label>school|accounts|devices|privacy)/$",  # privacy: its admin
+            "quan-tri/^(?P<app_label>school|accounts|devices|reports|privacy)/$",  # reports, privacy: their admins
             MANAGER,
             url="/quan-tri/school/",
             post=False,

@@ -216,7 +216,7 @@ def build_world(tmp) -> World:
     from lms import permissions, services
     from lms.models import MaterialVersion, SchoolGroup
     from privacy.models import AnonymisationRecord, CorrectionRequest
-    from reports.models import ReportCard, ReportFile, ReportRun
+    from reports.models import Award, ReportCard, ReportFile, ReportRun
     from school.models import (
         ClassGroup,
         DataAccess,
@@ -461,6 +461,12 @@ def build_world(tmp) -> World:
         student=left_pupil, student_code=left_pupil.student_code, school=cast.school_a,
         left_on=datetime.date(2026, 10, 1), by=cast.principal, by_name=cast.principal.full_name,
     )
+    award = Award.objects.create(
+        student=cast.pupil_a1, school_year=year_a, kind=Award.Kind.ACHIEVEMENT,
+        text="Giải Nhì BímậtA", recorded_by=cast.principal, confirmed_by=cast.principal,
+        confirmed_at=timezone.now(),
+    )
+    secrets.append(Secret("award", "Giải Nhì BímậtA"))
     (quiz_id, quiz), *_ = quizzes.lesson_quizzes(lesson).items()
     quiz_session = QuizSession.objects.create(
         device=cast.device, lesson=lesson, quiz_id=quiz_id, class_group=cast.class_a1
@@ -521,6 +527,7 @@ def build_world(tmp) -> World:
         "correction_request": correction_request.pk,
         "left_pupil": left_pupil.pk,
         "anonymisation_record": anonymisation_record.pk,
+        "award": award.pk,
         "lesson": lesson.pk,
         "draft_lesson": draft.pk,
         "unit": unit.pk,
