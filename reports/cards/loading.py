@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from contactbook.gradebook.columns import columns_for, subject_sort_key
 from contactbook.models import AttendanceMark, ConductRating, QualityRating, Score, TermComment
+from reports.models import Award
 from school.models import (
     ClassGroup,
     StaffMembership,
@@ -50,6 +51,8 @@ class _Data:
     subject_keys: dict = field(default_factory=dict)
     grade: int = 0
     qualities: dict = field(default_factory=dict)  # (student_id, term_id, item) -> "T"/"Đ"/"C"
+    # Year cards: student_id -> [(Award.kind, text)] of the confirmed awards (`load_awards`).
+    awards: dict = field(default_factory=dict)
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27
@@ -128,6 +131,31 @@ class _Data:
             principal=principal.user.full_name if principal else "",
             grade=class_group.grade,
             qualities={(s, t, item): rating for s, t, item, rating in ratings} if primary else {},
+        )
+
+    def load_awards(self, pupils, school_year_id: int) -> None:
+        """The year's confirmed awards of `pupils` (Khen thưởng): one query, year cards only."""
+        awards = defaultdict(list)
+        for student, kind, text in (
+            Award.objects.filter(
+                student__in=[p.pk for p in pupils], school_year_id=school_year_id,
+                confirmed_at__isnull=False,
+            )
+            .order_by("recorded_at", "pk")
+            .values_list("student_id", "kind", "text")
+        ):
+            awards[student].append((kind, text))
+        self.awards = dict(awards)
+
+    def tieu_bieu(self, student_id: int) -> bool:
+        """Whether the principal confirmed the class's Tiêu biểu proposal (Circular 27)."""
+        return any(kind == Award.Kind.TIEU_BIEU for kind, _t in self.awards.get(student_id, ()))
+
+    def achievements(self, student_id: int) -> tuple[str, ...]:
+        """The pupil's awards for outstanding achievements, as recorded, oldest first."""
+        return tuple(
+            text for kind, text in self.awards.get(student_id, ())
+            if kind == Award.Kind.ACHIEVEMENT
         )
 
     def subjects_of(self, student_id: int) -> list[Subject]:

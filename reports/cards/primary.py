@@ -8,6 +8,7 @@ from contactbook.models import AttendanceMark, QualityRating, Score
 from grading import circular27
 from reports.cards.loading import Cell, _Data
 from reports.cards.model import (
+    AWARD_CODES,
     CHUA_HOAN_THANH_CHUONG_TRINH,
     HOAN_THANH_CHUONG_TRINH,
     LEVEL_CODES,
@@ -200,6 +201,7 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
             (ratings, given, tests), EDUCATION_RESULT, missing,
         )
         result = result or ""
+    award = circular27.primary_title(result, recognised=data.tieu_bieu(pupil.pk))
     if result:
         completes = circular27.completes_grade(result)
         promotion_code = HOAN_THANH_CHUONG_TRINH if completes else CHUA_HOAN_THANH_CHUONG_TRINH
@@ -215,4 +217,7 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
         promotion_code=promotion_code,
         missing=tuple(missing),
         qualities=groups,
+        award=award,  # Art. 13.1.a
+        award_code=code_of(award, AWARD_CODES),
+        awards=data.achievements(pupil.pk),
     )

@@ -203,4 +203,5 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         conduct_code=code_of(conduct, LEVEL_CODES),
         award_code=code_of(award, AWARD_CODES),
         promotion_code=promotion_code,
+        awards=data.achievements(pupil.pk),  # Khen thưởng: thành tích đột xuất
     )

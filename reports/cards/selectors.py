@@ -1,4 +1,5 @@
-"""Selectors: a class's cards in a fixed number of queries (term: 8, year: 9; the same for a
+"""Selectors: a class's cards in a fixed number of queries (term: 8, year: 10 with the awards;
+the same for a
 primary class, whose quality ratings are read instead of conduct)."""
 
 from reports.cards.loading import _Data, _load_class, _pupils
@@ -46,7 +47,8 @@ def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Ca
 def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=None) -> list[Card]:
     """One whole-year card (CẢ NĂM) per pupil now in the class, from PUBLISHED scores of both
     terms: term I, term II and year results per subject, the year's learning and conduct
-    results, the title and the promotion decision. Nine queries whatever the class size.
+    results, the title, the awards and the promotion decision. Ten queries whatever the class
+    size.
     A class of grades 1–5 gets Circular 27's year card: the end-of-year ratings and tests,
     the year result and whether the pupil completes the grade."""
     class_group = _load_class(class_group)
@@ -62,6 +64,7 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     spans = spans or [(class_group.school_year.start_date, class_group.school_year.end_date)]
     start, end = min(a for a, _b in spans), max(b for _a, b in spans)
     data = _Data.load(class_group, pupils, list(terms.values()), start, end)
+    data.load_awards(pupils, class_group.school_year_id)
     if data.primary:
         return [_primary_year_card(class_group, terms, pupil, data) for pupil in pupils]
     return [_year_card(class_group, terms, pupil, data) for pupil in pupils]
