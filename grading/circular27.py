@@ -195,6 +195,9 @@ def year_result(
     return CHUA_HOAN_THANH
 
 
+# The four year results, best first.
+PRIMARY_RESULTS = (HOAN_THANH_XUAT_SAC, HOAN_THANH_TOT, HOAN_THANH, CHUA_HOAN_THANH)
+
 HOAN_THANH_LOP_HOC = "Hoàn thành chương trình lớp học"
 CHUA_HOAN_THANH_LOP_HOC = "Chưa hoàn thành chương trình lớp học"
 HOAN_THANH_TIEU_HOC = "Hoàn thành chương trình tiểu học"

@@ -77,8 +77,9 @@ def is_principal(user, school_id: int) -> bool:
 
 
 def may_be_proposed(result: str) -> bool:
-    """Whether a pupil with this year result ("" while incomplete) may be proposed."""
-    return bool(result) and circular27.may_be_proposed_tieu_bieu(result)
+    """Whether a pupil with this year result ("" while incomplete; a secondary pupil's "Tốt"
+    is not Circular 27's and never qualifies) may be proposed."""
+    return result in circular27.PRIMARY_RESULTS and circular27.may_be_proposed_tieu_bieu(result)
 
 
 def may_propose(user, class_group: ClassGroup) -> bool:

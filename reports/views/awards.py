@@ -35,7 +35,7 @@ def _rows(class_group, cards, proposals) -> list[dict]:
         {
             "card": card,
             "proposal": proposals.get(card.student_id),
-            "may_propose": awards.may_be_proposed(card.learning)
+            "may_propose": class_group.is_primary and awards.may_be_proposed(card.learning)
             and card.student_id not in proposals,
         }
         for card in cards

@@ -286,6 +286,15 @@ def test_the_awards_table_keeps_to_the_managed_schools(client, cast):
     assert page.status_code == 200 and "BímậtB" not in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("result", "allowed"),
+    [("Hoàn thành tốt", True), ("Hoàn thành xuất sắc", False), ("", False),
+     ("Tốt", False)],  # a secondary pupil's learning result is not Circular 27's
+)
+def test_who_the_page_offers_to_propose(result, allowed):
+    assert awards.may_be_proposed(result) is allowed
+
+
 def test_service_refuses_a_teacher_recording_an_achievement(cast):
     with pytest.raises(awards.NotAllowed):
         awards.record_achievement(cast.homeroom_a1, cast.pupil_a1, cast.class_a1.school_year, "X")
