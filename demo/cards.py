@@ -1,6 +1,6 @@
 """Last year's report cards, issued: the primary school's principal runs the whole-year cards
 of 2025–2026 (its grade book closed, demo/grades.py) through the school's own report run, as
-she would from /bao-cao/. So the parent of two has her daughter's card to open, and the
+she would from /bao-cao/, after the class's awards are recorded (Khen thưởng). So the parent of two has her daughter's card to open, and the
 verification page a real code and fingerprint to check. On the first run Celery is eager and
 the cards are rendered now (about a second for a class); with a broker they are queued.
 """
@@ -9,9 +9,11 @@ from collections.abc import Callable
 
 from accounts.models import User
 from demo.school import LOGINS, PRIMARY_CODE
-from reports import runs
+from grading import circular27
+from reports import awards, runs
+from reports.cards.selectors import year_cards
 from reports.models import ReportCard, ReportRun
-from school.models import ClassGroup, SchoolYear
+from school.models import ClassGroup, SchoolYear, Student
 
 
 def issue_last_year_cards(log: Callable[[str], None] = lambda message: None) -> int:
@@ -26,6 +28,7 @@ def issue_last_year_cards(log: Callable[[str], None] = lambda message: None) -> 
         return 0
     principal = User.objects.get(phone=LOGINS["primary_principal"].phone)
     for group in ClassGroup.objects.filter(school_year=year).order_by("name"):
+        _record_awards(group, principal)
         runs.start_run(
             user=principal, school=year.school, school_year=year, term=None,
             scope=ReportRun.Scope.CLASS, class_group=group,
@@ -33,3 +36,23 @@ def issue_last_year_cards(log: Callable[[str], None] = lambda message: None) -> 
     cards = ReportCard.objects.filter(school_year=year).count()
     log(f"Phiếu liên lạc năm học {year.name}: {cards} phiếu cả năm đã phát hành")
     return cards
+
+
+def _record_awards(group: ClassGroup, principal: User) -> None:
+    """Khen thưởng on last year's cards, through the same services as the pages: the class's
+    proposal of its first Hoàn thành tốt pupil for Học sinh Tiêu biểu (Circular 27 Art. 13),
+    confirmed by the principal, and an award for an achievement of the class's first pupil."""
+    cards = year_cards(group, group.school_year)
+    pupils = {p.pk: p for p in Student.objects.in_class(group)}
+    good = next((c for c in cards if c.learning == circular27.HOAN_THANH_TOT), None)
+    if good is not None and group.homeroom_teacher is not None:
+        proposal = awards.propose_tieu_bieu(
+            group.homeroom_teacher, pupils[good.student_id], group,
+            "Tiến bộ rõ rệt về năng lực Ngôn ngữ",
+        )
+        awards.confirm_tieu_bieu(principal, proposal)
+    if cards:
+        awards.record_achievement(
+            principal, pupils[cards[0].student_id], group.school_year,
+            "Giải Nhì Hội thi Viết chữ đẹp cấp phường",
+        )

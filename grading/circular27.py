@@ -13,7 +13,7 @@ The circular forbids comparing pupils: nothing here ranks one pupil against anot
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from grading.errors import InvalidRating, InvalidScore, InvalidValue, MissingData
 
@@ -48,6 +48,11 @@ _FIRST_TESTED_GRADE = {
     LICH_SU_DIA_LI: 4,
     KHOA_HOC: 4,
 }
+# Which subjects are optional (tự chọn) in which grades: the 2018 programme (Circular
+# 32/2018/TT-BGDĐT, primary "Kế hoạch giáo dục") makes Ngoại ngữ 1 optional in grades 1 and 2
+# and compulsory from grade 3, and Tiếng dân tộc thiểu số optional in every grade.
+TIENG_DAN_TOC = "Tiếng dân tộc thiểu số"
+_OPTIONAL_GRADES = {NGOAI_NGU_1: range(1, 3), TIENG_DAN_TOC: GRADES}
 # Art. 7: grades 4 and 5 also sit Tiếng Việt and Toán at mid-term I and mid-term II.
 _MIDTERM_TESTED = {TIENG_VIET, TOAN}
 _FIRST_MIDTERM_GRADE = 4
@@ -73,6 +78,15 @@ def tested_subjects(grade: int) -> set[str]:
     nghệ from grade 3; Lịch sử và Địa lí and Khoa học from grade 4."""
     _check_grade(grade)
     return {subject for subject, first in _FIRST_TESTED_GRADE.items() if grade >= first}
+
+
+def optional_subjects(grade: int) -> set[str]:
+    """The programme's optional subjects (môn học tự chọn) of `grade` (1–5): Ngoại ngữ 1 in
+    grades 1–2, Tiếng dân tộc thiểu số in every grade. Art. 7.1.b sets the periodic tests
+    "đối với các môn học bắt buộc", so a test a school gives in one of these is its own, not
+    the circular's: it does not decide the year result (`year_result(optional=…)`)."""
+    _check_grade(grade)
+    return {subject for subject, grades in _OPTIONAL_GRADES.items() if grade in grades}
 
 
 def midterm_tested_subjects(grade: int) -> set[str]:
@@ -144,6 +158,7 @@ def year_result(
     tests: Mapping[str, int | str | None],
     *,
     grade: int | None = None,
+    optional: Iterable[str] = (),
 ) -> str:
     """The year-end result of a primary pupil (Circular 27, summary of educational results).
 
@@ -157,10 +172,18 @@ def year_result(
     - Hoàn thành: every subject T or H, every quality T or Đ, every test ≥ 5;
     - Chưa hoàn thành: otherwise.
 
-    The first three complete the grade. Raises `MissingData` naming every missing item
-    (an empty dict is missing too), `InvalidRating` for an unknown rating (note that "Đ" is
-    a quality rating, not a subject rating), `InvalidScore` for a bad test score.
+    The first three complete the grade. `optional` names the pupil's optional subjects
+    (`optional_subjects(grade)`, under the caller's names): Art. 7.1.b sets periodic tests for
+    the compulsory subjects only, so an optional subject's test (Tiếng Anh in grades 1–2) is
+    left out — neither asked for nor counted — while its rating counts like any subject's.
+    Raises `MissingData` naming every missing item (an empty dict is missing too),
+    `InvalidRating` for an unknown rating (note that "Đ" is a quality rating, not a subject
+    rating), `InvalidScore` for a bad test score.
     """
+    if isinstance(optional, str):
+        raise TypeError("optional is a collection of subject names, not one str")
+    left_out = set(optional)
+    tests = {name: value for name, value in tests.items() if name not in left_out}
     subject_codes, quality_codes, scores = _read_all(subjects, qualities, tests, grade)
     all_tot = all(code == "T" for code in subject_codes + quality_codes)
     if all_tot and min(scores) >= 9:
@@ -171,6 +194,9 @@ def year_result(
         return HOAN_THANH
     return CHUA_HOAN_THANH
 
+
+# The four year results, best first.
+PRIMARY_RESULTS = (HOAN_THANH_XUAT_SAC, HOAN_THANH_TOT, HOAN_THANH, CHUA_HOAN_THANH)
 
 HOAN_THANH_LOP_HOC = "Hoàn thành chương trình lớp học"
 CHUA_HOAN_THANH_LOP_HOC = "Chưa hoàn thành chương trình lớp học"
@@ -198,3 +224,44 @@ def completes_grade(result: str) -> bool:
         raise InvalidRating("result", result, (HOAN_THANH_XUAT_SAC, HOAN_THANH_TOT, HOAN_THANH,
                                                CHUA_HOAN_THANH))
     return result != CHUA_HOAN_THANH
+
+
+# ---------------------------------------------------------------------------------------
+# Titles at the end of the year (Art. 13: Khen thưởng)
+# ---------------------------------------------------------------------------------------
+
+HOC_SINH_XUAT_SAC = "Học sinh Xuất sắc"
+HOC_SINH_TIEU_BIEU = "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"
+
+
+def may_be_proposed_tieu_bieu(result: str) -> bool:
+    """Whether the class may propose a pupil whose year result is `result` for "Học sinh Tiêu
+    biểu hoàn thành tốt trong học tập và rèn luyện". Art. 13.1.a gives the title to pupils
+    "được đánh giá kết quả giáo dục đạt mức Hoàn thành tốt, đồng thời có thành tích xuất sắc
+    về ít nhất một môn học hoặc có tiến bộ rõ rệt ít nhất một phẩm chất, năng lực; được tập
+    thể lớp công nhận". Reading chosen: exactly Hoàn thành tốt — a pupil at Hoàn thành xuất
+    sắc has the higher title (Học sinh Xuất sắc), one title per pupil; Hoàn thành and Chưa
+    hoàn thành are refused. The achievement in a subject or the progress in a quality is the
+    teacher's judgement, stated in the proposal; the class's recognition is the proposal."""
+    completes_grade(result)  # an unknown result is refused, not read as "no"
+    return result == HOAN_THANH_TOT
+
+
+def primary_title(result: str | None, *, recognised: bool = False) -> str:
+    """The year-end title of a primary pupil (Art. 13.1.a), "" for none:
+
+    - "Học sinh Xuất sắc" for the year result Hoàn thành xuất sắc (no proposal needed);
+    - "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện" for Hoàn thành tốt when
+      the class's proposal was `recognised` (proposed by the class, confirmed by the
+      principal, who awards the giấy khen: Art. 13.1 "Hiệu trưởng tặng giấy khen");
+    - "" otherwise, and while the year result is not known (None or "")."""
+    if not isinstance(recognised, bool):
+        raise TypeError("recognised must be a bool")
+    if not result:
+        return ""
+    completes_grade(result)
+    if result == HOAN_THANH_XUAT_SAC:
+        return HOC_SINH_XUAT_SAC
+    if result == HOAN_THANH_TOT and recognised:
+        return HOC_SINH_TIEU_BIEU
+    return ""

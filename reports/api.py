@@ -68,6 +68,9 @@ class TallyOut(Schema):
     conduct: list[CountOut]
     award: list[CountOut] | None = Field(None, description="Whole year only.")
     promotion: list[CountOut] | None = Field(None, description="Whole year only.")
+    achievement: list[CountOut] | None = Field(
+        None, description="Whole year only: pupils with an award for an achievement."
+    )
 
 
 class ClassOut(TallyOut):
@@ -117,7 +120,10 @@ def _tally(tally: statistics.Tally, is_year: bool) -> dict:
 
     out = {"pupils": tally.pupils, "learning": counts("learning"), "conduct": counts("conduct")}
     if is_year:
-        out.update(award=counts("award"), promotion=counts("promotion"))
+        out.update(
+            award=counts("award"), promotion=counts("promotion"),
+            achievement=counts("achievement"),
+        )
     return out
 
 

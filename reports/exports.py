@@ -121,7 +121,7 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
               f"{absent} có phép", f"{absent} không phép"]
     if summary.is_year:
         header += (["Hoàn thành chương trình lớp học"] if summary.primary
-                   else ["Danh hiệu", "Kết quả xét lên lớp"])
+                   else ["Kết quả xét lên lớp"]) + ["Khen thưởng"]
     row = _heading(ws, [
         summary.authority,
         summary.school,
@@ -137,7 +137,7 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
         values = [line.number, line.full_name, *marks, line.learning,
                   *conduct, line.absent_with_leave, line.absent_without_leave]
         if summary.is_year:
-            values += [line.promotion] if summary.primary else [line.award, line.promotion]
+            values += [line.promotion, line.khen_thuong]
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value, number_format="0.0" if isinstance(value, Decimal) else None)
     row += 2

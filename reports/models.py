@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from school.models import ClassGroup, School, SchoolYear, Student, Term
 
@@ -141,3 +142,66 @@ class ReportFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "kind", "class_group"], nulls_distinct=False, name="reportfile_one"),
         ]
+
+
+class Award(models.Model):
+    """Khen thưởng of one pupil for one school year, beside the titles the cards compute from
+    the results (Circular 22 Art. 15.1.a: Học sinh Xuất sắc / Giỏi; Circular 27 Art. 13.1.a:
+    Học sinh Xuất sắc), which are not stored:
+
+    - `TIEU_BIEU`: Circular 27's "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn
+      luyện", proposed by the class (its homeroom teacher records the class's proposal, with
+      the subject or quality it is for) and confirmed by the principal, who awards it;
+    - `ACHIEVEMENT`: an award for "thành tích đột xuất" (Circular 22 Art. 15.1.b, Circular 27
+      Art. 13.1.b) or a higher body's award (Art. 15.2 / 13.2), free text ("Giải Nhì học sinh
+      giỏi cấp tỉnh môn Toán"), recorded by the school's managers: confirmed when recorded.
+
+    Only confirmed rows are printed. Writes go through reports.awards; history keeps who and
+    when."""
+
+    class Kind(models.TextChoices):
+        TIEU_BIEU = "tieu_bieu", _("Học sinh Tiêu biểu (the class's proposal)")
+        ACHIEVEMENT = "achievement", _("Outstanding achievement")
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="awards", verbose_name=_("pupil")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("school year")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # The achievement as printed; for a Tiêu biểu proposal, what it is for (the subject or
+    # the quality, Art. 13.1.a).
+    text = models.CharField(_("text"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["school_year", "student", "recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year"], condition=Q(kind="tieu_bieu"),
+                name="award_one_tieu_bieu",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "school_year", "kind", "text"], name="award_no_duplicate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.text}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -193,6 +193,8 @@ def _card_view(card: Card, code: str, pages: int) -> dict:
         # printed once any line has one; a primary card has no TX column (`columns` is 0).
         "midterm_tests": card.primary and any(line.midterm_test for line in card.subjects),
         "quality_rows": _quality_rows(card),
+        # Khen thưởng: the title first, then each award for an achievement.
+        "khen_thuong": [text for text in (card.award, *card.awards) if text],
         "verify_url": url,
         # Markup built from the QR matrix (numbers only), never from the text: safe to inline.
         "qr": mark_safe(qr_svg(url)),

@@ -12,7 +12,8 @@ Counting rules:
   complete (a blank learning or conduct result, no promotion decision yet) is counted under
   "Chưa có kết quả", never dropped, so the counts of a measure always add up to the pupils.
 - Percentages are of the pupils of the row (class, grade or school), one decimal, halves up.
-- Award and promotion exist for the whole year only.
+- Award, promotion and the awards for achievements exist for the whole year only; the
+  achievements are counted as pupils with at least one, beside the titles.
 
 `school_statistics` runs a fixed number of queries per class (one list of classes, then
 `cards_for` once per class); nothing is per pupil. The printed forms and the API read the
@@ -32,8 +33,9 @@ from school.exceptions import DomainError, NotFound
 from school.models import ClassGroup, School, SchoolYear, Term, TermQuerySet, is_primary_grade
 
 LEARNING, CONDUCT, AWARD, PROMOTION = "learning", "conduct", "award", "promotion"
+ACHIEVEMENT = "achievement"
 TERM_MEASURES = (LEARNING, CONDUCT)
-YEAR_MEASURES = (LEARNING, CONDUCT, AWARD, PROMOTION)
+YEAR_MEASURES = (LEARNING, CONDUCT, AWARD, PROMOTION, ACHIEVEMENT)
 
 INCOMPLETE = "incomplete"
 NO_AWARD = "none"
@@ -69,6 +71,16 @@ PRIMARY_LEVELS = (
 AWARDS = (
     Category(card_codes.XUAT_SAC, "Học sinh Xuất sắc"),
     Category(card_codes.GIOI, "Học sinh Giỏi"),
+    Category(card_codes.TIEU_BIEU, "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"),
+    Category(NO_AWARD, "Không"),
+)
+# Each level's titles: Circular 22 Art. 15.1.a (grades 6–12), Circular 27 Art. 13.1.a (1–5).
+SECONDARY_AWARDS = (card_codes.XUAT_SAC, card_codes.GIOI)
+PRIMARY_AWARDS = (card_codes.XUAT_SAC, card_codes.TIEU_BIEU)
+# Pupils with at least one award for an outstanding achievement (Khen thưởng đột xuất), beside
+# the titles: a pupil may have both, so they are a measure of their own.
+ACHIEVEMENTS = (
+    Category("co", "Có khen thưởng đột xuất"),
     Category(NO_AWARD, "Không"),
 )
 # The promotion codes in print order; their labels are the official words for the grades a
@@ -110,6 +122,7 @@ MEASURE_TITLES = {
     CONDUCT: "Kết quả rèn luyện",
     AWARD: "Danh hiệu",
     PROMOTION: "Kết quả xét lên lớp",
+    ACHIEVEMENT: "Khen thưởng đột xuất",
 }
 
 
@@ -118,6 +131,7 @@ _ALL_KNOWN = {
     CONDUCT: SECONDARY_LEVELS + PRIMARY_LEVELS,
     AWARD: AWARDS,
     PROMOTION: PROMOTIONS + PRIMARY_PROMOTIONS,
+    ACHIEVEMENT: ACHIEVEMENTS,
 }
 
 
@@ -129,12 +143,12 @@ def _levels(grades: Iterable[int]) -> tuple[bool, bool]:
 
 def measures_for(is_year: bool, grades: Iterable[int]) -> tuple[str, ...]:
     """The measures a table shows. Circular 22 (any grade 6–12 in it): learning and conduct,
-    and for the year the title and promotion. Primary only (Circular 27): no conduct result
-    and no titles, and a result only at the end of the year — the learning result and the
-    completion of the grade's programme."""
+    and for the year the title, promotion and the awards for achievements. Primary only
+    (Circular 27): no conduct result, and a result only at the end of the year — the learning
+    result, Art. 13's title, the completion of the grade's programme and the awards."""
     if _levels(grades)[1]:
         return YEAR_MEASURES if is_year else TERM_MEASURES
-    return (LEARNING, PROMOTION) if is_year else (LEARNING,)
+    return (LEARNING, AWARD, PROMOTION, ACHIEVEMENT) if is_year else (LEARNING,)
 
 
 def category_of(measure: str, code: str, printed: str) -> Category:
@@ -149,6 +163,8 @@ def category_of(measure: str, code: str, printed: str) -> Category:
 def value_of(card, measure: str, grade: int) -> Category | None:
     """The category `card` falls in for `measure`, by its codes, or None while it is not
     complete."""
+    if measure == ACHIEVEMENT:  # recorded or not: never "not decided yet"
+        return ACHIEVEMENTS[0] if card.awards else ACHIEVEMENTS[-1]
     if measure == AWARD:
         # No title is not "not decided yet": a title is decided once learning (and, from grade
         # 6, conduct) are, and no title then counts under "Không".
@@ -227,9 +243,14 @@ class Columns:
 
 
 def _known_categories(measure: str, grades: set[int]) -> tuple[Category, ...]:
-    if measure == AWARD:
-        return AWARDS
     primary, secondary = _levels(grades)
+    if measure == ACHIEVEMENT:
+        return ACHIEVEMENTS
+    if measure == AWARD:
+        wanted = set(SECONDARY_AWARDS if secondary else ()) | set(
+            PRIMARY_AWARDS if primary else ()
+        )
+        return tuple(c for c in AWARDS if c.code in wanted or c.code == NO_AWARD)
     if measure == PROMOTION:
         return promotion_categories(
             (PROMOTION_CODES if secondary else ()) + (PRIMARY_PROMOTION_CODES if primary else ()),
@@ -345,6 +366,12 @@ class SummaryRow:
     absent_without_leave: int
     award: str = ""
     promotion: str = ""
+    awards: tuple[str, ...] = ()  # the awards for achievements (Khen thưởng), year only
+
+    @property
+    def khen_thuong(self) -> str:
+        """The forms' Khen thưởng cell: the title, then the awards, "; " between."""
+        return "; ".join(text for text in (self.award, *self.awards) if text)
 
     @property
     def absent(self) -> int:
@@ -422,6 +449,7 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
                 absent_without_leave=card.absent_without_leave,
                 award=card.award if is_year else "",
                 promotion=card.promotion if is_year else "",
+                awards=card.awards if is_year else (),
             )
         )
     measures = measures_for(is_year, [class_group.grade])

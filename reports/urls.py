@@ -8,6 +8,7 @@ app_name = "reports"
 AREAS = [
     "runs",  # batch runs: start, progress, downloads
     "summaries",  # class summary and school statistics, PDF and XLSX
+    "awards",  # a class's Khen thưởng: the homeroom teacher's proposals, the principal's confirmation
     "cards",  # a parent's download of a card; the public verification page
 ]
 

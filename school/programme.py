@@ -76,3 +76,9 @@ def default_programme_order(name: str, level: str) -> int | None:
         if key in table:
             return (table.index(key) + 1) * STEP
     return None
+
+
+def same_subject(name: str, programme_name: str) -> bool:
+    """Whether a school's subject `name` is the programme's `programme_name` ("Tiếng Anh" is
+    "Ngoại ngữ 1"), matched folded like `default_programme_order`."""
+    return _key(name) == _key(programme_name)

@@ -8,8 +8,9 @@ computed from it, never reaches a card.
 Grades 6–12 follow Circular 22 (scores, averages, learning and conduct results, titles,
 promotion). Grades 1–5 follow Circular 27 (`Card.primary`): each subject's rating in words and
 its written tests, the qualities and competencies, and on the year card the year result
-(Hoàn thành xuất sắc … Chưa hoàn thành) and whether the pupil completes the grade. No average,
-no conduct, no title and no ranking on a primary card: the circular forbids comparing pupils.
+(Hoàn thành xuất sắc … Chưa hoàn thành), whether the pupil completes the grade and Art. 13's
+title. No average, no conduct and no ranking on a primary card: the circular forbids comparing
+pupils. Year cards of every grade print the school's awards (Khen thưởng, reports.models.Award).
 
 The modules, one for each part of a card's making:
 

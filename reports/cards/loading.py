@@ -19,6 +19,7 @@ from contactbook.models import (
 )
 from grading.absences import count_absences, plan_for_grade
 from reports.cards.graduation import earlier_years
+from reports.models import Award
 from school.models import (
     ClassGroup,
     PracticalExemption,
@@ -86,6 +87,8 @@ class _Data:
     copied: dict = field(default_factory=dict)  # (student_id, term_id, subject_id) -> Copied
     copied_from: dict = field(default_factory=dict)  # student_id -> [(term_id, previous school)]
     plans: dict = field(default_factory=dict)  # student_id -> PersonalPlan.promoted (None: pending)
+    # Year cards: student_id -> [(Award.kind, text)] of the confirmed awards (`load_awards`).
+    awards: dict = field(default_factory=dict)
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27
@@ -205,6 +208,31 @@ class _Data:
         self.plans = dict(
             PersonalPlan.objects.filter(student__in=ids, school_year_id=school_year_id)
             .values_list("student_id", "promoted")
+        )
+
+    def load_awards(self, pupils, school_year_id: int) -> None:
+        """The year's confirmed awards of `pupils` (Khen thưởng): one query, year cards only."""
+        awards = defaultdict(list)
+        for student, kind, text in (
+            Award.objects.filter(
+                student__in=[p.pk for p in pupils], school_year_id=school_year_id,
+                confirmed_at__isnull=False,
+            )
+            .order_by("recorded_at", "pk")
+            .values_list("student_id", "kind", "text")
+        ):
+            awards[student].append((kind, text))
+        self.awards = dict(awards)
+
+    def tieu_bieu(self, student_id: int) -> bool:
+        """Whether the principal confirmed the class's Tiêu biểu proposal (Circular 27)."""
+        return any(kind == Award.Kind.TIEU_BIEU for kind, _t in self.awards.get(student_id, ()))
+
+    def achievements(self, student_id: int) -> tuple[str, ...]:
+        """The pupil's awards for outstanding achievements, as recorded, oldest first."""
+        return tuple(
+            text for kind, text in self.awards.get(student_id, ())
+            if kind == Award.Kind.ACHIEVEMENT
         )
 
     def subjects_of(self, student_id: int) -> list[Subject]:

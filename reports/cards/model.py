@@ -47,7 +47,15 @@ LEVEL_CODES = {
     circular27.HOAN_THANH: HOAN_THANH,
     circular27.CHUA_HOAN_THANH: CHUA_HOAN_THANH,
 }
-AWARD_CODES = {circular22.HOC_SINH_XUAT_SAC: XUAT_SAC, circular22.HOC_SINH_GIOI: GIOI}
+TIEU_BIEU = "tieu_bieu"
+# Circular 22's titles and Circular 27's (Art. 13: "Học sinh Xuất sắc" is the same words, and
+# the same code, at both levels).
+AWARD_CODES = {
+    circular22.HOC_SINH_XUAT_SAC: XUAT_SAC,
+    circular22.HOC_SINH_GIOI: GIOI,
+    circular27.HOC_SINH_XUAT_SAC: XUAT_SAC,
+    circular27.HOC_SINH_TIEU_BIEU: TIEU_BIEU,
+}
 # Circular 22's promotion decisions (`Promotion.decision`).
 PROMOTION_CODES = {
     circular22.LEN_LOP: LEN_LOP,
@@ -166,12 +174,12 @@ class Card:
     principal: str
     principal_signs_as: str  # "HIỆU TRƯỞNG"
     dated: str  # "Hạ Long, ngày 16 tháng 01 năm 2027"
-    award: str = ""  # year cards: "Học sinh Xuất sắc" / "Học sinh Giỏi" / ""
+    award: str = ""  # year cards: "Học sinh Xuất sắc" / "Học sinh Giỏi" / (1–5) "… Tiêu biểu …"
     promotion: str = ""  # year cards: `decision_words` ("Được lên lớp", …); "" while incomplete
     missing: tuple[str, ...] = ()  # what keeps a result blank, in Vietnamese
     # Grades 1–5 (Circular 27): `learning` holds the year result ("Hoàn thành tốt"; "" on term
-    # cards, which have none), `promotion` "Hoàn thành chương trình lớp học" (grade 5: "… tiểu học") or not; `conduct`
-    # and `award` stay "" and `regular_columns` 0.
+    # cards, which have none), `promotion` "Hoàn thành chương trình lớp học" (grade 5: "… tiểu học") or not, `award`
+    # Art. 13's title (year cards); `conduct` stays "" and `regular_columns` 0.
     primary: bool = field(default=False, metadata=_NEW)
     qualities: tuple[QualityGroup, ...] = field(default=(), metadata=_NEW)  # end-of-term ratings
     # The results' codes (LEVEL_CODES, AWARD_CODES, PROMOTION_CODES, HOAN_THANH_CHUONG_TRINH…),
@@ -196,6 +204,9 @@ class Card:
     # decision ("" while pending, `missing` says so); the computed one is only the proposal.
     personal_plan: bool = field(default=False, metadata=_NEW)
     promotion_proposal: str = field(default="", metadata=_TYPED)
+    # Year cards, grades 1–12: the awards for outstanding achievements (Khen thưởng, recorded
+    # by the school: reports.models.Award), printed after the title.
+    awards: tuple[str, ...] = field(default=(), metadata=_NEW)
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal

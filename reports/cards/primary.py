@@ -1,11 +1,14 @@
 """Grades 1–5 (Circular 27): the term and year cards of a primary class."""
 
+import functools
+
 from contactbook import qualities as quality_sheet
 from contactbook.gradebook.columns import columns_for
 from contactbook.models import AttendanceMark, QualityRating, Score
 from grading import circular27
 from reports.cards.loading import Cell, _Data
 from reports.cards.model import (
+    AWARD_CODES,
     CHUA_HOAN_THANH_CHUONG_TRINH,
     HOAN_THANH_CHUONG_TRINH,
     LEVEL_CODES,
@@ -26,6 +29,7 @@ from reports.cards.printing import (
     _score_text,
 )
 from reports.cards.transfers import copied_note, personal_plan
+from school import programme
 from school.models import ClassGroup, Student, Term
 
 EDUCATION_RESULT = "Kết quả giáo dục"  # how `missing` names the year result
@@ -52,16 +56,26 @@ def _test_text(cell: Cell | None) -> str:
     return "" if cell is None or cell.value is None else _score_text(cell.value)
 
 
+def _optional(subject, grade: int) -> bool:
+    """An optional subject of the grade (Tiếng Anh in grades 1–2): its test, if the school
+    gives one, is printed but neither asked for nor counted (Art. 7.1.b)."""
+    return any(
+        programme.same_subject(subject.name, name) for name in circular27.optional_subjects(grade)
+    )
+
+
 def _primary_lines(
     pupil_id: int, term: Term | None, data: _Data, missing: list, *, year: bool
-) -> tuple[list[SubjectLine], dict, dict]:
+) -> tuple[list[SubjectLine], dict, dict, set]:
     """The pupil's subject lines for `term` (None: not set up yet, every cell blank), and the
-    rules' inputs: {subject: end-of-term rating code} and {subject: test score as printed}.
-    A missing end-of-term rating or test goes to `missing`; mid-term cells are shown only."""
+    rules' inputs: {subject: end-of-term rating code}, {subject: test score as printed} and
+    the names of the optional subjects. A missing end-of-term rating or test (of a compulsory
+    subject) goes to `missing`; mid-term cells are shown only."""
     subjects = data.subjects_of(pupil_id)
     names = _rule_names(subjects)
     when = _period_end(term)
     lines, ratings, tests = [], {}, {}
+    optional = {names[s.pk] for s in subjects if _optional(s, data.grade)}
     for number, subject in enumerate(subjects, start=1):
         # The grade's columns only: a cell left from a column the subject no longer has (its
         # test unmarked) is not printed.
@@ -78,7 +92,7 @@ def _primary_lines(
         if Score.Kind.FINAL_TEST in row:
             if test is not None and test.value is not None:
                 tests[names[subject.pk]] = _test_text(test)
-            else:
+            elif names[subject.pk] not in optional:
                 missing.append(f"{subject.name}: chưa có điểm kiểm tra {when}")
         words = _rating_words(final)
         common = {
@@ -101,7 +115,7 @@ def _primary_lines(
                     midterm_test=_test_text(row.get(Score.Kind.MIDTERM_TEST)),
                 )
             )
-    return lines, ratings, tests
+    return lines, ratings, tests, optional
 
 
 def _quality_groups(
@@ -155,7 +169,9 @@ def _primary_term_card(class_group: ClassGroup, term: Term, pupil: Student, data
     """A term card of grades 1–5: ratings in words, written tests, comments, qualities and
     competencies. No result for the term: Circular 27 sums up at the end of the year only."""
     missing = []
-    lines, _ratings, _tests = _primary_lines(pupil.pk, term, data, missing, year=False)
+    lines, _ratings, _tests, _optional_names = _primary_lines(
+        pupil.pk, term, data, missing, year=False
+    )
     groups, _given = _quality_groups(pupil.pk, term, data, missing)
     return _primary_card(
         class_group, pupil, data, term,
@@ -176,13 +192,17 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
     grade book's column), so the rules are not handed the circular's subject names
     (`grade=`): a school's "Tiếng Anh" is the circular's "Ngoại ngữ 1"."""
     term2, missing = terms.get(2), []
-    lines, ratings, tests = _primary_lines(pupil.pk, term2, data, missing, year=True)
+    lines, ratings, tests, optional = _primary_lines(pupil.pk, term2, data, missing, year=True)
     groups, given = _quality_groups(pupil.pk, term2, data, missing)
     result = promotion = ""
     promotion_code = None
     if not missing:  # otherwise `missing` already says what is lacking
-        result = _rule(circular27.year_result, (ratings, given, tests), EDUCATION_RESULT, missing)
+        result = _rule(
+            functools.partial(circular27.year_result, optional=optional),
+            (ratings, given, tests), EDUCATION_RESULT, missing,
+        )
         result = result or ""
+    award = circular27.primary_title(result, recognised=data.tieu_bieu(pupil.pk))
     if result:
         completes = circular27.completes_grade(result)
         promotion_code = HOAN_THANH_CHUONG_TRINH if completes else CHUA_HOAN_THANH_CHUONG_TRINH
@@ -197,6 +217,9 @@ def _primary_year_card(class_group: ClassGroup, terms: dict, pupil: Student, dat
         learning_code=code_of(result, LEVEL_CODES),
         missing=tuple(missing),
         qualities=groups,
+        award=award,  # Art. 13.1.a
+        award_code=code_of(award, AWARD_CODES),
+        awards=data.achievements(pupil.pk),
         copied_note=copied_note(data, pupil.pk, terms),
         **decided,
     )

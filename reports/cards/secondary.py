@@ -213,6 +213,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         learning_code=code_of(learning, LEVEL_CODES),
         conduct_code=code_of(conduct, LEVEL_CODES),
         award_code=code_of(award, AWARD_CODES),
+        awards=data.achievements(pupil.pk),  # Khen thưởng: thành tích đột xuất
         exemption_notes=exemption_notes,
         **graduating,
         copied_note=copied_note(data, pupil.pk, terms),

@@ -1,6 +1,6 @@
-"""Selectors: a class's cards in a fixed number of queries (term: 9; year: 12, a grade-12
-year 16 with its pupils' grade-10 and grade-11 years; a primary class 8 and 11: quality ratings
-instead of conduct, no exemptions)."""
+"""Selectors: a class's cards in a fixed number of queries (term: 9; year: 13 with the awards,
+a grade-12 year 17 with its pupils' grade-10 and grade-11 years; a primary class 8 and 12:
+quality ratings instead of conduct, no exemptions)."""
 
 from reports.cards.loading import _Data, _load_class, _pupils
 from reports.cards.model import Card
@@ -47,9 +47,9 @@ def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Ca
 def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=None) -> list[Card]:
     """One whole-year card (CẢ NĂM) per pupil now in the class, from PUBLISHED scores of both
     terms: term I, term II and year results per subject, the year's learning and conduct
-    results, the title and the promotion decision. Twelve queries whatever the class size
-    (two of them the terms copied from a previous school and the personal education plans;
-    sixteen in grade 12, which also reads the pupils' earlier years).
+    results, the title, the awards and the promotion decision. Thirteen queries whatever the
+    class size (among them the terms copied from a previous school, the personal education
+    plans and the awards; seventeen in grade 12, which also reads the pupils' earlier years).
     A class of grades 1–5 gets Circular 27's year card: the end-of-year ratings and tests,
     the year result and whether the pupil completes the grade."""
     class_group = _load_class(class_group)
@@ -65,6 +65,7 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     spans = spans or [(class_group.school_year.start_date, class_group.school_year.end_date)]
     start, end = min(a for a, _b in spans), max(b for _a, b in spans)
     data = _Data.load(class_group, pupils, list(terms.values()), start, end, year=True)
+    data.load_awards(pupils, class_group.school_year_id)
     if data.primary:
         return [_primary_year_card(class_group, terms, pupil, data) for pupil in pupils]
     return [_year_card(class_group, terms, pupil, data) for pupil in pupils]

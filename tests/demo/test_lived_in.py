@@ -27,7 +27,7 @@ from contactbook.models import (
     SummaryAcknowledgement,
     WeeklySummary,
 )
-from reports.models import ReportCard
+from reports.models import Award, ReportCard
 from school.models import ClassroomDevice, Room, Student
 from tests.clients import Client
 
@@ -122,6 +122,20 @@ def test_the_parent_opens_last_years_card_of_her_daughter(seeded):
     pdf = client.get(url, {"nam-hoc": card.school_year_id})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert ReportCard.objects.filter(student=ngoc, term=None).count() == 1  # the issued one
+
+
+def test_last_years_cards_carry_the_class_s_awards(seeded):
+    """Khen thưởng in the demo: a confirmed Học sinh Tiêu biểu and an award for an
+    achievement, printed on the issued year cards."""
+    from reports.cards.selectors import year_cards
+
+    last_year = Award.objects.filter(student__school__code=PRIMARY)
+    assert {a.kind for a in last_year if a.confirmed} == {Award.Kind.TIEU_BIEU,
+                                                          Award.Kind.ACHIEVEMENT}
+    group = ReportCard.objects.filter(student__school__code=PRIMARY, term=None).first().class_group
+    cards = year_cards(group, group.school_year)
+    assert any(c.award.startswith("Học sinh Tiêu biểu") for c in cards)
+    assert any(c.awards == ("Giải Nhì Hội thi Viết chữ đẹp cấp phường",) for c in cards)
 
 
 def test_the_verification_page_verifies_a_demo_card(seeded):

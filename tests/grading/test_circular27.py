@@ -206,3 +206,121 @@ def test_completion_words_errors():
         rules.completion_words(True, 6)
     with pytest.raises(TypeError):
         rules.completion_words("yes", 5)
+
+
+# --------------------------------------------------------------------------------------
+# Optional subjects (Art. 7.1.b: periodic tests for the compulsory subjects only)
+# --------------------------------------------------------------------------------------
+
+GRADE_1 = [TV, TOAN, NN1, "Đạo đức", "Tự nhiên và Xã hội", "Giáo dục thể chất", "Âm nhạc",
+           "Mĩ thuật", "Hoạt động trải nghiệm"]
+
+
+def grade_1(english_test, english="T", tv=10, toan=10):
+    """A grade-1 pupil who takes the optional Tiếng Anh (the circular's Ngoại ngữ 1)."""
+    return (
+        {name: "T" for name in GRADE_1} | {NN1: english},
+        {name: "T" for name in QUALITIES},
+        {TV: tv, TOAN: toan} | ({} if english_test is None else {NN1: english_test}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("grade", "optional"),
+    [
+        # Circular 32/2018's primary plan: Ngoại ngữ 1 optional in grades 1–2, compulsory
+        # from grade 3; Tiếng dân tộc thiểu số optional in every grade.
+        pytest.param(1, {NN1, "Tiếng dân tộc thiểu số"}, id="grade-1-english-optional"),
+        pytest.param(2, {NN1, "Tiếng dân tộc thiểu số"}, id="grade-2-english-optional"),
+        pytest.param(3, {"Tiếng dân tộc thiểu số"}, id="grade-3-english-compulsory"),
+        pytest.param(5, {"Tiếng dân tộc thiểu số"}, id="grade-5"),
+    ],
+)
+def test_optional_subjects(grade, optional):
+    assert rules.optional_subjects(grade) == optional
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        # Art. 7.1.b: the periodic tests are the compulsory subjects'. A grade-1 pupil with
+        # everything T and Tiếng Việt 10, Toán 9 is Hoàn thành xuất sắc whatever the
+        # school's own English test says: 4 does not pull the result down to Chưa hoàn thành…
+        pytest.param(grade_1(4), rules.HOAN_THANH_XUAT_SAC, id="english-4-does-not-fail"),
+        # …and 10 does not lift a pupil whose compulsory tests are 8 and 7 (min 7 ≥ 7: tốt).
+        pytest.param(grade_1(10, tv=8, toan=7), rules.HOAN_THANH_TOT, id="english-10-no-lift"),
+        # A missing English test is not missing data: it is not the circular's test.
+        pytest.param(grade_1(None), rules.HOAN_THANH_XUAT_SAC, id="no-english-test-needed"),
+        # Its rating still counts (Art. 10: every subject and activity the pupil studies):
+        # English H keeps an otherwise all-T pupil at Hoàn thành.
+        pytest.param(grade_1(10, english="H"), rules.HOAN_THANH, id="english-rating-counts"),
+        # A bad score in a test that does not count is not read at all.
+        pytest.param(grade_1("8,5"), rules.HOAN_THANH_XUAT_SAC, id="english-test-not-read"),
+    ],
+)
+def test_optional_subject_test_does_not_decide_the_year(record, expected):
+    assert rules.year_result(*record, grade=1, optional=rules.optional_subjects(1)) == expected
+
+
+def test_without_optional_the_english_test_counts():
+    # The same record with English not marked optional (a grade-3 pupil's, where Ngoại ngữ 1
+    # is compulsory): 4 is below 5, so Chưa hoàn thành.
+    assert rules.year_result(*grade_1(4)) == rules.CHUA_HOAN_THANH
+
+
+def test_optional_is_a_collection_of_names():
+    with pytest.raises(TypeError):
+        rules.year_result(*grade_1(4), optional=NN1)
+
+
+# --------------------------------------------------------------------------------------
+# Titles (Art. 13.1.a)
+# --------------------------------------------------------------------------------------
+
+XS, TIEU_BIEU = "Học sinh Xuất sắc", "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện"
+
+
+@pytest.mark.parametrize(
+    ("result", "recognised", "title"),
+    [
+        # "Học sinh Xuất sắc cho những học sinh được đánh giá kết quả giáo dục đạt mức Hoàn
+        # thành xuất sắc": no proposal needed.
+        pytest.param(rules.HOAN_THANH_XUAT_SAC, False, XS, id="xuat-sac"),
+        # One title per pupil: a Hoàn thành xuất sắc pupil the class also proposed is Xuất sắc.
+        pytest.param(rules.HOAN_THANH_XUAT_SAC, True, XS, id="xuat-sac-over-tieu-bieu"),
+        # "Học sinh Tiêu biểu … cho những học sinh … đạt mức Hoàn thành tốt, … được tập thể
+        # lớp công nhận": Hoàn thành tốt and the class's proposal, confirmed.
+        pytest.param(rules.HOAN_THANH_TOT, True, TIEU_BIEU, id="tieu-bieu"),
+        pytest.param(rules.HOAN_THANH_TOT, False, "", id="hoan-thanh-tot-not-proposed"),
+        # Hoàn thành is not Hoàn thành tốt: no title even if a proposal slipped through.
+        pytest.param(rules.HOAN_THANH, True, "", id="hoan-thanh-no-title"),
+        pytest.param(rules.CHUA_HOAN_THANH, True, "", id="chua-hoan-thanh-no-title"),
+        # No year result yet: no title yet.
+        pytest.param("", True, "", id="no-result-yet"),
+        pytest.param(None, False, "", id="none-result"),
+    ],
+)
+def test_primary_title(result, recognised, title):
+    assert rules.primary_title(result, recognised=recognised) == title
+
+
+@pytest.mark.parametrize(
+    ("result", "allowed"),
+    [
+        # Art. 13.1.a: the Tiêu biểu title is for "Hoàn thành tốt" exactly.
+        pytest.param(rules.HOAN_THANH_TOT, True, id="hoan-thanh-tot"),
+        # Reading chosen: Hoàn thành xuất sắc already carries Học sinh Xuất sắc.
+        pytest.param(rules.HOAN_THANH_XUAT_SAC, False, id="xuat-sac-has-its-own-title"),
+        pytest.param(rules.HOAN_THANH, False, id="hoan-thanh"),
+        pytest.param(rules.CHUA_HOAN_THANH, False, id="chua-hoan-thanh"),
+    ],
+)
+def test_who_may_be_proposed_tieu_bieu(result, allowed):
+    assert rules.may_be_proposed_tieu_bieu(result) is allowed
+
+
+def test_titles_refuse_unknown_results():
+    with pytest.raises(InvalidRating):
+        rules.primary_title("Giỏi")
+    with pytest.raises(InvalidRating):
+        rules.may_be_proposed_tieu_bieu("Khá")

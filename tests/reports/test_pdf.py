@@ -116,7 +116,7 @@ def test_year_card_shows_both_terms_the_year_award_and_promotion():
     assert "PHIẾU BÁO KẾT QUẢ HỌC TẬP CẢ NĂM" in text
     assert "HK I HK II Cả năm" in text
     assert "2 Toán 7,6 8,3 8,1" in text
-    assert "Danh hiệu: Học sinh Giỏi" in text
+    assert "Khen thưởng: Học sinh Giỏi" in text
     assert "Kết quả xét lên lớp: Được lên lớp" in text
     assert rendered.pages == 1
 

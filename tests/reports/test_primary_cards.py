@@ -324,14 +324,18 @@ def test_a_complete_year_card_gives_the_circular_27_result_and_the_promotion_lin
 
     assert (card.learning, card.promotion, card.missing) == (result, promotion, ())
     assert (card.learning_code, card.promotion_code) == RESULT_CODES[result]
-    assert (card.conduct_code, card.award_code) == (None, None)
+    # Art. 13.1.a: Hoàn thành xuất sắc is Học sinh Xuất sắc; no one else has a title unproposed.
+    title = "Học sinh Xuất sắc" if result == "Hoàn thành xuất sắc" else ""
+    assert (card.conduct_code, card.award, card.award_code) == (
+        None, title, "xuat_sac" if title else None
+    )
     assert card.term_id is None and card.title == "PHIẾU BÁO KẾT QUẢ HỌC TẬP CẢ NĂM"
     assert line(card, "Tiếng Việt").final_test == str(tests[0])
     ethics = {"H": "Hoàn thành"}.get(ratings.get("Đạo đức"), "Hoàn thành tốt")
     assert line(card, "Đạo đức").year == ethics
     words = {"T": "Tốt", "Đ": "Đạt"}[quality]
     assert all(q.rating == words for g in card.qualities for q in g.lines)
-    assert (card.conduct, card.award) == ("", "")
+    assert card.conduct == ""
     assert card.homeroom_comment == "Hoàn thành tốt năm học."
     assert card.dated == "Hạ Long, ngày 25 tháng 05 năm 2027"
 
@@ -387,8 +391,9 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
     # absences, principal: one fewer than a secondary class's (no exemptions: Circular 22)
     with django_assert_num_queries(8):
         term_list = term_cards(class_group, term1)
-    # …and the year's terms, the terms copied from a previous school, the personal plans
-    with django_assert_num_queries(11):
+    # …and the year's terms, the terms copied from a previous school, the personal plans,
+    # the awards (Khen thưởng)
+    with django_assert_num_queries(12):
         year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils
@@ -404,7 +409,8 @@ NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities",
               # the graduating years and exemptions (issue 13), default on this card
               "exemption", "year_average", "graduation_years", "three_year_average",
               "exemption_notes",
-              "term1_copied", "copied_note", "personal_plan"}  # the last three: transfers, plans
+              "term1_copied", "copied_note", "personal_plan",  # transfers, plans
+              "awards"}
 # Added later still, and never printed: codes and numbers beside the text.
 TYPED_FIELDS = {
     "average_value", "term1_value", "term2_value", "year_value",
@@ -585,20 +591,29 @@ def test_a_primary_class_summary_counts_the_year_result_and_completion_only(
     summary = statistics.class_summary(cast.class_b, cast.class_b.school_year, None)
     assert summary.primary and summary.tally.pupils == 1
     measures = dict(summary.tally.measures)
-    assert list(measures) == [statistics.LEARNING, statistics.PROMOTION]  # no conduct, no title
+    assert list(measures) == [  # no conduct; Art. 13's titles and the awards
+        statistics.LEARNING, statistics.AWARD, statistics.PROMOTION, statistics.ACHIEVEMENT
+    ]
     counted = {m: {c.category.label: c.count for c in counts if c.count} for m, counts in measures.items()}
     assert counted == {
         statistics.LEARNING: {"Hoàn thành xuất sắc": 1},  # all T, tests 9 and 9
+        statistics.AWARD: {"Học sinh Xuất sắc": 1},
         statistics.PROMOTION: {"Hoàn thành chương trình lớp học": 1},
+        statistics.ACHIEVEMENT: {"Không": 1},
     }
+    # The primary titles only: no Học sinh Giỏi column.
+    assert [c.category.label for c in measures[statistics.AWARD]] == [
+        "Học sinh Xuất sắc", "Học sinh Tiêu biểu hoàn thành tốt trong học tập và rèn luyện",
+        "Không", "Chưa có kết quả",
+    ]
     assert [title for title, _counts in summary.sections] == [
-        "Kết quả học tập", "Hoàn thành chương trình lớp học"
+        "Kết quả học tập", "Danh hiệu", "Hoàn thành chương trình lớp học", "Khen thưởng đột xuất"
     ]
     term = statistics.class_summary(cast.class_b, cast.class_b.school_year, term1)
     assert [m for m, _counts in term.tally.measures] == [statistics.LEARNING]
 
 
-def test_a_primary_class_summary_exports_without_conduct_or_title_columns(
+def test_a_primary_class_summary_exports_without_conduct_with_the_title(
     cast, subjects, term1, term2, teacher
 ):
     from openpyxl import load_workbook
@@ -610,7 +625,8 @@ def test_a_primary_class_summary_exports_without_conduct_or_title_columns(
     sheet = load_workbook(io.BytesIO(exports.class_summary_xlsx(summary))).active
     cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
     assert "Hoàn thành chương trình lớp học" in cells and cast.sibling_b.full_name in cells
-    assert not {"Kết quả rèn luyện", "Danh hiệu"} & cells
+    assert "Kết quả rèn luyện" not in cells
+    assert {"Khen thưởng", "Học sinh Xuất sắc"} <= cells  # Art. 13's title in its column
 
 
 def test_a_grade_five_year_card_says_the_pupil_completes_primary_school(

@@ -255,6 +255,10 @@ SITE = [
     route("bao-cao/dot/<int:run_id>/tien-do/", MANAGER),
     route("bao-cao/tep/<int:file_id>/", MANAGER),
     route("bao-cao/lop/<int:class_id>/tong-hop/", TEACHER, MANAGER),
+    route(
+        "bao-cao/lop/<int:class_id>/khen-thuong/", TEACHER, MANAGER,
+        note="the homeroom teacher's proposals; the principal confirms",
+    ),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
     route("bao-cao/lop/<int:class_id>/xet-tot-nghiep/", MANAGER,
           note="grade-12 classes only: another grade's class is a 404"),
@@ -428,6 +432,8 @@ ADMIN_MODELS = {
     # the year's end (reports/admin.py)
     "contactbook/copiedterm": "copied_term",
     "contactbook/personalplan": "personal_plan",
+    # reports: Khen thưởng
+    "reports/award": "award",
 }
 _OPERATOR_MODELS = {"school/department"}
 
@@ -508,7 +514,7 @@ def admin_routes() -> list[Route]:
             post=False,
         ),
         route(
-            "quan-tri/^(?P<app_label>school|accounts|devices|contactbook|privacy)/$",  # privacy, contactbook: their admins
+            "quan-tri/^(?P<app_label>school|accounts|devices|contactbook|reports|privacy)/$",  # privacy, contactbook, reports: their admins
             MANAGER,
             url="/quan-tri/school/",
             post=False,

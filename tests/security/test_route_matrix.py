@@ -216,7 +216,7 @@ def build_world(tmp) -> World:
     from lms import permissions, services
     from lms.models import MaterialVersion, SchoolGroup
     from privacy.models import AnonymisationRecord, CorrectionRequest
-    from reports.models import ReportCard, ReportFile, ReportRun
+    from reports.models import Award, ReportCard, ReportFile, ReportRun
     from school.models import (
         ClassGroup,
         DataAccess,
@@ -476,6 +476,12 @@ def build_world(tmp) -> World:
     personal_plan = PersonalPlan.objects.create(
         student=cast.pupil_a1, school_year=year_a, note="BímậtA", recorded_by=cast.principal,
     )
+    award = Award.objects.create(
+        student=cast.pupil_a1, school_year=year_a, kind=Award.Kind.ACHIEVEMENT,
+        text="Giải Nhì BímậtA", recorded_by=cast.principal, confirmed_by=cast.principal,
+        confirmed_at=timezone.now(),
+    )
+    secrets.append(Secret("award", "Giải Nhì BímậtA"))
     (quiz_id, quiz), *_ = quizzes.lesson_quizzes(lesson).items()
     quiz_session = QuizSession.objects.create(
         device=cast.device, lesson=lesson, quiz_id=quiz_id, class_group=cast.class_a1
@@ -539,6 +545,7 @@ def build_world(tmp) -> World:
         "anonymisation_record": anonymisation_record.pk,
         "copied_term": copied_term.pk,
         "personal_plan": personal_plan.pk,
+        "award": award.pk,
         "lesson": lesson.pk,
         "draft_lesson": draft.pk,
         "unit": unit.pk,
