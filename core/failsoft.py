@@ -4,12 +4,25 @@
 for `retry_seconds`, then one caller tries again (and may repair what the outage left, as the
 cache does) while the others keep skipping. The outage is logged once when it starts and once
 when it ends, not on every call.
+
+`delay_after_commit` queues a task once the caller's transaction has committed. The rows it
+names (a delivery in the outbox, a report run's chunks) are the record of the work; the
+message is only a shortcut to it, and a sweep sends what the broker never got (contactbook
+`deliver_due` every minute, reports `resume_runs` every five minutes and at worker start). So
+a broker that does not answer is logged and skipped: a committed save is never turned into an
+error page, and the request waits at most one publish (Celery's
+CELERY_TASK_PUBLISH_RETRY_POLICY and the broker's socket timeouts, settings) per outage and
+process, not one per message.
 """
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +82,36 @@ class Breaker:
         if since is not None:
             log.warning("%s answers again after %.1f s", self.name, time.time() - since)
 
+
+_broker = Breaker("The Celery broker", lambda: settings.CELERY_BROKER_RETRY_SECONDS)
+
+
+def delay_after_commit(task, ids: Iterable) -> None:
+    """After the current transaction commits, send `task(id)` for each of `ids`; while the
+    broker does not answer, none (the caller's rows stay for the sweep that sends them)."""
+    ids = list(ids)
+    if ids:
+        transaction.on_commit(lambda: delay_each(task, ids))
+
+
+def delay_each(task, ids: list) -> int:
+    """Send `task(id)` for each id now, stopping at the broker's first failure. Returns how
+    many were sent. Errors of the task itself (run eagerly on the first run and in tests)
+    are not the broker's and propagate."""
+    if task.app.conf.task_always_eager:  # no broker: the task runs here, now
+        for item in ids:
+            task.delay(item)
+        return len(ids)
+    for sent, item in enumerate(ids):
+        state = _broker.admit()
+        if state is None:
+            log.info("broker down: %s for %d ids left to the sweep", task.name, len(ids) - sent)
+            return sent
+        try:
+            task.delay(item)
+        except (OperationalError, ConnectionError, TimeoutError) as exc:
+            _broker.failed(exc)
+            return sent
+        if state is Breaker.PROBE:
+            _broker.recovered()
+    return len(ids)

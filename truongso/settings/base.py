@@ -254,7 +254,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the longest task, so a slow task is not handed to a second worker meanwhile.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 7200)}
+# A broker that does not answer costs a request at most one publish (core/failsoft.py): one
+# retry (a connection left from before a Redis restart is replaced), socket timeouts instead of
+# waiting forever on a silent Redis (measured: a paused Redis held `.delay()` for minutes), then
+# the publishing is skipped for CELERY_BROKER_RETRY_SECONDS; the outbox and the report runs'
+# sweeps send what was skipped. The read timeout stays above kombu's one-second BRPOP wait, on
+# which the workers' connections block.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 7200),
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", default=1.0),
+    "socket_timeout": env.float("CELERY_BROKER_READ_TIMEOUT_SECONDS", default=3.0),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"]
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
+CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=10.0)
+if CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] <= 1:
+    raise ImproperlyConfigured("CELERY_BROKER_READ_TIMEOUT_SECONDS must be above 1 (kombu's BRPOP wait)")
+
 
 def _redis_database(url: str) -> tuple:
     """(host, port, db) a redis:// or rediss:// URL names."""
