@@ -28,6 +28,7 @@ from contactbook.channels import (
     RecipientUnreachable,
 )
 from contactbook.models import ChannelPreference, Delivery, Notification
+from core import failsoft
 
 # Kinds sent by SMS (or Zalo in its stead) to those who agreed to it, unless they turned SMS
 # off; others only if they asked for all news by SMS.
@@ -74,7 +75,8 @@ def _queue(ids: list[int]) -> None:
     if ids:
         from contactbook import tasks  # tasks import this module
 
-        transaction.on_commit(lambda: [tasks.deliver.delay(i) for i in ids])
+        # A broker that does not answer leaves them to deliver_due (core/failsoft.py).
+        failsoft.delay_after_commit(tasks.deliver, ids)
 
 
 def _routes(user, kind: str, preferences: dict, agreed: dict) -> dict[str, str]:
@@ -246,7 +248,7 @@ def send_sign_in_code(user, code: str, *, key: str) -> int:
     delivery = Delivery.objects.create(notification=note, channel="sms", address=user.phone, next_attempt_at=now)
     from contactbook import tasks  # tasks import this module
 
-    transaction.on_commit(lambda: tasks.deliver.delay(delivery.pk))
+    failsoft.delay_after_commit(tasks.deliver, [delivery.pk])
     return delivery.pk
 
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core import failsoft
 from core.files import is_disk_full, write_whole
 from reports import pdf
 from reports.cards import selectors as card_data
@@ -122,7 +123,8 @@ def start_run(
         for pk in chunks:
             tasks.render_chunk.delay(pk)
     else:
-        transaction.on_commit(lambda: [tasks.render_chunk.delay(pk) for pk in chunks])
+        # A broker that does not answer leaves the run queued for resume_runs (core/failsoft.py).
+        failsoft.delay_after_commit(tasks.render_chunk, chunks)
     run.refresh_from_db()
     return run, True
 

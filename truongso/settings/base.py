@@ -134,8 +134,16 @@ CACHES = {
     },
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # The same, keeping its client between calls (truongso/cache.py).
+    # The same, failing soft and keeping its client between calls (truongso/cache.py): while
+    # Redis does not answer within these seconds, reads miss and writes are dropped, and the
+    # cache is skipped for CACHE_RETRY_SECONDS after a failure (so a dead Redis costs a request
+    # nothing); the first answer after an outage empties the cache's database.
     CACHES["default"]["BACKEND"] = "truongso.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({
+        "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT_SECONDS", default=0.5),
+        "socket_timeout": env.float("CACHE_READ_TIMEOUT_SECONDS", default=1.0),
+        "retry_seconds": env.float("CACHE_RETRY_SECONDS", default=5.0),
+    })
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith((".LocMemCache", ".DummyCache"))
 # Sessions: read from the shared cache, written through to the database (so a login survives a
 # Redis restart); this spares every logged-in request a query. Without a shared cache (first
@@ -246,7 +254,45 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the longest task, so a slow task is not handed to a second worker meanwhile.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 7200)}
+# A broker that does not answer costs a request at most one publish (core/failsoft.py): one
+# retry (a connection left from before a Redis restart is replaced), socket timeouts instead of
+# waiting forever on a silent Redis (measured: a paused Redis held `.delay()` for minutes), then
+# the publishing is skipped for CELERY_BROKER_RETRY_SECONDS; the outbox and the report runs'
+# sweeps send what was skipped. The read timeout stays above kombu's one-second BRPOP wait, on
+# which the workers' connections block.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 7200),
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", default=1.0),
+    "socket_timeout": env.float("CELERY_BROKER_READ_TIMEOUT_SECONDS", default=3.0),
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"]
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
+CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=10.0)
+if CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] <= 1:
+    raise ImproperlyConfigured("CELERY_BROKER_READ_TIMEOUT_SECONDS must be above 1 (kombu's BRPOP wait)")
+
+
+def _redis_database(url: str) -> tuple:
+    """(host, port, db) a redis:// or rediss:// URL names."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    db = parts.path.strip("/") or parse_qs(parts.query).get("db", ["0"])[0]
+    return (parts.hostname or "localhost", parts.port or 6379, int(db or 0))
+
+
+# The cache empties its Redis database after an outage (truongso/cache.py): the broker's queued
+# tasks must not be in that database.
+if CACHES["default"]["BACKEND"] == "truongso.cache.RedisCache" and CELERY_BROKER_URL.startswith("redis"):
+    _locations = CACHES["default"]["LOCATION"]
+    _locations = _locations if isinstance(_locations, list) else _locations.replace(";", ",").split(",")
+    if _redis_database(CELERY_BROKER_URL) in {_redis_database(url) for url in _locations}:
+        raise ImproperlyConfigured(
+            "CACHE_URL and CELERY_BROKER_URL name the same Redis database: give the cache its own "
+            "(e.g. redis://host:6379/1 and redis://host:6379/0); the cache empties it after an outage."
+        )
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE = {
