@@ -25,6 +25,7 @@ from contactbook.models.messaging import (
 )
 from contactbook.models.notifications import ChannelPreference, Delivery, Notification
 from contactbook.models.push import PushSubscription
+from contactbook.models.summer import RetestResult, Summer, SummerConduct, SummerEvent
 
 __all__ = [
     "Announcement",
@@ -42,8 +43,12 @@ __all__ = [
     "Notification",
     "PushSubscription",
     "QualityRating",
+    "RetestResult",
     "Score",
     "SummaryAcknowledgement",
+    "Summer",
+    "SummerConduct",
+    "SummerEvent",
     "TermComment",
     "ThreadMute",
     "ThreadReadState",
