@@ -50,6 +50,7 @@ class _Data:
     subject_keys: dict = field(default_factory=dict)
     grade: int = 0
     qualities: dict = field(default_factory=dict)  # (student_id, term_id, item) -> "T"/"Đ"/"C"
+    summer: object = None  # year cards of grades 6–12: reports.cards.summer.SummerRows
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27

@@ -119,6 +119,11 @@ class SubjectLine:
     term1_value: Decimal | None = field(default=None, metadata=_TYPED)
     term2_value: Decimal | None = field(default=None, metadata=_TYPED)
     year_value: Decimal | None = field(default=None, metadata=_TYPED)
+    # Year cards, the summer (Circular 22 Art. 13): the re-test result, "Điểm hoặc mức đánh giá
+    # lại" ("6,5", "Đ"; "" without one), its number, and the subject's id.
+    retest: str = field(default="", metadata=_NEW)
+    retest_value: Decimal | None = field(default=None, metadata=_TYPED)
+    subject_id: int | None = field(default=None, metadata=_TYPED)
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,19 @@ class Card:
     conduct_code: str | None = field(default=None, metadata=_TYPED)
     award_code: str | None = field(default=None, metadata=_TYPED)
     promotion_code: str | None = field(default=None, metadata=_TYPED)
+    # Year cards of grades 6–12, after the summer (Circular 22 Art. 12–14): "Mức đánh giá sau
+    # khi rèn luyện trong kì nghỉ hè; kiểm tra, đánh giá lại" for learning (after the re-tests)
+    # and conduct (re-assessed after training), and the final decision in the official words;
+    # each "" until known. `summer_stage` is grading.summer's stage (None: not read),
+    # `retake_subject_ids` the subjects to re-take now.
+    summer_learning: str = field(default="", metadata=_NEW)
+    summer_conduct: str = field(default="", metadata=_NEW)
+    summer_promotion: str = field(default="", metadata=_NEW)
+    summer_stage: str | None = field(default=None, metadata=_TYPED)
+    summer_learning_code: str | None = field(default=None, metadata=_TYPED)
+    summer_conduct_code: str | None = field(default=None, metadata=_TYPED)
+    summer_promotion_code: str | None = field(default=None, metadata=_TYPED)
+    retake_subject_ids: tuple[int, ...] = field(default=(), metadata=_TYPED)
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal

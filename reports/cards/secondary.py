@@ -28,6 +28,7 @@ from reports.cards.printing import (
     _rule,
     _rule_names,
 )
+from reports.cards.summer import summer_columns
 from school.models import ClassGroup, Student, Subject, Term
 
 # ---------------------------------------------------------------------------------------
@@ -169,7 +170,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
     with_leave = data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0)
     without_leave = data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0)
     award = promotion = ""
-    promotion_code = None
+    promotion_code = decision = None
     if learning and conduct:  # otherwise `missing` already says what is lacking
         award = _rule(circular22.title, (learning, conduct, scored), "Danh hiệu", missing) or ""
         decision = _rule(
@@ -180,6 +181,10 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         )
         promotion = _promotion_text(decision, class_group.grade) if decision else ""
         promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
+    lines, summer = summer_columns(
+        pupil.pk, subjects, names, lines, learning, with_leave + without_leave, scored, rated,
+        decision, data.summer, class_group.grade, missing,
+    )
     term2 = terms.get(2)
     return Card(
         **_header(class_group, pupil, data),
@@ -203,4 +208,5 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         conduct_code=code_of(conduct, LEVEL_CODES),
         award_code=code_of(award, AWARD_CODES),
         promotion_code=promotion_code,
+        **summer,
     )

@@ -1,10 +1,12 @@
-"""Selectors: a class's cards in a fixed number of queries (term: 8, year: 9; the same for a
-primary class, whose quality ratings are read instead of conduct)."""
+"""Selectors: a class's cards in a fixed number of queries (term: 8, year: 9 for a primary
+class, whose quality ratings are read instead of conduct, 11 for grades 6–12, which also read
+the summer's re-assessed conduct and re-tests)."""
 
 from reports.cards.loading import _Data, _load_class, _pupils
 from reports.cards.model import Card
 from reports.cards.primary import _primary_term_card, _primary_year_card
 from reports.cards.secondary import _term_card, _year_card
+from reports.cards.summer import load_summer
 from school.models import ClassGroup, SchoolYear, Term
 
 
@@ -46,7 +48,8 @@ def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Ca
 def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=None) -> list[Card]:
     """One whole-year card (CẢ NĂM) per pupil now in the class, from PUBLISHED scores of both
     terms: term I, term II and year results per subject, the year's learning and conduct
-    results, the title and the promotion decision. Nine queries whatever the class size.
+    results, the title and the promotion decision, and after the summer its columns (grades 6–12).
+    Eleven queries whatever the class size (nine for grades 1–5).
     A class of grades 1–5 gets Circular 27's year card: the end-of-year ratings and tests,
     the year result and whether the pupil completes the grade."""
     class_group = _load_class(class_group)
@@ -64,4 +67,5 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     data = _Data.load(class_group, pupils, list(terms.values()), start, end)
     if data.primary:
         return [_primary_year_card(class_group, terms, pupil, data) for pupil in pupils]
+    data.summer = load_summer([p.pk for p in pupils], class_group.school_year_id)
     return [_year_card(class_group, terms, pupil, data) for pupil in pupils]

@@ -464,8 +464,8 @@ def test_a_class_s_cards_take_a_fixed_number_of_queries(
     # class, pupils, subjects, scores, comments, conduct, absences, principal
     with django_assert_num_queries(8):
         term_list = term_cards(class_group, term1)
-    # …and the year's terms
-    with django_assert_num_queries(9):
+    # …and the year's terms, the summer's re-assessed conduct and re-tests
+    with django_assert_num_queries(11):
         year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils
