@@ -8,6 +8,7 @@ app_name = "reports"
 AREAS = [
     "runs",  # batch runs: start, progress, downloads
     "summaries",  # class summary and school statistics, PDF and XLSX
+    "summer",  # a class's summer: the year-end lists, re-assessed conduct, re-tests
     "cards",  # a parent's download of a card; the public verification page
 ]
 

@@ -255,6 +255,11 @@ SITE = [
     route("bao-cao/dot/<int:run_id>/tien-do/", MANAGER),
     route("bao-cao/tep/<int:file_id>/", MANAGER),
     route("bao-cao/lop/<int:class_id>/tong-hop/", TEACHER, MANAGER),
+    route(
+        "bao-cao/lop/<int:class_id>/he/", TEACHER, MANAGER,
+        note="the class's homeroom teacher and the school's managers: summer lists and results",
+    ),
+    route("bao-cao/lop/<int:class_id>/he/khoa/", MANAGER, data={"action": "close"}),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/", PARENT),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/ca-nam/", PARENT),
