@@ -182,7 +182,8 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         promotion = _promotion_text(decision, class_group.grade) if decision else ""
         promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
     lines, summer = summer_columns(
-        pupil.pk, subjects, names, lines, learning, with_leave + without_leave, scored, rated,
+        pupil.pk, subjects, names, lines, learning, conduct, with_leave + without_leave, scored,
+        rated,
         decision, data.summer, class_group.grade, missing,
     )
     term2 = terms.get(2)

@@ -46,6 +46,7 @@ def summer_columns(
     names: dict[int, str],
     lines: list[SubjectLine],
     learning: str,
+    conduct: str,
     sessions_absent: int,
     scored: dict,
     rated: dict,
@@ -90,13 +91,17 @@ def summer_columns(
         for s, line in zip(subjects, lines)
     ]
     code = code_of(outcome.decision, PROMOTION_CODES) if outcome.is_final else None
+    # Once the summer has decided, the result it did not re-assess is the year's: a pupil who
+    # only trained keeps the year's learning, one who only re-took tests the year's conduct.
+    learning_after = outcome.learning or (learning if code else "")
+    conduct_after = outcome.conduct or (conduct if code else "")
     return lines, {
-        "summer_learning": outcome.learning or "",
-        "summer_conduct": outcome.conduct or "",
+        "summer_learning": learning_after,
+        "summer_conduct": conduct_after,
         "summer_promotion": decision_words(code, grade) if code else "",
         "summer_stage": outcome.stage,
-        "summer_learning_code": code_of(outcome.learning or "", LEVEL_CODES),
-        "summer_conduct_code": code_of(outcome.conduct or "", LEVEL_CODES),
+        "summer_learning_code": code_of(learning_after, LEVEL_CODES),
+        "summer_conduct_code": code_of(conduct_after, LEVEL_CODES),
         "summer_promotion_code": code,
         "retake_subject_ids": tuple(ids[name] for name in outcome.retake_subjects),
     }

@@ -89,7 +89,7 @@ def test_retests_that_pass_move_the_pupil_up_and_print_the_columns(cast, closed,
     assert line(result, "Hoá học").retest == ""
     # Art. 13.2 + Art. 9: Toán 5.0 and Vật lí 6.5 replace 4.0 and 4.0; with the four others
     # at 8.0 every average is ≥ 5.0 but only five are ≥ 6.5: not Khá → Đạt → lên lớp.
-    assert result.summer_learning == "Đạt"
+    assert (result.summer_learning, result.summer_conduct) == ("Đạt", "Tốt")
     assert result.summer_promotion == "Được lên lớp" and result.summer_promotion_code == "len_lop"
     assert result.promotion == "Kiểm tra lại: Toán, Vật lí"  # the year's decision stays printed
     history = RetestResult.history.filter(student=an)
@@ -157,8 +157,9 @@ def test_summer_training_then_retests(cast, closed, subjects):
         user=cast.homeroom_a1, class_group=cast.class_a1,
         conduct={chau.pk: "Đạt", lan.pk: "Khá"},
     )
-    assert card(cast, chau).summer_conduct == "Đạt"
-    assert card(cast, chau).summer_promotion == "Được lên lớp"
+    chau_card = card(cast, chau)
+    assert (chau_card.summer_conduct, chau_card.summer_learning) == ("Đạt", "Tốt")
+    assert chau_card.summer_promotion == "Được lên lớp"
     # Lan: conduct re-assessed Khá, learning Chưa đạt → only now the re-tests (Art. 13.1).
     lan_card = card(cast, lan)
     assert lan_card.summer_stage == "awaiting_retests" and lan_card.summer_promotion == ""
@@ -247,3 +248,38 @@ def test_only_managers_close_the_summer(client, cast, closed):
     client.force_login(cast.principal)
     assert client.post(url, {"action": "close", "reason": "Hết hè"}).status_code == 302
     assert SummerEvent.objects.get().action == "closed"
+
+
+# --- the printed year card ----------------------------------------------------------------
+
+
+def test_the_printed_year_card_shows_the_post_summer_columns():
+    """Read back from the PDF: the re-test column, learning and conduct after the summer and
+    the final decision in the official words."""
+    from dataclasses import replace
+
+    from reports import pdf
+    from tests.reports.test_pdf import make_card, pdf_text
+
+    base = make_card(term=None)
+    lines = tuple(
+        replace(s, retest="5,5") if s.subject == "Toán" else s for s in base.subjects
+    )
+    printed = replace(
+        base, subjects=lines, learning="Chưa đạt", promotion="Kiểm tra lại: Toán",
+        summer_stage="done", summer_learning="Đạt", summer_conduct="Tốt",
+        summer_promotion="Được lên lớp",
+    )
+    [rendered] = pdf.render_cards([(printed, "K7Q2M9XD")])
+    text = " ".join(pdf_text(rendered.pdf).split())
+    for expected in (
+        "Điểm hoặc mức đánh giá lại", "5,5",
+        "Mức đánh giá sau khi rèn luyện trong kì nghỉ hè; kiểm tra, đánh giá lại",
+        "Kết quả học tập Đạt", "Kết quả rèn luyện Tốt",
+        "Kết quả xét lên lớp: Kiểm tra lại: Toán",
+        "Kết quả xét lên lớp sau kì nghỉ hè: Được lên lớp",
+    ):
+        assert expected in text, expected
+    # A card without a summer prints no re-test column (and keeps its hash).
+    plain = " ".join(pdf_text(pdf.render_cards([(base, "K7Q2M9XD")])[0].pdf).split())
+    assert "Điểm hoặc mức đánh giá lại" not in plain
