@@ -8,12 +8,15 @@ homeroom teacher's and the managers'.
 - Lan: An's results and Châu's conduct → rèn luyện hè first, re-tests only after it.
 """
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from pypdf import PdfReader
 
 from contactbook.models import RetestResult, SummerConduct, SummerEvent
-from reports import summer
+from reports import exports, statistics, summer
 from reports.cards.selectors import year_cards
 from school.terms import close_term
 from tests import factories as f
@@ -176,6 +179,24 @@ def test_summer_training_then_retests(cast, closed, subjects):
             user=cast.homeroom_a1, class_group=cast.class_a1, conduct={lan.pk: "Chưa đạt"}
         )
     assert refused.value.errors == {(lan.pk, "conduct"): summer.CONDUCT_LOCKED}
+
+    # The class summary: the post-summer columns and "trong đó … được lên lớp sau khi …" (Lan
+    # after her re-tests, Châu after training alone; An still waits for his re-tests).
+    result = statistics.class_summary(cast.class_a1, cast.class_a1.school_year)
+    assert result.after_summer == (
+        ("Được lên lớp sau khi kiểm tra lại", 1),
+        ("Được lên lớp sau khi rèn luyện trong kì nghỉ hè", 1),
+        ("Không được lên lớp sau kì nghỉ hè", 0),
+    )
+    lan_row = next(r for r in result.rows if r.full_name == lan.full_name)
+    assert (lan_row.summer_learning, lan_row.summer_conduct, lan_row.summer_promotion) == (
+        "Đạt", "Khá", "Được lên lớp"
+    )
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(exports.class_summary_pdf(result))).pages
+    ).split()
+    assert "Được lên lớp sau khi kiểm tra lại: 1" in " ".join(text)
 
 
 def test_conduct_still_chua_dat_after_training_repeats(cast, closed):
