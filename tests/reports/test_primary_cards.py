@@ -401,10 +401,14 @@ def test_a_primary_class_s_cards_take_a_fixed_number_of_queries(
 # ---------------------------------------------------------------------------------------
 
 NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities"}
+# The summer's (Circular 22 Art. 12–14), added after primary cards, and theirs typed.
+NEW_FIELDS |= {"retest", "summer_learning", "summer_conduct", "summer_promotion"}
 # Added later still, and never printed: codes and numbers beside the text.
 TYPED_FIELDS = {
     "average_value", "term1_value", "term2_value", "year_value",
     "learning_code", "conduct_code", "award_code", "promotion_code",
+    "retest_value", "subject_id", "summer_stage", "summer_learning_code", "summer_conduct_code",
+    "summer_promotion_code", "retake_subject_ids",
 }
 
 
