@@ -121,6 +121,9 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
     if summary.is_year:
         header += (["Hoàn thành chương trình lớp học"] if summary.primary
                    else ["Danh hiệu", "Kết quả xét lên lớp"])
+        if summary.has_summer:  # Circular 22 Art. 12–14
+            header += ["Học tập sau kì nghỉ hè", "Rèn luyện sau kì nghỉ hè",
+                       "Xét lên lớp sau kì nghỉ hè"]
     row = _heading(ws, [
         summary.authority,
         summary.school,
@@ -137,6 +140,8 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
                   *conduct, line.absent_with_leave, line.absent_without_leave]
         if summary.is_year:
             values += [line.promotion] if summary.primary else [line.award, line.promotion]
+            if summary.has_summer:
+                values += [line.summer_learning, line.summer_conduct, line.summer_promotion]
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value, number_format="0.0" if isinstance(value, Decimal) else None)
     row += 2
@@ -151,6 +156,11 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
             put(ws, row, 3, count.category.label)
             put(ws, row, 4, count.count)
             put(ws, row, 5, count.percent, number_format="0.0")
+    for label, count in summary.after_summer:  # "trong đó …"
+        row += 1
+        put(ws, row, 2, "Trong đó")
+        put(ws, row, 3, label)
+        put(ws, row, 4, count)
     ws.column_dimensions["B"].width = 28
     for column in range(3, len(header) + 1):
         ws.column_dimensions[get_column_letter(column)].width = 11

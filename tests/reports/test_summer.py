@@ -13,6 +13,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from contactbook.models import RetestResult, SummerConduct, SummerEvent
@@ -197,6 +198,9 @@ def test_summer_training_then_retests(cast, closed, subjects):
         for page in PdfReader(io.BytesIO(exports.class_summary_pdf(result))).pages
     ).split()
     assert "Được lên lớp sau khi kiểm tra lại: 1" in " ".join(text)
+    sheet = load_workbook(io.BytesIO(exports.class_summary_xlsx(result))).active
+    cells = [c.value for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert "Xét lên lớp sau kì nghỉ hè" in cells and "Được lên lớp sau khi kiểm tra lại" in cells
 
 
 def test_conduct_still_chua_dat_after_training_repeats(cast, closed):
