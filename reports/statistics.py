@@ -540,15 +540,9 @@ class SchoolStatistics:
     principal: str
     principal_signs_as: str
     dated: str
-    # "trong đó … được lên lớp sau khi kiểm tra lại / rèn luyện trong kì nghỉ hè": (label,
-    # count) pairs, empty for a class where nobody had a summer.
+    # The school's "trong đó … được lên lớp sau khi kiểm tra lại / rèn luyện trong kì nghỉ
+    # hè" (as the class summary's, over every class); empty when nobody had a summer.
     after_summer: tuple[tuple[str, int], ...] = ()
-
-    @property
-    def has_summer(self) -> bool:
-        return any(row.summer_promotion or row.summer_learning for row in self.rows) or bool(
-            self.after_summer
-        )
 
     @property
     def title(self) -> str:
@@ -615,6 +609,10 @@ def summarise_school(school: School, school_year: SchoolYear, term: Term | None,
         principal=first.principal if first else "",
         principal_signs_as=first.principal_signs_as if first else "HIỆU TRƯỞNG",
         dated=first.dated if first else "",
+        after_summer=(
+            _after_summer([c for _cg, cards in cards_by_class for c in cards])
+            if term is None else ()
+        ),
     )
 
 
