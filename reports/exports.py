@@ -121,7 +121,11 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
               f"{absent} có phép", f"{absent} không phép"]
     if summary.is_year:
         header += (["Hoàn thành chương trình lớp học"] if summary.primary
-                   else ["Kết quả xét lên lớp"]) + ["Khen thưởng"]
+                   else ["Kết quả xét lên lớp"])
+        if summary.has_summer:  # Circular 22 Art. 12–14
+            header += ["Học tập sau kì nghỉ hè", "Rèn luyện sau kì nghỉ hè",
+                       "Xét lên lớp sau kì nghỉ hè"]
+        header += ["Khen thưởng"]
     row = _heading(ws, [
         summary.authority,
         summary.school,
@@ -137,7 +141,10 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
         values = [line.number, line.full_name, *marks, line.learning,
                   *conduct, line.absent_with_leave, line.absent_without_leave]
         if summary.is_year:
-            values += [line.promotion, line.khen_thuong]
+            values += [line.promotion]
+            if summary.has_summer:
+                values += [line.summer_learning, line.summer_conduct, line.summer_promotion]
+            values += [line.khen_thuong]
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value, number_format="0.0" if isinstance(value, Decimal) else None)
     row += 2
@@ -152,6 +159,11 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
             put(ws, row, 3, count.category.label)
             put(ws, row, 4, count.count)
             put(ws, row, 5, count.percent, number_format="0.0")
+    for label, count in summary.after_summer:  # "trong đó …"
+        row += 1
+        put(ws, row, 2, "Trong đó")
+        put(ws, row, 3, label)
+        put(ws, row, 4, count)
     ws.column_dimensions["B"].width = 28
     for column in range(3, len(header) + 1):
         ws.column_dimensions[get_column_letter(column)].width = 11

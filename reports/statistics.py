@@ -366,6 +366,11 @@ class SummaryRow:
     absent_without_leave: int
     award: str = ""
     promotion: str = ""
+    # After the summer (Circular 22 Art. 12–14): learning and conduct as re-assessed, and the
+    # final decision; "" for a pupil without a summer or while it is undecided.
+    summer_learning: str = ""
+    summer_conduct: str = ""
+    summer_promotion: str = ""
     awards: tuple[str, ...] = ()  # the awards for achievements (Khen thưởng), year only
 
     @property
@@ -396,6 +401,15 @@ class ClassSummary:
     principal: str
     principal_signs_as: str
     dated: str
+    # "trong đó … được lên lớp sau khi kiểm tra lại / rèn luyện trong kì nghỉ hè": (label,
+    # count) pairs, empty for a class where nobody had a summer.
+    after_summer: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def has_summer(self) -> bool:
+        return any(row.summer_promotion or row.summer_learning for row in self.rows) or bool(
+            self.after_summer
+        )
 
     @property
     def title(self) -> str:
@@ -450,6 +464,7 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
                 award=card.award if is_year else "",
                 promotion=card.promotion if is_year else "",
                 awards=card.awards if is_year else (),
+                **(_summer_marks(card) if is_year else {}),
             )
         )
     measures = measures_for(is_year, [class_group.grade])
@@ -474,6 +489,32 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
         principal=first.principal if first else "",
         principal_signs_as=first.principal_signs_as if first else "HIỆU TRƯỞNG",
         dated=first.dated if first else "",
+        after_summer=_after_summer(cards) if is_year else (),
+    )
+
+
+def _summer_marks(card) -> dict:
+    return {
+        "summer_learning": card.summer_learning,
+        "summer_conduct": card.summer_conduct,
+        "summer_promotion": card.summer_promotion,
+    }
+
+
+def _after_summer(cards) -> tuple[tuple[str, int], ...]:
+    """How many moved up after the summer, by the summer's last step: after re-tests (a pupil
+    who trained and then re-took tests counts here: the re-tests decided), after summer
+    conduct training alone. Empty when no pupil of the class had a summer."""
+    summered = [c for c in cards if c.summer_stage not in (None, "none")]
+    if not summered:
+        return ()
+    up = [c for c in summered if c.summer_promotion_code == card_codes.LEN_LOP]
+    retested = sum(1 for c in up if c.retake_subject_ids)
+    return (
+        ("Được lên lớp sau khi kiểm tra lại", retested),
+        ("Được lên lớp sau khi rèn luyện trong kì nghỉ hè", len(up) - retested),
+        ("Không được lên lớp sau kì nghỉ hè",
+         sum(1 for c in summered if c.summer_promotion_code == card_codes.O_LAI_LOP)),
     )
 
 
@@ -527,6 +568,9 @@ class SchoolStatistics:
     principal: str
     principal_signs_as: str
     dated: str
+    # The school's "trong đó … được lên lớp sau khi kiểm tra lại / rèn luyện trong kì nghỉ
+    # hè" (as the class summary's, over every class); empty when nobody had a summer.
+    after_summer: tuple[tuple[str, int], ...] = ()
 
     @property
     def title(self) -> str:
@@ -593,6 +637,10 @@ def summarise_school(school: School, school_year: SchoolYear, term: Term | None,
         principal=first.principal if first else "",
         principal_signs_as=first.principal_signs_as if first else "HIỆU TRƯỞNG",
         dated=first.dated if first else "",
+        after_summer=(
+            _after_summer([c for _cg, cards in cards_by_class for c in cards])
+            if term is None else ()
+        ),
     )
 
 

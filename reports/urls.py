@@ -9,6 +9,7 @@ AREAS = [
     "runs",  # batch runs: start, progress, downloads
     "summaries",  # class summary and school statistics, PDF and XLSX
     "awards",  # a class's Khen thưởng: the homeroom teacher's proposals, the principal's confirmation
+    "summer",  # a class's summer: the year-end lists, re-assessed conduct, re-tests
     "cards",  # a parent's download of a card; the public verification page
 ]
 

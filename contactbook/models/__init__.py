@@ -25,6 +25,7 @@ from contactbook.models.messaging import (
 )
 from contactbook.models.notifications import ChannelPreference, Delivery, Notification
 from contactbook.models.push import PushSubscription
+from contactbook.models.summer import RetestResult, Summer, SummerConduct, SummerEvent
 from contactbook.models.transfers import CopiedResult, CopiedTerm, PersonalPlan
 
 __all__ = [
@@ -46,8 +47,12 @@ __all__ = [
     "PersonalPlan",
     "PushSubscription",
     "QualityRating",
+    "RetestResult",
     "Score",
     "SummaryAcknowledgement",
+    "Summer",
+    "SummerConduct",
+    "SummerEvent",
     "TermComment",
     "ThreadMute",
     "ThreadReadState",

@@ -89,6 +89,7 @@ class _Data:
     plans: dict = field(default_factory=dict)  # student_id -> PersonalPlan.promoted (None: pending)
     # Year cards: student_id -> [(Award.kind, text)] of the confirmed awards (`load_awards`).
     awards: dict = field(default_factory=dict)
+    summer: object = None  # year cards of grades 6–12: reports.cards.summer.SummerRows
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27

@@ -135,6 +135,12 @@ class SubjectLine:
     # a mark and `Card.copied_note`).
     term1_copied: bool = field(default=False, metadata=_NEW)
 
+    # Year cards, the summer (Circular 22 Art. 13): the re-test result, "Điểm hoặc mức đánh giá
+    # lại" ("6,5", "Đ"; "" without one), its number, and the subject's id.
+    retest: str = field(default="", metadata=_NEW)
+    retest_value: Decimal | None = field(default=None, metadata=_TYPED)
+    subject_id: int | None = field(default=None, metadata=_TYPED)
+
 
 @dataclass(frozen=True)
 class YearFigure:
@@ -207,6 +213,19 @@ class Card:
     # Year cards, grades 1–12: the awards for outstanding achievements (Khen thưởng, recorded
     # by the school: reports.models.Award), printed after the title.
     awards: tuple[str, ...] = field(default=(), metadata=_NEW)
+    # Year cards of grades 6–12, after the summer (Circular 22 Art. 12–14): "Mức đánh giá sau
+    # khi rèn luyện trong kì nghỉ hè; kiểm tra, đánh giá lại" for learning (after the re-tests)
+    # and conduct (re-assessed after training), and the final decision in the official words;
+    # each "" until known. `summer_stage` is grading.summer's stage (None: not read),
+    # `retake_subject_ids` the subjects to re-take now.
+    summer_learning: str = field(default="", metadata=_NEW)
+    summer_conduct: str = field(default="", metadata=_NEW)
+    summer_promotion: str = field(default="", metadata=_NEW)
+    summer_stage: str | None = field(default=None, metadata=_TYPED)
+    summer_learning_code: str | None = field(default=None, metadata=_TYPED)
+    summer_conduct_code: str | None = field(default=None, metadata=_TYPED)
+    summer_promotion_code: str | None = field(default=None, metadata=_TYPED)
+    retake_subject_ids: tuple[int, ...] = field(default=(), metadata=_TYPED)
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal

@@ -30,6 +30,7 @@ from reports.cards.printing import (
     _rule,
     _rule_names,
 )
+from reports.cards.summer import summer_columns
 from reports.cards.transfers import copied_note, copied_result, personal_plan
 from school.models import ClassGroup, Student, Subject, Term
 
@@ -176,7 +177,7 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
     with_leave = data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0)
     without_leave = data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0)
     award = promotion = ""
-    promotion_code = None
+    promotion_code = decision = None
     if learning and conduct:  # otherwise `missing` already says what is lacking
         award = _rule(circular22.title, (learning, conduct, scored), "Danh hiệu", missing) or ""
         decision = _rule(
@@ -187,6 +188,11 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         )
         promotion = _promotion_text(decision, class_group.grade) if decision else ""
         promotion_code = code_of(decision.decision, PROMOTION_CODES) if decision else None
+    lines, summer = summer_columns(
+        pupil.pk, subjects, names, lines, learning, conduct, with_leave + without_leave, scored,
+        rated,
+        decision, data.summer, class_group.grade, missing,
+    )
     lacking = any(s.assessment == Subject.Assessment.SCORED and names[s.pk] not in scored
                   for s in subjects)
     graduating = year_card_fields(class_group, pupil.pk, scored, lacking, data, missing)
@@ -218,4 +224,5 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         **graduating,
         copied_note=copied_note(data, pupil.pk, terms),
         **decided,
+        **summer,
     )

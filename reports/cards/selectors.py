@@ -1,11 +1,13 @@
-"""Selectors: a class's cards in a fixed number of queries (term: 9; year: 13 with the awards,
-a grade-12 year 17 with its pupils' grade-10 and grade-11 years; a primary class 8 and 12:
-quality ratings instead of conduct, no exemptions)."""
+"""Selectors: a class's cards in a fixed number of queries (term: 9; year: 15 with the summer's
+re-assessed conduct and re-tests and the awards, a grade-12 year 19 with its pupils' grade-10
+and grade-11 years; a primary class 8 and 12: quality ratings instead of conduct, no
+exemptions and no summer)."""
 
 from reports.cards.loading import _Data, _load_class, _pupils
 from reports.cards.model import Card
 from reports.cards.primary import _primary_term_card, _primary_year_card
 from reports.cards.secondary import _term_card, _year_card
+from reports.cards.summer import load_summer
 from school.models import ClassGroup, SchoolYear, Term
 
 
@@ -47,9 +49,10 @@ def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Ca
 def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=None) -> list[Card]:
     """One whole-year card (CẢ NĂM) per pupil now in the class, from PUBLISHED scores of both
     terms: term I, term II and year results per subject, the year's learning and conduct
-    results, the title, the awards and the promotion decision. Thirteen queries whatever the
-    class size (among them the terms copied from a previous school, the personal education
-    plans and the awards; seventeen in grade 12, which also reads the pupils' earlier years).
+    results, the title, the awards and the promotion decision, and after the summer its
+    columns (grades 6–12). Fifteen queries whatever the class size (among them the terms copied
+    from a previous school, the personal education plans, the awards and the summer's rows;
+    nineteen in grade 12, which also reads the pupils' earlier years; twelve for grades 1–5).
     A class of grades 1–5 gets Circular 27's year card: the end-of-year ratings and tests,
     the year result and whether the pupil completes the grade."""
     class_group = _load_class(class_group)
@@ -68,4 +71,5 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     data.load_awards(pupils, class_group.school_year_id)
     if data.primary:
         return [_primary_year_card(class_group, terms, pupil, data) for pupil in pupils]
+    data.summer = load_summer([p.pk for p in pupils], class_group.school_year_id)
     return [_year_card(class_group, terms, pupil, data) for pupil in pupils]

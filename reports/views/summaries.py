@@ -115,7 +115,7 @@ def _pick(terms: TermQuerySet, request: HttpRequest) -> Term | None:
 @never_cache
 def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
     """A class's summary for a term or the year: the page, or its PDF (landscape A4) or XLSX.
-    The queries: the session's, the class, the terms, then one cards_for (8 or 11)."""
+    The queries: the session's, the class, the terms, then one cards_for (8, 9, 12 or 15)."""
     class_group = get_class_group_for_summary(request.user, class_id)
     base = reverse("reports:class_summary", args=[class_group.pk])
     terms = Term.objects.of_year(class_group.school_year)

@@ -466,8 +466,8 @@ def test_a_class_s_cards_take_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         term_list = term_cards(class_group, term1)
     # …and the year's terms, the exemptions, the terms copied from a previous school, the
-    # personal plans and the awards (Khen thưởng)
-    with django_assert_num_queries(13):
+    # personal plans, the awards (Khen thưởng), the summer's re-assessed conduct and re-tests
+    with django_assert_num_queries(15):
         year_list = year_cards(class_group, year)
 
     assert len(term_list) == len(year_list) == pupils

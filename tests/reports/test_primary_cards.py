@@ -410,12 +410,16 @@ NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities",
               "exemption", "year_average", "graduation_years", "three_year_average",
               "exemption_notes",
               "term1_copied", "copied_note", "personal_plan",  # transfers, plans
-              "awards"}
+              "awards",
+              # the summer's (Circular 22 Art. 12–14)
+              "retest", "summer_learning", "summer_conduct", "summer_promotion"}
 # Added later still, and never printed: codes and numbers beside the text.
 TYPED_FIELDS = {
     "average_value", "term1_value", "term2_value", "year_value",
     "learning_code", "conduct_code", "award_code", "promotion_code", "promotion_proposal",
     "year_average_value", "three_year_average_value",
+    "retest_value", "subject_id", "summer_stage", "summer_learning_code", "summer_conduct_code",
+    "summer_promotion_code", "retake_subject_ids",
 }
 
 

@@ -152,15 +152,15 @@ def test_the_endpoint_runs_a_fixed_number_of_queries_per_class(client, results,
     cast = results.cast
     client.force_login(cast.principal)
     params = {"school": cast.school_a.code, "term": "year"}
-    # session, user, the school, its years, its classes (the whole year reads no term); thirteen
-    # per class (the year cards read the awards).
-    with django_assert_num_queries(5 + 2 * 13):
+    # session, user, the school, its years, its classes (the whole year reads no term); fifteen
+    # per class (the year cards read the awards and the summer's rows).
+    with django_assert_num_queries(5 + 2 * 15):
         assert client.get(URL, params).status_code == 200
     for n in range(5):
         pupil = new_pupil(cast, cast.class_a2, "Phan", "Văn", f"Khải{n}")
         for term in (results.term1, results.term2):
             grade_pupil(cast, pupil, cast.class_a2, term, "8")
             rate(cast, pupil, term, "Tốt")
-    with django_assert_num_queries(5 + 2 * 13):
+    with django_assert_num_queries(5 + 2 * 15):
         body = client.get(URL, params).json()
     assert body["total"]["pupils"] == 10

@@ -259,6 +259,11 @@ SITE = [
         "bao-cao/lop/<int:class_id>/khen-thuong/", TEACHER, MANAGER,
         note="the homeroom teacher's proposals; the principal confirms",
     ),
+    route(
+        "bao-cao/lop/<int:class_id>/he/", TEACHER, MANAGER,
+        note="the class's homeroom teacher and the school's managers: summer lists and results",
+    ),
+    route("bao-cao/lop/<int:class_id>/he/khoa/", MANAGER, data={"action": "close"}),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
     route("bao-cao/lop/<int:class_id>/xet-tot-nghiep/", MANAGER,
           note="grade-12 classes only: another grade's class is a 404"),

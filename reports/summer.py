@@ -1,0 +1,337 @@
+"""The summer of grades 6–12 (Circular 22, Articles 12–14): its reads and writes.
+
+After the year closes (its term II is closed) the homeroom teacher of a class, or the school's
+managers, record the conduct re-assessed after summer conduct training and the re-test
+results (`save_summer`, all or nothing); the lists the homeroom teacher draws up come from
+the year cards (`summer_lists`); the school's managers close the year's summer, and reopen it
+with a reason (`close_summer`, `reopen_summer`, each a `SummerEvent`).
+
+These live in `reports`, not beside their models in `contactbook`: whether a pupil needs a
+re-test, and in what, is the year's decision, which the year cards compute (`reports.cards`).
+The rules are `grading/summer.py`; the rows `contactbook/models/summer.py`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contactbook.access import is_homeroom_teacher
+from contactbook.models import RetestResult, Summer, SummerConduct, SummerEvent
+from grading import circular22
+from grading import summer as rules
+from grading.errors import RuleError
+from reports.cards import model as codes
+from reports.cards.model import Card
+from reports.cards.selectors import year_cards
+from school.exceptions import DomainError
+from school.models import ClassGroup, School, SchoolYear, Subject, Term
+
+
+class SummerRefused(DomainError):
+    """The summer cannot take results now (the year open, the summer closed, not a grade
+    6–12 class)."""
+
+    status = 409
+    code = "summer_refused"
+    message = _("The summer's results cannot be recorded now.")
+
+
+class SummerErrors(DomainError):
+    """Some typed results were refused; `errors` maps each (pupil id, key) to its Vietnamese
+    message. Nothing was written."""
+
+    status = 422
+    code = "summer_invalid"
+    message = _("Some results were refused; nothing was saved.")
+
+    def __init__(self, errors: dict):
+        super().__init__()
+        self.errors = errors
+
+
+CONDUCT_KEY = "conduct"
+YEAR_OPEN = "Năm học chưa kết thúc (học kỳ II chưa khoá sổ): chưa ghi được kết quả sau kì nghỉ hè."
+SUMMER_CLOSED = "Kì nghỉ hè của năm học đã khoá: không ghi được kết quả."
+NOT_TRAINING = "Học sinh không phải rèn luyện trong kì nghỉ hè."
+NOT_RETESTING = "Học sinh không phải kiểm tra lại."
+NOT_IN_LIST = "Môn này không có trong danh sách kiểm tra lại của học sinh."
+CONDUCT_FIRST = "Chưa đánh giá lại rèn luyện sau kì nghỉ hè: chưa thể kiểm tra lại."
+SECOND_RETEST = "Đã có kết quả kiểm tra lại môn này: không kiểm tra lại lần thứ hai."
+CONDUCT_LOCKED = "Đã có kết quả kiểm tra lại: không sửa được mức rèn luyện đã đánh giá lại."
+NOT_IN_CLASS = "Học sinh không còn ở lớp này."
+
+
+# ---------------------------------------------------------------------------------------
+# Who may: the homeroom teacher of the class, the school's managers, the operator
+# ---------------------------------------------------------------------------------------
+
+
+def is_manager(user, school_id: int) -> bool:
+    return School.objects.managed_by(user).filter(pk=school_id).exists()
+
+
+def may_record_summer(user, class_group: ClassGroup) -> bool:
+    """The class's homeroom teacher (this year, on the staff), the school's managers and the
+    operator record a class's summer results."""
+    return is_homeroom_teacher(user, class_group) or is_manager(user, class_group.school_id)
+
+
+# ---------------------------------------------------------------------------------------
+# The year's and the summer's state
+# ---------------------------------------------------------------------------------------
+
+
+def year_is_closed(school_year: SchoolYear, lock: bool = False) -> bool:
+    """Whether the year's term II is closed. With `lock` (inside a transaction) its row is read
+    FOR SHARE, so a reopening of term II waits for a running save, as `school.terms.check_open`
+    does for a term's writers."""
+    if lock and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Term._meta.db_table)
+            cursor.execute(
+                f"SELECT closed_at FROM {table} WHERE school_year_id = %s AND number = 2"
+                " FOR SHARE",
+                [school_year.pk],
+            )
+            row = cursor.fetchone()
+        return row is not None and row[0] is not None
+    closed_at = (
+        Term.objects.filter(school_year=school_year, number=2)
+        .values_list("closed_at", flat=True)
+        .first()
+    )
+    return closed_at is not None
+
+
+def summer_of(school_year: SchoolYear, lock: bool = False) -> Summer:
+    """The year's Summer row (created open on first use); `lock`: FOR UPDATE, so a close and a
+    save never interleave."""
+    Summer.objects.get_or_create(school_year=school_year)
+    queryset = Summer.objects.select_for_update() if lock else Summer.objects
+    return queryset.get(school_year=school_year)
+
+
+def summer_state(school_year: SchoolYear) -> Summer:
+    """The year's Summer as it stands, for reading: an unsaved open one before any use."""
+    return Summer.objects.filter(school_year=school_year).first() or Summer(
+        school_year=school_year
+    )
+
+
+def _check_writable(school_year: SchoolYear) -> None:
+    if not year_is_closed(school_year, lock=True):
+        raise SummerRefused(YEAR_OPEN)
+    if summer_of(school_year, lock=True).is_closed:
+        raise SummerRefused(SUMMER_CLOSED)
+
+
+def _check_manager(user, school_year: SchoolYear) -> None:
+    if not (user.is_active and is_manager(user, school_year.school_id)):
+        raise PermissionDenied("Only the school's managers may close or reopen the summer.")
+
+
+@transaction.atomic
+def close_summer(*, user, school_year: SchoolYear, reason: str = "") -> bool:
+    """Close the year's summer: no more summer results. Managers only; returns whether it was
+    closed now (closing a closed summer does nothing)."""
+    _check_manager(user, school_year)
+    summer = summer_of(school_year, lock=True)
+    if summer.is_closed:
+        return False
+    summer.closed_at, summer.closed_by = timezone.now(), user
+    summer.save(update_fields=["closed_at", "closed_by"])
+    SummerEvent.objects.create(
+        summer=summer, action=SummerEvent.Action.CLOSED, by=user, reason=reason.strip()
+    )
+    return True
+
+
+@transaction.atomic
+def reopen_summer(*, user, school_year: SchoolYear, reason: str) -> bool:
+    """Open a closed summer again, with the reason kept. Managers only; a reason is
+    required (ValueError without one)."""
+    if not (reason or "").strip():
+        raise ValueError("a reason is required to reopen the summer")
+    _check_manager(user, school_year)
+    summer = summer_of(school_year, lock=True)
+    if not summer.is_closed:
+        return False
+    summer.closed_at, summer.closed_by = None, None
+    summer.save(update_fields=["closed_at", "closed_by"])
+    SummerEvent.objects.create(
+        summer=summer, action=SummerEvent.Action.REOPENED, by=user, reason=reason.strip()
+    )
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# Recording the results
+# ---------------------------------------------------------------------------------------
+
+
+def _blank(value) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _save_conduct(user, school_year, cards, conduct, errors) -> int:
+    changed = 0
+    for pk, typed in conduct.items():
+        if _blank(typed):
+            continue
+        card = cards.get(pk)
+        if card is None:
+            errors[(pk, CONDUCT_KEY)] = NOT_IN_CLASS
+            continue
+        if card.promotion_code != codes.REN_LUYEN_HE:
+            errors[(pk, CONDUCT_KEY)] = NOT_TRAINING
+            continue
+        try:
+            rating = circular22.parse_level(typed, "conduct")
+        except RuleError as exc:
+            errors[(pk, CONDUCT_KEY)] = exc.message
+            continue
+        if rating == card.summer_conduct:
+            continue
+        if any(line.retest for line in card.subjects):
+            errors[(pk, CONDUCT_KEY)] = CONDUCT_LOCKED
+            continue
+        SummerConduct.objects.update_or_create(
+            student_id=pk, school_year=school_year,
+            defaults={"rating": rating, "updated_by": user},
+        )
+        changed += 1
+    return changed
+
+
+def _save_retests(user, school_year, cards, retests, errors) -> int:
+    subjects = Subject.objects.in_bulk({subject_id for _pk, subject_id in retests})
+    changed = 0
+    for (pk, subject_id), typed in retests.items():
+        if _blank(typed):
+            continue
+        card, key = cards.get(pk), (pk, subject_id)
+        subject = subjects.get(subject_id)
+        line = next((s for s in card.subjects if s.subject_id == subject_id), None) if card else None
+        if card is None:
+            errors[key] = NOT_IN_CLASS
+        elif card.summer_stage == rules.AWAITING_CONDUCT:
+            errors[key] = CONDUCT_FIRST
+        elif line is not None and line.retest:
+            errors[key] = SECOND_RETEST
+        elif not card.retake_subject_ids or card.summer_stage not in (
+            rules.AWAITING_RETESTS, rules.DONE
+        ):
+            errors[key] = NOT_RETESTING
+        elif subject is None or subject_id not in card.retake_subject_ids:
+            errors[key] = NOT_IN_LIST
+        else:
+            rated = subject.assessment == Subject.Assessment.RATED
+            try:
+                result = rules.parse_retest(typed, rated, subject.name)
+            except RuleError as exc:
+                errors[key] = exc.message
+                continue
+            RetestResult.objects.create(
+                student_id=pk, school_year=school_year, subject=subject, entered_by=user,
+                value=None if rated else result, passed=result if rated else None,
+            )
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def save_summer(
+    *,
+    user,
+    class_group: ClassGroup,
+    conduct: dict[int, str] | None = None,
+    retests: dict[tuple[int, int], str] | None = None,
+) -> int:
+    """Record a class's summer results, all or nothing; returns how many were written.
+
+    `conduct` maps a pupil id to the conduct re-assessed after summer training ("Đạt", …);
+    `retests` maps (pupil id, subject id) to a re-test result as typed ("6,5", "Đ"). Blank
+    values are skipped. The conduct is recorded first, so one save can re-assess a pupil's
+    conduct and, the page having listed the subjects, not yet their re-tests.
+
+    Refuses (`PermissionDenied`) anyone but the class's homeroom teacher and the school's
+    managers; (`SummerRefused`) a grade 1–5 class, a year whose term II is open and a closed
+    summer; (`SummerErrors`, by cell) a re-assessment for a pupil not sent to training (or one
+    changed after a re-test was recorded), a re-test for a pupil with none, in a subject not in
+    their list, before the conduct re-assessment, a second one, or a bad value (outside 0–10,
+    two decimals, not Đ/CĐ). Nothing is written when anything is refused.
+    """
+    if not may_record_summer(user, class_group):
+        raise PermissionDenied("Only the homeroom teacher and the school's managers.")
+    if class_group.is_primary:
+        raise SummerRefused(NOT_RETESTING)
+    school_year = class_group.school_year
+    _check_writable(school_year)
+    errors: dict = {}
+
+    def cards() -> dict[int, Card]:
+        return {c.student_id: c for c in year_cards(class_group, school_year)}
+
+    changed = _save_conduct(user, school_year, cards(), conduct or {}, errors)
+    if not errors and retests:
+        changed += _save_retests(user, school_year, cards(), retests, errors)
+    if errors:
+        transaction.set_rollback(True)
+        raise SummerErrors(errors)
+    return changed
+
+
+# ---------------------------------------------------------------------------------------
+# The lists the homeroom teacher draws up (Art. 12–14)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SummerLists:
+    """A class's year-end lists, each of cards in class-list order. A pupil whose summer
+    decided appears in `moving_up` or `not_moving_up` with `after_summer` set; one still in
+    the summer appears in `retests` / `training` (and stays there once decided, with the
+    results). `incomplete`: cards with no decision yet (their `missing` says why)."""
+
+    moving_up: list = field(default_factory=list)
+    not_moving_up: list = field(default_factory=list)
+    retests: list = field(default_factory=list)
+    training: list = field(default_factory=list)
+    incomplete: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SummerRow:
+    card: Card
+    retake: tuple  # the SubjectLines to re-take now
+    after_summer: str = ""  # "sau khi kiểm tra lại" / "sau khi rèn luyện trong kì nghỉ hè"
+
+
+
+def summer_lists(class_group: ClassGroup) -> SummerLists:
+    """The lists from the class's year cards (11 queries whatever the class size)."""
+    lists = SummerLists()
+    for card in year_cards(class_group, class_group.school_year):
+        retake = tuple(s for s in card.subjects if s.subject_id in card.retake_subject_ids)
+        trained = card.promotion_code == codes.REN_LUYEN_HE
+        after = ""
+        if card.summer_promotion_code:
+            after = "sau khi kiểm tra lại" if retake else "sau khi rèn luyện trong kì nghỉ hè"
+        row = SummerRow(card, retake, after)
+        final = card.summer_promotion_code or (
+            card.promotion_code if card.promotion_code in (codes.LEN_LOP, codes.O_LAI_LOP) else None
+        )
+        if card.promotion_code is None:
+            lists.incomplete.append(row)
+        elif final == codes.LEN_LOP:
+            lists.moving_up.append(row)
+        elif final == codes.O_LAI_LOP:
+            lists.not_moving_up.append(row)
+        if trained:
+            lists.training.append(row)
+        if retake:
+            lists.retests.append(row)
+    return lists
