@@ -509,10 +509,9 @@ def build_upper(b: Build) -> None:
     b.staff(b.login("clerk"), school, Role.ADMIN)
     for _ in range(2):
         b.staff(b.new_staff(rng, rng.random() < 0.5), school, Role.VICE_PRINCIPAL)
-    # Last year: term I closed by the principal, term II still open.
-    last_year = _terms("2025-09-05", "2026-01-17", "2026-01-19", "2026-05-30")
-    last_year[0] = (*last_year[0][:2], datetime.datetime(2026, 1, 20, 16, 30, tzinfo=ICT))
-    b.year(school, "2025–2026", last_year, current=False, closed_by=principal)
+    # Last year, closed by the principal: term I in January, term II at the start of June
+    # (its grade books and cards: demo/last_year.py, demo/cards.py).
+    b.year(school, "2025–2026", UPPER_PAST_YEARS["2025–2026"], current=False, closed_by=principal)
     year = b.year(
         school, "2026–2027", _terms("2026-09-05", "2027-01-16", "2027-01-18", "2027-05-29"),
         current=True,
@@ -670,6 +669,104 @@ def _upper_pupils(b: Build, plans: list[ClassPlan], rng) -> None:
         b.pupil(rng, plan["10A1"], sex=sex, name=(family_name, middle, given))
     for p in plans:
         b.fill_class(rng, p, rng.randint(38, 42))
+
+
+# ------------------------------------------------------------- upper secondary, past years
+
+
+def _closed(*terms: tuple[str, str, str]) -> list[tuple]:
+    """(first day, last day, closed on) per term -> Build.year's terms, closed at 16:30."""
+    return [
+        (
+            datetime.date.fromisoformat(first), datetime.date.fromisoformat(last),
+            datetime.datetime.combine(
+                datetime.date.fromisoformat(closed), datetime.time(16, 30), tzinfo=ICT
+            ),
+        )
+        for first, last, closed in terms
+    ]
+
+
+# The school's three past years, every term closed by the principal a few days after its end.
+UPPER_PAST_YEARS = {
+    "2023–2024": _closed(
+        ("2023-09-05", "2024-01-13", "2024-01-16"), ("2024-01-15", "2024-05-25", "2024-05-29")
+    ),
+    "2024–2025": _closed(
+        ("2024-09-05", "2025-01-18", "2025-01-21"), ("2025-01-20", "2025-05-31", "2025-06-03")
+    ),
+    "2025–2026": _closed(
+        ("2025-09-05", "2026-01-17", "2026-01-20"), ("2026-01-19", "2026-05-30", "2026-06-02")
+    ),
+}
+# Last year's classes, each taught by the cohort's teachers: (year, class, the class of this
+# year whose homeroom teacher and subject teachers it had). A cohort keeps its homeroom
+# teacher from grade 10 to 12, who then takes a new grade 10: Nguyễn Thị Mai led the class
+# that graduated in 2026 (10A1 in 2023–2024, 11A1, 12A1) and leads this year's 10A1.
+UPPER_PAST_CLASSES = (
+    ("2025–2026", "10A1", "11A1"),
+    ("2025–2026", "11A1", "12A1"),
+    ("2025–2026", "12A1", "10A1"),
+    ("2024–2025", "11A1", "10A1"),
+    ("2023–2024", "10A1", "10A1"),
+)
+
+
+def build_upper_past(b: Build) -> None:
+    """THPT Hạ Long's past years for demo/last_year.py: 2025–2026's 10A1 (this year's 11A1
+    a year younger), 11A1 (this year's 12A1) and 12A1, a class that graduated in 2026, whose
+    pupils were 10A1 in 2023–2024 and 11A1 in 2024–2025. One pupil of this year's 11A1 joined
+    last year's 10A1 in term II (a transfer-in: no term I here). Called after the primary
+    school is built, so its own draws (siblings among the families so far) stay as they were;
+    the graduates are new pupils with their families."""
+    rng = random.Random("seed_demo/thpt-ha-long/past-years")
+    school = next(s for s in b.rows[School] if s.code == UPPER_CODE)
+    principal = next(u for u in b.rows[User] if u.phone == LOGINS["principal"].phone)
+    years = {y.name: y for y in b.rows[SchoolYear] if y.school is school}
+    for name, terms in UPPER_PAST_YEARS.items():
+        if name not in years:
+            years[name] = b.year(school, name, terms, current=False, closed_by=principal)
+    now = {
+        c.name: c for c in b.rows[ClassGroup] if c.school is school and c.school_year.is_current
+    }
+    taught = defaultdict(list)
+    for a in b.rows[TeachingAssignment]:
+        if a.class_group.school is school:
+            taught[a.class_group.name].append(a)
+    pupils_now = defaultdict(list)
+    for e in b.rows[Enrolment]:
+        if e.class_group.school is school:
+            pupils_now[e.class_group.name].append(e.student)
+    past = {}
+    for year_name, name, cohort in UPPER_PAST_CLASSES:
+        source, year = now[cohort], years[year_name]
+        group = past[(year_name, name)] = b.add(
+            ClassGroup(
+                school=school, school_year=year, grade=int(name[:2]), name=name,
+                homeroom_teacher=source.homeroom_teacher, room=now[name].room,
+            )
+        )
+        for a in taught[cohort]:
+            b.add(TeachingAssignment(teacher=a.teacher, class_group=group, subject=a.subject))
+    last = years["2025–2026"]
+    # Last year's 10A1 and 11A1: this year's 11A1 and 12A1; the transfer-in (the 11A1 pupil
+    # with the highest student code) from the first day of term II.
+    joined_in_term_two = UPPER_PAST_YEARS["2025–2026"][1][0]
+    transfer = max(pupils_now["11A1"], key=lambda s: s.student_code)
+    for name, cohort in (("10A1", "11A1"), ("11A1", "12A1")):
+        for student in pupils_now[cohort]:
+            start = joined_in_term_two if student is transfer else last.start_date
+            b.add(Enrolment(student=student, class_group=past[("2025–2026", name)],
+                            school_year=last, start_date=start))
+    # The class of 2026: 12A1 last year, and the same pupils in their grades 10 and 11.
+    twelve = ClassPlan(past[("2025–2026", "12A1")], {}, now["10A1"].homeroom_teacher.phone)
+    b.fill_class(rng, twelve, 40)
+    graduates = [e.student for e in b.rows[Enrolment] if e.class_group is twelve.group]
+    for key in (("2024–2025", "11A1"), ("2023–2024", "10A1")):
+        group = past[key]
+        for student in graduates:
+            b.add(Enrolment(student=student, class_group=group, school_year=group.school_year,
+                            start_date=group.school_year.start_date))
 
 
 # ---------------------------------------------------------------------------------- primary

@@ -1,5 +1,6 @@
 """Seeding and removing the whole demo: the schools' structure (demo/school.py), then their
-lessons (demo/lessons.py), grade books (demo/grades.py), last year's cards (demo/cards.py), the
+lessons (demo/lessons.py), grade books (demo/grades.py; THPT Hạ Long's past years in
+demo/last_year.py), last year's cards (demo/cards.py), the
 smart classrooms (demo/devices.py) and a contact book in use (demo/contactbook.py).
 `manage.py seed_demo` calls these inside one transaction."""
 
@@ -16,6 +17,7 @@ from demo.cards import issue_last_year_cards
 from demo.contactbook import seed_contact_book
 from demo.devices import seed_devices
 from demo.grades import remove_grades, seed_grades, seed_last_year
+from demo.last_year import seed_upper_past_years
 from demo.lessons import remove_lessons, seed_lessons
 from demo.school import (
     DEMO_PASSWORD,
@@ -29,6 +31,7 @@ from demo.school import (
     Registry,
     build_primary,
     build_upper,
+    build_upper_past,
     format_count,
 )
 from reports.models import ReportCard, ReportRun
@@ -104,6 +107,7 @@ def _plan(department: Department, password: str, registry: Registry) -> Build:
     build.login("operator", is_superuser=True, is_staff=True)
     build_upper(build)
     build_primary(build)
+    build_upper_past(build)
     build.guardianships()
     return build
 
@@ -166,8 +170,10 @@ demo kiosk's token, shown this once)."""
     # Term I's grade book (reports): every cell, conduct, comments and a few absences.
     counts["scores"] = seed_grades(log)
     _analyze((Score,))
-    # Last year (the primary school's, closed): its grade book, then its cards issued.
+    # Last year (both schools', closed; at THPT Hạ Long the graduates' two earlier years too):
+    # the grade books, then last year's cards issued.
     counts["last_year_scores"] = seed_last_year(log)
+    counts["past_year_scores"] = seed_upper_past_years(log)
     counts["cards"] = issue_last_year_cards(log)
     # The smart classrooms (devices) and a contact book in use (contactbook's services).
     counts["kiosk_token"] = seed_devices(log)

@@ -171,7 +171,9 @@ def test_the_demo_department_and_its_two_schools(seeded):
 
 
 def test_classes_pupils_rooms_and_staff_have_the_promised_sizes(seeded):
-    upper_classes = ClassGroup.objects.filter(school__code=UPPER).select_related("room")
+    upper_classes = ClassGroup.objects.filter(
+        school__code=UPPER, school_year__is_current=True
+    ).select_related("room")
     assert sorted(c.name for c in upper_classes) == sorted(
         f"{g}A{n}" for g in (10, 11, 12) for n in range(1, 11)
     )
@@ -206,9 +208,13 @@ def test_classes_pupils_rooms_and_staff_have_the_promised_sizes(seeded):
 
 def test_years_terms_subjects_and_bells(seeded):
     years = {y.name: y for y in SchoolYear.objects.filter(school__code=UPPER)}
-    assert set(years) == {"2025–2026", "2026–2027"}
-    assert years["2026–2027"].is_current and not years["2025–2026"].is_current
-    assert [t.is_closed for t in years["2025–2026"].terms.order_by("number")] == [True, False]
+    assert set(years) == {"2023–2024", "2024–2025", "2025–2026", "2026–2027"}
+    assert [name for name, y in years.items() if y.is_current] == ["2026–2027"]
+    for name in ("2023–2024", "2024–2025", "2025–2026"):  # closed, by the principal
+        terms = years[name].terms.order_by("number")
+        assert [t.is_closed for t in terms] == [True, True], name
+        assert {t.closed_by.phone for t in terms} == {LOGINS["principal"]}
+        assert all(t.closed_at.date() > t.end_date for t in terms)
     terms = [
         (t.start_date.isoformat(), t.end_date.isoformat(), t.is_closed)
         for t in years["2026–2027"].terms.order_by("number")
@@ -247,24 +253,50 @@ def test_every_pupil_has_one_active_enrolment_and_one_or_two_guardians(seeded):
     students = Student.objects.filter(school__in=demo_schools())
     this_year = Enrolment.objects.filter(school_year__is_current=True)
     active = Counter(this_year.filter(status="active").values_list("student_id", flat=True))
-    assert set(active) == set(students.values_list("id", flat=True))
+    # Every pupil but the class of 2026 (12A1 last year, graduated) has a class this year.
+    graduates = set(
+        Enrolment.objects.filter(
+            class_group__school__code=UPPER, school_year__name="2025–2026",
+            class_group__name="12A1",
+        ).values_list("student_id", flat=True)
+    )
+    assert 35 <= len(graduates) <= 42 and not graduates & set(active)
+    assert set(active) | graduates == set(students.values_list("id", flat=True))
     assert set(active.values()) == {1}
     assert not Enrolment.objects.exclude(school_year=F("class_group__school_year")).exists()
     assert not this_year.exclude(start_date="2026-09-05").exists()
-    # Last year: the primary school's 2A, today's 3A a year younger.
+
+    def pupils(school, year, name):
+        return set(Enrolment.objects.filter(
+            class_group__school__code=school, school_year__name=year, class_group__name=name,
+            status="active",
+        ).values_list("student_id", flat=True))
+
+    # Last year at the primary school: its 2A, today's 3A a year younger.
     last_year = Enrolment.objects.filter(school_year__is_current=False)
-    assert set(last_year.values_list("class_group__name", flat=True)) == {"2A"}
-    assert set(last_year.values_list("student_id", flat=True)) == set(
-        this_year.filter(class_group__school__code=PRIMARY, class_group__name="3A")
-        .values_list("student_id", flat=True)
+    assert set(last_year.values_list("class_group__name", flat=True)) == {
+        "2A", "10A1", "11A1", "12A1"
+    }
+    assert pupils(PRIMARY, "2025–2026", "2A") == pupils(PRIMARY, "2026–2027", "3A")
+    # At THPT Hạ Long: last year's 10A1 and 11A1 are this year's 11A1 and 12A1, one of them
+    # joining in term II; the class of 2026 was 10A1 and 11A1 in the two years before.
+    assert pupils(UPPER, "2025–2026", "10A1") == pupils(UPPER, "2026–2027", "11A1")
+    assert pupils(UPPER, "2025–2026", "11A1") == pupils(UPPER, "2026–2027", "12A1")
+    late = last_year.filter(class_group__school__code=UPPER).exclude(
+        start_date=F("school_year__start_date")
     )
+    assert [(e.class_group.name, str(e.start_date)) for e in late] == [("10A1", "2026-01-19")]
+    assert pupils(UPPER, "2024–2025", "11A1") == pupils(UPPER, "2023–2024", "10A1") == graduates
     guardians = Counter(students.annotate(n=Count("guardianships")).values_list("n", flat=True))
     assert set(guardians) == {1, 2}
     assert guardians[2] > guardians[1] / 2  # both parents for many pupils, not a token few
     # Some families have two children in the schools.
     assert Guardian.objects.annotate(n=Count("guardianships")).filter(n=2).count() >= 10
     for grade, born in ((10, 2011), (11, 2010), (12, 2009), (1, 2020), (3, 2018)):
-        years = Student.objects.filter(enrolments__class_group__grade=grade).values_list(
+        years = Student.objects.filter(
+            enrolments__class_group__grade=grade,
+            enrolments__class_group__school_year__is_current=True,
+        ).values_list(
             "date_of_birth__year", flat=True
         )
         assert set(years) == {born}, grade
@@ -306,7 +338,7 @@ def test_timetables_double_book_no_class_and_no_teacher(seeded):
     assert set(slots.values_list("class_group_id", "subject_id", "teacher_id")) == set(assigned)
 
     combinations = set()
-    for group in ClassGroup.objects.filter(school__code=UPPER):
+    for group in ClassGroup.objects.filter(school__code=UPPER, school_year__is_current=True):
         codes = set(group.assignments.values_list("subject__code", flat=True))
         assert group.assignments.count() == 12 and len(codes - COMPULSORY) == 4, group.name
         combinations.add(frozenset(codes))
@@ -355,7 +387,8 @@ def test_demo_logins_have_the_roles_the_readme_describes(seeded):
     assert not ClassGroup.objects.filter(homeroom_teacher=hung).exists()
 
     mai = login("homeroom_10a1")
-    assert ClassGroup.objects.get(school__code=UPPER, name="10A1").homeroom_teacher == mai
+    this_year = ClassGroup.objects.filter(school__code=UPPER, school_year__is_current=True)
+    assert this_year.get(name="10A1").homeroom_teacher == mai
     assert TeachingAssignment.objects.filter(
         teacher=mai, class_group__name="10A1", subject__code="ngu-van"
     ).exists()
@@ -381,7 +414,7 @@ def test_class_lists_come_out_of_the_database_in_vietnamese_order(seeded):
 
         expected = sorted(listed, key=vietnamese)
         assert [s.id for s in listed] == [s.id for s in expected], group.name
-    class_10a1 = ClassGroup.objects.get(school__code=UPPER, name="10A1")
+    class_10a1 = ClassGroup.objects.get(school__code=UPPER, name="10A1", school_year__is_current=True)
     roster = [s.full_name for s in Student.objects.in_class(class_10a1)]
     curated = [
         "Phạm Minh Anh", "Nguyễn Ngọc Anh", "Lê Thị Ngọc Ánh", "Hoàng Thùy Dung", "Trần Tiến Dũng",
