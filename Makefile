@@ -24,7 +24,7 @@ run: export DEBUG = 1
 run: venv
 	@echo "==> Migrating the database (embedded SQLite db.sqlite3 unless DATABASE_URL is set)"
 	@$(PY) manage.py migrate --no-input -v 0
-	@echo "==> Seeding the demo schools (about a minute the first time; skipped when already there)"
+	@echo "==> Seeding the demo schools (about two minutes the first time; skipped when already there)"
 	@$(PY) manage.py seed_demo
 	@echo "==> Serving on http://$(HOST):$(PORT)/ (demo logins are in the README; Ctrl+C stops)"
 	@$(PY) manage.py runserver $(HOST):$(PORT)
