@@ -21,10 +21,10 @@ from simple_history.utils import bulk_create_with_history
 from contactbook.models import CopiedResult, CopiedTerm, PersonalPlan, Score
 from grading import transfers as rules
 from grading.errors import RuleError
+from school.access import is_principal
 from school.models import (
     ClassGroup,
     Enrolment,
-    StaffMembership,
     Student,
     Subject,
     TeachingAssignment,
@@ -186,13 +186,9 @@ def save_copied_term(
 
 
 def may_decide(user, school_id: int) -> bool:
-    """The school's principal (an active membership) or the operator; nobody else, not even a
-    vice-principal (Circular 22 Art. 12.4, Circular 27 Art. 11: the principal decides)."""
-    if user.is_active and user.is_superuser:
-        return True
-    return StaffMembership.objects.filter(
-        user=user, school_id=school_id, role=StaffMembership.Role.PRINCIPAL, is_active=True
-    ).exists()
+    """The school's principal or the operator; nobody else, not even a vice-principal
+    (Circular 22 Art. 12.4, Circular 27 Art. 11: the principal decides)."""
+    return is_principal(user, school_id)
 
 
 @transaction.atomic

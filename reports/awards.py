@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from grading import circular27
 from reports.cards.selectors import year_cards
 from reports.models import Award
-from school.access import can_manage_school
+from school.access import can_manage_school, is_principal
 from school.exceptions import DomainError
-from school.models import ClassGroup, Enrolment, SchoolYear, StaffMembership, Student
+from school.models import ClassGroup, Enrolment, SchoolYear, Student
 
 TEXT_MAX = Award._meta.get_field("text").max_length
 
@@ -68,12 +68,6 @@ def class_of(student: Student, school_year: SchoolYear) -> ClassGroup | None:
         .first()
     )
     return enrolment.class_group if enrolment else None
-
-
-def is_principal(user, school_id: int) -> bool:
-    return user.is_superuser or StaffMembership.objects.filter(
-        user=user, school_id=school_id, role=StaffMembership.Role.PRINCIPAL, is_active=True
-    ).exists()
 
 
 def may_be_proposed(result: str) -> bool:

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import User
 from school.managers import accounts_of_schools_alone, manageable_accounts
-from school.models import ClassGroup, GuardianLinkRequest, School, Student
+from school.models import ClassGroup, GuardianLinkRequest, School, StaffMembership, Student
 
 
 def get_or_404(queryset, object_id):
@@ -38,6 +38,17 @@ def get_school_for_manager(user, school_id) -> School:
 
 def can_manage_school(user, school: School) -> bool:
     return School.objects.managed_by(user).filter(pk=school.pk).exists()
+
+
+def is_principal(user, school_id: int) -> bool:
+    """The school's principal (an active membership) or the operator; not a vice-principal.
+    The decisions the circulars give the principal alone ask this: a disabled pupil's
+    promotion, a Học sinh Tiêu biểu title."""
+    if not user.is_active:
+        return False
+    return user.is_superuser or StaffMembership.objects.filter(
+        user=user, school_id=school_id, role=StaffMembership.Role.PRINCIPAL, is_active=True
+    ).exists()
 
 
 def manages_any_school(user) -> bool:
