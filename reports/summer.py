@@ -26,8 +26,9 @@ from grading.errors import RuleError
 from reports.cards import model as codes
 from reports.cards.model import Card
 from reports.cards.selectors import year_cards
+from school.access import can_manage_school
 from school.exceptions import DomainError
-from school.models import ClassGroup, School, SchoolYear, Subject, Term
+from school.models import ClassGroup, SchoolYear, Subject, Term
 
 
 class SummerRefused(DomainError):
@@ -69,14 +70,10 @@ NOT_IN_CLASS = "Học sinh không còn ở lớp này."
 # ---------------------------------------------------------------------------------------
 
 
-def is_manager(user, school_id: int) -> bool:
-    return School.objects.managed_by(user).filter(pk=school_id).exists()
-
-
 def may_record_summer(user, class_group: ClassGroup) -> bool:
     """The class's homeroom teacher (this year, on the staff), the school's managers and the
     operator record a class's summer results."""
-    return is_homeroom_teacher(user, class_group) or is_manager(user, class_group.school_id)
+    return is_homeroom_teacher(user, class_group) or can_manage_school(user, class_group.school_id)
 
 
 # ---------------------------------------------------------------------------------------
@@ -129,7 +126,7 @@ def _check_writable(school_year: SchoolYear) -> None:
 
 
 def _check_manager(user, school_year: SchoolYear) -> None:
-    if not (user.is_active and is_manager(user, school_year.school_id)):
+    if not (user.is_active and can_manage_school(user, school_year.school_id)):
         raise PermissionDenied("Only the school's managers may close or reopen the summer.")
 
 

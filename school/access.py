@@ -36,8 +36,10 @@ def get_school_for_manager(user, school_id) -> School:
     return get_or_404(School.objects.managed_by(user), school_id)
 
 
-def can_manage_school(user, school: School) -> bool:
-    return School.objects.managed_by(user).filter(pk=school.pk).exists()
+def can_manage_school(user, school: School | int) -> bool:
+    """Whether `user` manages the school (a School or its id; the operator manages all)."""
+    school_id = school.pk if isinstance(school, School) else school
+    return School.objects.managed_by(user).filter(pk=school_id).exists()
 
 
 def is_principal(user, school_id: int) -> bool:

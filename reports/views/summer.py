@@ -27,6 +27,7 @@ from grading import summer as rules
 from reports import summer
 from reports.access import get_class_group_for_summary
 from reports.cards.model import LEN_LOP, O_LAI_LOP, decision_words
+from school.access import can_manage_school
 
 
 def conduct_name(student_id: int) -> str:
@@ -109,7 +110,7 @@ def class_summer(request: HttpRequest, class_id: int) -> HttpResponse:
         "year_closed": year_closed,
         "state": state,
         "events": list(state.events.select_related("by")) if state and state.pk else [],
-        "is_manager": summer.is_manager(request.user, class_group.school_id),
+        "is_manager": can_manage_school(request.user, class_group.school_id),
         "editable": editable,
         "notice": notice,
         "error_count": len(errors),
@@ -155,7 +156,7 @@ def close_or_reopen(request: HttpRequest, class_id: int) -> HttpResponse:
     """Close the summer of the class's year, or reopen it with a reason: managers only."""
     class_group = get_class_group_for_summary(request.user, class_id)
     year = class_group.school_year
-    if not summer.is_manager(request.user, class_group.school_id):
+    if not can_manage_school(request.user, class_group.school_id):
         raise PermissionDenied("Only the school's managers close or reopen the summer.")
     reason = request.POST.get("reason", "").strip()[:300]
     if request.POST.get("action") == "reopen":
