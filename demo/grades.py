@@ -297,16 +297,17 @@ ADVICE_SENTENCES = {
 
 def _homeroom_comment(
     rng: random.Random, learning: str, conduct: str, averages: dict[str, Decimal],
-    names: dict[str, str],
+    names: dict[str, str], closing: Sequence[str] | None = None,
 ) -> str:
-    """Three sentences: conduct, learning (naming the best or weakest subject) and advice."""
+    """Three sentences: conduct, learning (naming the best or weakest subject) and advice
+    (or one of `closing`: the year's last comment has a word for the summer instead)."""
     # GDQP&AN is marked so generously that "best at GDQP&AN" would say little.
     ranked = sorted((c for c in averages if c != "gdqp-an"), key=lambda c: (averages[c], c))
     words = {"best": names[ranked[-1]], "worst": names[ranked[0]]}
     parts = (
         rng.choice(CONDUCT_SENTENCES[conduct]),
         rng.choice(LEARNING_SENTENCES[learning]),
-        rng.choice(ADVICE_SENTENCES[learning]),
+        rng.choice(closing or ADVICE_SENTENCES[learning]),
     )
     return " ".join(p.format(**words) for p in parts)
 

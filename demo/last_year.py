@@ -59,10 +59,8 @@ from demo import grades
 from demo.grades import (
     BATCH,
     CHUA_DAT,
-    CONDUCT_SENTENCES,
     DAT,
     FINAL,
-    LEARNING_SENTENCES,
     MEAN_ABILITY,
     MIDTERM,
     SUBJECT_SHIFT,
@@ -269,7 +267,9 @@ def _draw_term(rng, number, level, diligence, aptitude, subjects, names, days, s
     if number == 1:
         comment = grades._homeroom_comment(rng, learning, conduct, averages, names)
     else:
-        comment = _year_comment(rng, learning, conduct, averages, names, situation)
+        comment = grades._homeroom_comment(
+            rng, learning, conduct, averages, names, closing=YEAR_END_SENTENCES[situation]
+        )
     subject_comments = grades._subject_comments(rng, subjects, averages, results)
     if number == 2:  # "… in term II" said in term II would read oddly
         subject_comments = {
@@ -300,18 +300,6 @@ YEAR_END_SENTENCES = {
     BOTH: ("Em cần nghiêm túc rèn luyện trong kì nghỉ hè theo kế hoạch của nhà trường.",),
     TRANSFER_IN: ("Em đã nhanh chóng hòa nhập với tập thể lớp từ học kỳ II.",),
 }
-
-
-def _year_comment(rng, learning, conduct, averages, names, situation) -> str:
-    """Term II's homeroom comment, the year's: conduct, learning and a word for the summer."""
-    ranked = sorted((c for c in averages if c != "gdqp-an"), key=lambda c: (averages[c], c))
-    words = {"best": names[ranked[-1]], "worst": names[ranked[0]]}
-    parts = (
-        rng.choice(CONDUCT_SENTENCES[conduct]),
-        rng.choice(LEARNING_SENTENCES[learning]),
-        rng.choice(YEAR_END_SENTENCES[situation]),
-    )
-    return " ".join(p.format(**words) for p in parts)
 
 
 def _outcome(terms: dict[int, TermPlan], subjects: Sequence[SubjectSpec]) -> Outcome:
