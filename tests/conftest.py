@@ -14,6 +14,7 @@ from django.db import connection
 from core.db import forget as forget_prepared_statements
 from school.models import StaffMembership
 from tests import factories as f
+from tests.celery_workers import workers  # noqa: F401 (a fixture: real Celery workers)
 from tests.clients import Client
 
 

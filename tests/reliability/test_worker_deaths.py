@@ -6,86 +6,22 @@ Real workers on the tests' Redis broker and database; the SMS gateway is a fake 
 on loopback (tests/reliability/fake_sms.py), the system's edge."""
 
 import datetime
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import psycopg2
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from contactbook import consents, notifications, summaries, tasks
 from contactbook.models import Delivery, Notification, WeeklySummary
 from tests import factories as f
+from tests.celery_workers import kill, wait_for
 from tests.reliability.fake_sms import FakeSmsGateway
-from truongso.celery import app
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
 STALE_SECONDS = 2
 FRIDAY = datetime.date(2026, 11, 27)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-@pytest.fixture
-def workers(tmp_path):
-    """Start workers of a queue with extra settings; every one still running is stopped at
-    the end. Tasks go to the broker (not run eagerly) meanwhile."""
-    broker = app.conf.broker_url or settings.CELERY_BROKER_URL
-    assert broker, "make test starts Redis and sets REDIS_URL"
-    started = []
-
-    def start(name: str, queue: str, **extra: str) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "truongso.settings.base",
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": broker,
-            "SMS_SEND_HOURS": "0,24",  # the test runs at any hour
-            **extra,
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "truongso", "worker", "-Q", queue,
-             "--pool", "solo", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-             "-n", f"{name}@%h"],
-            cwd=ROOT, env=env, stdout=open(tmp_path / f"{name}.log", "wb"),  # noqa: SIM115
-            stderr=subprocess.STDOUT,
-        )
-        started.append(process)
-        return process
-
-    app.conf.task_always_eager = False
-    try:
-        yield start
-    finally:
-        app.conf.task_always_eager = True
-        for process in started:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=20)
-
-
-def _wait_for(check, seconds=60, step=0.05) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(step)
-    return False
-
-
-def _kill(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=20)
 
 
 def test_a_notification_worker_killed_while_the_gateway_has_the_sms_sends_it_once(
@@ -113,7 +49,7 @@ def test_a_notification_worker_killed_while_the_gateway_has_the_sms_sends_it_onc
         # The gateway has the SMS (a real one would send it now) and the worker dies before
         # it hears back: the delivery stays claimed, neither sent nor failed.
         assert gateway.arrived.wait(timeout=60), (tmp_path / "notifications-1.log").read_text()
-        _kill(first)
+        kill(first)
         gateway.release()
         delivery = Delivery.objects.get(pk=delivery_id)
         assert (delivery.status, delivery.attempts) == ("sending", 1)
@@ -121,12 +57,12 @@ def test_a_notification_worker_killed_while_the_gateway_has_the_sms_sends_it_onc
         # A new worker, once the claim is stale, sweeps at start and sends it again with the
         # same request id; the gateway, which keeps request ids, does not send a second SMS.
         claimed = delivery.claimed_at
-        assert _wait_for(
+        assert wait_for(
             lambda: timezone.now() > claimed + datetime.timedelta(seconds=STALE_SECONDS + 0.2),
             seconds=10,
         )
         workers("notifications-2", "notifications", **sms)
-        assert _wait_for(lambda: Delivery.objects.get(pk=delivery_id).status == "sent"), (
+        assert wait_for(lambda: Delivery.objects.get(pk=delivery_id).status == "sent"), (
             (tmp_path / "notifications-2.log").read_text()
         )
         delivery = Delivery.objects.get(pk=delivery_id)
@@ -164,10 +100,10 @@ def test_a_default_worker_killed_inside_a_chunk_of_weekly_summaries_leaves_it_do
         with holder.cursor() as cursor:
             cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
             tasks.send_weekly_summaries.delay(FRIDAY.isoformat())
-            assert _wait_for(lambda: _waiting_on_a_lock(table)), (
+            assert wait_for(lambda: _waiting_on_a_lock(table)), (
                 (tmp_path / "default-1.log").read_text()
             )
-            _kill(first)
+            kill(first)
     finally:
         holder.rollback()
         holder.close()
@@ -176,7 +112,7 @@ def test_a_default_worker_killed_inside_a_chunk_of_weekly_summaries_leaves_it_do
 
     time.sleep(2.2)  # past the visibility timeout: the new worker takes the chunk back
     workers("default-2", "default", **restore)
-    assert _wait_for(lambda: WeeklySummary.objects.count() == len(expected), seconds=90), (
+    assert wait_for(lambda: WeeklySummary.objects.count() == len(expected), seconds=90), (
         (tmp_path / "default-2.log").read_text()
     )
     time.sleep(1)  # nothing more arrives: no chunk ran twice

@@ -3,17 +3,9 @@ in the middle of a chunk, a new worker started, and the run completes with every
 exactly once and every page in the class PDF exactly once."""
 
 import io
-import os
-import signal
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -22,43 +14,11 @@ from reports import runs
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from school.models import StaffMembership
 from tests import factories as f
-from truongso.celery import app
+from tests.celery_workers import kill, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
 PUPILS = 12
 CHUNK = 2  # six chunks, so the worker is killed with work before and after it
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def _start_worker(tmp_path, name: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "truongso.settings.base",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": app.conf.broker_url or settings.CELERY_BROKER_URL,
-        "REPORTS_ROOT": str(settings.REPORTS_ROOT),
-        "REPORT_CHUNK_SIZE": str(CHUNK),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "truongso", "worker", "-Q", "reports",
-         "--pool", "solo", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-         "-n", f"{name}@%h"],
-        cwd=ROOT, env=env, stdout=open(tmp_path / f"{name}.log", "wb"), stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_for(check, seconds=90, step=0.05):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture
@@ -89,45 +49,36 @@ def class_with_grades():
     return principal, class_group, term
 
 
-def test_a_run_survives_its_worker_being_killed_mid_chunk(class_with_grades, tmp_path, settings):
+def test_a_run_survives_its_worker_being_killed_mid_chunk(class_with_grades, tmp_path, settings, workers):
     principal, class_group, term = class_with_grades
     settings.REPORT_CHUNK_SIZE = CHUNK
-    first = _start_worker(tmp_path, "first")
-    app.conf.task_always_eager = False
-    second = None
-    try:
-        run, created = runs.start_run(
-            user=principal, school=class_group.school, school_year=class_group.school_year,
-            term=term, scope=ReportRun.Scope.CLASS, class_group=class_group,
+    chunk_size = {"REPORTS_ROOT": str(settings.REPORTS_ROOT), "REPORT_CHUNK_SIZE": str(CHUNK)}
+    first = workers("first", "reports", **chunk_size)
+    run, created = runs.start_run(
+        user=principal, school=class_group.school, school_year=class_group.school_year,
+        term=term, scope=ReportRun.Scope.CLASS, class_group=class_group,
+    )
+    assert created and run.total == PUPILS
+    chunks = ReportChunk.objects.filter(run=run)
+    assert chunks.count() == PUPILS // CHUNK
+
+    # Kill the worker while it is inside a chunk: one chunk done, another started.
+    def inside_a_chunk():
+        return (
+            chunks.filter(done_at__isnull=False).exists()
+            and chunks.filter(done_at__isnull=True, attempts__gte=1).exists()
         )
-        assert created and run.total == PUPILS
-        chunks = ReportChunk.objects.filter(run=run)
-        assert chunks.count() == PUPILS // CHUNK
 
-        # Kill the worker while it is inside a chunk: one chunk done, another started.
-        def inside_a_chunk():
-            return (
-                chunks.filter(done_at__isnull=False).exists()
-                and chunks.filter(done_at__isnull=True, attempts__gte=1).exists()
-            )
+    assert wait_for(inside_a_chunk, seconds=90), (tmp_path / "first.log").read_text()
+    kill(first)
+    interrupted = list(chunks.filter(done_at__isnull=True, attempts__gte=1).values_list("pk", flat=True))
+    run.refresh_from_db()
+    assert run.status != ReportRun.Status.DONE and interrupted
 
-        assert _wait_for(inside_a_chunk), (tmp_path / "first.log").read_text()
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=20)
-        interrupted = list(chunks.filter(done_at__isnull=True, attempts__gte=1).values_list("pk", flat=True))
-        run.refresh_from_db()
-        assert run.status != ReportRun.Status.DONE and interrupted
-
-        second = _start_worker(tmp_path, "second")
-        assert _wait_for(lambda: ReportRun.objects.get(pk=run.pk).status == ReportRun.Status.DONE), (
-            (tmp_path / "second.log").read_text()
-        )
-    finally:
-        app.conf.task_always_eager = True
-        for worker in (first, second):
-            if worker and worker.poll() is None:
-                worker.terminate()
-                worker.wait(timeout=20)
+    workers("second", "reports", **chunk_size)
+    assert wait_for(lambda: ReportRun.objects.get(pk=run.pk).status == ReportRun.Status.DONE, seconds=90), (
+        (tmp_path / "second.log").read_text()
+    )
 
     run.refresh_from_db()
     assert (run.done, run.total) == (PUPILS, PUPILS)
