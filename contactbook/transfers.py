@@ -73,6 +73,15 @@ def check_copied_term(student: Student, term: Term, *, instance_pk=None) -> Clas
     return class_group
 
 
+class ResultRefused(ValidationError):
+    """check_copied_result's refusal as save_copied_term raises it: the same fields and
+    messages, and the subject whose result it is, so an import can name its column."""
+
+    def __init__(self, subject: Subject, refusal: ValidationError):
+        super().__init__(refusal.error_dict)
+        self.subject = subject
+
+
 @dataclass
 class CopiedValues:
     """One subject's copied result as read from a form or a file row."""
@@ -147,7 +156,8 @@ def save_copied_term(
 ) -> CopiedTerm:
     """Check everything, then write the copied term and its results in one transaction (an
     import or a page posts it whole): a single bad value writes nothing. The caller has
-    checked that `by` manages the pupil's school."""
+    checked that `by` manages the pupil's school. A subject's bad result is refused as a
+    `ResultRefused`, which says the subject."""
     # Locked so that two posts for the same pupil and term cannot both pass the checks.
     Student.objects.select_for_update().filter(pk=student.pk).first()
     class_group = check_copied_term(student, term)
@@ -164,7 +174,10 @@ def save_copied_term(
         if values.subject.pk in seen:
             raise ValidationError({"subject": _("%(subject)s is given twice.") % {"subject": values.subject.name}})
         seen.add(values.subject.pk)
-        checked.append(check_copied_result(class_group, values))
+        try:
+            checked.append(check_copied_result(class_group, values))
+        except ValidationError as refusal:
+            raise ResultRefused(values.subject, refusal) from None
     copied = CopiedTerm(
         student=student, term=term, previous_school=previous_school.strip(), conduct=conduct,
         absent_with_leave=absent_with_leave, absent_without_leave=absent_without_leave, entered_by=by,
