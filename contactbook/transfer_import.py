@@ -1,18 +1,30 @@
 """Import of terms copied from previous schools' records, from a CSV or XLSX file: one line
-per pupil (grades 6–12), one column per subject.
+per pupil, one column per subject. Two layouts, told apart by the pupils' grade (a file
+mixing grades 1–5 and 6–12 is refused, since their columns mean different things):
 
-    Mã học sinh | Trường cũ | Rèn luyện | Nghỉ có phép | Nghỉ không phép | Toán | Ngữ văn | GDTC …
-    2200000042  | THPT Bãi Cháy | Khá  | 2            | 0               | 7,5  | 6,8     | Đ
+grades 6–12, a scored subject's term average or a rated one's Đ/CĐ, and the conduct:
 
-A subject column is named by the subject's name or code in this school; a scored subject
-takes its term average, a rated one Đ or CĐ; an empty cell is a subject not copied. Every line
-goes through `contactbook.transfers.save_copied_term` (every rule of a copied term), each in
-its own savepoint; one bad line and nothing is imported, and every bad line is reported. The
-file is read by the pupil import's readers (school.imports), so the same files open the same
-way. Grades 1–5 (ratings and tests) are entered on the page, not imported.
+    Mã học sinh | Trường cũ     | Rèn luyện | Nghỉ có phép | Nghỉ không phép | Toán | Ngữ văn | GDTC
+    2200000042  | THPT Bãi Cháy | Khá       | 2            | 0               | 7,5  | 6,8     | Đ
+
+grades 1–5, each subject's rating (Hoàn thành tốt / Hoàn thành / Chưa hoàn thành, or T/H/C,
+HTT/HT/CHT) and, for a subject with a periodic test, its mark in "<subject> (KTĐK)"; no
+conduct (Circular 27):
+
+    Mã học sinh | Trường cũ      | Nghỉ có phép | Nghỉ không phép | Toán | Toán (KTĐK) | Đạo đức
+    0100000007  | TH Kim Đồng    | 1            | 0               | T    | 9           | H
+
+A subject column is named by the subject's name or code in this school; an empty cell is a
+subject not copied. Every line goes through `contactbook.transfers.save_copied_term` (every
+rule of a copied term), each in its own savepoint; one bad line and nothing is imported, and
+every bad line is reported with the column it concerns. The file is read by the pupil
+import's readers (school.imports), so the same files open the same way. The qualities and
+competencies are not copied: a copied term does not hold them (Circular 27 rates them for the
+year at its end, here).
 """
 
 import csv
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,26 +33,56 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contactbook import transfers
-from grading import circular22
+from grading import circular22, circular27
 from grading.errors import RuleError
 from school import imports
-from school.models import Student, Subject, Term
+from school.models import Enrolment, Student, Subject, Term, is_primary_grade
 
 FIXED = {
     "student_code": ("Mã học sinh", "Mã HS", "Mã định danh"),
     "previous_school": ("Trường cũ", "Trường chuyển đi", "Trường"),
     "conduct": ("Rèn luyện", "Kết quả rèn luyện", "Hạnh kiểm"),
-    "absent_with_leave": ("Nghỉ có phép", "Có phép"),
-    "absent_without_leave": ("Nghỉ không phép", "Không phép"),
+    "absent_with_leave": ("Nghỉ có phép", "Có phép", "Số ngày nghỉ có phép", "Số buổi nghỉ có phép"),
+    "absent_without_leave": (
+        "Nghỉ không phép", "Không phép", "Số ngày nghỉ không phép", "Số buổi nghỉ không phép",
+    ),
 }
 _FIXED_KEYS = {imports._header_key(h): key for key, headers in FIXED.items() for h in headers}
 _PASSED = {"đ": True, "d": True, "đạt": True, "cđ": False, "cd": False, "chưa đạt": False}
+# A primary subject's end-of-term rating, by its folded words or the record's abbreviations.
+_RATINGS = {
+    **{imports._header_key(words): code for code, words in circular27.SUBJECT_RATINGS.items()},
+    "t": "T", "h": "H", "c": "C", "htt": "T", "ht": "H", "cht": "C",
+}
+# "Toán (KTĐK)": the subject's periodic test (kiểm tra định kỳ), in brackets after its name.
+_TEST_COLUMN = re.compile(r"^(?P<subject>.+?)\s*[(\[](?P<tag>[^)\]]*)[)\]]\s*$")
+_TEST_TAGS = {"ktdk", "kt", "kiemtra", "kiemtradinhky", "diemktdk", "diemkiemtra", "baikiemtra"}
 
 
 @dataclass
 class ImportSummary:
     imported: int
     errors: list  # school.imports.RowError
+
+
+@dataclass(frozen=True)
+class TestColumn:
+    """A column of a primary subject's periodic test marks."""
+
+    subject: Subject
+
+
+@dataclass
+class Header:
+    """The file's header read: column index -> a FIXED key, a Subject or a TestColumn, and
+    each column's header as the file writes it (to name it in a message)."""
+
+    columns: dict
+    names: dict[int, str]
+
+    def name_of(self, wanted) -> str:
+        """The file's header for a FIXED key, a Subject or a TestColumn ("" if absent)."""
+        return next((self.names[i] for i, key in self.columns.items() if key == wanted), "")
 
 
 def _table(uploaded_file: UploadedFile):
@@ -58,100 +100,248 @@ def _table(uploaded_file: UploadedFile):
         raise imports._file_error("unreadable", _("The file could not be read as CSV.")) from exc
 
 
-def _header(line: int, cells: list[str], subjects: dict) -> dict[int, object]:
-    """Column index -> a FIXED key or a Subject; an unknown header is a file error."""
-    mapping, unknown = {}, []
+def _subjects(school, primary: bool | None) -> dict[str, Subject]:
+    """The school's subjects by folded name and code: the primary ones for a grade 1–5 file,
+    the others for a grade 6–12 file (a school teaching both may have two "Toán")."""
+    subjects = {}
+    queryset = Subject.objects.filter(school=school).order_by("pk")
+    if primary is not None:
+        kind = Subject.Assessment.PRIMARY
+        queryset = queryset.filter(assessment=kind) if primary else queryset.exclude(assessment=kind)
+    for subject in queryset:
+        subjects.setdefault(imports._header_key(subject.name), subject)
+        subjects.setdefault(imports._header_key(subject.code), subject)
+    return subjects
+
+
+def _column(text: str, subjects: dict, primary: bool | None):
+    """A FIXED key, a Subject, a TestColumn, or None for a header naming nothing we know."""
+    key = imports._header_key(text)
+    if key in _FIXED_KEYS:
+        return _FIXED_KEYS[key]
+    if key in subjects:
+        return subjects[key]
+    test = _TEST_COLUMN.match(text)
+    if test and imports._header_key(test["tag"]) in _TEST_TAGS and primary is not False:
+        subject = subjects.get(imports._header_key(test["subject"]))
+        if subject is not None and subject.assessment == Subject.Assessment.PRIMARY:
+            return TestColumn(subject)
+    return None
+
+
+def _header(line: int, cells: list[str], subjects: dict, primary: bool | None) -> Header:
+    """The header read; an unknown or repeated column is a file error."""
+    columns, names, errors = {}, {}, []
     for index, text in enumerate(cells):
-        key = imports._header_key(text)
-        if not key:
+        if not imports._header_key(text):
             continue
-        if key in _FIXED_KEYS:
-            mapping[index] = _FIXED_KEYS[key]
-        elif key in subjects:
-            mapping[index] = subjects[key]
+        column = _column(text, subjects, primary)
+        if column is None:
+            message = _("No subject of this school is called %(header)s.") % {"header": text}
+            if primary is False and _TEST_COLUMN.match(text):
+                message = _("Periodic test columns are for grades 1–5 only.")
+            errors.append(imports.RowError(line, text, "unknown_column", message))
+        elif column in columns.values():
+            errors.append(imports.RowError(line, text, "repeated_column", _(
+                "The column %(header)s repeats the column %(other)s."
+            ) % {"header": text, "other": Header(columns, names).name_of(column)}))
         else:
-            unknown.append(text)
-    errors = [imports.RowError(line, text, "unknown_column", _(
-        "No subject of this school is called %(header)s."
-    ) % {"header": text}) for text in unknown]
-    if "student_code" not in mapping.values():
+            columns[index], names[index] = column, text
+    if "student_code" not in columns.values():
         errors.append(imports.RowError(line, "Mã học sinh", "missing_column", _("The column Mã học sinh is missing.")))
     if errors:
         raise imports.ImportFileError(errors)
-    return mapping
+    return Header(columns, names)
 
 
-def _number(text: str) -> int:
+def _code_column(cells: list[str]) -> int | None:
+    return next((i for i, text in enumerate(cells)
+                 if _FIXED_KEYS.get(imports._header_key(text)) == "student_code"), None)
+
+
+def _pupils(school, term: Term, rows, code_index: int | None) -> tuple[dict, bool | None]:
+    """The file's pupils of this school by student code, and whether the file is of grades
+    1–5 (None: no pupil of it has a class in the term's year). Two queries."""
+    codes = {line: cells[code_index].strip() for line, cells in rows
+             if code_index is not None and code_index < len(cells)}
+    pupils = {p.student_code: p for p in Student.objects.filter(school=school, student_code__in=codes.values())}
+    grades = dict(Enrolment.objects.filter(
+        student__in=pupils.values(), school_year_id=term.school_year_id
+    ).values_list("student_id", "class_group__grade"))
+    first = {}  # primary? -> the first line of such a pupil
+    for line, code in codes.items():
+        pupil = pupils.get(code)
+        if pupil is not None and pupil.pk in grades:
+            first.setdefault(is_primary_grade(grades[pupil.pk]), line)
+    if len(first) == 2:
+        raise imports._file_error("mixed_grades", _(
+            "The file mixes pupils of grades 1–5 (line %(primary)s) and of grades 6–12 (line "
+            "%(secondary)s), whose columns differ: import them in two files."
+        ) % {"primary": first[True], "secondary": first[False]})
+    return pupils, next(iter(first), None)
+
+
+def _count(text: str, column: str) -> int:
     text = text.strip() or "0"
     if not text.isdigit():
-        raise ValidationError({"absent_with_leave": _("Absences are a whole number, not negative.")})
+        raise ValidationError({column: _("Absences are a whole number, not negative.")})
     return int(text)
 
 
-def _values(subject: Subject, text: str) -> transfers.CopiedValues:
-    if subject.assessment == Subject.Assessment.RATED:
-        passed = _PASSED.get(text.strip().casefold())
-        if passed is None:
-            raise ValidationError({"passed": _("Give the subject's result: Đ or CĐ.")})
-        return transfers.CopiedValues(subject, passed=passed)
-    return transfers.CopiedValues(subject, average=text)
+def _rating(text: str, column: str) -> str:
+    code = _RATINGS.get(imports._header_key(text))
+    if code is None:
+        raise ValidationError({column: _(
+            "The rating is Hoàn thành tốt, Hoàn thành or Chưa hoàn thành (or T, H, C)."
+        )})
+    return code
 
 
-def _save_line(by, school, term, line, cells, mapping, pupils) -> None:
-    """One line through save_copied_term; ValidationError names what is wrong."""
-    fields = {key: cells[i] if i < len(cells) else "" for i, key in mapping.items() if isinstance(key, str)}
-    student = pupils.get(fields.get("student_code", "").strip())
+def _test_mark(text: str, column: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return circular27.parse_test_score(text, column)
+    except RuleError:
+        raise ValidationError({column: _(
+            "A periodic test mark is a whole number from 0 to 10, without decimals."
+        )}) from None
+
+
+def _results(cells: list[str], header: Header) -> list[transfers.CopiedValues]:
+    """The line's subject results; a bad rating, test mark or Đ/CĐ is refused naming its column."""
+    results, refusals = {}, {}
+    for index, key in header.columns.items():
+        text = cells[index].strip() if index < len(cells) else ""
+        if not text or not isinstance(key, (Subject, TestColumn)):
+            continue
+        subject = key.subject if isinstance(key, TestColumn) else key
+        values = results.setdefault(subject.pk, transfers.CopiedValues(subject))
+        column = header.names[index]
+        try:
+            if isinstance(key, TestColumn):
+                values.test_score = _test_mark(text, column)
+            elif subject.assessment == Subject.Assessment.PRIMARY:
+                values.rating = _rating(text, column)
+            elif subject.assessment == Subject.Assessment.RATED:
+                values.passed = _PASSED.get(text.casefold())
+                if values.passed is None:
+                    raise ValidationError({column: _("Give the subject's result: Đ or CĐ.")})
+            else:
+                values.average = text
+        except ValidationError as refusal:
+            refusals.update(refusal.error_dict)
+    if refusals:
+        raise ValidationError(refusals)
+    return list(results.values())
+
+
+# Which column a refusal of save_copied_term concerns, by the field it names.
+_FIELD_COLUMNS = {"student": "student_code", "term": "student_code", "previous_school": "previous_school",
+                  "conduct": "conduct", "absent_with_leave": "absent_with_leave"}
+
+
+def _refusal_columns(refusal: ValidationError, header: Header) -> dict[str, list]:
+    """{column header: messages} of save_copied_term's refusal."""
+    if not hasattr(refusal, "error_dict"):
+        return {"": refusal.messages}
+    by_column = {}
+    for field, errors in refusal.error_dict.items():
+        if isinstance(refusal, transfers.ResultRefused):
+            subject = refusal.subject
+            test = header.name_of(TestColumn(subject)) if field == "test_score" else ""
+            column = test or header.name_of(subject) or subject.name
+        else:
+            key = _FIELD_COLUMNS.get(field, "")
+            column = header.name_of(key) or (FIXED[key][0] if key else "")
+        by_column.setdefault(column, []).extend(ValidationError(errors).messages)
+    return by_column
+
+
+def _save_line(by, term, cells, header: Header, pupils) -> None:
+    """One line through save_copied_term; a ValidationError keyed by column header says
+    what is wrong ("" for the line as a whole)."""
+    def cell(key) -> str:
+        index = next((i for i, k in header.columns.items() if k == key), None)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def name(key) -> str:
+        return header.name_of(key) or FIXED[key][0]
+
+    student = pupils.get(cell("student_code"))
     if student is None:
-        raise ValidationError({"student": _("No pupil of this school has this student code.")})
-    conduct = fields.get("conduct", "").strip()
+        raise ValidationError({name("student_code"): _("No pupil of this school has this student code.")})
+    refusals, conduct = {}, cell("conduct")
     if conduct:
         try:
             conduct = circular22.parse_level(conduct, "conduct")
         except RuleError:
-            raise ValidationError({"conduct": _("Conduct is Tốt, Khá, Đạt or Chưa đạt.")}) from None
-    results = [
-        _values(key, cells[i]) for i, key in mapping.items()
-        if isinstance(key, Subject) and i < len(cells) and cells[i].strip()
-    ]
-    transfers.save_copied_term(
-        by=by, student=student, term=term, previous_school=fields.get("previous_school", ""),
-        conduct=conduct, absent_with_leave=_number(fields.get("absent_with_leave", "")),
-        absent_without_leave=_number(fields.get("absent_without_leave", "")), results=results,
-    )
+            refusals[name("conduct")] = [_("Conduct is Tốt, Khá, Đạt or Chưa đạt.")]
+    counts = {}
+    for key in ("absent_with_leave", "absent_without_leave"):
+        try:
+            counts[key] = _count(cell(key), name(key))
+        except ValidationError as refusal:
+            refusals.update(refusal.error_dict)
+    try:
+        results = _results(cells, header)
+    except ValidationError as refusal:
+        refusals.update(refusal.error_dict)
+    if refusals:
+        raise ValidationError(refusals)
+    try:
+        transfers.save_copied_term(
+            by=by, student=student, term=term, previous_school=cell("previous_school"),
+            conduct=conduct, results=results, **counts,
+        )
+    except ValidationError as refusal:
+        raise ValidationError(_refusal_columns(refusal, header)) from None
+
+
+def _row_errors(line: int, refusal: ValidationError) -> list:
+    """One RowError per column, its message naming the column: "Toán (KTĐK): …"."""
+    errors = []
+    for column, messages in refusal.message_dict.items():
+        text = " ".join(messages)
+        errors.append(imports.RowError(line, column, "invalid", f"{column}: {text}" if column else text))
+    return errors
 
 
 def import_copied_terms(*, by, term: Term, uploaded_file: UploadedFile) -> ImportSummary:
     """Import every line or none. The caller has checked that `by` manages the term's school.
-    Raises school.imports.ImportFileError for a file that cannot be used at all."""
+    Raises school.imports.ImportFileError for a file that cannot be used at all: unreadable,
+    an unknown column, no Mã học sinh, or pupils of grades 1–5 and 6–12 together."""
     school = term.school_year.school
     table = _table(uploaded_file)
     if not table:
         raise imports._file_error("empty_file", _("The file is empty."))
-    subjects = {}
-    for subject in Subject.objects.filter(school=school):
-        subjects.setdefault(imports._header_key(subject.name), subject)
-        subjects.setdefault(imports._header_key(subject.code), subject)
     (header_line, header_cells), rows = table[0], table[1:]
-    mapping = _header(header_line, header_cells, subjects)
-    codes = [cells[i].strip() for _line, cells in rows for i, k in mapping.items()
-             if k == "student_code" and i < len(cells)]
-    pupils = {p.student_code: p for p in Student.objects.filter(school=school, student_code__in=codes)}
+    pupils, primary = _pupils(school, term, rows, _code_column(header_cells))
+    header = _header(header_line, header_cells, _subjects(school, primary), primary)
     errors = []
     with transaction.atomic():
         for line, cells in rows:
             try:
                 with transaction.atomic():
-                    _save_line(by, school, term, line, cells, mapping, pupils)
+                    _save_line(by, term, cells, header, pupils)
             except ValidationError as refusal:
-                errors.append(imports.RowError(line, "", "invalid", " ".join(refusal.messages)))
+                errors.extend(_row_errors(line, refusal))
         if errors:
             transaction.set_rollback(True)
     return ImportSummary(0 if errors else len(rows), errors)
 
 
-def sample_csv() -> bytes:
-    lines = [
-        "Mã học sinh;Trường cũ;Rèn luyện;Nghỉ có phép;Nghỉ không phép;Toán;Ngữ văn;Giáo dục thể chất",
-        "2200000042;THPT Bãi Cháy;Khá;2;0;7,5;6,8;Đ",
-    ]
+def sample_csv(primary: bool = False) -> bytes:
+    """A sample file of either layout."""
+    if primary:
+        lines = [
+            ("Mã học sinh;Trường cũ;Nghỉ có phép;Nghỉ không phép;Tiếng Việt;Tiếng Việt (KTĐK);"
+             "Toán;Toán (KTĐK);Đạo đức"),
+            "0100000007;TH Kim Đồng;1;0;Hoàn thành tốt;9;Hoàn thành;7;T",
+        ]
+    else:
+        lines = [
+            "Mã học sinh;Trường cũ;Rèn luyện;Nghỉ có phép;Nghỉ không phép;Toán;Ngữ văn;Giáo dục thể chất",
+            "2200000042;THPT Bãi Cháy;Khá;2;0;7,5;6,8;Đ",
+        ]
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")

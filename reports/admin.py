@@ -164,8 +164,10 @@ class CopiedTermAdmin(ScopedAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         if request.method == "GET" and "mau" in request.GET:
-            response = HttpResponse(transfer_import.sample_csv(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="mau-chep-hoc-ky.csv"'
+            primary = request.GET["mau"] == "1-5"
+            response = HttpResponse(transfer_import.sample_csv(primary), content_type="text/csv; charset=utf-8")
+            name = "mau-chep-hoc-ky-lop-1-5.csv" if primary else "mau-chep-hoc-ky.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
         posted = request.method == "POST"
         form = CopiedTermImportForm(request.user, request.POST if posted else None,
@@ -194,6 +196,7 @@ class CopiedTermAdmin(ScopedAdmin):
                 "upload it again."
             ) % {"count": len(errors)} if errors else "",
             "column_help": _import_columns(),
+            "samples": [("?mau=6-12", _("Grades 6–12 (CSV)")), ("?mau=1-5", _("Grades 1–5 (CSV)"))],
         }
         return TemplateResponse(request, "admin/school/student/import.html", context)
 
@@ -216,14 +219,24 @@ class CopiedTermImportForm(forms.Form):
 
 def _import_columns() -> list[tuple[str, str]]:
     return [
-        ("Mã học sinh", _("Required. The student code of a pupil of this school.")),
+        ("Mã học sinh", _("Required. The student code of a pupil of this school. The pupils' "
+                          "grade says how the file is read: grades 1–5 and 6–12 go in separate files.")),
         ("Trường cũ", _("Required. The previous school, as its record names it.")),
-        ("Rèn luyện", _("Required. The term's conduct: Tốt, Khá, Đạt or Chưa đạt.")),
-        ("Nghỉ có phép, Nghỉ không phép", _("Optional. Sessions absent in the term; empty is 0.")),
+        ("Rèn luyện", _("Grades 6–12, required: the term's conduct, Tốt, Khá, Đạt or Chưa đạt. "
+                        "Grades 1–5 have none.")),
+        ("Nghỉ có phép, Nghỉ không phép", _(
+            "Optional. The term's absences with and without leave, as the previous school's "
+            "record gives them; empty is 0."
+        )),
         (_("One column per subject"), _(
-            "Headed by the subject's name or code: the term average (e.g. 7,5) of a scored "
-            "subject, Đ or CĐ of a rated one; empty if not copied. Grades 1–5 are entered one "
-            "pupil at a time."
+            "Headed by the subject's name or code; empty if not copied. Grades 6–12: the term "
+            "average (e.g. 7,5) of a scored subject, Đ or CĐ of a rated one. Grades 1–5: the "
+            "rating, Hoàn thành tốt, Hoàn thành or Chưa hoàn thành (or T, H, C)."
+        )),
+        ("Toán (KTĐK), …", _(
+            "Grades 1–5, for each subject with a periodic test: the end-of-term test mark, a "
+            "whole number from 0 to 10, in a column headed by the subject's name or code and "
+            "(KTĐK)."
         )),
     ]
 
