@@ -479,10 +479,18 @@ DEVICE_API_RATE_PER_MINUTE = env.int("DEVICE_API_RATE_PER_MINUTE", default=120)
 DEVICE_ONLINE_SECONDS = env.int("DEVICE_ONLINE_SECONDS", default=300)
 DEVICE_MAX_CLOCK_SKEW_SECONDS = env.int("DEVICE_MAX_CLOCK_SKEW_SECONDS", default=60)
 
+# LOG_FORMAT=json: one JSON object a line on stdout (truongso/logs.py), what `make serve` and a
+# host's log collector want; "text" (on stderr) for a developer's terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "truongso.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"} if LOG_FORMAT == "text" else {
+        "class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json",
+    }},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Wagtail logs every page created or published at INFO: the demo seed would print hundreds.
     # WeasyPrint logs each step of every render at INFO ("Step 2 - Fetching and parsing CSS").
@@ -491,6 +499,8 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
     },
 }
+# Structured logs: Celery's workers and beat log through LOGGING, not a handler of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"
 
 # Wagtail (lessons and materials, lms/). The admin is at /cms/ and logs in through our login page.
 WAGTAIL_SITE_NAME = "Trường Số"
