@@ -47,6 +47,11 @@ restore: venv
 	@test -n "$(FROM)" || { echo "usage: make restore FROM=<backup directory>" >&2; exit 2; }
 	@$(PY) manage.py restore "$(FROM)" $(RESTORE_ARGS)
 
+## make serve: the production stack on one machine (scripts/serve.sh): PostgreSQL and Redis,
+## gunicorn, a Celery worker per queue and beat, DEBUG off, JSON logs on stdout.
+serve: venv
+	@BIND=$(HOST):$(PORT) bash scripts/serve.sh
+
 services:
 	@bash scripts/services.sh
 
