@@ -29,10 +29,11 @@ run: venv
 	@echo "==> Serving on http://$(HOST):$(PORT)/ (demo logins are in the README; Ctrl+C stops)"
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: install what the tests need, start PostgreSQL and Redis on loopback, run pytest.
+## make test: install what the tests need, start PostgreSQL, its streaming replica and Redis on
+## loopback, run pytest.
 test: venv
 	@bash scripts/system-deps.sh
-	@eval "$$(bash scripts/services.sh)" && \
+	@eval "$$(TRUONGSO_REPLICA=1 bash scripts/services.sh)" && \
 	  echo "==> Running the tests on PostgreSQL" && \
 	  DJANGO_SETTINGS_MODULE=truongso.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -16,6 +16,9 @@
 #                        server is started
 #   TRUONGSO_PG_PORT     PostgreSQL port (default 54329)
 #   TRUONGSO_REDIS_PORT  Redis port (default 63799)
+#   TRUONGSO_REPLICA     1: also start (or reuse) a streaming replica of the
+#                        PostgreSQL (scripts/replica.sh) and print
+#                        export DATABASE_REPLICA_URL=... (`make test` asks)
 #
 # Data directory: var/pg in the repo; when run as root the cluster belongs to
 # the "postgres" system user and lives in ${TMPDIR:-/tmp}/truongso-pg-PORT.
@@ -244,3 +247,7 @@ esac
 
 printf 'export DATABASE_URL=%q\n' "$DATABASE_URL" >&3
 printf 'export REDIS_URL=%q\n' "$REDIS_URL" >&3
+
+if [ "${TRUONGSO_REPLICA:-0}" = 1 ]; then
+    DATABASE_URL="$DATABASE_URL" bash "$repo/scripts/replica.sh" >&3
+fi

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Stop the throwaway PostgreSQL and Redis started by scripts/services.sh.
+# Stop the throwaway PostgreSQL, its replica (scripts/replica.sh) and Redis
+# started by scripts/services.sh.
 # Servers that are not running are skipped; the data directory is kept, so
 # the next scripts/services.sh run starts quickly.
 #
 # Environment (must match what services.sh used):
 #   TRUONGSO_PG_PORT     PostgreSQL port (default 54329)
 #   TRUONGSO_REDIS_PORT  Redis port (default 63799)
+#   TRUONGSO_REPLICA_PORT  the replica's port (default 54339)
 set -euo pipefail
 
 say() { echo "==> $*"; }
@@ -13,6 +15,7 @@ say() { echo "==> $*"; }
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_PORT="${TRUONGSO_PG_PORT:-54329}"
 REDIS_PORT="${TRUONGSO_REDIS_PORT:-63799}"
+REPLICA_PORT="${TRUONGSO_REPLICA_PORT:-54339}"
 TMP_BASE="${TMPDIR:-/tmp}"
 TMP_BASE="${TMP_BASE%/}"
 [ -n "$TMP_BASE" ] || TMP_BASE=/tmp
@@ -49,6 +52,10 @@ pg_tool() {
 }
 
 pg_data_dir() {
+    if [ "$PG_PORT" = "$REPLICA_PORT" ]; then
+        if is_root; then echo "$TMP_BASE/truongso-replica-$PG_PORT"; else echo "$repo/var/replica"; fi
+        return 0
+    fi
     if is_root; then
         local base="$TMP_BASE"
         if ! id -u postgres >/dev/null 2>&1 ||
@@ -62,6 +69,7 @@ pg_data_dir() {
 }
 
 stop_postgres() {
+    local PG_PORT="${1:-$PG_PORT}"
     if ! find_pg_bin; then
         say "PostgreSQL binaries not found, nothing to stop"
         return 0
@@ -122,5 +130,6 @@ stop_redis() {
     fi
 }
 
+stop_postgres "$REPLICA_PORT"  # the standby first: it would only retry its primary
 stop_postgres
 stop_redis

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Start (or reuse) a streaming replica of the test PostgreSQL on loopback.
+#
+# Usage:
+#   eval "$(scripts/replica.sh)"          (scripts/services.sh calls it when
+#                                         TRUONGSO_REPLICA=1; `make test` does)
+#
+# Stdout carries only the final shell line:
+#   export DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:PORT/truongso
+# Progress messages go to stderr.
+#
+# The replica is a hot standby made with `pg_basebackup -R` from the primary
+# (it streams the primary's WAL; every database the primary creates, the test
+# databases included, appears on it). A replica already answering on its port
+# is reused; one that is not running is made afresh (a few seconds for a test
+# cluster), since without a replication slot an old data directory may need
+# WAL the primary no longer keeps.
+#
+# Environment:
+#   DATABASE_REPLICA_URL    if set to a postgres URL, it is reused as it is
+#   DATABASE_URL            the primary (default postgres://postgres@127.0.0.1:54329/truongso)
+#   TRUONGSO_REPLICA_PORT   the replica's port (default 54339)
+#
+# Data directory: var/replica in the repo; when run as root the cluster belongs
+# to the "postgres" system user and lives in ${TMPDIR:-/tmp}/truongso-replica-PORT.
+# Stop it with scripts/stop-services.sh.
+set -euo pipefail
+
+exec 3>&1 1>&2
+
+say() { echo "==> $*" >&2; }
+die() { echo "error: $*" >&2; exit 1; }
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPLICA_PORT="${TRUONGSO_REPLICA_PORT:-54339}"
+TMP_BASE="${TMPDIR:-/tmp}"
+TMP_BASE="${TMP_BASE%/}"
+[ -n "$TMP_BASE" ] || TMP_BASE=/tmp
+
+case "${DATABASE_REPLICA_URL:-}" in
+    postgres*)
+        say "DATABASE_REPLICA_URL is set, reusing it (not starting a replica)"
+        printf 'export DATABASE_REPLICA_URL=%q\n' "$DATABASE_REPLICA_URL" >&3
+        exit 0
+        ;;
+esac
+
+# The primary's host, port, user and database, from DATABASE_URL.
+primary_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:54329/truongso}"
+rest="${primary_url#*://}"
+userinfo=""
+case "$rest" in *@*) userinfo="${rest%%@*}"; rest="${rest#*@}" ;; esac
+hostport="${rest%%/*}"
+DB_NAME="${rest#*/}"; DB_NAME="${DB_NAME%%\?*}"
+PRIMARY_HOST="${hostport%%:*}"
+PRIMARY_PORT=5432
+case "$hostport" in *:*) PRIMARY_PORT="${hostport##*:}" ;; esac
+PG_USER="${userinfo%%:*}"; PG_USER="${PG_USER:-postgres}"
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+PG_BIN=""
+if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/pg_basebackup" ]; then
+    PG_BIN="$(pg_config --bindir)"
+else
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+[ -n "$PG_BIN" ] && [ -x "$PG_BIN/pg_basebackup" ] && [ -x "$PG_BIN/pg_ctl" ] \
+    || die "PostgreSQL server binaries (pg_basebackup, pg_ctl) not found: run scripts/services.sh first"
+
+as_pg_owner() {
+    if is_root; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        "$@"
+    fi
+}
+
+data_dir() {
+    if is_root; then
+        local base="$TMP_BASE"
+        if ! runuser -u postgres -- test -d "$base" -a -w "$base" -a -x "$base" 2>/dev/null; then
+            base=/tmp
+        fi
+        echo "$base/truongso-replica-$REPLICA_PORT"
+    else
+        echo "$repo/var/replica"
+    fi
+}
+
+psql_replica() {
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$REPLICA_PORT" -U "$PG_USER" -X -q -tA -d postgres "$@"
+}
+
+url="postgres://$PG_USER@127.0.0.1:$REPLICA_PORT/$DB_NAME"
+
+if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$REPLICA_PORT"; then
+    [ "$(psql_replica -c 'SELECT pg_is_in_recovery()')" = t ] \
+        || die "a server on 127.0.0.1:$REPLICA_PORT is not a standby; pick another TRUONGSO_REPLICA_PORT"
+    say "Replica already running on 127.0.0.1:$REPLICA_PORT, reusing it"
+    printf 'export DATABASE_REPLICA_URL=%q\n' "$url" >&3
+    exit 0
+fi
+
+"$PG_BIN/pg_isready" -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" \
+    || die "the primary does not answer on $PRIMARY_HOST:$PRIMARY_PORT"
+
+datadir="$(data_dir)"
+[ -L "$datadir" ] && die "$datadir is a symlink; refusing to use it"
+if [ -e "$datadir" ]; then
+    say "Removing the stopped replica's old data directory $datadir"
+    rm -rf "$datadir"
+fi
+if is_root; then
+    install -d -o postgres -g postgres -m 700 "$datadir"
+else
+    mkdir -p "$datadir"; chmod 700 "$datadir"
+fi
+
+say "Copying the primary ($PRIMARY_HOST:$PRIMARY_PORT) into $datadir (pg_basebackup -R)"
+as_pg_owner "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PG_USER" \
+    -D "$datadir" -R -X stream --checkpoint=fast -w \
+    || die "pg_basebackup failed (the primary must allow replication connections from this host)"
+
+sockdir="$datadir"
+[ ${#sockdir} -gt 80 ] && sockdir="$TMP_BASE"
+say "Starting the replica on 127.0.0.1:$REPLICA_PORT (log: $datadir/log)"
+# A copy of the primary's configuration came with the base backup; the command line wins.
+if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/log" \
+    -o "-h 127.0.0.1 -p $REPLICA_PORT -k '$sockdir' -c hot_standby=on -c fsync=off -c full_page_writes=off" \
+    -w start >/dev/null 3>&-; then
+    tail -n 20 "$datadir/log" >&2 || true
+    die "could not start the replica"
+fi
+for _ in $(seq 1 50); do
+    [ "$(psql_replica -c 'SELECT pg_is_in_recovery()' 2>/dev/null || true)" = t ] && break
+    sleep 0.2
+done
+[ "$(psql_replica -c 'SELECT pg_is_in_recovery()')" = t ] || die "the replica is not in recovery"
+say "Replica ready: a hot standby of $PRIMARY_HOST:$PRIMARY_PORT on 127.0.0.1:$REPLICA_PORT"
+printf 'export DATABASE_REPLICA_URL=%q\n' "$url" >&3
