@@ -16,7 +16,9 @@ Counting rules:
   achievements are counted as pupils with at least one, beside the titles.
 
 `school_statistics` runs a fixed number of queries per class (one list of classes, then
-`cards_for` once per class); nothing is per pupil. The printed forms and the API read the
+`cards_for` once per class); nothing is per pupil. Both read from the replica where it holds
+what the reader has seen (`core.replica.reads_from_replica`; the primary otherwise), after the
+views have checked access on the primary. The printed forms and the API read the
 dataclasses below; nothing here formats HTML or cells.
 """
 
@@ -27,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from core.replica import reads_from_replica
 from reports.cards import model as card_codes
 from reports.cards.selectors import cards_for
 from school.exceptions import DomainError, NotFound
@@ -523,6 +526,7 @@ def _homeroom_name(class_group: ClassGroup) -> str:
     return getattr(teacher, "full_name", "") if teacher else ""
 
 
+@reads_from_replica()
 def class_summary(class_group: ClassGroup, school_year: SchoolYear,
                   term: Term | None = None) -> ClassSummary:
     """Bảng tổng hợp kết quả đánh giá of one class for a term (or the year when `term` is None):
@@ -644,6 +648,7 @@ def summarise_school(school: School, school_year: SchoolYear, term: Term | None,
     )
 
 
+@reads_from_replica()
 def school_statistics(school: School, school_year: SchoolYear,
                       term: Term | None = None) -> SchoolStatistics:
     """Per grade and class: pupils and counts with percentages per learning result and conduct
