@@ -11,10 +11,12 @@
 #
 # The replica is a hot standby made with `pg_basebackup -R` from the primary
 # (it streams the primary's WAL; every database the primary creates, the test
-# databases included, appears on it). A replica already answering on its port
-# is reused; one that is not running is made afresh (a few seconds for a test
-# cluster), since without a replication slot an old data directory may need
-# WAL the primary no longer keeps.
+# databases included, appears on it), through a physical replication slot, so
+# the primary keeps the WAL a briefly stopped replica still needs (a busy test
+# primary recycles a segment within seconds). A replica answering on its port
+# and streaming is reused; otherwise it is made afresh (seconds for a test
+# cluster). scripts/stop-services.sh drops the slot, so a replica that is gone
+# does not make the primary keep WAL for ever.
 #
 # Environment:
 #   DATABASE_REPLICA_URL    if set to a postgres URL, it is reused as it is
@@ -94,18 +96,30 @@ psql_replica() {
 
 url="postgres://$PG_USER@127.0.0.1:$REPLICA_PORT/$DB_NAME"
 
+datadir="$(data_dir)"
+SLOT="truongso_replica_$REPLICA_PORT"
+psql_primary() {
+    "$PG_BIN/psql" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PG_USER" -X -q -tA -d postgres "$@"
+}
+
 if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$REPLICA_PORT"; then
     [ "$(psql_replica -c 'SELECT pg_is_in_recovery()')" = t ] \
         || die "a server on 127.0.0.1:$REPLICA_PORT is not a standby; pick another TRUONGSO_REPLICA_PORT"
-    say "Replica already running on 127.0.0.1:$REPLICA_PORT, reusing it"
-    printf 'export DATABASE_REPLICA_URL=%q\n' "$url" >&3
-    exit 0
+    if [ "$(psql_replica -c 'SELECT count(*) FROM pg_stat_wal_receiver' 2>/dev/null || true)" = 1 ]; then
+        say "Replica already running and streaming on 127.0.0.1:$REPLICA_PORT, reusing it"
+        printf 'export DATABASE_REPLICA_URL=%q\n' "$url" >&3
+        exit 0
+    fi
+    say "The replica on 127.0.0.1:$REPLICA_PORT does not stream (lost its WAL?): making it afresh"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null 3>&- \
+        || die "could not stop the replica in $datadir"
 fi
 
 "$PG_BIN/pg_isready" -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" \
     || die "the primary does not answer on $PRIMARY_HOST:$PRIMARY_PORT"
+psql_primary -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                 WHERE slot_name = '$SLOT' AND NOT active" >/dev/null
 
-datadir="$(data_dir)"
 [ -L "$datadir" ] && die "$datadir is a symlink; refusing to use it"
 if [ -e "$datadir" ]; then
     say "Removing the stopped replica's old data directory $datadir"
@@ -119,16 +133,18 @@ fi
 
 say "Copying the primary ($PRIMARY_HOST:$PRIMARY_PORT) into $datadir (pg_basebackup -R)"
 as_pg_owner "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PG_USER" \
-    -D "$datadir" -R -X stream --checkpoint=fast -w \
+    -D "$datadir" -R -X stream -C -S "$SLOT" --checkpoint=fast -w \
     || die "pg_basebackup failed (the primary must allow replication connections from this host)"
 
 sockdir="$datadir"
 [ ${#sockdir} -gt 80 ] && sockdir="$TMP_BASE"
 say "Starting the replica on 127.0.0.1:$REPLICA_PORT (log: $datadir/log)"
 # A copy of the primary's configuration came with the base backup; the command line wins.
+# A hot standby accepts connections once it has a snapshot of the primary's running
+# transactions: on a busy primary (long test transactions) that can take a minute or two.
 if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/log" \
     -o "-h 127.0.0.1 -p $REPLICA_PORT -k '$sockdir' -c hot_standby=on -c fsync=off -c full_page_writes=off" \
-    -w start >/dev/null 3>&-; then
+    -w -t 300 start >/dev/null 3>&-; then
     tail -n 20 "$datadir/log" >&2 || true
     die "could not start the replica"
 fi

@@ -131,5 +131,12 @@ stop_redis() {
 }
 
 stop_postgres "$REPLICA_PORT"  # the standby first: it would only retry its primary
+# Its slot next, or the primary would keep WAL for a replica that is gone.
+if find_pg_bin && [ -n "$(pg_tool psql)" ] &&
+    "$(pg_tool psql)" -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -tA -d postgres \
+        -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+            WHERE slot_name = 'truongso_replica_$REPLICA_PORT' AND NOT active" >/dev/null 2>&1; then
+    :
+fi
 stop_postgres
 stop_redis
