@@ -104,13 +104,22 @@ def _header(class_group: ClassGroup, pupil: Student, data: _Data) -> dict:
 def _learning(scored: dict, rated: dict, missing: list) -> str:
     """The learning result once every subject has one; a rule that cannot decide (e.g. no
     scored subject at all) leaves it blank and says why instead of failing the batch."""
+    assessed = _assessed_learning(scored, rated, missing)
+    return assessed.result if assessed else ""
+
+
+def _assessed_learning(
+    scored: dict, rated: dict, missing: list
+) -> circular22.LearningAssessment | None:
+    """`_learning` with how the result was reached (the table's level, the subject behind an
+    Art. 9.3 adjustment); None where `_learning` is blank."""
     if missing:
-        return ""
+        return None
     try:
-        return circular22.learning_result(scored, rated)
+        return circular22.assess_learning(scored, rated)
     except RuleError as exc:
         missing.append(f"{LEARNING}: {exc.message.rstrip('.')}")
-        return ""
+        return None
 
 
 def _rule(function, args, what: str, missing: list):
