@@ -44,6 +44,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from core.qr import qr_svg
 from reports import signing
 from reports.cards.model import Card
+from reports.cards.printing import PRINCIPAL_SIGNS_AS
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every step of every render at INFO ("Step 2 - Fetching and parsing CSS"):
@@ -197,6 +198,9 @@ def _card_view(card: Card, code: str, pages: int) -> dict:
         "quality_rows": _quality_rows(card),
         # Khen thưởng: the title first, then each award for an achievement.
         "khen_thuong": [text for text in (card.award, *card.awards) if text],
+        "absent_total": card.absent_with_leave + card.absent_without_leave,
+        # A vice-principal signs for the principal (a run's setting, ReportRun.deputy).
+        "deputy": card.principal_signs_as != PRINCIPAL_SIGNS_AS,
         "verify_url": url,
         # Markup built from the QR matrix (numbers only), never from the text: safe to inline.
         "qr": mark_safe(qr_svg(url)),

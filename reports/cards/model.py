@@ -226,6 +226,19 @@ class Card:
     summer_conduct_code: str | None = field(default=None, metadata=_TYPED)
     summer_promotion_code: str | None = field(default=None, metadata=_TYPED)
     retake_subject_ids: tuple[int, ...] = field(default=(), metadata=_TYPED)
+    # Year cards of grades 6–12, as the học bạ's year page has them: term I's and term II's
+    # learning and conduct beside the year's, each filled once the year's own result is known
+    # (a year card printed before the year's end keeps what it printed: the terms are on their
+    # term cards).
+    term1_learning: str = field(default="", metadata=_NEW)
+    term2_learning: str = field(default="", metadata=_NEW)
+    term1_conduct: str = field(default="", metadata=_NEW)
+    term2_conduct: str = field(default="", metadata=_NEW)
+    # Circular 22 Art. 9.3: the year's learning result was raised one level because a single
+    # subject alone pulled it down two or more: the table's level ("Chưa đạt") and that
+    # subject ("Toán"); both "" when the table's level stands.
+    learning_table_result: str = field(default="", metadata=_NEW)
+    learning_adjusted_for: str = field(default="", metadata=_NEW)
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal

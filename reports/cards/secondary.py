@@ -19,6 +19,7 @@ from reports.cards.printing import (
     CONDUCT,
     TERM_NAMES,
     TITLE,
+    _assessed_learning,
     _average_text,
     _average_value,
     _cell_text,
@@ -97,9 +98,10 @@ def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data)
 # ---------------------------------------------------------------------------------------
 
 
-def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[SubjectLine, object]:
-    """A subject's term I, term II and year results; returns the line and the year result
-    (a Decimal average, a bool for a rated subject, or None while incomplete)."""
+def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[SubjectLine, object, dict]:
+    """A subject's term I, term II and year results; returns the line, the year result
+    (a Decimal average, a bool for a rated subject, or None while incomplete) and each term's
+    result the same way ({1: …, 2: …})."""
     columns = columns_for(subject)
     rows = {n: data.row(pupil_id, terms.get(n), subject) for n in (1, 2)}
     (a1, r1), (a2, r2) = (term_result(subject, columns, rows[n]) for n in (1, 2))
@@ -135,7 +137,8 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
         year_value=values[2],
         term1_copied=copied,
     )
-    return line, year
+    rated = subject.assessment == Subject.Assessment.RATED
+    return line, year, {1: r1 if rated else a1, 2: r2 if rated else a2}
 
 
 def _promotion_text(decision: circular22.Promotion, grade: int) -> str:
@@ -161,18 +164,55 @@ def _year_conduct(pupil_id: int, terms: dict, data: _Data, missing: list) -> str
     return _rule(circular22.conduct_year, (ratings[1], ratings[2]), CONDUCT, missing) or ""
 
 
+def _term_results(results: dict, subjects: list, names: dict, terms: dict, pupil_id: int,
+                  data: _Data, learning: str, conduct: str) -> dict:
+    """The học bạ's small table: term I's and term II's learning (Art. 9, from the terms'
+    subject results on this card) and conduct, each filled only once the year's own result
+    is (`learning`, `conduct`): a year card printed earlier keeps what it printed."""
+    fields = {}
+    for n in (1, 2):
+        if learning:
+            scored, rated, lacking = {}, {}, []
+            for subject in subjects:
+                result = results[subject.pk][n]
+                if result is None:
+                    lacking.append(subject.name)
+                elif isinstance(result, bool):
+                    rated[names[subject.pk]] = result
+                else:
+                    scored[names[subject.pk]] = result
+            fields[f"term{n}_learning"] = _learning(scored, rated, lacking)
+        term = terms.get(n)
+        if conduct and term:
+            fields[f"term{n}_conduct"] = data.conduct.get((pupil_id, term.pk), "")
+    return fields
+
+
+def _adjustment(assessed: circular22.LearningAssessment | None) -> dict:
+    """Art. 9.3 on the card: the table's level and the subject that alone pulled it down."""
+    if assessed is None or assessed.adjusted_for is None:
+        return {}
+    return {
+        "learning_table_result": assessed.table_result,
+        "learning_adjusted_for": assessed.adjusted_for,
+    }
+
+
 def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data) -> Card:
     subjects = data.subjects_of(pupil.pk)
     names = _rule_names(subjects)
-    lines, scored, rated, missing = [], {}, {}, []
+    lines, scored, rated, missing, results = [], {}, {}, [], {}
     for number, subject in enumerate(subjects, start=1):
-        line, year = _year_line(number, subject, pupil.pk, terms, data, missing)
+        line, year, results[subject.pk] = _year_line(
+            number, subject, pupil.pk, terms, data, missing
+        )
         lines.append(line)
         if isinstance(year, bool):
             rated[names[subject.pk]] = year
         elif year is not None:
             scored[names[subject.pk]] = year
-    learning = _learning(scored, rated, missing)
+    assessed = _assessed_learning(scored, rated, missing)
+    learning = assessed.result if assessed else ""
     conduct = _year_conduct(pupil.pk, terms, data, missing)
     with_leave = data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0)
     without_leave = data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0)
@@ -225,4 +265,6 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         copied_note=copied_note(data, pupil.pk, terms),
         **decided,
         **summer,
+        **_term_results(results, subjects, names, terms, pupil.pk, data, learning, conduct),
+        **_adjustment(assessed),
     )

@@ -412,7 +412,10 @@ NEW_FIELDS = {"primary", "midterm_test", "final_test", "qualities",
               "term1_copied", "copied_note", "personal_plan",  # transfers, plans
               "awards",
               # the summer's (Circular 22 Art. 12–14)
-              "retest", "summer_learning", "summer_conduct", "summer_promotion"}
+              "retest", "summer_learning", "summer_conduct", "summer_promotion",
+              # the học bạ's year page: the terms' results and Art. 9.3's adjustment
+              "term1_learning", "term2_learning", "term1_conduct", "term2_conduct",
+              "learning_table_result", "learning_adjusted_for"}
 # Added later still, and never printed: codes and numbers beside the text.
 TYPED_FIELDS = {
     "average_value", "term1_value", "term2_value", "year_value",
