@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from school.models import ClassGroup, School, SchoolYear, Student, Term
+from school.models import ClassGroup, School, SchoolYear, StaffMembership, Student, Term
 
 
 class ReportCard(models.Model):
@@ -77,6 +77,12 @@ class ReportRun(models.Model):
     done = models.PositiveIntegerField(_("cards ready"), default=0)
     rendered = models.PositiveIntegerField(_("cards rendered anew"), default=0)
     error = models.TextField(blank=True)
+    # Who signs the cards: the principal (null), or a vice-principal of the school signing for
+    # them ("KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG" and the deputy's name on every card of the run).
+    deputy = models.ForeignKey(
+        StaffMembership, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("signed for the principal by"),
+    )
 
     class Meta:
         verbose_name = _("report run")
@@ -99,6 +105,11 @@ class ReportRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def deputy_name(self) -> str:
+        """The name printed under "KT. HIỆU TRƯỞNG"; "" when the principal signs."""
+        return self.deputy.user.full_name if self.deputy_id else ""
 
 
 class ReportChunk(models.Model):

@@ -40,7 +40,7 @@ from reports.cards import selectors as card_data
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from school.access import can_manage_school
 from school.exceptions import DomainError, NotFound
-from school.models import ClassGroup, School, SchoolYear, Student, Term
+from school.models import ClassGroup, School, SchoolYear, StaffMembership, Student, Term
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,19 @@ def _check_scope(
         raise DomainError(_("This grade has no classes in the chosen school year."), field="grade")
 
 
+def _check_deputy(school: School, deputy: StaffMembership | None) -> None:
+    """Only an active vice-principal of the run's own school signs for its principal."""
+    if deputy is not None and not (
+        deputy.school_id == school.pk
+        and deputy.role == StaffMembership.Role.VICE_PRINCIPAL
+        and deputy.is_active
+    ):
+        raise DomainError(
+            _("The one who signs for the principal must be a vice-principal of this school."),
+            field="deputy",
+        )
+
+
 def _active_run(**identity) -> ReportRun | None:
     return ReportRun.objects.filter(
         status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING], **identity
@@ -95,26 +108,32 @@ def _active_run(**identity) -> ReportRun | None:
 def start_run(
     *, user, school: School, school_year: SchoolYear, term: Term | None, scope: str,
     grade: int | None = None, class_group: ClassGroup | None = None,
+    deputy: StaffMembership | None = None,
 ) -> tuple[ReportRun, bool]:
     """Start rendering the cards of a class, a grade or the school for a term (None: the whole
     year). Returns (run, created); while the same run is waiting or rendering, returns that
-    one — a double click starts one run. Only the school's managers."""
+    one — a double click starts one run. Only the school's managers. `deputy`: the school's
+    vice-principal who signs for the principal ("KT. HIỆU TRƯỞNG"); None: the principal."""
     if not can_manage_school(user, school):
         raise PermissionDenied("Only the school's managers may start a report run.")
     _check_scope(school, school_year, term, scope, grade, class_group)
+    _check_deputy(school, deputy)
     identity = {
         "school": school, "school_year": school_year, "term": term, "scope": scope,
         "grade": grade if scope == ReportRun.Scope.GRADE else None,
         "class_group": class_group if scope == ReportRun.Scope.CLASS else None,
     }
     if existing := _active_run(**identity):
+        _check_same_signer(existing, deputy)
         return existing, False
     try:
         with transaction.atomic():
-            run = ReportRun.objects.create(requested_by=user, **identity)
+            run = ReportRun.objects.create(requested_by=user, deputy=deputy, **identity)
             chunks = _make_chunks(run)
     except IntegrityError:  # the same run was started a moment ago by another request
-        return _active_run(**identity), False
+        existing = _active_run(**identity)
+        _check_same_signer(existing, deputy)
+        return existing, False
     from reports import tasks
 
     if not chunks:
@@ -127,6 +146,17 @@ def start_run(
         failsoft.delay_after_commit(tasks.render_chunk, chunks)
     run.refresh_from_db()
     return run, True
+
+
+def _check_same_signer(run: ReportRun, deputy: StaffMembership | None) -> None:
+    """The same cards already being rendered with another signature: refused, not merged
+    (the cards would silently carry the other signer)."""
+    if run.deputy_id != getattr(deputy, "pk", None):
+        raise DomainError(
+            _("These cards are being rendered with another signature: wait until that run is "
+              "done, then start this one."),
+            field="deputy",
+        )
 
 
 def _make_chunks(run: ReportRun) -> list[int]:
@@ -212,7 +242,7 @@ def render_chunk(chunk_id: int) -> str:
         with transaction.atomic():
             chunk = (
                 ReportChunk.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("run", "class_group")
+                .select_related("run__deputy__user", "class_group")
                 .filter(pk=chunk_id)
                 .first()
             )
@@ -222,7 +252,8 @@ def render_chunk(chunk_id: int) -> str:
                 return "done"
             run = chunk.run
             cards = card_data.cards_for(
-                chunk.class_group, run.school_year, run.term, student_ids=chunk.student_ids
+                chunk.class_group, run.school_year, run.term, student_ids=chunk.student_ids,
+                deputy=run.deputy_name,
             )
             _, rendered = _store_cards(cards, run)
             chunk.done_at, chunk.rendered = timezone.now(), rendered
@@ -245,10 +276,27 @@ def render_chunk(chunk_id: int) -> str:
     return "rendered"
 
 
+def _current_signer(student: Student, school_year: SchoolYear, term: Term | None) -> str:
+    """The deputy who signed the pupil's current card for the period ("" for the principal,
+    or when there is none). One query."""
+    name = (
+        ReportCard.objects.filter(
+            student=student, school_year=school_year, term=term, superseded_at__isnull=True
+        )
+        .values_list("run__deputy__user__full_name", flat=True)
+        .first()
+    )
+    return name or ""
+
+
 def ensure_card(student: Student, class_group: ClassGroup, school_year: SchoolYear, term: Term | None) -> ReportCard:
     """The pupil's current card for the term (None: the year), rendered now if it is missing
-    or no longer shows what the grade book holds."""
-    found = card_data.cards_for(class_group, school_year, term, student_ids=[student.pk])
+    or no longer shows what the grade book holds. It keeps the signer of the card it would
+    replace (a run's deputy), so opening a card never re-issues it under another name."""
+    found = card_data.cards_for(
+        class_group, school_year, term, student_ids=[student.pk],
+        deputy=_current_signer(student, school_year, term),
+    )
     if not found:  # not (or no longer) in this class
         raise NotFound()
     (card,) = found

@@ -90,6 +90,9 @@ class _Data:
     # Year cards: student_id -> [(Award.kind, text)] of the confirmed awards (`load_awards`).
     awards: dict = field(default_factory=dict)
     summer: object = None  # year cards of grades 6–12: reports.cards.summer.SummerRows
+    # The vice-principal who signs for the principal ("KT. HIỆU TRƯỞNG"), a run's setting
+    # (ReportRun.deputy); "" when the principal signs.
+    deputy: str = ""
 
     @property
     def primary(self) -> bool:  # grades 1–5: Circular 27

@@ -16,6 +16,8 @@ from school.models import ClassGroup, Student, Subject
 TITLE = "PHIẾU BÁO KẾT QUẢ HỌC TẬP"
 TERM_NAMES = {1: "I", 2: "II"}
 PRINCIPAL_SIGNS_AS = "HIỆU TRƯỞNG"
+# A vice-principal signing for the principal ("ký thay"), on two lines as the forms print it.
+DEPUTY_SIGNS_AS = "KT. HIỆU TRƯỞNG\nPHÓ HIỆU TRƯỞNG"
 SEX = {Student.Sex.MALE: "Nam", Student.Sex.FEMALE: "Nữ"}
 LEARNING = "Kết quả học tập"
 CONDUCT = "Kết quả rèn luyện"
@@ -96,8 +98,8 @@ def _header(class_group: ClassGroup, pupil: Student, data: _Data) -> dict:
         "sex": SEX.get(pupil.sex, ""),
         "student_code": pupil.student_code,
         "homeroom_teacher": teacher.full_name if teacher else "",
-        "principal": data.principal,
-        "principal_signs_as": PRINCIPAL_SIGNS_AS,
+        "principal": data.deputy or data.principal,
+        "principal_signs_as": DEPUTY_SIGNS_AS if data.deputy else PRINCIPAL_SIGNS_AS,
     }
 
 

@@ -16,16 +16,22 @@ def cards_for(
     school_year: SchoolYear,
     term: Term | None = None,
     student_ids=None,
+    *,
+    deputy: str = "",
 ) -> list[Card]:
-    """The term cards of `term`, or the year cards (CẢ NĂM) when `term` is None."""
+    """The term cards of `term`, or the year cards (CẢ NĂM) when `term` is None. `deputy`:
+    the name of the vice-principal who signs for the principal (a run's setting), printed
+    under "KT. HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG"; "" for the principal. No query of its own."""
     if term is not None:
         if term.school_year_id != school_year.pk:
             raise ValueError("the term must belong to the school year")
-        return term_cards(class_group, term, student_ids)
-    return year_cards(class_group, school_year, student_ids)
+        return term_cards(class_group, term, student_ids, deputy=deputy)
+    return year_cards(class_group, school_year, student_ids, deputy=deputy)
 
 
-def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Card]:
+def term_cards(
+    class_group: ClassGroup, term: Term, student_ids=None, *, deputy: str = ""
+) -> list[Card]:
     """One card per pupil now in the class (Vietnamese order; only `student_ids` when given)
     for one term, from PUBLISHED scores only. Nine queries whatever the class size. A class
     of grades 1–5 gets Circular 27's card (`Card.primary`).
@@ -41,12 +47,15 @@ def term_cards(class_group: ClassGroup, term: Term, student_ids=None) -> list[Ca
     if not pupils:
         return []
     data = _Data.load(class_group, pupils, [term], term.start_date, term.end_date)
+    data.deputy = deputy
     if data.primary:
         return [_primary_term_card(class_group, term, pupil, data) for pupil in pupils]
     return [_term_card(class_group, term, pupil, data) for pupil in pupils]
 
 
-def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=None) -> list[Card]:
+def year_cards(
+    class_group: ClassGroup, school_year: SchoolYear, student_ids=None, *, deputy: str = ""
+) -> list[Card]:
     """One whole-year card (CẢ NĂM) per pupil now in the class, from PUBLISHED scores of both
     terms: term I, term II and year results per subject, the year's learning and conduct
     results, the title, the awards and the promotion decision, and after the summer its
@@ -69,6 +78,7 @@ def year_cards(class_group: ClassGroup, school_year: SchoolYear, student_ids=Non
     start, end = min(a for a, _b in spans), max(b for _a, b in spans)
     data = _Data.load(class_group, pupils, list(terms.values()), start, end, year=True)
     data.load_awards(pupils, class_group.school_year_id)
+    data.deputy = deputy
     if data.primary:
         return [_primary_year_card(class_group, terms, pupil, data) for pupil in pupils]
     data.summer = load_summer([p.pk for p in pupils], class_group.school_year_id)

@@ -25,7 +25,7 @@ from reports import access, runs
 from reports.models import ReportFile, ReportRun
 from school import audit
 from school.exceptions import DomainError
-from school.models import ClassGroup, DataAccess, School, Term
+from school.models import ClassGroup, DataAccess, School, StaffMembership, Term
 
 WHOLE_YEAR = "ca-nam"  # the period value (and URL word) for the whole-year cards
 RECENT_RUNS = 20
@@ -72,6 +72,16 @@ class RunForm(forms.Form):
     grade = forms.TypedChoiceField(
         label=gettext_lazy("Grade"), required=False, coerce=int, empty_value=None
     )
+    # Who signs: the principal, or a vice-principal signing for them (KT. HIỆU TRƯỞNG).
+    deputy = forms.ChoiceField(
+        label=gettext_lazy("Signed by"),
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Choose the principal or one of this school's vice-principals."
+            )
+        },
+    )
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +116,16 @@ class RunForm(forms.Form):
         self.fields["class_group"].choices = [("", "—")] + list(by_year.items())
         grades = sorted({c.grade for c in classes}) or range(6, 13)
         self.fields["grade"].choices = [("", "—")] + [(g, str(g)) for g in grades]
+        deputies = list(
+            StaffMembership.objects.filter(
+                school=school, role=StaffMembership.Role.VICE_PRINCIPAL, is_active=True
+            ).select_related("user").order_by("user__full_name", "pk")
+        )
+        self.deputies = {d.pk: d for d in deputies}
+        self.fields["deputy"].choices = [("", _("The principal"))] + [
+            (str(d.pk), _("%(name)s, vice-principal (KT. HIỆU TRƯỞNG)") % {"name": d.user.full_name})
+            for d in deputies
+        ]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -127,6 +147,8 @@ class RunForm(forms.Form):
                 self.add_error("grade", _("Choose a grade."))
         else:
             data["grade"] = None
+        deputy = data.get("deputy")
+        data["deputy"] = self.deputies[int(deputy)] if deputy else None
         return data
 
     def add_domain_error(self, exc: DomainError) -> None:
@@ -168,7 +190,7 @@ def reports_home(request: HttpRequest) -> HttpResponse:
                 run, created = runs.start_run(
                     user=request.user, school=school, school_year=data["school_year"],
                     term=data["term"], scope=data["scope"], grade=data["grade"],
-                    class_group=data["class_group"],
+                    class_group=data["class_group"], deputy=data["deputy"],
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -235,6 +257,7 @@ def _run_again_fields(run: ReportRun) -> dict:
         "scope": run.scope,
         "class_group": run.class_group_id or "",
         "grade": run.grade or "",
+        "deputy": run.deputy_id or "",
     }
 
 

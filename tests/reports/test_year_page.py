@@ -13,21 +13,40 @@ import datetime
 import io
 
 import pytest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from contactbook.models import TermComment
-from reports import pdf
-from reports.cards.selectors import year_cards
-from reports.models import Award
+from reports import pdf, runs
+from reports.cards.selectors import cards_for, year_cards
+from reports.models import Award, ReportCard, ReportRun
+from school.exceptions import DomainError
+from school.models import StaffMembership
 from tests import factories as f
+from tests.conftest import as_user
 from tests.reports import test_cards
 from tests.reports.test_cards import PE, card_of, grade_all, rate
 
 pytestmark = pytest.mark.django_db
 
+DEPUTY = "Đỗ Thị Phó"
 # test_cards' fixtures: 10A1's subjects (six scored, Giáo dục thể chất rated) and two terms.
 subjects, term1, term2 = test_cards.subjects, test_cards.term1, test_cards.term2
+
+
+@pytest.fixture(autouse=True)
+def reports_root(settings, tmp_path):
+    settings.REPORTS_ROOT = tmp_path / "reports"
+    return settings.REPORTS_ROOT
+
+
+@pytest.fixture
+def deputy(cast) -> StaffMembership:
+    return f.StaffMembershipFactory(
+        user=f.UserFactory(full_name=DEPUTY), school=cast.school_a,
+        role=StaffMembership.Role.VICE_PRINCIPAL,
+    )
 
 
 def text_of(data: bytes) -> str:
@@ -121,4 +140,109 @@ def test_a_year_card_before_the_years_end_prints_no_term_results(cast, subjects,
 
     assert (card.learning, card.conduct) == ("", "")
     assert (card.term1_learning, card.term1_conduct, card.learning_adjusted_for) == ("", "", "")
+
+
+def test_the_deputy_signs_for_the_principal_on_every_card_of_the_run(
+    cast, client, subjects, term1, term2, deputy
+):
+    _adjusted_year(cast, cast.pupil_a1, subjects, term1, term2)
+    as_user(client, cast.principal)
+    response = client.post(reverse("reports:home"), {
+        "truong": cast.school_a.pk, "period": f"{cast.class_a1.school_year_id}:ca-nam",
+        "scope": "class", "class_group": cast.class_a1.pk, "grade": "", "deputy": deputy.pk,
+    })
+    run = ReportRun.objects.get()
+    assert response.status_code == 302 and run.deputy == deputy
+    assert run.status == ReportRun.Status.DONE
+
+    stored = ReportCard.objects.get(student=cast.pupil_a1, term=None, superseded_at=None)
+    text = text_of(stored.pdf)
+    assert "Phê duyệt của Hiệu trưởng KT. HIỆU TRƯỞNG PHÓ HIỆU TRƯỞNG" in text
+    assert DEPUTY in text and "Phạm Thị Hiệu" not in text
+    # The family opening the card gets that card, not one re-issued under the principal.
+    opened = runs.ensure_card(cast.pupil_a1, cast.class_a1, cast.class_a1.school_year, None)
+    assert opened.pk == stored.pk
+    # The run's page starts it again with the same signer.
+    page = client.get(reverse("reports:run", args=[run.pk])).content.decode()
+    assert f'name="deputy" value="{deputy.pk}"' in page
+
+
+def test_a_deputy_signed_term_card_prints_kt_hieu_truong(cast, subjects, term1, deputy):
+    grade_all(cast, cast.pupil_a1, subjects, term1, 9)
+
+    card = card_of(
+        cards_for(cast.class_a1, cast.class_a1.school_year, term1, deputy=DEPUTY), cast.pupil_a1
+    )
+
+    assert (card.principal, card.principal_signs_as) == (DEPUTY, "KT. HIỆU TRƯỞNG\nPHÓ HIỆU TRƯỞNG")
+    text = render(card)
+    assert "KT. HIỆU TRƯỞNG PHÓ HIỆU TRƯỞNG (Ký tên, đóng dấu)" in text  # the term card's form
+    assert "Phê duyệt" not in text
+
+
+@pytest.mark.parametrize("who", ["teacher", "other_school", "inactive"])
+def test_a_signer_who_is_not_a_vice_principal_of_the_school_is_refused(
+    cast, client, term1, deputy, who
+):
+    if who == "teacher":
+        signer = StaffMembership.objects.get(user=cast.teacher_a1, school=cast.school_a)
+    elif who == "other_school":
+        signer = f.StaffMembershipFactory(
+            school=cast.school_b, role=StaffMembership.Role.VICE_PRINCIPAL
+        )
+    else:
+        signer = deputy
+        StaffMembership.objects.filter(pk=deputy.pk).update(is_active=False)
+    as_user(client, cast.principal)
+
+    with translation.override("vi"):
+        response = client.post(reverse("reports:home"), {
+            "truong": cast.school_a.pk, "period": f"{term1.school_year_id}:1", "scope": "class",
+            "class_group": cast.class_a1.pk, "grade": "", "deputy": signer.pk,
+        }, HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert response.status_code == 400
+    assert "Hãy chọn Hiệu trưởng hoặc một Phó Hiệu trưởng của trường." in response.content.decode()
+    assert not ReportRun.objects.exists()
+    # The service refuses it too, whoever calls it.
+    signer.refresh_from_db()
+    with translation.override("vi"), pytest.raises(DomainError) as refused:
+        runs.start_run(
+            user=cast.principal, school=cast.school_a, school_year=term1.school_year, term=term1,
+            scope=ReportRun.Scope.CLASS, class_group=cast.class_a1, deputy=signer,
+        )
+    assert refused.value.field == "deputy"
+    assert str(refused.value.message) == "Người ký thay Hiệu trưởng phải là Phó Hiệu trưởng của trường."
+    assert not ReportRun.objects.exists()
+
+
+def test_a_run_under_way_is_not_taken_over_by_another_signer(cast, term1, deputy):
+    ReportRun.objects.create(
+        school=cast.school_a, school_year=term1.school_year, term=term1,
+        scope=ReportRun.Scope.CLASS, class_group=cast.class_a1, requested_by=cast.principal,
+        status=ReportRun.Status.RUNNING,
+    )
+
+    with pytest.raises(DomainError) as refused:
+        runs.start_run(
+            user=cast.principal, school=cast.school_a, school_year=term1.school_year, term=term1,
+            scope=ReportRun.Scope.CLASS, class_group=cast.class_a1, deputy=deputy,
+        )
+
+    assert refused.value.field == "deputy"
+    assert ReportRun.objects.get().deputy is None
+
+
+def test_who_signs_costs_no_query(cast, subjects, term1, term2, django_assert_num_queries):
+    for pupil in (cast.pupil_a1, cast.sibling_a1):
+        _adjusted_year(cast, pupil, subjects, term1, term2)
+    year = cast.class_a1.school_year
+
+    with django_assert_num_queries(15):  # as tests/reports/test_cards.py pins it
+        signed = year_cards(cast.class_a1, year, deputy=DEPUTY)
+    with django_assert_num_queries(9):
+        cards_for(cast.class_a1, year, term1, deputy=DEPUTY)
+
+    assert {c.principal for c in signed} == {DEPUTY}
+    assert all(c.learning_adjusted_for == PE for c in signed)
 
