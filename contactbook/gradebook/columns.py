@@ -24,6 +24,7 @@ _NEGATIVE = re.compile(r"-\s*[0-9]+(?:[.,][0-9]+)?")
 
 
 COMMENT_KEY = "comment"
+YEAR_COMMENT_KEY = "year-comment"  # term II's grade book: the subject teacher's year comment
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from contactbook.gradebook.columns import (
     COMMENT_KEY,
+    YEAR_COMMENT_KEY,
     Column,
     _key,
     columns_for,
@@ -54,6 +55,7 @@ class GridRow:
     comment: TermComment | None = None
     average: Decimal | None = None  # scored subjects, when every cell is filled
     result: bool | None = None  # rated subjects (True = Đ), when every cell is filled
+    year_comment: TermComment | None = None  # term II: the subject teacher's year comment
 
 
 def grid(class_group: ClassGroup, subject: Subject, term: Term) -> dict:
@@ -66,10 +68,10 @@ def grid(class_group: ClassGroup, subject: Subject, term: Term) -> dict:
         (s.student_id, _key(s)): s
         for s in Score.objects.filter(student__in=ids, subject=subject, term=term)
     }
-    comments = {
-        c.student_id: c
-        for c in TermComment.objects.filter(student__in=ids, subject=subject, term=term)
-    }
+    comments, year_comments = {}, {}
+    # The term's comments and (term II) the year's, in the one query.
+    for c in TermComment.objects.filter(student__in=ids, subject=subject, term=term):
+        (year_comments if c.whole_year else comments)[c.student_id] = c
     columns = [GridColumn(c) for c in columns_for(subject, class_group.grade)]
     rows = []
     for pupil in pupils:
@@ -79,13 +81,17 @@ def grid(class_group: ClassGroup, subject: Subject, term: Term) -> dict:
                 gc.filled += 1
                 gc.unpublished += cell.published_at is None
         average, result = term_result(subject, [c.column for c in columns], row_cells)
-        rows.append(GridRow(pupil, row_cells, comments.get(pupil.pk), average, result))
+        rows.append(GridRow(
+            pupil, row_cells, comments.get(pupil.pk), average, result, year_comments.get(pupil.pk)
+        ))
     return {
         "columns": columns,
         "rows": rows,
         "term": term,
         "subject": subject,
         "class_group": class_group,
+        # The year comment is written in term II's grade book, at the year's end.
+        "year_comments": term.number == 2 and subject.assessment != Subject.Assessment.PRIMARY,
     }
 
 
@@ -173,12 +179,17 @@ def cell_history(
         lambda r: (Column(r.kind, r.index).label, _key(r)),
         lambda r: score_text(r.value, r.passed, r.rating, r.makeup),
     )
-    if key is None or key == COMMENT_KEY:
+    if key is None or key in (COMMENT_KEY, YEAR_COMMENT_KEY):
         comments = TermComment.history.filter(
             student=student, subject=subject, term=term
         ).select_related("history_user", "author")
+        if key is not None:
+            comments = comments.filter(whole_year=key == YEAR_COMMENT_KEY)
         changes += history_changes(
-            comments, lambda r: (_("comment"), COMMENT_KEY), lambda r: r.text
+            comments,
+            lambda r: (_("year comment"), YEAR_COMMENT_KEY) if r.whole_year
+            else (_("comment"), COMMENT_KEY),
+            lambda r: r.text,
         )
         changes.sort(key=lambda c: c.at, reverse=True)
     return changes

@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contactbook.gradebook.columns import COMMENT_KEY, EMPTY, Column, _key, columns_for, parse_entry
+from contactbook.gradebook.columns import (
+    COMMENT_KEY,
+    EMPTY,
+    YEAR_COMMENT_KEY,
+    Column,
+    _key,
+    columns_for,
+    parse_entry,
+)
 from contactbook import notifications
 from contactbook.models import ConductRating, Score, TermComment
 from school.exceptions import DomainError, TermClosed
@@ -43,10 +51,12 @@ def save_grid(
     term: Term,
     cells: dict[tuple[int, str], str],
     comments: dict[int, str] | None = None,
+    year_comments: dict[int, str] | None = None,
 ) -> int:
     """Save typed cells {(student_id, "regular-1"): "7,5", …; "7,5B" a make-up, "K" missed
     without one: columns.parse_entry} and subject comments
-    {student_id: text} for pupils now in the class. Everything is checked first; one bad cell
+    {student_id: text} for pupils now in the class; in term II also the year comments
+    (`year_comments`, the same way; refused in term I: the year is judged at its end). Everything is checked first; one bad cell
     saves nothing (GridErrors names each). Returns how many cells and comments changed.
     The caller has checked that `teacher` may grade this subject (contactbook.access).
 
@@ -72,12 +82,21 @@ def save_grid(
         except ValueError as exc:
             errors[(student_id, key)] = str(exc)
     check_comments(comments, pupils, texts, errors)
+    year_texts = {}
+    if year_comments and term.number != 2:
+        for student_id in year_comments:
+            errors[(student_id, YEAR_COMMENT_KEY)] = _(
+                "The year comment is written in term II's grade book."
+            )
+    elif year_comments:
+        check_comments(year_comments, pupils, year_texts, errors, key=YEAR_COMMENT_KEY)
     if errors:
         raise GridErrors(errors)
     with transaction.atomic():
         check_open(term)
         changed = _write_cells(teacher, class_group, subject, term, keys, parsed)
         changed += write_comments(teacher, term, subject, texts)
+        changed += write_comments(teacher, term, subject, year_texts, whole_year=True)
     return changed
 
 
@@ -116,19 +135,25 @@ def _write_cells(teacher, class_group, subject, term, keys, parsed) -> int:
     return changed
 
 
-def write_comments(author, term: Term, subject: Subject | None, texts: dict[int, str]) -> int:
-    """Create, change or (when emptied) delete term comments; each change keeps history."""
+def write_comments(
+    author, term: Term, subject: Subject | None, texts: dict[int, str], *,
+    whole_year: bool = False,
+) -> int:
+    """Create, change or (when emptied) delete term comments (`whole_year`: a subject's year
+    comments, on term II); each change keeps history."""
     if not texts:
         return 0
     existing = {
         c.student_id: c
         for c in TermComment.objects.select_for_update().filter(
-            student__in=list(texts), term=term, subject=subject
+            student__in=list(texts), term=term, subject=subject, whole_year=whole_year
         )
     }
     return write_with_history(
         existing, texts, field="text", by="author", user=author,
-        new=lambda student_id: TermComment(student_id=student_id, term=term, subject=subject),
+        new=lambda student_id: TermComment(
+            student_id=student_id, term=term, subject=subject, whole_year=whole_year
+        ),
     )
 
 
@@ -267,14 +292,17 @@ def _write_conduct(teacher, term: Term, ratings: dict[int, str]) -> int:
     )
 
 
-def check_comments(comments: dict, pupils: set, texts: dict, errors: dict) -> None:
-    """Typed term comments {student_id: text}: NFC text into `texts`, problems into `errors`."""
+def check_comments(
+    comments: dict, pupils: set, texts: dict, errors: dict, *, key: str = COMMENT_KEY
+) -> None:
+    """Typed term comments {student_id: text}: NFC text into `texts`, problems into `errors`
+    (under (student_id, `key`))."""
     for student_id, raw in comments.items():
         text = (raw or "").strip()
         if student_id not in pupils:
-            errors[(student_id, COMMENT_KEY)] = _("This pupil is not in the class.")
+            errors[(student_id, key)] = _("This pupil is not in the class.")
         elif len(text) > COMMENT_MAX:
-            errors[(student_id, COMMENT_KEY)] = _("A comment has at most %(n)d characters.") % {
+            errors[(student_id, key)] = _("A comment has at most %(n)d characters.") % {
                 "n": COMMENT_MAX
             }
         else:

@@ -188,7 +188,9 @@ class QualityRating(models.Model):
 
 class TermComment(models.Model):
     """A term comment on a pupil: a subject teacher's (with `subject`) or the homeroom
-    teacher's (without)."""
+    teacher's (without). A subject teacher's `whole_year` comment, kept on term II, is the
+    year's: "nhận xét sự tiến bộ, ưu điểm nổi bật, hạn chế chủ yếu" that the học bạ's year
+    page and the year card print per subject, beside (not instead of) term II's own."""
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="term_comments")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
@@ -196,6 +198,7 @@ class TermComment(models.Model):
     text = models.TextField(_("comment"), max_length=2000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    whole_year = models.BooleanField(_("year comment"), default=False)
 
     history = HistoricalRecords()
 
@@ -204,7 +207,13 @@ class TermComment(models.Model):
         verbose_name_plural = _("term comments")
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "term", "subject"], name="termcomment_one_per_subject"
+                fields=["student", "term", "subject", "whole_year"],
+                name="termcomment_one_per_subject",
+            ),
+            # The homeroom teacher's year comment is term II's (the card prints it as such).
+            models.CheckConstraint(
+                condition=Q(whole_year=False) | Q(subject__isnull=False),
+                name="termcomment_year_is_a_subjects",
             ),
             models.UniqueConstraint(
                 fields=["student", "term"], condition=Q(subject__isnull=True),

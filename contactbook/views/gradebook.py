@@ -23,6 +23,7 @@ from contactbook import access
 from contactbook.gradebook import reads
 from contactbook.gradebook.columns import (
     COMMENT_KEY,
+    YEAR_COMMENT_KEY,
     column_by_key,
     filled,
     score_text,
@@ -168,6 +169,10 @@ def comment_name(student_id: int) -> str:
     return f"n-{student_id}"
 
 
+def year_comment_name(student_id: int) -> str:
+    return f"y-{student_id}"
+
+
 @dataclass
 class _Book:
     access: access.GradeBookAccess
@@ -221,8 +226,9 @@ def _rows(book: _Book) -> list[dict]:
                     "makeup": score.makeup if filled(score) else "",
                 }
             )
-        name = comment_name(pk)
+        name, year_name = comment_name(pk), year_comment_name(pk)
         comment = row.comment.text if row.comment else ""
+        year_comment = row.year_comment.text if row.year_comment else ""
         rows.append(
             {
                 "number": number,
@@ -233,6 +239,11 @@ def _rows(book: _Book) -> list[dict]:
                     "name": name,
                     "value": book.typed.get(name, comment),
                     "error": book.errors.get(name),
+                },
+                "year_comment": {
+                    "name": year_name,
+                    "value": book.typed.get(year_name, year_comment),
+                    "error": book.errors.get(year_name),
                 },
                 "history": reverse(
                     "contactbook:gradebook_history", args=[cg.pk, subject.pk, term.pk, pk]
@@ -262,6 +273,7 @@ def _render_book(
             {
                 "columns": book.data["columns"],
                 "rows": _rows(book),
+                "year_comments": book.data["year_comments"],
                 "rated": book.access.subject.assessment == Subject.Assessment.RATED,
                 "primary": book.access.subject.assessment == Subject.Assessment.PRIMARY,
                 "error_count": len(book.errors),
@@ -298,9 +310,14 @@ def grade_book(
         pk = row.student.pk
         inputs |= {(pk, column.key): cell_name(pk, column.key) for column in book.data["columns"]}
         inputs[(pk, COMMENT_KEY)] = comment_name(pk)
+        if book.data["year_comments"]:
+            inputs[(pk, YEAR_COMMENT_KEY)] = year_comment_name(pk)
 
     def save(values):
-        cells, comments = split_comments(values)
+        year_comments = {pk: v for (pk, key), v in values.items() if key == YEAR_COMMENT_KEY}
+        cells, comments = split_comments(
+            {cell: v for cell, v in values.items() if cell[1] != YEAR_COMMENT_KEY}
+        )
         return save_grid(
             teacher=request.user,
             class_group=book.access.class_group,
@@ -308,6 +325,7 @@ def grade_book(
             term=book.term,
             cells=cells,
             comments=comments,
+            year_comments=year_comments,
         )
 
     posted = save_posted(request, inputs, save)

@@ -90,6 +90,9 @@ class _Data:
     # Year cards: student_id -> [(Award.kind, text)] of the confirmed awards (`load_awards`).
     awards: dict = field(default_factory=dict)
     summer: object = None  # year cards of grades 6–12: reports.cards.summer.SummerRows
+    # The subject teachers' year comments (TermComment.whole_year): (student_id, subject_id)
+    # -> text, read in the comments' one query.
+    year_comments: dict = field(default_factory=dict)
     # The vice-principal who signs for the principal ("KT. HIỆU TRƯỞNG"), a run's setting
     # (ReportRun.deputy); "" when the principal signs.
     deputy: str = ""
@@ -128,7 +131,11 @@ class _Data:
         ):
             cells[(student, term, subject, f"{kind}-{index}")] = Cell(value, passed, rating)
             pupil_subjects[student][subject] = subjects[subject]
-        comments = TermComment.objects.filter(student__in=ids, term__in=terms)
+        comment_rows = list(
+            TermComment.objects.filter(student__in=ids, term__in=terms).values_list(
+                "student_id", "term_id", "subject_id", "text", "whole_year"
+            )
+        )
         # Grades 1–5 have no conduct result (Circular 27): the class teacher's current
         # end-of-term ratings of qualities and competencies instead, in the same one query.
         if primary:
@@ -169,9 +176,13 @@ class _Data:
             pupil_subjects=pupil_subjects,
             comments={
                 (student, term, subject): text
-                for student, term, subject, text in comments.values_list(
-                    "student_id", "term_id", "subject_id", "text"
-                )
+                for student, term, subject, text, whole_year in comment_rows
+                if not whole_year
+            },
+            year_comments={
+                (student, subject): text
+                for student, _term, subject, text, whole_year in comment_rows
+                if whole_year
             },
             conduct={} if primary else {(s, t): rating for s, t, rating in ratings},
             absences=_one_plan_absences(

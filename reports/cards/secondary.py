@@ -122,8 +122,8 @@ def _year_line(number, subject, pupil_id, terms, data, missing) -> tuple[Subject
             year = _rule(circular22.subject_year_average, (a1, a2), subject.name, missing)
         texts = (_average_text(a1), _average_text(a2), _average_text(year))
         values = (_average_value(a1), _average_value(a2), _average_value(year))
-    term2 = terms.get(2)
-    comment = data.comments.get((pupil_id, term2.pk, subject.pk), "") if term2 else ""
+    # The học bạ's "nhận xét" per subject is the teacher's year comment, not term II's.
+    comment = data.year_comments.get((pupil_id, subject.pk), "")
     line = SubjectLine(
         number=number,
         subject=subject.name,
