@@ -48,8 +48,13 @@ What it does, each run from scratch:
 
 1. drops and recreates the database `bench_school_morning` on the server of DATABASE_URL,
    migrates it, seeds the demo (`seed_demo`: the school, its families, a complete term I grade
-   book), adds the missing kiosks and issues every kiosk a token;
-2. starts gunicorn on 127.0.0.1:18092 (`--port`), 4 sync workers, the production settings
+   book) and collects the static files, and keeps a copy as the template
+   `bench_school_morning_template`, named by a digest of the migrations, the demo's code, the
+   static files, the lock file and the date: later runs that day copy it in seconds instead
+   (`--fresh` seeds anyway); then adds the missing kiosks and issues every kiosk a token;
+2. starts gunicorn with production's settings (truongso/gunicorn.py) on 127.0.0.1:18092
+   (`--port`), 4 sync workers (production's WEB_CONCURRENCY default is 2: twice the cores here,
+   so that a sign-in's password hash does not hold up the pages), the production settings
    module with DEBUG=0, persistent database connections, the cache in Redis (db 8 of
    REDIS_URL, `--cache-db`) and so sessions in cached_db, the device rate limit as production
    has it; a private redis-server on a free loopback port as the Celery broker (the settings
@@ -480,10 +485,13 @@ def start_broker(work: Path) -> Process:
 
 
 def start_gunicorn(workers: int, port: int, work: Path) -> Process:
-    command = [sys.executable, "-m", "gunicorn", "truongso.wsgi", "--workers", str(workers),
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    print(f"==> Starting {' '.join(command[2:])}", flush=True)
-    process = subprocess.Popen(command, cwd=REPO, env=os.environ.copy(),
+    """Production's gunicorn settings (truongso/gunicorn.py, access log included), on our
+    port, with `workers` sync workers."""
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:truongso.gunicorn", "truongso.wsgi"]
+    env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)}
+    print(f"==> Starting {' '.join(command[2:])} (WEB_CONCURRENCY={workers}, BIND={env['BIND']})",
+          flush=True)
+    process = subprocess.Popen(command, cwd=REPO, env=env,
                                stdout=open(work / "gunicorn.log", "wb"),  # noqa: SIM115
                                stderr=subprocess.STDOUT)
     return Process(process, f"http://127.0.0.1:{port}")
