@@ -119,6 +119,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# Behind PgBouncer in transaction mode a server-side cursor (`.iterator()`) may see its next
+# fetch sent to another server session: set DB_DISABLE_SERVER_SIDE_CURSORS=1 there (Django's
+# advice); rows are then fetched client-side in the iterator's chunks.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
 # A streaming replica of the primary, optional: reports and statistics read from it where it
 # holds what the reader has seen (core/replica.py); unset, everything reads the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
