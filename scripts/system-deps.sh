@@ -7,13 +7,14 @@
 #
 # Known names: postgresql (server + contrib), postgresql-contrib,
 # redis-server, chromium, fonts-noto-core, fonts-dejavu-core,
-# libharfbuzz-subset0, gettext.
+# libharfbuzz-subset0, gettext, haproxy, pgbouncer (the last two for the
+# multi-host run: a load balancer and a pooler, as a province runs them).
 #
 # As root the missing packages are installed with apt-get. As another user
 # the script prints what is missing and the command to run, and exits 1.
 set -euo pipefail
 
-ALL=(postgresql redis-server chromium fonts-noto-core fonts-dejavu-core libharfbuzz-subset0 gettext)
+ALL=(postgresql redis-server chromium fonts-noto-core fonts-dejavu-core libharfbuzz-subset0 gettext haproxy pgbouncer)
 
 usage() {
     sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -24,7 +25,7 @@ expand() {
     case "$1" in
         postgresql) echo postgresql postgresql-contrib ;;
         postgresql-contrib | redis-server | chromium | fonts-noto-core | \
-            fonts-dejavu-core | libharfbuzz-subset0 | gettext) echo "$1" ;;
+            fonts-dejavu-core | libharfbuzz-subset0 | gettext | haproxy | pgbouncer) echo "$1" ;;
         *) return 1 ;;
     esac
 }
