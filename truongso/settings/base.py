@@ -123,11 +123,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 # fetch sent to another server session: set DB_DISABLE_SERVER_SIDE_CURSORS=1 there (Django's
 # advice); rows are then fetched client-side in the iterator's chunks.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
+# A kept connection (DB_CONN_MAX_AGE > 0, as in production) is checked before its first use in
+# each request, so one that PostgreSQL dropped (a restart, a failover) is replaced there rather
+# than failing that request. Costs one round trip (`SELECT 1`) per request on a reused
+# connection; nothing when connections are closed after each request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A streaming replica of the primary, optional: reports and statistics read from it where it
 # holds what the reader has seen (core/replica.py); unset, everything reads the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True  # as the primary's, above
     # A replica that is gone costs a request at most this long, once per REPLICA_RETRY_SECONDS.
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
     # Tests read the test database as the replica streams it; none is created there.
