@@ -8,6 +8,9 @@ from school.admin import admin_site
 from truongso import views
 from truongso.api import api
 
+# Every exception nobody answered; the database not answering becomes a 503 (views.server_error).
+handler500 = "truongso.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

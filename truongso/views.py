@@ -1,16 +1,26 @@
 import datetime
+import sys
 import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from truongso.api import error_body
 from truongso.home import home_context
+from truongso.middleware import API_PREFIX
+
+# What a client is told to wait while the database does not answer: a PostgreSQL restart or
+# a failover takes seconds; the reference kiosk waits exactly this before trying again.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 @login_required
@@ -74,3 +84,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
     failing = {name for name, value in checks.items() if value.startswith("error")}
     status = "error" if "database" in failing else "degraded" if failing else "ok"
     return JsonResponse({"status": status, **checks}, status=503 if status == "error" else 200)
+
+
+def _database_unreachable(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an exception it was raised from or while handling, is the database
+    not answering: refused, shutting down, starting up, or the connection dropped mid-request
+    (OperationalError), or a connection already closed by that (InterfaceError)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: Django calls it for every exception that no view, middleware or API handler
+    answered (a view's, but also one raised while a middleware loads the session or the
+    user), from inside its `except` block, so `sys.exc_info()` is that exception; Django then
+    logs the answer at ERROR with the traceback ("Service Unavailable: /path").
+
+    The database not answering is a 503 with Retry-After, not a 500: nothing is wrong with the
+    request, and a retry in a few seconds (the kiosk's, a person's) will be served by the same
+    process, whose next request opens a new connection. The answer reads no database: the API's
+    error JSON for /api/, otherwise a small page rendered without the context processors."""
+    if not _database_unreachable(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    if request.path_info.startswith(API_PREFIX):
+        message = _("The database is not answering; try again in a few seconds.")
+        response = JsonResponse(error_body("unavailable", message), status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
