@@ -181,6 +181,7 @@ class Gunicorn:
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the test's sessions are signed with it
             "DATABASE_URL": database_url,
             "DB_CONN_MAX_AGE": "60",
+            "DATABASE_REPLICA_URL": "",  # make test's replica streams the shared server, not this one
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
             "CACHE_URL": "locmemcache://",  # sessions from the database: more of it to lose
