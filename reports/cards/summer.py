@@ -36,7 +36,8 @@ def load_summer(student_ids: list[int], school_year_id: int) -> SummerRows:
     )
 
 
-def _retest_text(value, passed) -> str:
+def retest_text(value, passed) -> str:
+    """A re-test result as printed: a score with a decimal comma, or Đ / CĐ."""
     return _result_text(passed) if value is None else _average_text(value)
 
 
@@ -83,7 +84,7 @@ def summer_columns(
         dataclasses.replace(
             line,
             subject_id=s.pk,
-            retest=_retest_text(*rows.retests[(pupil_id, s.pk)]),
+            retest=retest_text(*rows.retests[(pupil_id, s.pk)]),
             retest_value=_average_value(rows.retests[(pupil_id, s.pk)][0]),
         )
         if (pupil_id, s.pk) in rows.retests
