@@ -28,7 +28,7 @@ from reports.cards.model import Card
 from reports.cards.selectors import year_cards
 from school.access import can_manage_school
 from school.exceptions import DomainError
-from school.models import ClassGroup, SchoolYear, Subject, Term
+from school.models import ClassGroup, SchoolYear, Student, Subject, Term
 
 
 class SummerRefused(DomainError):
@@ -63,6 +63,19 @@ CONDUCT_FIRST = "Chưa đánh giá lại rèn luyện sau kì nghỉ hè: chưa 
 SECOND_RETEST = "Đã có kết quả kiểm tra lại môn này: không kiểm tra lại lần thứ hai."
 CONDUCT_LOCKED = "Đã có kết quả kiểm tra lại: không sửa được mức rèn luyện đã đánh giá lại."
 NOT_IN_CLASS = "Học sinh không còn ở lớp này."
+# Correcting a recorded result (correct_summer).
+MANAGERS_ONLY = "Chỉ ban giám hiệu và văn thư của trường được sửa kết quả đã ghi."
+CLOSED_REOPEN_FIRST = "Kì nghỉ hè của năm học đã khoá: mở lại kì nghỉ hè trước khi sửa kết quả."
+NOTHING_RECORDED = "Chưa có kết quả đã ghi để sửa."
+UNCHANGED = "Giá trị mới giống giá trị đã ghi: không có gì để sửa."
+REASON_REQUIRED = "Cần ghi lý do sửa."
+REASON_TOO_LONG = "Lý do sửa dài quá {n} ký tự."
+CONDUCT_BELOW_DAT = (
+    "Đã có kết quả kiểm tra lại (chỉ dành cho học sinh rèn luyện từ mức Đạt trở lên): "
+    "không sửa được mức rèn luyện thành Chưa đạt."
+)
+REASON_MAX = 100  # simple-history's history_change_reason column
+VALUE_KEY, REASON_KEY = "value", "reason"
 
 
 # ---------------------------------------------------------------------------------------
@@ -279,6 +292,100 @@ def save_summer(
         transaction.set_rollback(True)
         raise SummerErrors(errors)
     return changed
+
+
+# ---------------------------------------------------------------------------------------
+# Correcting a recorded result
+# ---------------------------------------------------------------------------------------
+
+
+def recorded_summer(class_group: ClassGroup, student_id: int, subject_id: int | None):
+    """The recorded row a correction would change (a `SummerConduct` when `subject_id` is
+    None, else a `RetestResult`), or None; for a pupil now in the class only."""
+    if not Student.objects.in_class(class_group).filter(pk=student_id).exists():
+        return None
+    model = SummerConduct if subject_id is None else RetestResult
+    rows = model.objects.filter(student_id=student_id, school_year=class_group.school_year)
+    if subject_id is not None:
+        rows = rows.filter(subject_id=subject_id)
+    return rows.select_related("subject").first() if subject_id else rows.first()
+
+
+def _reason_error(reason: str) -> str | None:
+    if not reason:
+        return REASON_REQUIRED
+    if len(reason) > REASON_MAX:
+        return REASON_TOO_LONG.format(n=REASON_MAX)
+    return None
+
+
+@transaction.atomic
+def correct_summer(
+    *, user, class_group: ClassGroup, student_id: int, subject_id: int | None, value: str,
+    reason: str,
+) -> None:
+    """Correct a recorded summer result: the conduct re-assessed after summer training
+    (`subject_id` None) or one re-test result, with the reason kept in the row's history
+    (django-simple-history: the previous value, who, when and why stay).
+
+    Refuses (`PermissionDenied`) anyone but the school's managers; (`SummerRefused`) a grade
+    1–5 class, a year whose term II is open, a closed summer (reopen it first) and a result
+    not recorded; (`SummerErrors`, by field "value" / "reason") a bad value (outside 0–10,
+    two decimals, not Đ/CĐ, not a conduct level), the same value again, a conduct of Chưa
+    đạt once re-tests are recorded (only a pupil re-assessed Đạt or above re-takes tests),
+    and a blank or too long reason. Nothing is written when anything is refused."""
+    if not (user.is_active and can_manage_school(user, class_group.school_id)):
+        raise PermissionDenied(MANAGERS_ONLY)
+    if class_group.is_primary:
+        raise SummerRefused(NOT_RETESTING)
+    school_year = class_group.school_year
+    if not year_is_closed(school_year, lock=True):
+        raise SummerRefused(YEAR_OPEN)
+    if summer_of(school_year, lock=True).is_closed:
+        raise SummerRefused(CLOSED_REOPEN_FIRST)
+    record = recorded_summer(class_group, student_id, subject_id)
+    if record is None:
+        raise SummerRefused(NOTHING_RECORDED)
+    record = type(record).objects.select_for_update().get(pk=record.pk)
+    reason = (reason or "").strip()
+    errors = {}
+    if (problem := _reason_error(reason)) is not None:
+        errors[REASON_KEY] = problem
+    try:
+        changes = _corrected(record, value)
+    except RuleError as exc:
+        errors[VALUE_KEY] = exc.message
+    else:
+        if changes is None:
+            errors[VALUE_KEY] = UNCHANGED
+        elif isinstance(record, SummerConduct) and changes["rating"] == circular22.CHUA_DAT and (
+            RetestResult.objects.filter(student_id=student_id, school_year=school_year).exists()
+        ):
+            errors[VALUE_KEY] = CONDUCT_BELOW_DAT
+    if errors:
+        raise SummerErrors(errors)
+    for name, new in changes.items():
+        setattr(record, name, new)
+    if isinstance(record, SummerConduct):
+        record.updated_by = user
+    else:
+        record.entered_by = user
+    record._change_reason = reason
+    record._history_user = user  # who, also when no request is there (a command, a test)
+    record.save()
+
+
+def _corrected(record, typed: str) -> dict | None:
+    """The fields the typed value changes on `record`, or None when it changes nothing.
+    Raises RuleError for a bad value."""
+    if isinstance(record, SummerConduct):
+        rating = circular22.parse_level(typed, "conduct")
+        return None if rating == record.rating else {"rating": rating}
+    rated = record.subject.assessment == Subject.Assessment.RATED
+    result = rules.parse_retest(typed, rated, record.subject.name)
+    if rated:
+        return None if result == record.passed else {"passed": result}
+    return None if result == record.value else {"value": result}
 
 
 # ---------------------------------------------------------------------------------------

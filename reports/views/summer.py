@@ -6,7 +6,10 @@ and the school's managers:
   nghỉ hè) and the form recording the conduct re-assessed after summer training and the re-test
   results (POST: saved all or nothing, reports.summer.save_summer);
 - /bao-cao/lop/<class_id>/he/khoa/ — POST: the school's managers close the year's summer, or
-  reopen it with a reason.
+  reopen it with a reason;
+- /bao-cao/lop/<class_id>/he/sua/<student_id>/[?mon=<subject_id>] — the school's managers
+  correct a recorded result (the re-assessed conduct, or with `mon` one re-test) with a
+  reason, beside its history (reports.summer.correct_summer).
 
 Access: reports.access.get_class_group_for_summary (the class summary's door: the school's
 managers, the class's homeroom teacher, the operator); everyone else 404.
@@ -15,7 +18,7 @@ managers, the class's homeroom teacher, the operator); everyone else 404.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -27,7 +30,9 @@ from grading import summer as rules
 from reports import summer
 from reports.access import get_class_group_for_summary
 from reports.cards.model import LEN_LOP, O_LAI_LOP, decision_words
+from reports.cards.summer import retest_text
 from school.access import can_manage_school
+from school.models import Student
 
 
 def conduct_name(student_id: int) -> str:
@@ -171,7 +176,86 @@ def close_or_reopen(request: HttpRequest, class_id: int) -> HttpResponse:
     return redirect("reports:class_summer", class_group.pk)
 
 
+def _subject_param(request: HttpRequest) -> int | None:
+    typed = request.GET.get("mon")
+    if typed is None:
+        return None
+    if not typed.isdigit():
+        raise Http404("No such subject")
+    return int(typed)
+
+
+def _value_text(record, is_conduct: bool) -> str:
+    """A recorded result (or a historical version of one) as printed."""
+    return record.rating if is_conduct else retest_text(record.value, record.passed)
+
+
+def _history(record, is_conduct: bool) -> list[dict]:
+    """Every value the row had, newest first: when, who, the value, the reason given."""
+    return [
+        {"at": h.history_date, "by": h.history_user, "value": _value_text(h, is_conduct),
+         "reason": h.history_change_reason or ""}
+        for h in record.history.select_related("history_user").order_by("-history_date", "-pk")
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def correct_result(request: HttpRequest, class_id: int, student_id: int) -> HttpResponse:
+    """Correct one recorded summer result, with a reason: the school's managers (others who
+    see the summer page get 403 with the reason; outsiders 404, the summary's door)."""
+    class_group = get_class_group_for_summary(request.user, class_id)
+    subject_id = _subject_param(request)
+    record = summer.recorded_summer(class_group, student_id, subject_id)
+    if record is None:
+        raise Http404("Nothing recorded for this pupil")
+    year = class_group.school_year
+    is_manager = can_manage_school(request.user, class_group.school_id)
+    closed = summer.summer_state(year).is_closed
+    notice, status, errors = "", 200, {}
+    if not is_manager:
+        notice, status = summer.MANAGERS_ONLY, 403
+    elif closed:
+        notice, status = summer.CLOSED_REOPEN_FIRST, 200 if request.method != "POST" else 409
+    typed = {"value": request.POST.get("value", ""), "reason": request.POST.get("reason", "")}
+    if request.method == "POST" and not notice:
+        try:
+            summer.correct_summer(
+                user=request.user, class_group=class_group, student_id=student_id,
+                subject_id=subject_id, value=typed["value"], reason=typed["reason"],
+            )
+        except summer.SummerRefused as exc:
+            notice, status = str(exc.message), 409
+        except summer.SummerErrors as exc:
+            notice, status, errors = str(exc.message), 422, exc.errors
+        else:
+            messages.success(request, _("Corrected; the previous value stays in the history."))
+            return redirect("reports:class_summer", class_group.pk)
+    pupil = Student.objects.get(pk=student_id)
+    is_conduct = subject_id is None
+    context = {
+        "class_group": class_group,
+        "pupil": pupil,
+        "subject": getattr(record, "subject", None),
+        "is_conduct": is_conduct,
+        "current": _value_text(record, is_conduct),
+        "history": _history(record, is_conduct),
+        "editable": is_manager and not closed,
+        "notice": notice,
+        "errors": errors,
+        "typed": typed,
+        "reason_max": summer.REASON_MAX,
+        "ratings": ConductRating.Rating.values,
+    }
+    return render(request, "reports/summer/correct.html", context, status=status)
+
+
 urlpatterns = [
     path("bao-cao/lop/<int:class_id>/he/", class_summer, name="class_summer"),
     path("bao-cao/lop/<int:class_id>/he/khoa/", close_or_reopen, name="class_summer_close"),
+    path(
+        "bao-cao/lop/<int:class_id>/he/sua/<int:student_id>/", correct_result,
+        name="class_summer_correct",
+    ),
 ]

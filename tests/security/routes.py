@@ -264,6 +264,11 @@ SITE = [
         note="the class's homeroom teacher and the school's managers: summer lists and results",
     ),
     route("bao-cao/lop/<int:class_id>/he/khoa/", MANAGER, data={"action": "close"}),
+    route(
+        "bao-cao/lop/<int:class_id>/he/sua/<int:student_id>/", MANAGER,
+        data={"value": "Đạt", "reason": "Ghi nhầm"},
+        note="correcting a recorded summer result, with a reason; the homeroom teacher 403",
+    ),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
     route("bao-cao/lop/<int:class_id>/xet-tot-nghiep/", MANAGER,
           note="grade-12 classes only: another grade's class is a 404"),
