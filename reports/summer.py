@@ -285,7 +285,9 @@ def save_summer(
     def cards() -> dict[int, Card]:
         return {c.student_id: c for c in year_cards(class_group, school_year)}
 
-    changed = _save_conduct(user, school_year, cards(), conduct or {}, errors)
+    # Each reading of the class's cards costs its 11 queries and the rules for every pupil:
+    # read them only for what was given.
+    changed = _save_conduct(user, school_year, cards(), conduct, errors) if conduct else 0
     if not errors and retests:
         changed += _save_retests(user, school_year, cards(), retests, errors)
     if errors:
