@@ -32,7 +32,7 @@ year cards, reports.cards, and that every name below is here and in the README):
   trình THPT") with no title, and every pupil of 2023–2024's 10A1 and 2024–2025's 11A1 (the
   same 40 as 2025–2026's 12A1) moved up.
 
-The summer's outcomes, for whoever records them: Quân and Anh pass their re-tests, and Khôi
+The summer's outcomes, recorded by demo/summer.py: Quân and Anh pass their re-tests, and Khôi
 and Phúc their training (Khôi's re-tests then pass too), since all four have a class this
 year; Thư fails hers (she has no class this year and did not graduate).
 

@@ -90,6 +90,8 @@ LOGINS = {
     "math_head": Login("Trần Quốc Bảo", "0901000012"),
     "parent_of_two": Login("Vũ Thị Hồng Nhung", "0987000001"),
     "parent_10a2": Login("Hoàng Văn Long", "0987000002"),
+    # Given to a generated guardian of last year's re-test pupil by demo/summer.py.
+    "parent_after_summer": Login("Trịnh Thị Thanh Hà", "0987000003"),
     "primary_principal": Login("Bùi Thị Thanh Hương", "0902000001"),
 }
 

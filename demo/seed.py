@@ -18,6 +18,7 @@ from demo.contactbook import seed_contact_book
 from demo.devices import seed_devices
 from demo.grades import remove_grades, seed_grades, seed_last_year
 from demo.last_year import seed_upper_past_years
+from demo.summer import record_last_summer
 from demo.lessons import remove_lessons, seed_lessons
 from demo.school import (
     DEMO_PASSWORD,
@@ -174,6 +175,8 @@ demo kiosk's token, shown this once)."""
     # the grade books, then last year's cards issued.
     counts["last_year_scores"] = seed_last_year(log)
     counts["past_year_scores"] = seed_upper_past_years(log)
+    # THPT Hạ Long's summer of 2026 (re-assessed conduct, re-tests), closed, before the cards.
+    counts["summer_results"] = record_last_summer(log)
     counts["cards"] = issue_last_year_cards(log)
     # The smart classrooms (devices) and a contact book in use (contactbook's services).
     counts["kiosk_token"] = seed_devices(log)

@@ -15,11 +15,22 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from pypdf import PdfReader
 
 from accounts.models import User
 from contactbook.gradebook.columns import columns_for
-from contactbook.models import AttendanceMark, ConductRating, Score, TermComment
+from contactbook.models import (
+    AttendanceMark,
+    ConductRating,
+    RetestResult,
+    Score,
+    Summer,
+    SummerConduct,
+    TermComment,
+)
 from demo import grades, last_year
+from demo import summer as demo_summer
+from reports import summer
 from reports.cards.selectors import year_cards
 from reports.models import ReportCard, ReportRun
 from school.models import ClassGroup, Enrolment, Term
@@ -62,6 +73,17 @@ SITUATIONS = {
     ("12A1", "Hoàng Văn Trí"): ("len_lop", "gioi", GRADUATING, "Tốt", "Tốt"),
 }
 TRANSFER_IN = ("10A1", "Đặng Đức Tiến")
+# (class, pupil) -> (conduct after the summer training, learning and decision after the
+# summer, printed): every pupil of last year with a summer, as recorded by demo/summer.py.
+AFTER_SUMMER = {
+    ("10A1", "Vũ Khánh Quân"): ("Đạt", "Được lên lớp"),
+    ("10A1", "Lê Văn Anh"): ("Đạt", "Được lên lớp"),
+    ("11A1", "Vũ Thành Khôi"): ("Đạt", "Được lên lớp"),
+    ("11A1", "Nguyễn Xuân Phúc"): ("Khá", "Được lên lớp"),
+    ("12A1", "Phạm Thị Thư"): ("Chưa đạt", "Không được công nhận hoàn thành chương trình THPT"),
+}
+TRAINED = {("11A1", "Vũ Thành Khôi"), ("11A1", "Nguyễn Xuân Phúc")}
+PARENT_AFTER_SUMMER = "0987000003"
 TERM_TWO = datetime.date(2026, 1, 19)
 
 
@@ -294,3 +316,67 @@ def test_every_named_pupil_is_written_down_in_the_module_and_the_readme():
     docstring = " ".join(last_year.__doc__.split())
     for _name, full_name in [*SITUATIONS, TRANSFER_IN]:
         assert full_name in docstring and full_name in " ".join(section.split()), full_name
+
+
+def test_last_summer_is_recorded_closed_and_on_the_issued_year_cards(seeded):
+    """Khôi's and Phúc's conduct re-assessed Đạt, then Khôi's re-tests; Quân's and Anh's
+    re-tests pass, Thư's fail: on the real year cards (the post-summer columns and decision
+    in the official words), and on the cards issued, read by their content."""
+    found = {}
+    for name in ("10A1", "11A1", "12A1"):
+        for full_name, card in cards_of(name).items():
+            if (name, full_name) not in AFTER_SUMMER:
+                assert not card.summer_promotion and not any(s.retest for s in card.subjects)
+                continue
+            assert card.summer_stage == "done", full_name
+            found[(name, full_name)] = (card.summer_learning, card.summer_promotion)
+            retested = [s for s in card.subjects if s.retest]
+            assert {s.subject_id for s in retested} == set(card.retake_subject_ids)
+            if (name, full_name) in TRAINED:
+                assert card.summer_conduct == "Đạt"  # replaces the year's Chưa đạt
+            else:
+                assert card.summer_conduct == card.conduct  # the year's, not re-assessed
+            assert bool(retested) == (full_name != "Nguyễn Xuân Phúc")
+            # The year's own decision stays printed above the summer's.
+            assert card.promotion == SITUATIONS[(name, full_name)][2]
+    assert found == AFTER_SUMMER
+    year = last_years_class("10A1").school_year
+    assert summer.summer_state(year).is_closed
+    assert Summer.objects.get(school_year=year).closed_by.phone == PRINCIPAL
+    clerk = User.objects.get(phone="0901000002")
+    for model, who in ((SummerConduct, "updated_by"), (RetestResult, "entered_by")):
+        rows = model.objects.filter(school_year=year)
+        assert rows.exists() and set(rows.values_list(who, flat=True)) == {clerk.pk}
+        assert model.history.filter(school_year=year).count() == rows.count()
+    # The issued cards were rendered after the summer: the run's cards carry it.
+    thu = cards_of("12A1")["Phạm Thị Thư"]
+    issued = ReportCard.objects.get(
+        student_id=thu.student_id, school_year=year, term=None, superseded_at=None
+    )
+    text = pdf_text(bytes(issued.pdf))
+    assert "Điểm hoặc mức đánh giá lại" in text
+    assert AFTER_SUMMER[("12A1", "Phạm Thị Thư")][1] in text
+    # Recording it again does nothing.
+    assert demo_summer.record_last_summer() == 0
+
+
+def test_a_parent_of_a_pupil_who_re_took_tests_reads_the_post_summer_card(seeded):
+    parent = User.objects.get(phone=PARENT_AFTER_SUMMER)
+    quan = cards_of("10A1")["Vũ Khánh Quân"]
+    assert quan.student_id in set(parent.guardian.students.values_list("pk", flat=True))
+    issued = ReportCard.objects.filter(student_id=quan.student_id, term=None).count()
+    client = Client()
+    client.force_login(parent)
+    year = last_years_class("10A1").school_year
+    url = reverse("reports:student_year_card", args=[quan.student_id])
+    response = client.get(url, {"nam-hoc": year.pk})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Điểm hoặc mức đánh giá lại" in text and "Được lên lớp" in text
+    # The card issued after the summer, not a new one rendered for the parent.
+    assert ReportCard.objects.filter(student_id=quan.student_id, term=None).count() == issued
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)

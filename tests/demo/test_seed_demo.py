@@ -59,6 +59,7 @@ LOGINS = {
     "math_head": "0901000012",
     "parent_of_two": "0987000001",
     "parent_10a2": "0987000002",
+    "parent_after_summer": "0987000003",
     "primary_principal": "0902000001",
 }
 COMPULSORY = {"ngu-van", "toan", "tieng-anh", "lich-su", "gdtc", "gdqp-an", "hdtn-hn", "gddp"}
@@ -366,6 +367,7 @@ def test_every_demo_login_authenticates(seeded):
         "0901000002": "Đoàn Thị Lan", "0901000010": "Lê Văn Hùng", "0901000011": "Nguyễn Thị Mai",
         "0901000012": "Trần Quốc Bảo", "0987000001": "Vũ Thị Hồng Nhung",
         "0987000002": "Hoàng Văn Long", "0902000001": "Bùi Thị Thanh Hương",
+        "0987000003": "Trịnh Thị Thanh Hà",
     }
 
 
