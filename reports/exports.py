@@ -109,46 +109,103 @@ def _save(wb: Workbook) -> bytes:
 # ---------------------------------------------------------------------------------------
 
 
+def _secondary_header(summary: ClassSummary) -> list[str]:
+    """The Sổ theo dõi's columns, as on the page: the scored subjects, then the rated ones
+    (`_group_row` names the two groups above them)."""
+    header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập", "Kết quả rèn luyện"]
+    if summary.is_year:
+        header += [
+            "Tổng số buổi nghỉ học", "Kiểm tra lại, rèn luyện trong kì nghỉ hè",
+            "Điểm hoặc mức đánh giá lại", "Kết quả học tập sau kì nghỉ hè",
+            "Kết quả rèn luyện sau kì nghỉ hè", summary.promoted_heading,
+            summary.not_promoted_heading, "Khen thưởng",
+        ]
+    else:
+        header += ["Số buổi nghỉ có phép", "Số buổi nghỉ không phép"]
+    return header
+
+
+def _secondary_values(summary: ClassSummary, line) -> list:
+    marks = [m if a is None else a for m, a in zip(line.marks, line.averages, strict=True)]
+    values = [line.number, line.full_name, *marks, line.learning, line.conduct]
+    if summary.is_year:
+        return values + [
+            line.absent, line.summer_step, line.retests, line.summer_learning,
+            line.summer_conduct, line.promoted_mark, line.not_promoted_mark, line.khen_thuong,
+        ]
+    return values + [line.absent_with_leave, line.absent_without_leave]
+
+
+def _primary_header(summary: ClassSummary) -> list[str]:
+    """Grades 1–5: each subject's result, the year result, days absent, completion, awards."""
+    header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập",
+              "Số ngày nghỉ có phép", "Số ngày nghỉ không phép"]
+    if summary.is_year:
+        header += ["Hoàn thành chương trình lớp học", "Khen thưởng"]
+    return header
+
+
+def _primary_values(summary: ClassSummary, line) -> list:
+    values = [line.number, line.full_name, *line.marks, line.learning,
+              line.absent_with_leave, line.absent_without_leave]
+    if summary.is_year:
+        values += [line.promotion, line.khen_thuong]
+    return values
+
+
+def _group_row(ws, row: int, summary: ClassSummary) -> None:
+    """A row above the headings naming the column groups, merged across each."""
+    groups = [
+        ("Môn học đánh giá bằng nhận xét kết hợp với điểm số", len(summary.scored_subjects)),
+        ("Môn học đánh giá bằng nhận xét", len(summary.rated_subjects)),
+    ]
+    column = 3
+    for label, width in groups:
+        if width:
+            put(ws, row, column, label, font=_BOLD, centre=True)
+            if width > 1:
+                ws.merge_cells(start_row=row, start_column=column, end_row=row,
+                               end_column=column + width - 1)
+        column += width
+
+
 def class_summary_xlsx(summary: ClassSummary) -> bytes:
-    """One sheet: the heading, one row per pupil, then the counts and percentages."""
+    """One sheet, the page's columns: the heading, the column groups, one row per pupil, then
+    (grades 6–12) the "Tổng hợp chung" box, then the counts and percentages."""
     wb = Workbook()
     ws = wb.active
     # A sheet's name is not evaluated, but Excel refuses []:*?/\ and a leading apostrophe.
     ws.title = re.sub(r"[\[\]:*?/\\']", "-", f"Lớp {summary.class_name}")[:31]
-    conduct = [] if summary.primary else ["Kết quả rèn luyện"]
-    absent = "Số ngày nghỉ" if summary.primary else "Số buổi nghỉ"  # the forms' unit
-    header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập", *conduct,
-              f"{absent} có phép", f"{absent} không phép"]
-    if summary.is_year:
-        header += (["Hoàn thành chương trình lớp học"] if summary.primary
-                   else ["Kết quả xét lên lớp"])
-        if summary.has_summer:  # Circular 22 Art. 12–14
-            header += ["Học tập sau kì nghỉ hè", "Rèn luyện sau kì nghỉ hè",
-                       "Xét lên lớp sau kì nghỉ hè"]
-        header += ["Khen thưởng"]
+    header = _primary_header(summary) if summary.primary else _secondary_header(summary)
     row = _heading(ws, [
         summary.authority,
         summary.school,
         summary.title,
         f"Lớp {summary.class_name} – {summary.school_year}",
     ], len(header))
+    if not summary.primary:
+        _group_row(ws, row, summary)
+    row += 1
     for column, label in enumerate(header, start=1):
         put(ws, row, column, label, font=_BOLD, centre=True)
     for line in summary.rows:
         row += 1
-        conduct = [] if summary.primary else [line.conduct]
-        marks = [m if a is None else a for m, a in zip(line.marks, line.averages, strict=True)]
-        values = [line.number, line.full_name, *marks, line.learning,
-                  *conduct, line.absent_with_leave, line.absent_without_leave]
-        if summary.is_year:
-            values += [line.promotion]
-            if summary.has_summer:
-                values += [line.summer_learning, line.summer_conduct, line.summer_promotion]
-            values += [line.khen_thuong]
+        values = (_primary_values(summary, line) if summary.primary
+                  else _secondary_values(summary, line))
         for column, value in enumerate(values, start=1):
             put(ws, row, column, value, number_format="0.0" if isinstance(value, Decimal) else None)
     row += 2
     put(ws, row, 1, f"Sĩ số: {summary.tally.pupils}", font=_BOLD, box=False)
+    if not summary.primary:
+        row += 1
+        put(ws, row, 2, "Tổng hợp chung", font=_BOLD, box=False)
+        for heading, counts in summary.general:
+            for label, count in counts:
+                row += 1
+                put(ws, row, 2, heading)
+                put(ws, row, 3, label)
+                put(ws, row, 4, count)
+        row += 1
     row += 1
     for column, label in enumerate(["Nội dung", "Mức", "Số lượng", "Tỉ lệ (%)"], start=2):
         put(ws, row, column, label, font=_BOLD, centre=True)
@@ -159,15 +216,10 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
             put(ws, row, 3, count.category.label)
             put(ws, row, 4, count.count)
             put(ws, row, 5, count.percent, number_format="0.0")
-    for label, count in summary.after_summer:  # "trong đó …"
-        row += 1
-        put(ws, row, 2, "Trong đó")
-        put(ws, row, 3, label)
-        put(ws, row, 4, count)
     ws.column_dimensions["B"].width = 28
     for column in range(3, len(header) + 1):
         ws.column_dimensions[get_column_letter(column)].width = 11
-    ws.freeze_panes = ws.cell(row=7, column=3)
+    ws.freeze_panes = ws.cell(row=8, column=3)
     return _save(wb)
 
 

@@ -375,6 +375,30 @@ class SummaryRow:
     summer_conduct: str = ""
     summer_promotion: str = ""
     awards: tuple[str, ...] = ()  # the awards for achievements (Khen thưởng), year only
+    # The Sổ theo dõi's year sheet (grades 6–12). `summer_step`: the decision that sends the
+    # pupil to the summer, in its words ("Kiểm tra lại: Toán", "Rèn luyện trong kì nghỉ hè"),
+    # "" otherwise; `retests`: the re-test results, "Toán: 6,0; Vật lí: 5,5"; `moved_up`: the
+    # final decision (after the summer when there was one), None while it is not taken.
+    summer_step: str = ""
+    retests: str = ""
+    moved_up: bool | None = None
+    # The codes the "Tổng hợp chung" box counts, beside the printed words (None: blank).
+    learning_code: str | None = None
+    conduct_code: str | None = None
+    award_code: str | None = None
+    promotion_code: str | None = None  # the decision before the summer
+    summered: bool = False  # the pupil had a summer (training or re-tests)
+    retested: bool = False  # … and re-tests were (or are) part of it
+
+    @property
+    def promoted_mark(self) -> str:
+        """The "Được lên lớp" column's mark."""
+        return "x" if self.moved_up is True else ""
+
+    @property
+    def not_promoted_mark(self) -> str:
+        """The "Không được lên lớp" column's mark."""
+        return "x" if self.moved_up is False else ""
 
     @property
     def khen_thuong(self) -> str:
@@ -407,6 +431,32 @@ class ClassSummary:
     # "trong đó … được lên lớp sau khi kiểm tra lại / rèn luyện trong kì nghỉ hè": (label,
     # count) pairs, empty for a class where nobody had a summer.
     after_summer: tuple[tuple[str, int], ...] = ()
+    # The subject columns are grouped as the Sổ theo dõi prints them: the scored subjects,
+    # then the last `rated_count` ones, rated Đ/CĐ.
+    rated_count: int = 0
+
+    @property
+    def scored_subjects(self) -> tuple[str, ...]:
+        return self.subjects[: len(self.subjects) - self.rated_count]
+
+    @property
+    def rated_subjects(self) -> tuple[str, ...]:
+        return self.subjects[len(self.subjects) - self.rated_count:]
+
+    @property
+    def promoted_heading(self) -> str:
+        """"Được lên lớp", in grades 9 and 12 "Được công nhận hoàn thành chương trình …"."""
+        return card_codes.decision_words(card_codes.LEN_LOP, self.grade)
+
+    @property
+    def not_promoted_heading(self) -> str:
+        return card_codes.decision_words(card_codes.O_LAI_LOP, self.grade)
+
+    @property
+    def general(self) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+        """The "Tổng hợp chung" box under the sheet (grades 6–12), counted from the rows
+        themselves so it always agrees with them: (heading, ((label, pupils), …)), …"""
+        return general_box(self.rows, self.grade, self.is_year)
 
     @property
     def has_summer(self) -> bool:
@@ -429,15 +479,51 @@ class ClassSummary:
         return is_primary_grade(self.grade)
 
 
-def _subject_columns(cards) -> tuple[str, ...]:
-    """Every subject on any card, in the cards' order (an elective taken by some pupils of the
-    class only still gets its column)."""
-    names: list[str] = []
+def _subject_columns(cards) -> tuple[tuple[str, ...], int]:
+    """Every subject on any card (an elective taken by some pupils of the class only still
+    gets its column): the scored ones, then the rated ones (Đ/CĐ), each group in the cards'
+    order, which is the programme's (`Subject.sort_order`); and how many are rated."""
+    names: dict[str, bool] = {}
     for card in cards:
         for line in card.subjects:
-            if line.subject not in names:
-                names.append(line.subject)
-    return tuple(names)
+            names.setdefault(line.subject, line.rated)
+    scored = [name for name, rated in names.items() if not rated]
+    rated = [name for name, rated in names.items() if rated]
+    return tuple(scored + rated), len(rated)
+
+
+def _final_decision(card) -> bool | None:
+    """Moved up (True), not (False) or not decided yet (None): the summer's decision once the
+    pupil had a summer, else the year's."""
+    code = card.summer_promotion_code if _summered(card) else card.promotion_code
+    if code in (card_codes.LEN_LOP, card_codes.HOAN_THANH_CHUONG_TRINH):
+        return True
+    if code in (card_codes.O_LAI_LOP, card_codes.CHUA_HOAN_THANH_CHUONG_TRINH):
+        return False
+    return None
+
+
+def _summered(card) -> bool:
+    return card.summer_stage not in (None, "none")
+
+
+def _retest_list(card) -> str:
+    return "; ".join(f"{line.subject}: {line.retest}" for line in card.subjects if line.retest)
+
+
+def _year_sheet_fields(card) -> dict:
+    """A year row's Sổ theo dõi columns (grades 6–12)."""
+    to_summer = card.promotion_code in (card_codes.KIEM_TRA_LAI, card_codes.REN_LUYEN_HE)
+    return {
+        "summer_step": card.promotion if to_summer else "",
+        "retests": _retest_list(card),
+        "moved_up": _final_decision(card),
+        "award_code": card.award_code,
+        "promotion_code": card.promotion_code,
+        "summered": _summered(card),
+        "retested": bool(card.retake_subject_ids) or any(line.retest for line in card.subjects),
+        **_summer_marks(card),
+    }
 
 
 def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: SchoolYear,
@@ -445,7 +531,7 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
     """The class summary of `cards` (one per pupil, in class-list order). `class_group` and
     `school_year` give the headings when the class has no pupil (and so no card)."""
     is_year = term is None
-    subjects = _subject_columns(cards)
+    subjects, rated_count = _subject_columns(cards)
     rows = []
     for number, card in enumerate(cards, start=1):
         by_subject = {
@@ -467,7 +553,9 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
                 award=card.award if is_year else "",
                 promotion=card.promotion if is_year else "",
                 awards=card.awards if is_year else (),
-                **(_summer_marks(card) if is_year else {}),
+                learning_code=card.learning_code,
+                conduct_code=card.conduct_code,
+                **(_year_sheet_fields(card) if is_year else {}),
             )
         )
     measures = measures_for(is_year, [class_group.grade])
@@ -493,7 +581,55 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
         principal_signs_as=first.principal_signs_as if first else "HIỆU TRƯỞNG",
         dated=first.dated if first else "",
         after_summer=_after_summer(cards) if is_year else (),
+        rated_count=rated_count,
     )
+
+
+def _level_counts(rows, attribute: str) -> tuple[tuple[str, int], ...]:
+    counts = [
+        (level.label, sum(1 for row in rows if getattr(row, attribute) == level.code))
+        for level in SECONDARY_LEVELS
+    ]
+    known = {level.code for level in SECONDARY_LEVELS}
+    pending = sum(1 for row in rows if getattr(row, attribute) not in known)
+    return tuple(counts + ([(NOT_YET.label, pending)] if pending else []))
+
+
+def general_box(rows: Sequence[SummaryRow], grade: int, is_year: bool):
+    """The Sổ theo dõi's "Tổng hợp chung" (grades 6–12), counted from `rows`: pupils per level
+    of learning and of conduct (the year's results, before any summer: the rows' columns),
+    "Chưa có kết quả" when some are not complete; for the year also the final decisions (the
+    marks in the two columns, so those promoted after the summer are among the promoted),
+    those sent to re-tests and to summer training, "trong đó" those promoted after either,
+    and the titles."""
+    box = [
+        (MEASURE_TITLES[LEARNING], _level_counts(rows, "learning_code")),
+        (MEASURE_TITLES[CONDUCT], _level_counts(rows, "conduct_code")),
+    ]
+    if not is_year:
+        return tuple(box)
+    passed = card_codes.decision_words(card_codes.LEN_LOP, grade)
+    failed = card_codes.decision_words(card_codes.O_LAI_LOP, grade)
+    up_after = [row for row in rows if row.summered and row.moved_up is True]
+    box += [
+        (MEASURE_TITLES[PROMOTION], (
+            (passed, sum(1 for row in rows if row.moved_up is True)),
+            (failed, sum(1 for row in rows if row.moved_up is False)),
+            ("Kiểm tra lại", sum(1 for row in rows if row.retested)),
+            ("Rèn luyện trong kì nghỉ hè",
+             sum(1 for row in rows if row.promotion_code == card_codes.REN_LUYEN_HE)),
+        )),
+        ("Trong đó", (
+            (f"{passed} sau khi kiểm tra lại", sum(1 for row in up_after if row.retested)),
+            (f"{passed} sau khi rèn luyện trong kì nghỉ hè",
+             sum(1 for row in up_after if not row.retested)),
+        )),
+        (MEASURE_TITLES[AWARD], tuple(
+            (category.label, sum(1 for row in rows if row.award_code == category.code))
+            for category in AWARDS if category.code in SECONDARY_AWARDS
+        )),
+    ]
+    return tuple(box)
 
 
 def _summer_marks(card) -> dict:

@@ -314,13 +314,16 @@ def test_each_pupil_row_prints_what_the_card_prints():
     cards = [a_card(subjects=[math, pe], with_leave=2, without_leave=1),
              a_card(name="Lê Văn Bảo", subjects=[math, pe, only_one])]
     summary = summarise(cards)
-    assert summary.subjects == ("Toán", PE, "Tin học")  # an elective gets its column
-    assert summary.rows[0].marks == ("8,3", "Đ", "")
-    assert summary.rows[1].marks == ("8,3", "Đ", "6,5")
+    # An elective gets its column; the scored subjects come first, then the rated ones (the
+    # Sổ theo dõi's groups), each group in the cards' order.
+    assert summary.subjects == ("Toán", "Tin học", PE)
+    assert (summary.scored_subjects, summary.rated_subjects) == (("Toán", "Tin học"), (PE,))
+    assert summary.rows[0].marks == ("8,3", "", "Đ")
+    assert summary.rows[1].marks == ("8,3", "6,5", "Đ")
     assert (summary.rows[0].number, summary.rows[1].number) == (1, 2)
     assert (summary.rows[0].absent_with_leave, summary.rows[0].absent_without_leave) == (2, 1)
     year = summarise(cards, term=None)
-    assert year.rows[0].marks == ("8,0", "CĐ", "")
+    assert year.rows[0].marks == ("8,0", "", "CĐ")
 
 
 def test_an_empty_class_still_gets_its_headings():
@@ -376,7 +379,9 @@ def test_the_class_summary_rows_are_the_cards_in_class_order(results):
     ]
     assert [r.full_name for r in summary.rows] == [c.full_name for c in cards]
     for row, card in zip(summary.rows, cards, strict=True):
-        assert row.marks == tuple(line.average for line in card.subjects)
+        assert dict(zip(summary.subjects, row.marks, strict=True)) == {
+            line.subject: line.average for line in card.subjects
+        }
         assert (row.learning, row.conduct) == (card.learning, card.conduct)
     an = summary.rows[0]
     assert set(an.marks) == {"9,0", "Đ"}

@@ -200,7 +200,7 @@ def test_summer_training_then_retests(cast, closed, subjects):
     assert "Được lên lớp sau khi kiểm tra lại: 1" in " ".join(text)
     sheet = load_workbook(io.BytesIO(exports.class_summary_xlsx(result))).active
     cells = [c.value for r in sheet.iter_rows() for c in r if c.value is not None]
-    assert "Xét lên lớp sau kì nghỉ hè" in cells and "Được lên lớp sau khi kiểm tra lại" in cells
+    assert "Kết quả học tập sau kì nghỉ hè" in cells and "Được lên lớp sau khi kiểm tra lại" in cells
     # The school's statistics: the same "trong đó" over every class (10A2 has no summer).
     school = statistics.school_statistics(cast.school_a, cast.class_a1.school_year)
     assert school.after_summer == result.after_summer
