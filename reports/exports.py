@@ -137,28 +137,43 @@ def _secondary_values(summary: ClassSummary, line) -> list:
 
 
 def _primary_header(summary: ClassSummary) -> list[str]:
-    """Grades 1–5: each subject's result, the year result, days absent, completion, awards."""
-    header = ["STT", "Họ và tên", *summary.subjects, "Kết quả học tập",
-              "Số ngày nghỉ có phép", "Số ngày nghỉ không phép"]
-    if summary.is_year:
-        header += ["Hoàn thành chương trình lớp học", "Khen thưởng"]
+    """Circular 27's columns, as on the page: each subject's level and, where it has one, its
+    test; the fifteen qualities and competencies; at the year's end the result, Khen thưởng
+    and the completion."""
+    sheet = summary.primary_sheet
+    header = ["STT", "Họ và tên"]
+    header += [name if kind == "level" else f"{name} – Điểm KTĐK"
+               for name, kind in sheet.subject_columns]
+    header += [item for _group, items in sheet.quality_groups for item in items]
+    if sheet.is_year:
+        header += ["Đánh giá kết quả giáo dục", "Khen thưởng",
+                   "Hoàn thành chương trình tiểu học" if summary.grade == 5
+                   else "Hoàn thành chương trình lớp học"]
     return header
 
 
-def _primary_values(summary: ClassSummary, line) -> list:
-    values = [line.number, line.full_name, *line.marks, line.learning,
-              line.absent_with_leave, line.absent_without_leave]
-    if summary.is_year:
-        values += [line.promotion, line.khen_thuong]
+def _primary_values(summary: ClassSummary, line: dict) -> list:
+    row = line["row"]
+    # A test's mark is a whole number (Circular 27): a number in the sheet, so it sums.
+    cells = [int(c) if c.isdigit() else c for c in line["cells"]]
+    values = [row.number, row.full_name, *cells, *row.qualities]
+    if summary.primary_sheet.is_year:
+        values += [row.result, row.khen_thuong, row.completion]
     return values
 
 
 def _group_row(ws, row: int, summary: ClassSummary) -> None:
     """A row above the headings naming the column groups, merged across each."""
-    groups = [
-        ("Môn học đánh giá bằng nhận xét kết hợp với điểm số", len(summary.scored_subjects)),
-        ("Môn học đánh giá bằng nhận xét", len(summary.rated_subjects)),
-    ]
+    if summary.primary:
+        sheet = summary.primary_sheet
+        groups = [("Môn học và hoạt động giáo dục", len(sheet.subject_columns))]
+        groups += [(name, len(items)) for name, items in sheet.quality_groups]
+    else:
+        groups = [
+            ("Môn học đánh giá bằng nhận xét kết hợp với điểm số",
+             len(summary.scored_subjects)),
+            ("Môn học đánh giá bằng nhận xét", len(summary.rated_subjects)),
+        ]
     column = 3
     for label, width in groups:
         if width:
@@ -183,12 +198,12 @@ def class_summary_xlsx(summary: ClassSummary) -> bytes:
         summary.title,
         f"Lớp {summary.class_name} – {summary.school_year}",
     ], len(header))
-    if not summary.primary:
-        _group_row(ws, row, summary)
+    _group_row(ws, row, summary)
     row += 1
     for column, label in enumerate(header, start=1):
         put(ws, row, column, label, font=_BOLD, centre=True)
-    for line in summary.rows:
+    lines = summary.primary_sheet.lines if summary.primary else summary.rows
+    for line in lines:
         row += 1
         values = (_primary_values(summary, line) if summary.primary
                   else _secondary_values(summary, line))

@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from core.replica import reads_from_replica
+from reports import primary_summary
 from reports.cards import model as card_codes
 from reports.cards.selectors import cards_for
 from school.exceptions import DomainError, NotFound
@@ -434,6 +435,8 @@ class ClassSummary:
     # The subject columns are grouped as the Sổ theo dõi prints them: the scored subjects,
     # then the last `rated_count` ones, rated Đ/CĐ.
     rated_count: int = 0
+    # Grades 1–5: Circular 27's Bảng tổng hợp (reports.primary_summary), None for grades 6–12.
+    primary_sheet: primary_summary.PrimarySheet | None = None
 
     @property
     def scored_subjects(self) -> tuple[str, ...]:
@@ -466,6 +469,8 @@ class ClassSummary:
 
     @property
     def title(self) -> str:
+        if self.primary_sheet is not None:
+            return self.primary_sheet.title
         return f"BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ {self.term}"
 
     @property
@@ -527,10 +532,18 @@ def _year_sheet_fields(card) -> dict:
 
 
 def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: SchoolYear,
-                    term: Term | None) -> ClassSummary:
+                    term: Term | None, *, midterm: bool = False,
+                    midterm_ratings: dict | None = None) -> ClassSummary:
     """The class summary of `cards` (one per pupil, in class-list order). `class_group` and
-    `school_year` give the headings when the class has no pupil (and so no card)."""
+    `school_year` give the headings when the class has no pupil (and so no card). A primary
+    class also gets Circular 27's sheet (`primary_sheet`): `midterm` for the term's mid-term
+    one, whose quality ratings are `midterm_ratings`."""
     is_year = term is None
+    primary_sheet = None
+    if class_group.is_primary:
+        primary_sheet = primary_summary.build_sheet(
+            cards, term, midterm=midterm, midterm_ratings=midterm_ratings
+        )
     subjects, rated_count = _subject_columns(cards)
     rows = []
     for number, card in enumerate(cards, start=1):
@@ -582,6 +595,7 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
         dated=first.dated if first else "",
         after_summer=_after_summer(cards) if is_year else (),
         rated_count=rated_count,
+        primary_sheet=primary_sheet,
     )
 
 
@@ -664,12 +678,17 @@ def _homeroom_name(class_group: ClassGroup) -> str:
 
 @reads_from_replica()
 def class_summary(class_group: ClassGroup, school_year: SchoolYear,
-                  term: Term | None = None) -> ClassSummary:
+                  term: Term | None = None, *, midterm: bool = False) -> ClassSummary:
     """Bảng tổng hợp kết quả đánh giá of one class for a term (or the year when `term` is None):
     one row per pupil as their card prints it, then the counts per level. The queries are
-    those of one `cards_for` call."""
+    those of one `cards_for` call, and for a primary class's mid-term sheet (`midterm`, with
+    a term) one more for the mid-term quality ratings."""
     cards = cards_for(class_group, school_year, term)
-    return summarise_class(cards, class_group, school_year, term)
+    ratings = None
+    if midterm and term is not None and class_group.is_primary and cards:
+        ratings = primary_summary.midterm_qualities([c.student_id for c in cards], term)
+    return summarise_class(cards, class_group, school_year, term, midterm=midterm,
+                           midterm_ratings=ratings)
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 as PDF or XLSX downloads, for staff:
 
 - /bao-cao/lop/<class_id>/tong-hop/?ky=1|2|ca-nam&dinh-dang=pdf|xlsx — the school's managers,
-  the class's homeroom teacher (this year, while on the staff) and the operator;
+  the class's homeroom teacher (this year, while on the staff) and the operator; a class of
+  grades 1–5 also `thoi-diem=giua-ky` with a term, for its mid-term sheet (Circular 27);
 - /bao-cao/truong/<school_id>/thong-ke/?nam-hoc=2026-2027&ky=…&dinh-dang=… — the school's
   managers and the operator;
 - /bao-cao/lop/<class_id>/xet-tot-nghiep/ — a grade-12 class's averages of the three years for
@@ -33,12 +34,15 @@ from school.exceptions import DomainError
 from school.models import DataAccess, SchoolYear, Term, TermQuerySet
 
 TERM_PARAM, YEAR_PARAM, FORMAT_PARAM = "ky", "nam-hoc", "dinh-dang"
+# Grades 1–5 are rated at the mid-term and at the term's end (Circular 27 Art. 6).
+MOMENT_PARAM, MIDTERM, TERM_END = "thoi-diem", "giua-ky", "cuoi-ky"
 FORMATS = ("pdf", "xlsx")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FILE_PERIODS = {"1": "HK1", "2": "HK2", statistics.WHOLE_YEAR: "Ca-nam"}
+MIDTERM_FILE_PERIODS = {"1": "GK1", "2": "GK2"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -105,6 +109,44 @@ def _pick(terms: TermQuerySet, request: HttpRequest) -> Term | None:
     return statistics.pick_term(terms, request.GET.get(TERM_PARAM), field=TERM_PARAM)
 
 
+def _midterm(request: HttpRequest, class_group, term: Term | None) -> bool:
+    """Whether `thoi-diem` asks for the mid-term sheet: only a primary class has one, and
+    only for a term (the year has none)."""
+    value = (request.GET.get(MOMENT_PARAM) or "").strip()
+    if value in ("", TERM_END):
+        return False
+    if value != MIDTERM:
+        raise statistics.InvalidChoice(
+            _("Choose one of: %(allowed)s.") % {"allowed": f"{MIDTERM}, {TERM_END}"},
+            field=MOMENT_PARAM,
+        )
+    if not class_group.is_primary:
+        raise statistics.InvalidChoice(
+            _("Only grades 1–5 have a mid-term summary."), field=MOMENT_PARAM
+        )
+    if term is None:
+        raise statistics.InvalidChoice(
+            _("The mid-term summary is for a term: choose ky=1 or ky=2."), field=MOMENT_PARAM
+        )
+    return True
+
+
+def _moment_links(base: str, term: Term | None, midterm: bool) -> list[dict]:
+    """A primary class's term: its mid-term sheet and its end-of-term one."""
+    if term is None:
+        return []
+    return [
+        {
+            "label": label,
+            "url": f"{base}?{urlencode({TERM_PARAM: term.number, MOMENT_PARAM: value})}",
+            "active": midterm == (value == MIDTERM),
+        }
+        for label, value in (
+            (_("Mid-term summary"), MIDTERM), (_("End-of-term summary"), TERM_END)
+        )
+    ]
+
+
 # ---------------------------------------------------------------------------------------
 # The class summary
 # ---------------------------------------------------------------------------------------
@@ -122,16 +164,21 @@ def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
     try:
         fmt = _format(request)
         term = _pick(terms, request)
+        midterm = _midterm(request, class_group, term)
     except DomainError as exc:
         return _error_page(request, exc, base)
-    summary = statistics.class_summary(class_group, class_group.school_year, term)
+    summary = statistics.class_summary(
+        class_group, class_group.school_year, term, midterm=midterm
+    )
+    extra = {MOMENT_PARAM: MIDTERM} if midterm else {}
     if fmt is not None:
         audit.record(
             request, DataAccess.Action.CLASS_SUMMARY, school_id=class_group.school_id,
             class_group=class_group, pupils=len(summary.rows),
-            detail=f"{summary.term_code} {fmt}",
+            detail=f"{summary.term_code}{' ' + MIDTERM if midterm else ''} {fmt}",
         )
-        name = f"Tong hop {class_group.name} {FILE_PERIODS[summary.term_code]}"
+        periods = MIDTERM_FILE_PERIODS if midterm else FILE_PERIODS
+        name = f"Tong hop {class_group.name} {periods[summary.term_code]}"
         if fmt == "pdf":
             return _download(exports.class_summary_pdf(summary), fmt, name)
         return _download(exports.class_summary_xlsx(summary), fmt, name)
@@ -142,7 +189,8 @@ def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
             "class_group": class_group,
             "summary": summary,
             "periods": _period_links(base, terms, term, {}),
-            "downloads": _downloads(base, summary.term_code, {}),
+            "moments": _moment_links(base, term, midterm) if class_group.is_primary else [],
+            "downloads": _downloads(base, summary.term_code, extra),
         },
     )
 
