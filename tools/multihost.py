@@ -28,6 +28,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +73,7 @@ class Stack:
 
     # ------------------------------------------------------------------ starting
 
-    def start(self, timeout: float = 120) -> "Stack":
+    def start(self, timeout: float = 120) -> Self:
         self.workdir.chmod(0o755)  # PgBouncer runs as postgres when we are root
         for name in ("pgbouncer", "haproxy", *APPS):
             self.ports[name] = free_port()
@@ -204,14 +205,14 @@ class Stack:
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for name, process in self.processes.items():
+        for process in self.processes.values():
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:

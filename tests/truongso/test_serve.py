@@ -53,7 +53,7 @@ def stack(tmp_path):
     })
     process = subprocess.Popen(
         ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr.log", "w"), text=True,
+        stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr.log", "w"), text=True,  # noqa: SIM115
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
