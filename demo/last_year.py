@@ -7,7 +7,8 @@ cards of last year are issued by demo/cards.py.
 For every pupil of every past class, both terms get: every cell of every subject the class was
 taught (TX…, GK, CK; Đ/CĐ for the rated subjects), published by the subject's teacher before
 the term closed; a conduct rating and a comment by the homeroom teacher (term II's comment is
-the year's, on the year card); a subject teacher's comment now and then; and a few absences
+the year's, on the year card); a subject teacher's comment now and then, and on term II a year
+comment now and then (the year card's "Nhận xét" column); and a few absences
 (Monday to Saturday mornings, the school's timetable). Every term is closed.
 
 Who is where (deterministic; tests/demo/test_last_year.py checks each decision on the real
@@ -187,6 +188,22 @@ def _fits(situation: str, plan: YearPlan, rated: set[str]) -> bool:
     if situation == BOTH:
         return decision.decision == circular22.REN_LUYEN_TRONG_HE and bool(decision.failed_subjects)
     raise ValueError(situation)
+
+
+def _year_comments(student_code: str, year_name: str, subjects, plan: "YearPlan") -> dict[str, str]:
+    """The subject teachers' year comments (the học bạ's year page), kept on term II: drawn as
+    the term comments are, from the year's results (Art. 9: the year average of each scored
+    subject, term II's Đ/CĐ of each rated one), by a generator of their own so that adding them
+    changes none of the year's marks. None for a transfer-in without term I here."""
+    if set(plan.terms) != {1, 2}:
+        return {}
+    first, second = plan.terms[1], plan.terms[2]
+    averages = {
+        spec.code: circular22.subject_year_average(first.averages[spec.code], second.averages[spec.code])
+        for spec in subjects if not spec.rated
+    }
+    rng = random.Random(f"{SEED}/{year_name}/{student_code}/year-comments")
+    return grades._subject_comments(rng, subjects, averages, second.results)
 
 
 def plan_year(
@@ -431,6 +448,7 @@ def _class_rows(group, terms, subjects: list[Subject], teachers, pupils, class_n
     for student_id, code, _start in pupils:
         plan = plan_year(code, year.name, group.name, abilities[code], specs, days, chosen[code])
         rows.situations[plan.situation] += 1
+        year_comments = _year_comments(code, year.name, specs, plan)
         for number, term_plan in plan.terms.items():
             term = terms[number]
             for subject, spec in zip(subjects, specs):
@@ -446,6 +464,11 @@ def _class_rows(group, terms, subjects: list[Subject], teachers, pupils, class_n
                     rows.comments.append(TermComment(
                         student_id=student_id, term_id=term.pk, subject_id=subject.pk,
                         text=text, author_id=teacher,
+                    ))
+                if number == 2 and (text := year_comments.get(spec.code)) is not None:
+                    rows.comments.append(TermComment(
+                        student_id=student_id, term_id=term.pk, subject_id=subject.pk,
+                        text=text, author_id=teacher, whole_year=True,
                     ))
             rows.conduct.append(ConductRating(
                 student_id=student_id, term_id=term.pk, rating=term_plan.conduct,

@@ -9,6 +9,7 @@ tests/demo/test_seed_demo.py does); each test runs in a savepoint of it.
 import datetime
 import hashlib
 import io
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,23 @@ def test_the_past_years_are_closed_and_their_grade_books_complete_and_published(
         assert marks.exists() and not marks.exclude(recorded_by=group.homeroom_teacher).exists()
         assert not marks.filter(date__gt=terms[2].end_date).exists()
         assert not marks.exclude(session="morning").exists()
+
+
+def test_subject_teachers_wrote_year_comments_that_the_year_cards_print(seeded):
+    """The học bạ's year page has the subject teacher's year comment: written on term II by
+    the subject's teacher, and what the year card prints in its comment column."""
+    group = last_years_class("10A1")
+    year_comments = TermComment.objects.filter(
+        whole_year=True, student__enrolments__class_group=group
+    ).select_related("term")
+    assert year_comments.count() >= 20  # one subject in six or so, of 40 pupils' dozen subjects
+    assert {c.term.number for c in year_comments} == {2}
+    teachers = {a.subject_id: a.teacher_id for a in group.assignments.all()}
+    assert all(c.author_id == teachers[c.subject_id] for c in year_comments)
+    printed = Counter(
+        line.comment for card in cards_of("10A1").values() for line in card.subjects if line.comment
+    )
+    assert printed == Counter(c.text for c in year_comments)
 
 
 def test_last_years_pupils_are_in_the_documented_situations(seeded):
