@@ -174,15 +174,27 @@ def verification_url(code: str) -> str:
 
 
 def _card_view(card: Card, code: str, pages: int) -> dict:
-    """What card.html needs beyond the Card: padded score cells, the code, the QR. Works for
-    a primary card (Circular 27) too: no regular column, ratings in words."""
-    # Never hide a score: the table has as many TX columns as the longest line needs.
-    columns = max([card.regular_columns, *(len(line.regular) for line in card.subjects)])
+    """What card.html needs beyond the Card: its results' view (card_body_view), the code, the
+    QR. Works for a primary card (Circular 27) too: no regular column, ratings in words."""
     url = verification_url(code)
     return {
-        "card": card,
+        **card_body_view(card),
         "code": code,
         "pages": pages,
+        "verify_url": url,
+        # Markup built from the QR matrix (numbers only), never from the text: safe to inline.
+        "qr": mark_safe(qr_svg(url)),
+    }
+
+
+def card_body_view(card: Card) -> dict:
+    """What _card_body.html needs beyond the Card (padded score cells, which columns and
+    notes print), for a card and for a year's page of the học bạ (reports.school_record),
+    which has no code of its own."""
+    # Never hide a score: the table has as many TX columns as the longest line needs.
+    columns = max([card.regular_columns, *(len(line.regular) for line in card.subjects)])
+    return {
+        "card": card,
         "year": card.term_id is None,
         "columns": range(1, columns + 1),
         "lines": [
@@ -201,9 +213,6 @@ def _card_view(card: Card, code: str, pages: int) -> dict:
         "absent_total": card.absent_with_leave + card.absent_without_leave,
         # A vice-principal signs for the principal (a run's setting, ReportRun.deputy).
         "deputy": card.principal_signs_as != PRINCIPAL_SIGNS_AS,
-        "verify_url": url,
-        # Markup built from the QR matrix (numbers only), never from the text: safe to inline.
-        "qr": mark_safe(qr_svg(url)),
     }
 
 
