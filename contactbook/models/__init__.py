@@ -14,6 +14,7 @@ from contactbook.models.gradebook import (
     Score,
     TermComment,
 )
+from contactbook.models.health import BodyMeasurement
 from contactbook.models.messaging import (
     Message,
     MessageAttachment,
@@ -32,6 +33,7 @@ __all__ = [
     "Announcement",
     "AnnouncementRead",
     "AttendanceMark",
+    "BodyMeasurement",
     "ChannelPreference",
     "ConductRating",
     "Consent",

@@ -444,6 +444,8 @@ ADMIN_MODELS = {
     "contactbook/personalplan": "personal_plan",
     # reports: Khen thưởng
     "reports/award": "award",
+    # the học bạ's heights and weights (contactbook/admin.py)
+    "contactbook/bodymeasurement": "body_measurement",
 }
 _OPERATOR_MODELS = {"school/department"}
 

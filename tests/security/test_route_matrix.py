@@ -210,7 +210,14 @@ def build_world(tmp) -> World:
     from wagtail.models import Collection, Locale, Page, Site, UploadedFile
 
     from contactbook import announcements, messaging, summaries
-    from contactbook.models import CopiedTerm, LeaveRequest, Notification, PersonalPlan, WeeklySummary
+    from contactbook.models import (
+        BodyMeasurement,
+        CopiedTerm,
+        LeaveRequest,
+        Notification,
+        PersonalPlan,
+        WeeklySummary,
+    )
     from devices import quizzes
     from devices.models import CheckInEvent, QuizSession
     from lms import permissions, services
@@ -476,6 +483,9 @@ def build_world(tmp) -> World:
     personal_plan = PersonalPlan.objects.create(
         student=cast.pupil_a1, school_year=year_a, note="BímậtA", recorded_by=cast.principal,
     )
+    body_measurement = BodyMeasurement.objects.create(
+        student=cast.pupil_a1, school_year=year_a, height_cm="150.5", weight_kg="40.5",
+    )
     award = Award.objects.create(
         student=cast.pupil_a1, school_year=year_a, kind=Award.Kind.ACHIEVEMENT,
         text="Giải Nhì BímậtA", recorded_by=cast.principal, confirmed_by=cast.principal,
@@ -546,6 +556,7 @@ def build_world(tmp) -> World:
         "copied_term": copied_term.pk,
         "personal_plan": personal_plan.pk,
         "award": award.pk,
+        "body_measurement": body_measurement.pk,
         "lesson": lesson.pk,
         "draft_lesson": draft.pk,
         "unit": unit.pk,
