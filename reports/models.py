@@ -50,7 +50,12 @@ class ReportCard(models.Model):
 
 
 class ReportRun(models.Model):
-    """An admin's request to render the cards of a class, a grade or the school for a term."""
+    """An admin's request to render the cards of a class, a grade or the school for a term, or
+    a class's học bạ (school records: reports.school_record, whole year, class scope only)."""
+
+    class Document(models.TextChoices):
+        CARDS = "cards", _("Report cards")
+        SCHOOL_RECORD = "school_record", _("School records (học bạ)")
 
     class Scope(models.TextChoices):
         CLASS = "class", _("A class")
@@ -66,6 +71,9 @@ class ReportRun(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="report_runs")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    document = models.CharField(
+        _("document"), max_length=15, choices=Document.choices, default=Document.CARDS
+    )
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
     class_group = models.ForeignKey(ClassGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -92,7 +100,8 @@ class ReportRun(models.Model):
             # A double click, or two admins at once, start one run: while a run for the same
             # cards is waiting or rendering, starting it again returns that run.
             models.UniqueConstraint(
-                fields=["school", "school_year", "term", "scope", "grade", "class_group"],
+                fields=["school", "school_year", "term", "document", "scope", "grade",
+                        "class_group"],
                 condition=Q(status__in=["queued", "running"]),
                 nulls_distinct=False,
                 name="reportrun_one_active",
@@ -123,6 +132,9 @@ class ReportChunk(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     rendered = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A học bạ run's chunk: its pupils' records as one PDF, stored with the done mark in the
+    # chunk's transaction (cards are stored per pupil, as ReportCard, instead).
+    pdf = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["run", "position"]

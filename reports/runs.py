@@ -22,6 +22,7 @@ import secrets
 import shutil
 import tempfile
 import zipfile
+from io import BytesIO
 from pathlib import Path
 
 from celery import current_app
@@ -32,10 +33,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 from core import failsoft
 from core.files import is_disk_full, write_whole
-from reports import pdf
+from reports import pdf, school_record
 from reports.cards import selectors as card_data
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from school.access import can_manage_school
@@ -68,7 +70,8 @@ def classes_in_scope(run: ReportRun) -> list[ClassGroup]:
 
 
 def _check_scope(
-    school: School, school_year: SchoolYear, term: Term | None, scope: str, grade, class_group
+    school: School, school_year: SchoolYear, term: Term | None, scope: str, grade, class_group,
+    document: str = ReportRun.Document.CARDS,
 ) -> None:
     if school_year.school_id != school.pk:
         raise DomainError(_("This school year is not the school's."), field="school_year")
@@ -76,6 +79,11 @@ def _check_scope(
         raise DomainError(_("This term is not in the chosen school year."), field="term")
     if scope not in ReportRun.Scope.values:
         raise DomainError(_("Choose a class, a grade or the whole school."), field="scope")
+    if document == ReportRun.Document.SCHOOL_RECORD and (
+        scope != ReportRun.Scope.CLASS or term is not None
+    ):
+        raise DomainError(_("School records are printed for one class and the whole year."),
+                          field="scope")
     if scope == ReportRun.Scope.CLASS and (
         class_group is None or class_group.school_year_id != school_year.pk
     ):
@@ -109,17 +117,20 @@ def start_run(
     *, user, school: School, school_year: SchoolYear, term: Term | None, scope: str,
     grade: int | None = None, class_group: ClassGroup | None = None,
     deputy: StaffMembership | None = None,
+    document: str = ReportRun.Document.CARDS,
 ) -> tuple[ReportRun, bool]:
     """Start rendering the cards of a class, a grade or the school for a term (None: the whole
-    year). Returns (run, created); while the same run is waiting or rendering, returns that
-    one — a double click starts one run. Only the school's managers. `deputy`: the school's
-    vice-principal who signs for the principal ("KT. HIỆU TRƯỞNG"); None: the principal."""
+    year), or (`document` SCHOOL_RECORD) a class's học bạ for its year. Returns (run,
+    created); while the same run is waiting or rendering, returns that one — a double click
+    starts one run. Only the school's managers. `deputy`: the school's vice-principal who
+    signs for the principal ("KT. HIỆU TRƯỞNG"); None: the principal."""
     if not can_manage_school(user, school):
         raise PermissionDenied("Only the school's managers may start a report run.")
-    _check_scope(school, school_year, term, scope, grade, class_group)
+    _check_scope(school, school_year, term, scope, grade, class_group, document)
     _check_deputy(school, deputy)
     identity = {
         "school": school, "school_year": school_year, "term": term, "scope": scope,
+        "document": document,
         "grade": grade if scope == ReportRun.Scope.GRADE else None,
         "class_group": class_group if scope == ReportRun.Scope.CLASS else None,
     }
@@ -161,6 +172,10 @@ def _check_same_signer(run: ReportRun, deputy: StaffMembership | None) -> None:
 
 def _make_chunks(run: ReportRun) -> list[int]:
     size = settings.REPORT_CHUNK_SIZE
+    if run.document == ReportRun.Document.SCHOOL_RECORD:
+        # A pupil's học bạ is two to six pages (a card is one): a quarter as many pupils keeps
+        # a chunk's task about as long as a chunk of cards.
+        size = max(1, size // 4)
     chunks, position, total = [], 0, 0
     for class_group in classes_in_scope(run):
         ids = list(Student.objects.in_class(class_group).values_list("pk", flat=True))
@@ -251,13 +266,16 @@ def render_chunk(chunk_id: int) -> str:
             if chunk.done_at is not None:
                 return "done"
             run = chunk.run
-            cards = card_data.cards_for(
-                chunk.class_group, run.school_year, run.term, student_ids=chunk.student_ids,
-                deputy=run.deputy_name,
-            )
-            _, rendered = _store_cards(cards, run)
+            if run.document == ReportRun.Document.SCHOOL_RECORD:
+                rendered = _render_records(chunk)
+            else:
+                cards = card_data.cards_for(
+                    chunk.class_group, run.school_year, run.term, student_ids=chunk.student_ids,
+                    deputy=run.deputy_name,
+                )
+                _, rendered = _store_cards(cards, run)
             chunk.done_at, chunk.rendered = timezone.now(), rendered
-            chunk.save(update_fields=["done_at", "rendered"])
+            chunk.save(update_fields=["done_at", "rendered", "pdf"])
             # Last, so the run's row is locked only for the moment before the commit.
             ReportRun.objects.filter(pk=run.pk).update(
                 done=F("done") + len(chunk.student_ids), rendered=F("rendered") + rendered
@@ -287,6 +305,15 @@ def _current_signer(student: Student, school_year: SchoolYear, term: Term | None
         .first()
     )
     return name or ""
+
+
+def _render_records(chunk: ReportChunk) -> int:
+    """A học bạ chunk: its pupils' records rendered into the chunk's PDF (saved by the caller,
+    in its transaction). Every record is rendered each time: a học bạ has no stored copy per
+    pupil to reuse. Returns how many were rendered."""
+    records = school_record.school_record_for(chunk.class_group, student_ids=chunk.student_ids)
+    chunk.pdf = school_record.render_school_record(chunk.class_group, records) if records else None
+    return len(records)
 
 
 def ensure_card(student: Student, class_group: ClassGroup, school_year: SchoolYear, term: Term | None) -> ReportCard:
@@ -353,7 +380,7 @@ def _earlier_class_files(run: ReportRun, classes) -> dict[tuple[int, str], Repor
     the newest wins. One query for the whole run."""
     files = ReportFile.objects.filter(
         kind=ReportFile.Kind.CLASS_PDF, class_group__in=classes,
-        run__term=run.term, run__school_year=run.school_year,
+        run__term=run.term, run__school_year=run.school_year, run__document=run.document,
     ).exclude(run=run).order_by("pk")
     return {(f.class_group_id, f.cards_digest): f for f in files}
 
@@ -382,12 +409,21 @@ def finish_run(run_id: int) -> str:
 
 def _join(run_id: int) -> str:
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update(of=("self",)).select_related("school_year", "term", "school").get(pk=run_id)
+        run = ReportRun.objects.select_for_update(of=("self",)).select_related(
+            "school_year", "term", "school", "class_group"
+        ).get(pk=run_id)
         if run.status == ReportRun.Status.DONE:
             return "done"
         if run.chunks.filter(done_at__isnull=True).exists():
             return "waiting"
-        chunks = list(run.chunks.select_related("class_group").order_by("position"))
+        if run.document == ReportRun.Document.SCHOOL_RECORD:
+            _join_records(run)
+            run.status, run.finished_at = ReportRun.Status.DONE, timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+            return "done"
+        chunks = list(
+            run.chunks.select_related("class_group").defer("pdf").order_by("position")
+        )
         by_class: dict[ClassGroup, list[int]] = {}
         for chunk in chunks:
             by_class.setdefault(chunk.class_group, []).extend(chunk.student_ids)
@@ -420,6 +456,18 @@ def _join(run_id: int) -> str:
         run.status, run.finished_at = ReportRun.Status.DONE, timezone.now()
         run.save(update_fields=["status", "finished_at"])
     return "done"
+
+
+def _join_records(run: ReportRun) -> None:
+    """A học bạ run's one class PDF: its chunks' PDFs joined in class-list order."""
+    chunks = list(run.chunks.exclude(pdf=None).order_by("position"))
+    if not chunks:
+        return
+    data = pdf.merge_pdfs([bytes(chunk.pdf) for chunk in chunks])
+    pages = len(PdfReader(BytesIO(data)).pages)
+    year = slugify(run.school_year.name.replace("–", "-"))
+    name = f"hoc-ba-{year}-lop-{slugify(run.class_group.name)}.pdf"
+    _save_file(run, ReportFile.Kind.CLASS_PDF, run.class_group, name, data, pages)
 
 
 def _zip(files: list[ReportFile]) -> bytes:

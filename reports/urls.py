@@ -10,6 +10,7 @@ AREAS = [
     "summaries",  # class summary and school statistics, PDF and XLSX
     "awards",  # a class's Khen thưởng: the homeroom teacher's proposals, the principal's confirmation
     "summer",  # a class's summer: the year-end lists, re-assessed conduct, re-tests
+    "records",  # a class's học bạ (school records): a run of the class's records
     "cards",  # a parent's download of a card; the public verification page
 ]
 

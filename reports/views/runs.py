@@ -230,7 +230,9 @@ def _scope_label(run: ReportRun) -> str:
 def _run_row(run: ReportRun) -> dict:
     return {
         "run": run,
-        "period": f"{run.school_year.name} · {period_label(run.term)}",
+        "period": f"{run.school_year.name} · "
+        + (period_label(run.term) if run.document == ReportRun.Document.CARDS
+           else str(ReportRun.Document(run.document).label)),
         "scope": _scope_label(run),
         "url": reverse("reports:run", args=[run.pk]),
     }

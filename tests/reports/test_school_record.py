@@ -1,6 +1,7 @@
 """The học bạ (school record) of a class as one PDF (reports/school_record.py) with the heights
 and weights it prints for grades 1–5: the PDF read back by text extraction, a pupil's years
-each on its own page, the query count pinned for two class sizes.
+each on its own page, the query count pinned for two class sizes; and the run that renders it
+(POST /bao-cao/lop/<id>/hoc-ba/, reports.runs): who may start it, the class PDF it leaves.
 
 The cast's primary school B: pupil Dũng was in 2A in 2025–2026 and is in 3A (the cast's
 class_b) in 2026–2027.
@@ -11,14 +12,23 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from contactbook.models import AttendanceMark, BodyMeasurement, Score
-from reports import school_record
-from school.models import StaffMembership, Subject
+from reports import runs, school_record
+from reports.models import ReportFile, ReportRun
+from school.models import DataAccess, StaffMembership, Subject
 from tests import factories as f
+from tests.conftest import as_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def reports_root(settings, tmp_path):
+    settings.REPORTS_ROOT = tmp_path / "reports"
+    return settings.REPORTS_ROOT
 
 PRIMARY = Subject.Assessment.PRIMARY
 
@@ -125,7 +135,7 @@ def test_a_secondary_record_has_its_years_and_no_height_or_weight(cast):
     assert "TRUNG HỌC PHỔ THÔNG" in pages[0]
     assert len(year_pages(pages)) == 2  # one year each
     assert not any("Chiều cao" in page for page in pages)
-    assert any("Số buổi nghỉ học" in page for page in pages)
+    assert any("buổi nghỉ học" in page for page in pages)  # sessions, not days
     # The pupil without a recorded father prints a line to fill in.
     assert "Họ và tên cha: …" in pages[0]
 
@@ -148,3 +158,82 @@ def test_the_record_reads_a_fixed_number_of_queries_whatever_the_class_size(
     assert len(records) == pupils
     assert all(len(record.years) == 2 for record in records)
 
+
+# ---------------------------------------------------------------------------------------
+# The run that renders a class's records, and who may start it
+# ---------------------------------------------------------------------------------------
+
+
+def start(client, user, class_group):
+    as_user(client, user)
+    return client.post(reverse("reports:school_record", args=[class_group.pk]))
+
+
+def test_a_manager_starts_the_run_and_downloads_the_class_pdf(cast, client, settings):
+    settings.REPORT_CHUNK_SIZE = 4  # one pupil a chunk: the class PDF joins two chunks
+    response = start(client, cast.principal, cast.class_a1)
+    run = ReportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:run", args=[run.pk])
+    assert (run.document, run.scope, run.term, run.status) == (
+        ReportRun.Document.SCHOOL_RECORD, ReportRun.Scope.CLASS, None, ReportRun.Status.DONE
+    )
+    assert run.chunks.count() == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "Học bạ · Lớp 10A1" in page
+    report_file = ReportFile.objects.get(run=run)
+    assert report_file.name == "hoc-ba-2026-2027-lop-10a1.pdf"
+    download = client.get(reverse("reports:file", args=[report_file.pk]))
+    assert download.status_code == 200
+    pages = pages_text(b"".join(download.streaming_content))
+    assert len(pages) == report_file.pages
+    names = [cast.pupil_a1.full_name, cast.sibling_a1.full_name]
+    particulars = [p for p in pages if "QUÁ TRÌNH HỌC TẬP" in p]
+    assert [next(n for n in names if n in p) for p in particulars] == names  # class order
+    assert DataAccess.objects.filter(action=DataAccess.Action.REPORT_FILE).count() == 1
+
+
+def test_starting_it_twice_while_it_renders_starts_one_run(cast):
+    ReportRun.objects.create(
+        school=cast.school_a, school_year=cast.class_a1.school_year, scope=ReportRun.Scope.CLASS,
+        class_group=cast.class_a1, document=ReportRun.Document.SCHOOL_RECORD,
+        requested_by=cast.principal, status=ReportRun.Status.RUNNING,
+    )
+    run, created = runs.start_run(
+        user=cast.principal, school=cast.school_a, school_year=cast.class_a1.school_year,
+        term=None, scope=ReportRun.Scope.CLASS, class_group=cast.class_a1,
+        document=ReportRun.Document.SCHOOL_RECORD,
+    )
+    assert not created and ReportRun.objects.count() == 1
+    # A run of the class's year cards is another run.
+    _run, created = runs.start_run(
+        user=cast.principal, school=cast.school_a, school_year=cast.class_a1.school_year,
+        term=None, scope=ReportRun.Scope.CLASS, class_group=cast.class_a1,
+    )
+    assert created
+
+
+@pytest.mark.parametrize(
+    "name", ["homeroom_a1", "teacher_a1", "teacher_a2", "group_head", "parent_a1",
+             "other_school_admin", "stranger"],
+)
+def test_anyone_but_the_schools_managers_gets_404(cast, client, name):
+    response = start(client, cast.users[name], cast.class_a1)
+    assert response.status_code == 404
+    assert not ReportRun.objects.exists()
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in_and_a_get_is_refused(cast, client):
+    response = start(client, cast.anonymous, cast.class_a1)
+    assert response.status_code == 302 and "next=" in response["Location"]
+    as_user(client, cast.principal)
+    assert client.get(reverse("reports:school_record", args=[cast.class_a1.pk])).status_code == 405
+    assert not ReportRun.objects.exists()
+
+
+def test_a_class_without_pupils_gets_a_run_with_nothing_to_print(cast, client):
+    empty = f.ClassGroupFactory(school_year=cast.class_a1.school_year, name="10A9")
+    response = start(client, cast.principal, empty)
+    assert response.status_code == 302
+    run = ReportRun.objects.get()
+    assert run.status == ReportRun.Status.DONE and not run.files.exists()

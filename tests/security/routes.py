@@ -269,6 +269,8 @@ SITE = [
         data={"value": "Đạt", "reason": "Ghi nhầm"},
         note="correcting a recorded summer result, with a reason; the homeroom teacher 403",
     ),
+    route("bao-cao/lop/<int:class_id>/hoc-ba/", MANAGER,
+          note="POST starts the run of the class's học bạ; GET is refused"),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
     route("bao-cao/lop/<int:class_id>/xet-tot-nghiep/", MANAGER,
           note="grade-12 classes only: another grade's class is a 404"),

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contactbook', '0010_summer_conduct_retests_closed_state'),
+        ('contactbook', '0011_year_comments'),
         ('school', '0013_dataaccess_graduation_list'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
