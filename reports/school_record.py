@@ -46,10 +46,6 @@ class RecordYear:
     def primary(self) -> bool:
         return self.card.primary
 
-    @property
-    def days_absent(self) -> int:
-        return self.card.absent_with_leave + self.card.absent_without_leave
-
 
 @dataclass(frozen=True)
 class PupilRecord:
