@@ -28,6 +28,7 @@ from pathlib import Path
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -38,6 +39,7 @@ from pypdf import PdfReader
 from core import failsoft
 from core.files import is_disk_full, write_whole
 from reports import pdf, school_record
+from reports.storage import is_local, reports_storage
 from reports.cards import selectors as card_data
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
 from school.access import can_manage_school
@@ -340,12 +342,28 @@ def ensure_card(student: Student, class_group: ClassGroup, school_year: SchoolYe
 # ---------------------------------------------------------------------------------------
 
 
-def run_dir(run: ReportRun) -> Path:
-    return Path(settings.REPORTS_ROOT) / f"run-{run.pk}"
+def open_file(report_file: ReportFile) -> File:
+    """The run's file, open for reading from the reports' storage (reports/storage.py);
+    FileNotFoundError when it is not there."""
+    return reports_storage().open(report_file.path, "rb")
 
 
-def file_path(report_file: ReportFile) -> Path:
-    return Path(settings.REPORTS_ROOT) / report_file.path
+def read_file(report_file: ReportFile) -> bytes:
+    with open_file(report_file) as handle:
+        return handle.read()
+
+
+def _write(name: str, data: bytes) -> None:
+    """Replace the stored file `name` whole: on a local disk through a temporary file renamed
+    over it (core/files.py), on S3 by one PUT, which shows the whole object or none."""
+    storage = reports_storage()
+    if is_local(storage):
+        write_whole(storage.path(name), [data])
+        return
+    saved = storage.save(name, ContentFile(data))
+    if saved != name:  # STORAGES["reports"] must overwrite (file_overwrite), never rename
+        storage.delete(saved)
+        raise RuntimeError(f"the reports' storage stored {name} as {saved}")
 
 
 
@@ -358,14 +376,18 @@ def _save_file(run, kind, class_group, name: str, data: bytes | ReportFile, page
     """Write the run's file and record it; a file of an earlier run with the same content is
     hard-linked, not copied (its size and SHA-256 are already known)."""
     relative = f"run-{run.pk}/{name}"
-    target = Path(settings.REPORTS_ROOT) / relative
-    if isinstance(data, ReportFile):
+    storage = reports_storage()
+    if isinstance(data, ReportFile) and is_local(storage):
+        target = Path(storage.path(relative))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)
-        os.link(file_path(data), target)
+        os.link(storage.path(data.path), target)
+        size, sha256 = data.size, data.sha256
+    elif isinstance(data, ReportFile):  # a copy of the earlier object, not a new render
+        _write(relative, read_file(data))
         size, sha256 = data.size, data.sha256
     else:
-        write_whole(str(target), [data])
+        _write(relative, data)
         size, sha256 = len(data), hashlib.sha256(data).hexdigest()
     report_file, _ = ReportFile.objects.update_or_create(
         run=run, kind=kind, class_group=class_group,
@@ -397,7 +419,9 @@ def finish_run(run_id: int) -> str:
         if not is_disk_full(error):
             raise
         log.error("report run %s: the reports' disk is full (%s)", run_id, error)
-        shutil.rmtree(Path(settings.REPORTS_ROOT) / f"run-{run_id}", ignore_errors=True)
+        storage = reports_storage()
+        if is_local(storage):  # only a disk fills up; S3 refuses a PUT whole
+            shutil.rmtree(storage.path(f"run-{run_id}"), ignore_errors=True)
         ReportRun.objects.filter(pk=run_id).exclude(status=ReportRun.Status.DONE).update(
             status=ReportRun.Status.FAILED, finished_at=timezone.now(),
             error=_("There is no room left on the disk that stores report files. The cards "
@@ -439,7 +463,7 @@ def _join(run_id: int) -> str:
             pages = sum(c.pages for c in ordered)
             name = f"phieu-bao-{period}-lop-{slugify(class_group.name)}.pdf"
             data = earlier.get((class_group.pk, digest))
-            if data is None or not file_path(data).exists():
+            if data is None or not reports_storage().exists(data.path):
                 # One class's PDFs in memory at a time.
                 blobs = dict(ReportCard.objects.filter(pk__in=[c.pk for c in ordered]).values_list("pk", "pdf"))
                 data = pdf.merge_pdfs([bytes(blobs[c.pk]) for c in ordered])
@@ -475,7 +499,8 @@ def _zip(files: list[ReportFile]) -> bytes:
         # PDFs are already compressed: stored, not deflated, is as small and much faster.
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             for report_file in files:
-                archive.write(file_path(report_file), arcname=report_file.name)
+                with open_file(report_file) as source, archive.open(report_file.name, "w") as out:
+                    shutil.copyfileobj(source, out, 1024 * 1024)
         buffer.seek(0)
         return buffer.read()
 

@@ -315,7 +315,7 @@ def run_file(request: HttpRequest, file_id: int) -> FileResponse:
     """A run's class PDF or ZIP, as a download, to the managers of the run's school."""
     report_file = access.get_file_for_user(request.user, file_id)
     try:
-        handle = runs.file_path(report_file).open("rb")
+        handle = runs.open_file(report_file)  # streamed: this view stays the only door
     except FileNotFoundError:
         raise Http404("The file is not on this server") from None
     run = report_file.run

@@ -110,9 +110,9 @@ def test_a_report_run_that_finds_the_disk_full_fails_saying_so_and_leaves_no_fil
     files = list(ReportFile.objects.filter(run=again).order_by("name"))
     assert [f.kind for f in files].count(ReportFile.Kind.CLASS_PDF) == 3
     for report_file in files:
-        data = runs.file_path(report_file).read_bytes()
+        data = runs.read_file(report_file)
         assert hashlib.sha256(data).hexdigest() == report_file.sha256
     class_pdf = next(f for f in files if f.name.endswith("lop-10a1.pdf"))
-    reader = PdfReader(io.BytesIO(runs.file_path(class_pdf).read_bytes()))
+    reader = PdfReader(io.BytesIO(runs.read_file(class_pdf)))
     assert "Nguyễn Thị An" in "".join(page.extract_text() for page in reader.pages)
     assert sorted(small_disk.files()) == sorted(f.path for f in files)

@@ -552,7 +552,7 @@ def test_a_run_for_a_primary_class_gives_one_card_per_pupil_in_one_class_pdf(
     assert ReportCard.objects.filter(run=run).count() == 3
     (class_pdf,) = ReportFile.objects.filter(run=run)
     assert class_pdf.name == "phieu-bao-hk1-lop-3a.pdf"
-    pages, text = pdf_text(runs.file_path(class_pdf).read_bytes())
+    pages, text = pdf_text(runs.read_file(class_pdf))
     assert pages == class_pdf.pages == 3
     assert text.index("Nguyễn Thị An") < text.index("Nguyễn Thị Bình") < text.index("Dũng")
     assert "Hoàn thành tốt" in text and "Trung thực" in text

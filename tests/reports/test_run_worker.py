@@ -91,7 +91,7 @@ def test_a_run_survives_its_worker_being_killed_mid_chunk(class_with_grades, tmp
     assert run.rendered == PUPILS
 
     class_pdf = ReportFile.objects.get(run=run, kind=ReportFile.Kind.CLASS_PDF)
-    reader = PdfReader(io.BytesIO(runs.file_path(class_pdf).read_bytes()))
+    reader = PdfReader(io.BytesIO(runs.read_file(class_pdf)))
     assert len(reader.pages) == class_pdf.pages == PUPILS
     texts = [page.extract_text() for page in reader.pages]
     for i in range(PUPILS):  # every pupil's page exactly once, in class-list order

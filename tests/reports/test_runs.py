@@ -2,6 +2,7 @@
 click, class PDFs and the ZIP, and a re-run that renders only the pupil whose grade changed."""
 
 import io
+import os
 import zipfile
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 from contactbook.models import Score
 from reports import runs
 from reports.models import ReportCard, ReportFile, ReportRun
+from reports.storage import reports_storage
 from school.exceptions import DomainError
 from school.models import StaffMembership
 from tests import factories as f
@@ -79,7 +81,7 @@ def test_a_class_run_renders_each_pupil_once_into_one_class_pdf(school):
     assert (run.status, run.total, run.done, run.rendered) == ("done", 3, 3, 3)
     (class_pdf,) = ReportFile.objects.filter(run=run)
     assert class_pdf.kind == ReportFile.Kind.CLASS_PDF and class_pdf.name == "phieu-bao-hk1-lop-10a1.pdf"
-    pages, text = _pdf_text(runs.file_path(class_pdf).read_bytes())
+    pages, text = _pdf_text(runs.read_file(class_pdf))
     assert pages == class_pdf.pages == 3
     # Class-list order: An, Bình, Chi; every card has its own verification code.
     assert text.index("Nguyễn Thị An") < text.index("Nguyễn Thị Bình") < text.index("Nguyễn Thị Chi")
@@ -118,7 +120,7 @@ def test_a_rerun_after_one_grade_changed_renders_only_that_pupil(school):
     new_chi = ReportCard.objects.get(student=chi.student, superseded_at__isnull=True)
     assert new_chi.run_id == second.pk and new_chi.code != chi.code
     assert ReportCard.objects.filter(superseded_at__isnull=True).count() == 3
-    pages, _ = _pdf_text(runs.file_path(ReportFile.objects.get(run=second)).read_bytes())
+    pages, _ = _pdf_text(runs.read_file(ReportFile.objects.get(run=second)))
     assert pages == 3  # the class PDF still has every pupil
 
 
@@ -141,9 +143,9 @@ def test_a_school_run_gives_a_pdf_per_class_and_a_zip_of_them(school):
         "phieu-bao-hk1-lop-10a1.pdf", "phieu-bao-hk1-lop-10a2.pdf", "phieu-bao-hk1-lop-11b1.pdf",
         f"phieu-bao-hk1-{school.school.code}.zip",
     }
-    archive = zipfile.ZipFile(runs.file_path(files[f"phieu-bao-hk1-{school.school.code}.zip"]))
+    archive = zipfile.ZipFile(io.BytesIO(runs.read_file(files[f"phieu-bao-hk1-{school.school.code}.zip"])))
     assert sorted(archive.namelist()) == sorted(n for n in files if n.endswith(".pdf"))
-    assert archive.read("phieu-bao-hk1-lop-10a2.pdf") == runs.file_path(files["phieu-bao-hk1-lop-10a2.pdf"]).read_bytes()
+    assert archive.read("phieu-bao-hk1-lop-10a2.pdf") == runs.read_file(files["phieu-bao-hk1-lop-10a2.pdf"])
 
 
 def test_a_grade_run_takes_only_that_grades_classes(school):
@@ -201,7 +203,8 @@ def test_a_school_rerun_joins_again_only_the_class_whose_card_changed(school):
     assert after["10A2"].sha256 != before["10A2"].sha256
     for name in ("10A1", "11B1"):  # reused as they were: the same bytes, the same file on disk
         assert after[name].sha256 == before[name].sha256
-        assert runs.file_path(after[name]).stat().st_ino == runs.file_path(before[name]).stat().st_ino
+        stored = reports_storage()
+        assert os.stat(stored.path(after[name].path)).st_ino == os.stat(stored.path(before[name].path)).st_ino
 
 
 def test_ensure_card_refuses_a_pupil_who_left_the_class(school):

@@ -159,7 +159,7 @@ def test_any_app_server_or_worker_gives_the_same_answer(school, stack):
     assert wait_for(lambda: ReportRun.objects.get(pk=run.pk).status == "done", seconds=180), logs(stack)
     assert ReportCard.objects.filter(run=run).count() == PUPILS
     pdf = ReportFile.objects.get(run=run, kind=ReportFile.Kind.CLASS_PDF)
-    assert len(PdfReader(io.BytesIO(runs.file_path(pdf).read_bytes())).pages) == pdf.pages >= PUPILS
+    assert len(PdfReader(io.BytesIO(runs.read_file(pdf))).pages) == pdf.pages >= PUPILS
 
     # A notification written here is delivered once, by whichever worker takes it.
     consents.record_consent(user=parent, channel="sms", agreed=True, source="paper_form")

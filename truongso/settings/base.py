@@ -404,6 +404,37 @@ MESSAGE_ATTACHMENTS_ROOT = env.path(
 # since WeasyPrint's memory grows across renders.
 REPORTS_ROOT = env.path("REPORTS_ROOT", default=BASE_DIR / "var" / "reports")
 
+# Where stored files live: "local" (the roots above, the first-run default) or "s3", an
+# S3-compatible store shared by every host, so that a file a worker wrote is read by any app
+# server. Setting S3_BUCKET alone also means s3. Each kind of file gets its own prefix in the
+# bucket (STORAGES[kind]); the bucket is private: files leave only through the access-checked
+# views, which stream them (no public or signed URL is handed out). Credentials: S3_ACCESS_KEY_ID
+# and S3_SECRET_ACCESS_KEY, or boto3's own (AWS_* variables, an instance role).
+S3_BUCKET = env.str("S3_BUCKET", default="")
+FILE_STORAGE = env.str("FILE_STORAGE", default="s3" if S3_BUCKET else "local")
+if FILE_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"FILE_STORAGE is {FILE_STORAGE!r}: choose local or s3.")
+if FILE_STORAGE == "s3":
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET, the bucket's name.")
+    _S3_PREFIX = env.str("S3_PREFIX", default="").strip("/")
+    _S3_OPTIONS = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+        "default_acl": None,  # the bucket's own policy: private
+        "querystring_auth": True,  # a .url, should anything ask for one, is signed and short-lived
+        "querystring_expire": 300,
+    }
+    # Report files (class PDFs, ZIPs): one PUT per object, and S3 shows a whole object or none.
+    STORAGES["reports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "reports") if p),
+                    "file_overwrite": True},
+    }
+
 # Backups (`make backup`, core/backup.py): where `manage.py backup` writes by default, and how
 # many it keeps there (older ones are removed after a new one is complete; 0 keeps all).
 BACKUP_ROOT = env.path("BACKUP_ROOT", default=BASE_DIR / "var" / "backups")
