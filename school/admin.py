@@ -25,6 +25,7 @@ from school.models import (
     ClassroomDevice,
     DataAccess,
     Department,
+    DepartmentMembership,
     Enrolment,
     Guardian,
     GuardianLinkRequest,
@@ -188,9 +189,18 @@ class ScopedInline(admin.TabularInline):
         return field
 
 
+class DepartmentMembershipInline(admin.TabularInline):
+    """The department's officers (the operator's alone, like the department itself)."""
+
+    model = DepartmentMembership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
 @admin.register(Department, site=admin_site)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "province", "code"]
+    inlines = [DepartmentMembershipInline]
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_superuser

@@ -47,6 +47,37 @@ class Department(models.Model):
         return self.name
 
 
+class DepartmentMembership(models.Model):
+    """An officer of a department (cán bộ Sở GD&ĐT), bound to it: they see the aggregates of
+    its schools' results (reports/dashboard.py) and nothing else — no school page, class or
+    pupil, since they hold no StaffMembership. Managed by the operator only (the Django
+    admin's department page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="department_memberships",
+        verbose_name=_("person"),
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("department of education"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department officer")
+        verbose_name_plural = _("department officers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"], name="department_membership_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.department}"
+
+
 class School(models.Model):
     class Level(models.TextChoices):
         PRIMARY = "primary", _("Primary school (grades 1–5)")

@@ -2,7 +2,8 @@
 against all of it.
 
 School A (upper secondary, Hạ Long) has classes 10A1 and 10A2; school B (primary) is another
-school of the same department.
+school of the same department, whose officer is `officer`; `other_officer` is another
+department's.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from core.db import forget as forget_prepared_statements
-from school.models import StaffMembership
+from school.models import DepartmentMembership, StaffMembership
 from tests import factories as f
 from tests.celery_workers import workers  # noqa: F401 (a fixture: real Celery workers)
 from tests.clients import Client
@@ -80,8 +81,19 @@ def build_cast() -> Cast:
         "parent_a2": f.UserFactory(full_name="Ngô Thị Mẹ"),
         "parent_of_two": f.UserFactory(full_name="Bùi Thị Hai Con"),
         "stranger": f.UserFactory(full_name="Người Ngoài"),
+        # Officers of the department of both schools (Sở GD&ĐT Quảng Ninh) and of another
+        # one: aggregates only, no school page, class or pupil.
+        "officer": f.UserFactory(full_name="Đinh Văn Cán Bộ Sở"),
+        "other_officer": f.UserFactory(full_name="Lý Thị Sở Khác"),
         "anonymous": AnonymousUser(),
     }
+    DepartmentMembership.objects.create(user=users["officer"], department=school_a.department)
+    DepartmentMembership.objects.create(
+        user=users["other_officer"],
+        department=f.DepartmentFactory(
+            name="Sở Giáo dục và Đào tạo Hải Phòng", province="Hải Phòng", code="so-gddt-hai-phong"
+        ),
+    )
     f.StaffMembershipFactory(
         user=users["group_head"], school=school_a, subject_group=math_group, is_group_head=True
     )
