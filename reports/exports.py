@@ -342,3 +342,46 @@ def graduation_xlsx(cards: list) -> bytes:
     for column in range(3, 10):
         ws.column_dimensions[get_column_letter(column)].width = 13
     return _save(wb)
+
+
+# ---------------------------------------------------------------------------------------
+# The dashboard (reports/dashboard.py)
+# ---------------------------------------------------------------------------------------
+
+
+def dashboard_xlsx(dashboard) -> bytes:
+    """The dashboard's tables on one sheet, one under the other, each as shown on the page:
+    a withheld count is the text "<5" and its share is blank (the same rows the page shows,
+    so the file withholds exactly what the page does); other counts and shares are numbers."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    width = 2 + 2 * max((len(t.categories) for t in dashboard.tables), default=0)
+    row = _heading(ws, [dashboard.heading, "", "THỐNG KÊ KẾT QUẢ ĐÁNH GIÁ", dashboard.period],
+                   width)
+    for table in dashboard.tables:
+        put(ws, row, 1, table.title, font=_TITLE, box=False)
+        row += 1
+        put(ws, row, 1, table.group, font=_BOLD, centre=True)
+        put(ws, row, 2, "Sĩ số", font=_BOLD, centre=True)
+        for i, category in enumerate(table.categories):
+            put(ws, row, 3 + 2 * i, f"{category} (SL)", font=_BOLD, centre=True)
+            put(ws, row, 4 + 2 * i, f"{category} (%)", font=_BOLD, centre=True)
+        for line in table.rows:
+            row += 1
+            font = _BOLD if line.total else None
+            put(ws, row, 1, line.label, font=font)
+            put(ws, row, 2, _number(line.pupils), font=font)
+            for i, cell in enumerate(line.cells):
+                put(ws, row, 3 + 2 * i, _number(cell), font=font)
+                put(ws, row, 4 + 2 * i,
+                    "" if cell.withheld else Decimal(cell.percent.replace(",", ".")),
+                    number_format="0.0", font=font)
+        row += 2
+    ws.column_dimensions["A"].width = 32
+    return _save(wb)
+
+
+def _number(shown):
+    """A shown count as a number, or its text ("<5") when withheld."""
+    return shown.text if shown.count is None else shown.count

@@ -875,3 +875,49 @@ def pick_term(terms: TermQuerySet, value: str | None, *, field: str,
     if term is None:
         raise NotFound(_("This term is not set up for that school year yet."), field=field)
     return term
+
+
+# ---------------------------------------------------------------------------------------
+# A department's statistics (reports/dashboard.py): per school and per grade
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentStatistics:
+    """Counts of a department's schools for one period, on columns shared by every row: each
+    school's total, each grade's over all the schools, and the department's."""
+
+    is_year: bool
+    columns: Columns
+    schools: tuple[tuple[School, Tally], ...]  # in the order given
+    grades: tuple[tuple[int, Tally], ...]  # by grade
+    total: Tally
+
+
+def summarise_department(
+    is_year: bool,
+    cards_by_school: Sequence[tuple[School, Sequence[tuple[ClassGroup, Sequence]]]],
+) -> DepartmentStatistics:
+    """The counts of `cards_by_school` ((school, its (class, cards)), one period), classified
+    exactly as a school's statistics classify them (the same `value_of` on the cards' codes)."""
+    classes = [(cg, cards) for _school, by_class in cards_by_school for cg, cards in by_class]
+    grades = [cg.grade for cg, _cards in classes]
+    measures = measures_for(is_year, grades)
+    categorised = {cg.pk: _categorised(cards, cg.grade, measures) for cg, cards in classes}
+    observed = _observed(row for rows in categorised.values() for row in rows)
+    columns = columns_for(measures, grades, observed)
+    by_class = {pk: tally(rows, columns) for pk, rows in categorised.items()}
+    schools = tuple(
+        (school, add_tallies([by_class[cg.pk] for cg, _c in by_class_cards], columns))
+        for school, by_class_cards in cards_by_school
+    )
+    by_grade: dict[int, list[Tally]] = {}
+    for cg, _cards in classes:
+        by_grade.setdefault(cg.grade, []).append(by_class[cg.pk])
+    return DepartmentStatistics(
+        is_year=is_year,
+        columns=columns,
+        schools=schools,
+        grades=tuple((g, add_tallies(t, columns)) for g, t in sorted(by_grade.items())),
+        total=add_tallies([t for _s, t in schools], columns),
+    )

@@ -11,6 +11,7 @@ AREAS = [
     "awards",  # a class's Khen thưởng: the homeroom teacher's proposals, the principal's confirmation
     "summer",  # a class's summer: the year-end lists, re-assessed conduct, re-tests
     "records",  # a class's học bạ (school records): a run of the class's records
+    "dashboard",  # the results dashboard with charts: a department's, a school's own
     "cards",  # a parent's download of a card; the public verification page
 ]
 

@@ -19,6 +19,7 @@ Kinds (who may use it):
     CMS         staff with access to Wagtail's admin, for their own school's pages and files
     OPERATOR    the platform operator (superuser) only
     DEVICE      a classroom device's bearer token, for its own room and school
+    DEPARTMENT  an officer of the department (school.DepartmentMembership): its aggregates
     OFF         switched off: 404 for everyone
 
 What the probe expects from someone of another school (test_route_matrix.py):
@@ -44,9 +45,10 @@ MANAGER = "school manager"
 CMS = "staff with /cms/"
 OPERATOR = "operator only"
 DEVICE = "device token"
+DEPARTMENT = "officer of the department"
 OFF = "off"
 
-KINDS = {PUBLIC, SIGNED_IN, PARENT, TEACHER, MANAGER, CMS, OPERATOR, DEVICE, OFF}
+KINDS = {PUBLIC, SIGNED_IN, PARENT, TEACHER, MANAGER, CMS, OPERATOR, DEVICE, DEPARTMENT, OFF}
 
 # Path arguments that carry an object's id: a route with one is scoped unless declared otherwise.
 ID_ARGUMENTS = {
@@ -272,6 +274,14 @@ SITE = [
     route("bao-cao/lop/<int:class_id>/hoc-ba/", MANAGER,
           note="POST starts the run of the class's học bạ; GET is refused"),
     route("bao-cao/truong/<int:school_id>/thong-ke/", MANAGER),
+    route("bao-cao/truong/<int:school_id>/bieu-do/", MANAGER,
+          note="the school's own results dashboard: exact counts, classes linked"),
+    route(
+        "so/<slug:code>/", DEPARTMENT, url="/so/{department_code}/", scoped=False,
+        note="a department's dashboard: counts only, never a person; the officer (an "
+        "outsider here) must see nobody of school A, everyone else gets 404 "
+        "(tests/reports/test_dashboard.py asks the whole cast)",
+    ),
     route("bao-cao/lop/<int:class_id>/xet-tot-nghiep/", MANAGER,
           note="grade-12 classes only: another grade's class is a 404"),
     route("phu-huynh/hoc-sinh/<int:student_id>/phieu-bao/", PARENT),

@@ -541,6 +541,7 @@ def build_world(tmp) -> World:
         "room_a1": cast.class_a1.room_id,
         "term": term.pk,
         "department": cast.school_a.department_id,
+        "department_code": cast.school_a.department.code,
         "device": cast.device.pk,
         "membership_principal": StaffMembership.objects.get(user=cast.principal).pk,
         "guardian_a1": Guardian.objects.get(user=cast.parent_a1).pk,
@@ -602,7 +603,9 @@ def build_world(tmp) -> World:
     return world
 
 
-OUTSIDERS = ["other_school_admin", "teacher_b", "parent_of_two", "stranger", "anonymous"]
+# The department's officer is an outsider too: they hold no place in school A, so every door
+# of its objects refuses them, and no route shows them a person of school A.
+OUTSIDERS = ["other_school_admin", "teacher_b", "parent_of_two", "stranger", "officer", "anonymous"]
 
 
 @pytest.fixture(scope="module")

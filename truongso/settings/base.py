@@ -447,6 +447,9 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 REPORT_SIGNING_CERT = env.str("REPORT_SIGNING_CERT", default="")
 REPORT_SIGNING_KEY = env.str("REPORT_SIGNING_KEY", default="")
 REPORT_SIGNING_PASSPHRASE = env.str("REPORT_SIGNING_PASSPHRASE", default="")
+# The department's dashboard (reports/dashboard.py): a count from 1 to DASHBOARD_MIN_COUNT - 1
+# is shown to a department's officers as "<N", so no group is small enough to point at a pupil.
+DASHBOARD_MIN_COUNT = env.int("DASHBOARD_MIN_COUNT", default=5)
 
 # Personal data (privacy/): days after a pupil's last enrolment ends before a school's manager
 # may anonymise them. A year covers the next school year (a pupil who comes back, a transfer's

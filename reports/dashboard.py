@@ -1,0 +1,295 @@
+"""The dashboard of results (learning, conduct, titles, promotion) with its charts: for a
+department's officers over its schools, and for a school's managers over their own school.
+
+Both read the cards through the school statistics' own code (`reports.statistics`: the same
+`cards_for` and the same classification by the cards' codes), so a dashboard, the school
+statistics and the cards always agree; nothing here applies a grading rule.
+
+What an officer sees (`exact=False`): counts only, never a pupil — no name, code or row per
+pupil — and no group small enough to point at one: a count from 1 to DASHBOARD_MIN_COUNT - 1
+is shown as "<N" with its share hidden. When a row has exactly one such count, the row's
+total less the others would give it back, so the next smallest count of the row is hidden
+too. The school's managers (`exact=True`) see the exact counts, and their rows link to each
+class's summary.
+
+The queries: the schools, their years, the chosen years' terms and their classes (four, in
+the department's view), then one `cards_for` per class (the school statistics' cost), so
+the count grows with the classes shown, never with the pupils.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from core.charts import Bar, Segment, stacked_bars
+from reports import statistics
+from reports.cards.selectors import cards_for
+from school.exceptions import NotFound
+from school.models import ClassGroup, Department, School, SchoolYear, Term
+
+LEVELS = tuple(School.Level)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A count as the reader may see it."""
+
+    text: str  # "12", "0" or "<5"
+    percent: str  # "30,0" or "" when withheld
+    count: int | None  # None when withheld
+
+    @property
+    def withheld(self) -> bool:
+        return self.count is None
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    pupils: Shown
+    cells: tuple[Shown, ...]
+    url: str = ""
+    total: bool = False  # a grade's, the school's or the department's total
+
+
+@dataclass(frozen=True)
+class Table:
+    measure: str
+    title: str  # "Kết quả học tập · theo trường"
+    group: str  # the first column's heading
+    categories: tuple[str, ...]
+    rows: tuple[Row, ...]
+    chart: str  # the SVG
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    heading: str  # the department's or the school's name
+    period: str  # "Năm học 2026–2027 · HỌC KỲ I"
+    exact: bool
+    minimum: int
+    tables: tuple[Table, ...]
+    pupils: Shown
+
+
+def minimum_count() -> int:
+    return max(int(settings.DASHBOARD_MIN_COUNT), 1)
+
+
+# ---------------------------------------------------------------------------------------
+# Suppression
+# ---------------------------------------------------------------------------------------
+
+
+def withheld_cells(counts: Sequence[int], minimum: int) -> list[bool]:
+    """Which of a row's counts to withhold: each from 1 to minimum - 1, and, when that is one
+    count alone, the smallest other non-zero count as well (else the row's total less the
+    shown counts would give the hidden one back)."""
+    hidden = [0 < c < minimum for c in counts]
+    if sum(hidden) == 1:
+        others = [(c, i) for i, c in enumerate(counts) if c > 0 and not hidden[i]]
+        if others:
+            hidden[min(others)[1]] = True
+    return hidden
+
+
+def _shown(count: int, percent, hide: bool, minimum: int) -> Shown:
+    if hide:
+        return Shown(f"<{minimum}", "", None)
+    return Shown(str(count), statistics.decimal_comma(percent), count)
+
+
+def _pupils(pupils: int, exact: bool, minimum: int) -> Shown:
+    hide = not exact and 0 < pupils < minimum
+    return Shown(f"<{minimum}" if hide else str(pupils), "", None if hide else pupils)
+
+
+def _row(label: str, tally: statistics.Tally, measure: str, *, exact: bool, minimum: int,
+         url: str = "", total: bool = False) -> Row:
+    counts = tally.counts(measure)
+    numbers = [c.count for c in counts]
+    hidden = [False] * len(numbers) if exact else withheld_cells(numbers, minimum)
+    return Row(
+        label=label,
+        pupils=_pupils(tally.pupils, exact, minimum),
+        cells=tuple(_shown(c.count, c.percent, h, minimum) for c, h in zip(counts, hidden)),
+        url=url,
+        total=total,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Tables and their charts
+# ---------------------------------------------------------------------------------------
+
+
+def _chart(title: str, categories: Sequence[str], rows: Sequence[Row], minimum: int) -> str:
+    bars = []
+    for row in rows:
+        segments = [
+            Segment(i, cell.count, f"{row.label} · {category}: {cell.text} ({cell.percent}%)")
+            for i, (category, cell) in enumerate(zip(categories, row.cells))
+            if not cell.withheld
+        ]
+        if any(cell.withheld for cell in row.cells) or row.pupils.withheld:
+            # One grey segment for what is withheld: its size is the row's total less the
+            # shown counts, which the table already gives; each withheld count stays hidden.
+            shown = sum(cell.count for cell in row.cells if not cell.withheld)
+            rest = (row.pupils.count - shown) if row.pupils.count is not None else 1
+            segments.append(Segment(-1, max(rest, 0), f"{row.label}: " + _withheld(minimum)))
+        bars.append(Bar(row.label, segments))
+    # Safe to place in a page as it is: core.charts escapes every text it draws.
+    return mark_safe(stacked_bars(bars, categories, title=title, withheld=_withheld(minimum)))
+
+
+def _withheld(minimum: int) -> str:
+    return _("fewer than %(n)s each, not shown") % {"n": minimum}
+
+
+def _table(measure: str, columns: statistics.Columns, by: str, group: str,
+           rows: Sequence[Row], minimum: int) -> Table:
+    title = f"{columns.title(measure)} · {by}"
+    categories = tuple(c.label for c in columns.of(measure))
+    return Table(measure, title, group, categories, tuple(rows),
+                 _chart(title, categories, rows, minimum))
+
+
+# ---------------------------------------------------------------------------------------
+# The department's dashboard
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filters offer and what they chose."""
+
+    year_names: tuple[str, ...]
+    year_name: str
+    term: str  # "1", "2" or statistics.WHOLE_YEAR
+    level: str  # "" for every type
+
+
+def _year_key(name: str) -> str:
+    return statistics._year_key(name)
+
+
+def _choose_year(years: Sequence[SchoolYear], value: str | None) -> str:
+    names = sorted({_year_key(y.name) for y in years}, reverse=True)
+    if value and value.strip():
+        if _year_key(value) not in names:
+            raise NotFound(_("No school of this department has such a school year."),
+                           field="nam-hoc")
+        return _year_key(value)
+    current = sorted({_year_key(y.name) for y in years if y.is_current}, reverse=True)
+    if current or names:
+        return (current or names)[0]
+    raise NotFound(_("No school of this department has a school year yet."), field="nam-hoc")
+
+
+def _choose_term(terms: Sequence[Term], value: str | None) -> str:
+    if value is not None and value.strip():
+        value = value.strip()
+        if value not in ("1", "2", statistics.WHOLE_YEAR):
+            allowed = ", ".join(("1", "2", statistics.WHOLE_YEAR))
+            raise statistics.InvalidChoice(
+                _("Choose one of: %(allowed)s.") % {"allowed": allowed}, field="ky"
+            )
+        return value
+    today = timezone.localdate()
+    now = sorted({t.number for t in terms if t.start_date <= today <= t.end_date})
+    if now:
+        return str(now[0])
+    if terms and all(t.end_date < today for t in terms):
+        return statistics.WHOLE_YEAR
+    return "1"
+
+
+def department_dashboard(department: Department, *, year: str | None = None,
+                         term: str | None = None, level: str | None = None) -> tuple[Dashboard, Choices]:
+    """The department's dashboard for a school year (by name, "2026-2027"; default the
+    current one), a term ("1", "2", "ca-nam"; default today's) and a school type (a
+    School.Level; default all). Counts withheld as the module says. NotFound / InvalidChoice
+    name the filter that is wrong."""
+    if level and level not in LEVELS:
+        raise statistics.InvalidChoice(
+            _("Choose one of: %(allowed)s.") % {"allowed": ", ".join(LEVELS)}, field="loai"
+        )
+    schools = School.objects.filter(department=department)
+    if level:
+        schools = schools.filter(level=level)
+    schools = list(schools.order_by("name"))
+    years = list(SchoolYear.objects.filter(school__in=schools))
+    year_name = _choose_year(years, year)
+    chosen = {y.school_id: y for y in years if _year_key(y.name) == year_name}
+    terms = list(Term.objects.filter(school_year__in=chosen.values()))
+    term_value = _choose_term(terms, term)
+    is_year = term_value == statistics.WHOLE_YEAR
+    term_of = {t.school_year_id: t for t in terms if str(t.number) == term_value}
+    classes = list(
+        ClassGroup.objects.filter(school_year__in=chosen.values())
+        .select_related("school", "school_year", "homeroom_teacher")
+        .order_by("grade", "sort_key")
+    )
+    by_school: dict[int, list] = {s.pk: [] for s in schools}
+    for cg in classes:
+        school_year = chosen[cg.school_id]
+        if is_year or school_year.pk in term_of:  # a term not set up: no cards yet
+            by_school[cg.school_id].append(
+                (cg, cards_for(cg, school_year, None if is_year else term_of[school_year.pk]))
+            )
+    stats = statistics.summarise_department(is_year, [(s, by_school[s.pk]) for s in schools])
+    minimum = minimum_count()
+    tables = []
+    for measure in stats.columns.names:
+        options = {"exact": False, "minimum": minimum}
+        school_rows = [_row(s.name, t, measure, **options) for s, t in stats.schools]
+        school_rows.append(_row(_("Whole department"), stats.total, measure, total=True, **options))
+        grade_rows = [_row(_("Grade %(g)s") % {"g": g}, t, measure, **options) for g, t in stats.grades]
+        tables.append(_table(measure, stats.columns, _("by school"), _("School"), school_rows, minimum))
+        tables.append(_table(measure, stats.columns, _("by grade"), _("Grade"), grade_rows, minimum))
+    period = f"Năm học {year_name.replace('-', '–')} · " + _period_word(term_value)
+    dashboard = Dashboard(department.name, period, False, minimum, tuple(tables),
+                          _pupils(stats.total.pupils, False, minimum))
+    year_names = tuple(sorted({_year_key(y.name) for y in years}, reverse=True))
+    return dashboard, Choices(year_names, year_name, term_value, level or "")
+
+
+def _period_word(term_value: str) -> str:
+    return {"1": "HỌC KỲ I", "2": "HỌC KỲ II"}.get(term_value, "CẢ NĂM")
+
+
+# ---------------------------------------------------------------------------------------
+# A school's own dashboard
+# ---------------------------------------------------------------------------------------
+
+
+def school_dashboard(school: School, school_year: SchoolYear, term: Term | None) -> Dashboard:
+    """The same dashboard over one school, for its managers: exact counts, per class (each
+    linked to the class's summary), per grade and the school; the school statistics' own
+    numbers (`statistics.school_statistics`)."""
+    stats = statistics.school_statistics(school, school_year, term)
+    minimum = minimum_count()
+    period_query = f"?ky={stats.term_code}"
+    tables = []
+    for measure in stats.columns.names:
+        options = {"exact": True, "minimum": minimum}
+        class_rows = [
+            _row(c.name, c.tally, measure,
+                 url=reverse("reports:class_summary", args=[c.class_id]) + period_query, **options)
+            for g in stats.grades for c in g.classes
+        ]
+        grade_rows = [
+            _row(_("Grade %(g)s") % {"g": g.grade}, g.tally, measure, **options)
+            for g in stats.grades
+        ]
+        grade_rows.append(_row(_("Whole school"), stats.total, measure, total=True, **options))
+        tables.append(_table(measure, stats.columns, _("by class"), _("Class"), class_rows, minimum))
+        tables.append(_table(measure, stats.columns, _("by grade"), _("Grade"), grade_rows, minimum))
+    period = f"{stats.school_year} · {stats.term}"
+    return Dashboard(school.name, period, True, minimum, tuple(tables),
+                     _pupils(stats.total.pupils, True, minimum))

@@ -1,0 +1,292 @@
+"""The results dashboard (reports/dashboard.py, reports/views/dashboard.py): a department's
+officers see counts of every school of their department, small counts withheld, never a
+pupil; a school's managers the same over their own school, exact, linked to the classes;
+nobody else sees either. Charts are SVG drawn on the server, each with its table.
+
+The data is test_statistics' `results` (school A: 10A1 with An Tốt, Châu Khá, Dương Đạt and
+Đức with no result yet; 10A2 with Bình Chưa đạt), plus two more pupils of 10A1 at Tốt, so
+that school A has 3 pupils at Tốt in term I.
+"""
+
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core.charts import Bar, Segment, stacked_bars
+from reports import dashboard as board
+from school import access
+from school.models import DepartmentMembership, Student
+from tests import factories as f
+from tests.conftest import as_user, assert_cast
+from tests.reports.test_statistics import build_results, grade_pupil, new_pupil, rate
+
+pytestmark = pytest.mark.django_db
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def results(cast):
+    results = build_results(cast)
+    for given in ("Giang", "Hà"):
+        pupil = new_pupil(cast, cast.class_a1, "Lương", "Thị", given)
+        for term in (results.term1, results.term2):
+            grade_pupil(cast, pupil, cast.class_a1, term, "9")
+            rate(cast, pupil, term, "Tốt")
+    return results
+
+
+def department_url(cast, **query):
+    url = reverse("reports:department_dashboard", args=[cast.school_a.department.code])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def school_url(cast, **query):
+    url = reverse("reports:school_dashboard", args=[cast.school_a.pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def pupil_words(cast) -> set[str]:
+    """Every pupil's full name (both orders) and code in the cast's schools."""
+    words = set()
+    for pupil in Student.objects.filter(school__in=[cast.school_a, cast.school_b]):
+        words |= {
+            pupil.full_name, pupil.student_code,
+            f"{pupil.family_name} {pupil.middle_name} {pupil.given_name}",
+        }
+    return words
+
+
+def table(dashboard, title_part: str):
+    return next(t for t in dashboard.tables if title_part in t.title)
+
+
+def cells_of(row) -> list[str]:
+    return [c.text for c in row.cells]
+
+
+# ------------------------------------------------------------------------------ who may
+
+
+def test_only_the_departments_officers_and_the_operator_may_view_it(cast):
+    department = cast.school_a.department
+    assert_cast(cast, lambda u: access.may_view_department(u, department),
+                {"officer", "operator"})
+
+
+def test_an_inactive_officer_or_account_may_not(cast):
+    membership = DepartmentMembership.objects.get(user=cast.officer)
+    membership.is_active = False
+    membership.save()
+    assert not access.may_view_department(cast.officer, cast.school_a.department)
+    other = DepartmentMembership.objects.get(user=cast.other_officer)
+    other.user.is_active = False
+    other.user.save()
+    assert not access.may_view_department(other.user, other.department)
+
+
+def test_the_department_dashboard_opens_for_its_officers_alone(client, cast, results):
+    def opens(user):
+        response = as_user(client, user).get(department_url(cast))
+        if response.status_code == 302:
+            assert user.is_anonymous and "/tai-khoan/" in response["Location"]
+        else:
+            assert response.status_code in (200, 404)
+        return response.status_code == 200
+
+    assert_cast(cast, opens, {"officer", "operator"})
+
+
+def test_the_schools_own_dashboard_opens_for_its_managers_alone(client, cast, results):
+    def opens(user):
+        response = as_user(client, user).get(school_url(cast))
+        assert response.status_code in (200, 302, 404)
+        return response.status_code == 200
+
+    assert_cast(cast, opens, {"principal", "operator"})
+
+
+def test_an_officer_opens_no_school_page_class_or_pupil(client, cast, results):
+    as_user(client, cast.officer)
+    for url in (
+        reverse("reports:school_statistics", args=[cast.school_a.pk]),
+        reverse("reports:school_dashboard", args=[cast.school_a.pk]),
+        reverse("reports:class_summary", args=[cast.class_a1.pk]),
+        f"/api/reports/statistics?school={cast.school_a.code}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert access.departments_of(cast.officer).get() == cast.school_a.department
+    assert not Student.objects.visible_to(cast.officer).exists()
+
+
+def test_the_officers_home_links_to_the_dashboard(client, cast):
+    body = as_user(client, cast.officer).get("/").content.decode()
+    assert department_url(cast) in body
+
+
+# ------------------------------------------------------------------------------ what they see
+
+
+def test_an_officer_sees_small_counts_withheld_and_the_principal_sees_them(cast, results):
+    officer, _choices = board.department_dashboard(cast.school_a.department, term="1")
+    row = table(officer, "học tập · theo trường").rows[0]
+    assert row.label == cast.school_a.name
+    # Tốt 3, Khá 1, Đạt 1, Chưa đạt 1, no result 1 (7 pupils): all under 5.
+    assert row.pupils.text == "7"
+    assert cells_of(row) == ["<5", "<5", "<5", "<5", "<5"]
+    assert all(c.percent == "" for c in row.cells if c.withheld)
+    principal = board.school_dashboard(cast.school_a, cast.class_a1.school_year, results.term1)
+    school_row = table(principal, "học tập · theo khối").rows[-1]
+    assert school_row.pupils.text == "7"
+    assert cells_of(school_row)[:5] == ["3", "1", "1", "1", "1"]
+    assert school_row.cells[0].percent == "42,9"
+
+
+def test_a_lone_small_count_takes_the_next_smallest_with_it():
+    # 40 pupils, one count of 3: shown alone, 40 − 37 would give it back.
+    assert board.withheld_cells([20, 17, 3, 0, 0], 5) == [False, True, True, False, False]
+    assert board.withheld_cells([20, 15, 3, 2, 0], 5) == [False, False, True, True, False]
+    assert board.withheld_cells([20, 15, 0, 0, 0], 5) == [False] * 5
+
+
+@override_settings(DASHBOARD_MIN_COUNT=3)
+def test_the_threshold_is_a_setting(cast, results):
+    officer, _c = board.department_dashboard(cast.school_a.department, term="1")
+    row = table(officer, "học tập · theo trường").rows[0]
+    assert cells_of(row)[0] == "3"
+    assert row.cells[1].text == "<3"
+
+
+def test_no_pupil_name_or_code_reaches_the_officers_page_or_workbook(client, cast, results):
+    as_user(client, cast.officer)
+    page = client.get(department_url(cast, ky="1")).content.decode()
+    year = client.get(department_url(cast, ky="ca-nam")).content.decode()
+    workbook = load_workbook(io.BytesIO(client.get(department_url(cast, ky="1", **{"dinh-dang": "xlsx"})).content))
+    sheet_text = " ".join(
+        str(v) for ws in workbook for r in ws.iter_rows(values_only=True) for v in r if v is not None
+    )
+    assert cast.school_a.name in page and cast.school_a.name in sheet_text
+    words = pupil_words(cast)
+    assert len(words) >= 16  # eight pupils
+    for text in (page, year, sheet_text):
+        assert [w for w in words if w in text] == []
+
+
+def test_the_workbook_withholds_what_the_page_withholds(client, cast, results):
+    as_user(client, cast.officer)
+    response = client.get(department_url(cast, ky="1", **{"dinh-dang": "xlsx"}))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] == cast.school_a.name]
+    assert rows, "the school's row"
+    learning = rows[0]
+    assert learning[1] == 7
+    assert learning[2] == "<5" and learning[3] in (None, "")
+    as_user(client, cast.principal)
+    ws = load_workbook(io.BytesIO(client.get(school_url(cast, ky="1", **{"dinh-dang": "xlsx"})).content)).active
+    school = [r for r in ws.iter_rows(values_only=True) if r and r[0] == "Toàn trường"][0]
+    assert school[1] == 7 and school[2] == 3 and school[3] == pytest.approx(42.9)
+
+
+def test_the_schools_own_dashboard_links_each_class(client, cast, results):
+    body = as_user(client, cast.principal).get(school_url(cast, ky="1")).content.decode()
+    assert reverse("reports:class_summary", args=[cast.class_a1.pk]) + "?ky=1" in body
+    statistics_page = client.get(
+        reverse("reports:school_statistics", args=[cast.school_a.pk]) + "?ky=1"
+    ).content.decode()
+    assert reverse("reports:school_dashboard", args=[cast.school_a.pk]) in statistics_page
+
+
+def test_the_charts_are_svg_holding_the_numbers_and_no_script(client, cast, results):
+    body = as_user(client, cast.principal).get(school_url(cast, ky="1")).content.decode()
+    svgs = body.count("<svg")
+    assert svgs == len(board.school_dashboard(cast.school_a, cast.class_a1.school_year,
+                                              results.term1).tables)
+    first = body[body.index("<svg"): body.index("</svg>") + len("</svg>")]
+    root = ET.fromstring(first)
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert any(t and "10A1 · Tốt: 3 (50,0%)" in t for t in titles), titles
+    assert not list(root.iter(f"{SVG}script")) and "href" not in first and "style" not in first
+
+
+def test_a_chart_escapes_its_labels_and_scales_by_its_viewbox():
+    svg = stacked_bars(
+        [Bar('<script>alert(1)</script> & "x"', [Segment(0, 3, "a <b> 3"), Segment(-1, 2, "hidden")])],
+        ["Tốt"], title="T & <t>", withheld="withheld",
+    )
+    root = ET.fromstring(svg)
+    assert root.get("viewBox").startswith("0 0 ")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    widths = [float(r.get("width")) for r in root.iter(f"{SVG}rect")][:2]
+    assert widths[0] == pytest.approx(widths[1] * 1.5)
+
+
+def test_a_withheld_count_draws_no_segment_of_its_own(cast, results):
+    officer, _c = board.department_dashboard(cast.school_a.department, term="1")
+    chart = table(officer, "học tập · theo trường").chart
+    titles = [t.text or "" for t in ET.fromstring(chart).iter(f"{SVG}title")]
+    assert not any("Tốt: 3" in t for t in titles)
+    assert any("not shown" in t or "không hiển thị" in t for t in titles), titles
+
+
+# ------------------------------------------------------------------------------ filters
+
+
+def test_another_department_and_the_school_type_filter_keep_schools_out(cast, results):
+    other = f.DepartmentFactory(name="Sở khác", code="so-khac")
+    far = f.SchoolFactory(department=other, name="Trường Xa")
+    f.SchoolYearFactory(school=far)
+    officer, _c = board.department_dashboard(cast.school_a.department, term="1")
+    labels = [r.label for r in table(officer, "theo trường").rows]
+    assert labels == [cast.school_a.name, cast.school_b.name, "Toàn Sở"]
+    primary, choices = board.department_dashboard(cast.school_a.department, term="1",
+                                                   level="primary")
+    assert [r.label for r in table(primary, "theo trường").rows][0] == cast.school_b.name
+    assert choices.level == "primary"
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"ky": "3"}, "ky"), ({"nam-hoc": "1999-2000"}, "nam-hoc"), ({"loai": "x"}, "loai"),
+    ({"dinh-dang": "pdf"}, "dinh-dang"),
+])
+def test_a_bad_filter_gets_a_page_naming_it(client, cast, results, query, field):
+    response = as_user(client, cast.officer).get(department_url(cast, **query))
+    assert response.status_code in (400, 404)
+    assert field in response.content.decode()
+
+
+# ------------------------------------------------------------------------------ queries
+
+
+def _queries(function) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        function()
+    return len(ctx.captured_queries)
+
+
+def test_the_department_dashboard_adds_only_its_classes_queries_per_school(cast, results):
+    """Four queries (schools, years, terms, classes) and one cards_for (nine for a term) per
+    class: a school costs its classes' cards, nothing more, and no pupil costs a query."""
+    department = cast.school_a.department
+
+    def run():
+        board.department_dashboard(department, term="1")
+
+    # School A's two classes, school B's one (a term not set up there: no cards read).
+    one = _queries(run)
+    assert one == 4 + 2 * 9
+    for n in range(2):  # two more schools, one class each, with their term I
+        school = f.SchoolFactory(name=f"Trường THPT Thêm {n}")
+        year = f.SchoolYearFactory(school=school)
+        f.TermFactory(school_year=year, number=1, start_date=results.term1.start_date,
+                      end_date=results.term1.end_date)
+        class_group = f.ClassGroupFactory(school_year=year, name="10A1")
+        for i in range(3):
+            f.enrol(f.StudentFactory(school=school), class_group)
+    three = _queries(run)
+    assert three == one + 2 * 9
