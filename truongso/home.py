@@ -31,6 +31,7 @@ from contactbook.models import AttendanceMark, LeaveRequest, MessageThread, Scor
 from lms.models import LessonAssignment
 from reports.models import ReportRun
 from school import selectors
+from school.access import departments_of
 from school.managers import (
     enrolled,
     managed_school_ids,
@@ -69,6 +70,12 @@ def home_context(user, *, day: datetime.date | None = None) -> dict:
         can_manage=bool(managed) or bool(signed_in(user) and user.is_superuser),
         teacher_day=teacher_day(user, day) if any(c.taught for c in context["classes"]) else None,
         school_days=school_days(managed, day) if managed else [],
+    )
+    # A department's officer has no class, pupil or school: their page is the dashboard's
+    # link (asked only then, so everyone else's home keeps its queries).
+    nothing_else = not (context["classes"] or context["children"] or context["pending_links"])
+    context["departments"] = (
+        list(departments_of(user)) if nothing_else and not managed and signed_in(user) else []
     )
     return context
 
