@@ -21,11 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from contactbook.models import AttendanceMark
 from core.charts import Bar, Segment, stacked_bars
 from reports import statistics
 from reports.cards.selectors import cards_for
@@ -65,6 +68,7 @@ class Table:
     categories: tuple[str, ...]
     rows: tuple[Row, ...]
     chart: str  # the SVG
+    unit: str = ""  # the second column's heading: pupils, or for attendance the sessions
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,63 @@ def _table(measure: str, columns: statistics.Columns, by: str, group: str,
     title = f"{columns.title(measure)} · {by}"
     categories = tuple(c.label for c in columns.of(measure))
     return Table(measure, title, group, categories, tuple(rows),
-                 _chart(title, categories, rows, minimum))
+                 _chart(title, categories, rows, minimum), _("Pupils"))
+
+
+# ---------------------------------------------------------------------------------------
+# Attendance: the marks of the period by week and by school (or class)
+# ---------------------------------------------------------------------------------------
+
+ATTENDANCE = "attendance"
+STATUSES = tuple(AttendanceMark.Status)
+
+
+def _marks_tally(counts: dict[str, int]) -> statistics.Tally:
+    """A row of marks as a Tally (the sessions marked, each status's count and share), so it
+    is withheld and drawn exactly like the results."""
+    total = sum(counts.values())
+    return statistics.Tally(total, ((ATTENDANCE, tuple(
+        statistics.Count(statistics.Category(s.value, str(s.label)), counts.get(s, 0),
+                         statistics.percent(counts.get(s, 0), total))
+        for s in STATUSES
+    )),))
+
+
+def attendance_tables(marks, group: str, groups: Sequence[tuple[int, str, str]], *,
+                      exact: bool, minimum: int, title_group: str) -> list[Table]:
+    """Two tables of `marks` (an AttendanceMark queryset already limited to the schools and
+    the period): by week (Monday's date) and by `group` ("class_group__school_id" or
+    "class_group_id"; `groups` gives each one's (id, label, url) in order). Two queries."""
+    by_week: dict = {}
+    for week, status, n in (
+        marks.annotate(week=TruncWeek("date")).values_list("week", "status")
+        .annotate(n=Count("pk")).order_by("week")
+    ):
+        by_week.setdefault(week, {})[status] = n
+    by_group: dict = {}
+    for key, status, n in marks.values_list(group, "status").annotate(n=Count("pk")).order_by():
+        by_group.setdefault(key, {})[status] = n
+    options = {"exact": exact, "minimum": minimum}
+    week_rows = [
+        _row(_("Week of %(day)s") % {"day": week.strftime("%d/%m/%Y")}, _marks_tally(c),
+             ATTENDANCE, **options)
+        for week, c in by_week.items()
+    ]
+    group_rows = [_row(label, _marks_tally(by_group.get(key, {})), ATTENDANCE, url=url, **options)
+                  for key, label, url in groups]
+    categories = tuple(str(s.label) for s in STATUSES)
+    tables = []
+    for by, heading, rows in ((_("by week"), _("Week"), week_rows),
+                              (title_group, "", group_rows)):
+        title = f"{_('Attendance')} · {by}"
+        tables.append(Table(ATTENDANCE, title, heading or _group_heading(title_group),
+                            categories, tuple(rows), _chart(title, categories, rows, minimum),
+                            _("Sessions marked")))
+    return tables
+
+
+def _group_heading(by: str) -> str:
+    return _("School") if by == _("by school") else _("Class")
 
 
 # ---------------------------------------------------------------------------------------
@@ -252,6 +312,16 @@ def department_dashboard(department: Department, *, year: str | None = None,
         grade_rows = [_row(_("Grade %(g)s") % {"g": g}, t, measure, **options) for g, t in stats.grades]
         tables.append(_table(measure, stats.columns, _("by school"), _("School"), school_rows, minimum))
         tables.append(_table(measure, stats.columns, _("by grade"), _("Grade"), grade_rows, minimum))
+    spans = [(t.start_date, t.end_date) for t in (terms if is_year else term_of.values())]
+    if spans:
+        marks = AttendanceMark.objects.filter(
+            class_group__school_year__in=chosen.values(),
+            date__range=(min(a for a, _b in spans), max(b for _a, b in spans)),
+        )
+        tables += attendance_tables(
+            marks, "class_group__school_id", [(s.pk, s.name, "") for s in schools],
+            exact=False, minimum=minimum, title_group=_("by school"),
+        )
     period = f"Năm học {year_name.replace('-', '–')} · " + _period_word(term_value)
     dashboard = Dashboard(department.name, period, False, minimum, tuple(tables),
                           _pupils(stats.total.pupils, False, minimum))
@@ -290,6 +360,15 @@ def school_dashboard(school: School, school_year: SchoolYear, term: Term | None)
         grade_rows.append(_row(_("Whole school"), stats.total, measure, total=True, **options))
         tables.append(_table(measure, stats.columns, _("by class"), _("Class"), class_rows, minimum))
         tables.append(_table(measure, stats.columns, _("by grade"), _("Grade"), grade_rows, minimum))
+    periods = [term] if term is not None else list(Term.objects.of_year(school_year))
+    if periods:
+        marks = AttendanceMark.objects.filter(
+            class_group__school_year=school_year,
+            date__range=(min(t.start_date for t in periods), max(t.end_date for t in periods)),
+        )
+        groups = [(c.class_id, c.name, "") for g in stats.grades for c in g.classes]
+        tables += attendance_tables(marks, "class_group_id", groups, exact=True,
+                                    minimum=minimum, title_group=_("by class"))
     period = f"{stats.school_year} · {stats.term}"
     return Dashboard(school.name, period, True, minimum, tuple(tables),
                      _pupils(stats.total.pupils, True, minimum))

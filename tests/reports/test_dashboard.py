@@ -279,7 +279,7 @@ def test_the_department_dashboard_adds_only_its_classes_queries_per_school(cast,
 
     # School A's two classes, school B's one (a term not set up there: no cards read).
     one = _queries(run)
-    assert one == 4 + 2 * 9
+    assert one == 4 + 2 * 9 + 2  # and two for the attendance: by week, by school
     for n in range(2):  # two more schools, one class each, with their term I
         school = f.SchoolFactory(name=f"Trường THPT Thêm {n}")
         year = f.SchoolYearFactory(school=school)
@@ -288,5 +288,46 @@ def test_the_department_dashboard_adds_only_its_classes_queries_per_school(cast,
         class_group = f.ClassGroupFactory(school_year=year, name="10A1")
         for i in range(3):
             f.enrol(f.StudentFactory(school=school), class_group)
+        for i, pupil in enumerate(Student.objects.filter(school=school)):
+            f.attendance_mark(pupil, results.term1.start_date, status="present")
     three = _queries(run)
     assert three == one + 2 * 9
+
+
+# ------------------------------------------------------------------------------ attendance
+
+
+def mark_week(cast, results):
+    """Week of Monday 5 October 2026: An was away with leave on the 5th and 6th (the
+    results' marks); six others present on the 5th."""
+    import datetime
+
+    day = datetime.date(2026, 10, 5)
+    for pupil in Student.objects.filter(school=cast.school_a).exclude(pk=cast.pupil_a1.pk)[:6]:
+        f.attendance_mark(pupil, day, status="present", by=cast.homeroom_a1)
+
+
+def test_attendance_by_week_is_counted_and_small_counts_withheld(cast, results):
+    mark_week(cast, results)
+    officer, _c = board.department_dashboard(cast.school_a.department, term="1")
+    week = table(officer, "Chuyên cần · theo tuần").rows
+    assert [r.label for r in week] == ["Tuần bắt đầu 05/10/2026"]
+    assert week[0].pupils.text == "8"
+    # Present 6, late 0, with leave 2, without 0: the 2 withheld, and the 6 with it.
+    assert cells_of(week[0]) == ["<5", "0", "<5", "0"]
+    by_school = table(officer, "Chuyên cần · theo trường").rows
+    assert [r.label for r in by_school][0] == cast.school_a.name
+    principal = board.school_dashboard(cast.school_a, cast.class_a1.school_year, results.term1)
+    week = table(principal, "Chuyên cần · theo tuần").rows[0]
+    assert cells_of(week) == ["6", "0", "2", "0"]
+    assert week.cells[0].percent == "75,0"
+    classes = table(principal, "Chuyên cần · theo lớp").rows
+    assert [(r.label, r.pupils.text) for r in classes] == [("10A1", "7"), ("10A2", "1")]
+
+
+def test_the_attendance_table_is_on_the_page_with_its_chart(client, cast, results):
+    mark_week(cast, results)
+    body = as_user(client, cast.officer).get(department_url(cast, ky="1")).content.decode()
+    assert "Chuyên cần · theo tuần" in body and "Số buổi điểm danh" in body
+    assert body.count("<svg") == len(board.department_dashboard(
+        cast.school_a.department, term="1")[0].tables)
