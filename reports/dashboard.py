@@ -13,8 +13,9 @@ too. The school's managers (`exact=True`) see the exact counts, and their rows l
 class's summary.
 
 The queries: the schools, their years, the chosen years' terms and their classes (four, in
-the department's view), then one `cards_for` per class (the school statistics' cost), so
-the count grows with the classes shown, never with the pupils.
+the department's view), one `cards_for` per class (the school statistics' cost), then two
+for the attendance and one for the report runs: the count grows with the classes shown,
+never with the pupils.
 """
 
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ from contactbook.models import AttendanceMark
 from core.charts import Bar, Segment, stacked_bars
 from reports import statistics
 from reports.cards.selectors import cards_for
+from reports.models import ReportRun
 from school.exceptions import NotFound
 from school.models import ClassGroup, Department, School, SchoolYear, Term
 
@@ -72,6 +74,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """One school's term at its end: closed (its cards reach the parents) or not, and its
+    latest report run."""
+
+    school: str
+    term: str  # "HỌC KỲ I" or "" when the term is not set up there
+    closed: str  # the date it was closed, "" while open
+    run_status: str  # the latest run's status, "" when none
+    run_done: str  # the latest run's share of cards ready, "82,5%"; "<5" for a tiny run
+
+
+@dataclass(frozen=True)
 class Dashboard:
     heading: str  # the department's or the school's name
     period: str  # "Năm học 2026–2027 · HỌC KỲ I"
@@ -79,6 +93,9 @@ class Dashboard:
     minimum: int
     tables: tuple[Table, ...]
     pupils: Shown
+    progress: tuple[Progress, ...] = ()
+    progress_chart: str = ""
+    not_closed: tuple[str, ...] = ()  # the schools whose term is not closed yet
 
 
 def minimum_count() -> int:
@@ -323,10 +340,54 @@ def department_dashboard(department: Department, *, year: str | None = None,
             exact=False, minimum=minimum, title_group=_("by school"),
         )
     period = f"Năm học {year_name.replace('-', '–')} · " + _period_word(term_value)
+    progress = _progress(schools, chosen, terms, "2" if is_year else term_value, minimum)
     dashboard = Dashboard(department.name, period, False, minimum, tuple(tables),
-                          _pupils(stats.total.pupils, False, minimum))
+                          _pupils(stats.total.pupils, False, minimum), progress,
+                          _progress_chart(progress),
+                          tuple(p.school for p in progress if p.term and not p.closed))
     year_names = tuple(sorted({_year_key(y.name) for y in years}, reverse=True))
     return dashboard, Choices(year_names, year_name, term_value, level or "")
+
+
+def _progress(schools, chosen, terms, number: str, minimum: int) -> tuple[Progress, ...]:
+    """Each school's term `number` ("1" or "2"; the year's end is term II's): closed or not,
+    and the latest report run of that term. One query (the runs); the schools, years and
+    terms are the dashboard's."""
+    term_of = {t.school_year_id: t for t in terms if str(t.number) == number}
+    runs: dict[int, ReportRun] = {}
+    for run in ReportRun.objects.filter(term__in=term_of.values()).order_by("-created_at", "-pk"):
+        runs.setdefault(run.school_id, run)
+    rows = []
+    for school in schools:
+        year = chosen.get(school.pk)
+        term = term_of.get(year.pk) if year else None
+        run = runs.get(school.pk)
+        done = ""
+        if run is not None:
+            done = (f"<{minimum}" if 0 < run.total < minimum
+                    else statistics.decimal_comma(statistics.percent(run.done, run.total)) + "%")
+        rows.append(Progress(
+            school=school.name,
+            term=statistics.term_heading(term) if term else "",
+            closed=timezone.localtime(term.closed_at).strftime("%d/%m/%Y")
+            if term and term.closed_at else "",
+            run_status=str(run.get_status_display()) if run else "",
+            run_done=done,
+        ))
+    return tuple(rows)
+
+
+def _progress_chart(progress: Sequence[Progress]) -> str:
+    closed = sum(1 for p in progress if p.closed)
+    open_ = sum(1 for p in progress if p.term and not p.closed)
+    missing = sum(1 for p in progress if not p.term)
+    labels = (_("Closed"), _("Not closed yet"), _("Not set up"))
+    bar = Bar(_("Schools"), [
+        Segment(i, n, f"{label}: {n}")
+        for i, (label, n) in enumerate(zip(labels, (closed, open_, missing)))
+    ])
+    # Safe to place in a page as it is: core.charts escapes every text it draws.
+    return mark_safe(stacked_bars([bar], labels, title=_("The term's close across schools")))
 
 
 def _period_word(term_value: str) -> str:

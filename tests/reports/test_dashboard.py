@@ -279,7 +279,8 @@ def test_the_department_dashboard_adds_only_its_classes_queries_per_school(cast,
 
     # School A's two classes, school B's one (a term not set up there: no cards read).
     one = _queries(run)
-    assert one == 4 + 2 * 9 + 2  # and two for the attendance: by week, by school
+    # Then two for the attendance (by week, by school) and one for the report runs.
+    assert one == 4 + 2 * 9 + 2 + 1
     for n in range(2):  # two more schools, one class each, with their term I
         school = f.SchoolFactory(name=f"Trường THPT Thêm {n}")
         year = f.SchoolYearFactory(school=school)
@@ -329,5 +330,41 @@ def test_the_attendance_table_is_on_the_page_with_its_chart(client, cast, result
     mark_week(cast, results)
     body = as_user(client, cast.officer).get(department_url(cast, ky="1")).content.decode()
     assert "Chuyên cần · theo tuần" in body and "Số buổi điểm danh" in body
+    # One chart per table, and one of the term's close across schools.
     assert body.count("<svg") == len(board.department_dashboard(
-        cast.school_a.department, term="1")[0].tables)
+        cast.school_a.department, term="1")[0].tables) + 1
+
+
+# ------------------------------------------------------------------------------ the term's close
+
+
+def test_the_schools_term_close_and_latest_run_and_those_not_closed(client, cast, results):
+    from django.utils import timezone
+
+    from reports.models import ReportRun
+
+    results.term1.closed_at = timezone.now()
+    results.term1.save()
+    year_a = cast.class_a1.school_year
+    ReportRun.objects.create(school=cast.school_a, school_year=year_a, term=results.term1,
+                             scope="school", status="done", total=7, done=7,
+                             requested_by=cast.principal)
+    late = f.SchoolFactory(name="Trường THCS Chậm")
+    f.TermFactory(school_year=f.SchoolYearFactory(school=late), number=1,
+                  start_date=results.term1.start_date, end_date=results.term1.end_date)
+    tiny = f.SchoolFactory(name="Trường THCS Nhỏ")
+    tiny_year = f.SchoolYearFactory(school=tiny)
+    tiny_term = f.TermFactory(school_year=tiny_year, number=1,
+                              start_date=results.term1.start_date, end_date=results.term1.end_date)
+    ReportRun.objects.create(school=tiny, school_year=tiny_year, term=tiny_term, scope="class",
+                             status="running", total=3, done=1, requested_by=cast.principal)
+    dashboard, _c = board.department_dashboard(cast.school_a.department, term="1")
+    rows = {p.school: p for p in dashboard.progress}
+    a = rows[cast.school_a.name]
+    assert a.term == "HỌC KỲ I" and a.closed and a.run_status == "Đã xong"
+    assert a.run_done == "100,0%"
+    assert rows[cast.school_b.name].term == ""  # no term I set up there
+    assert rows[tiny.name].run_done == "<5"  # a run of three cards: three pupils
+    assert dashboard.not_closed == (late.name, tiny.name)
+    body = as_user(client, cast.officer).get(department_url(cast, ky="1")).content.decode()
+    assert "Khoá sổ học kỳ ở các trường" in body and late.name in body
