@@ -39,9 +39,9 @@ from pypdf import PdfReader
 from core import failsoft
 from core.files import is_disk_full, write_whole
 from reports import pdf, school_record
-from reports.storage import is_local, reports_storage
 from reports.cards import selectors as card_data
 from reports.models import ReportCard, ReportChunk, ReportFile, ReportRun
+from reports.storage import is_local, reports_storage
 from school.access import can_manage_school
 from school.exceptions import DomainError, NotFound
 from school.models import ClassGroup, School, SchoolYear, StaffMembership, Student, Term
