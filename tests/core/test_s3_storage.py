@@ -2,7 +2,7 @@
 server, started once for the module. A report run's class PDF is written by a real Celery
 worker process (another "host": it knows the bucket from its environment, as production's do)
 and streamed to the principal by the access-checked view; nobody else gets it; nothing lands
-under the local roots."""
+under the local roots. A message attachment goes to the bucket and back the same way."""
 
 import io
 import socket
@@ -10,12 +10,13 @@ import zipfile
 
 import boto3
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 from pypdf import PdfReader
 
-from contactbook.models import Score
+from contactbook.models import MessageAttachment, Score
 from reports import runs
 from reports.models import ReportFile, ReportRun
 from tests import factories as f
@@ -64,6 +65,7 @@ def bucket(s3_endpoint, settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "reports": {"BACKEND": backend, "OPTIONS": {**options, "location": "tinh/reports", "file_overwrite": True}},
+        "attachments": {"BACKEND": backend, "OPTIONS": {**options, "location": "tinh/attachments", "file_overwrite": False}},
     }
     for root in ("REPORTS_ROOT", "MESSAGE_ATTACHMENTS_ROOT", "LMS_MATERIALS_ROOT", "MEDIA_ROOT"):
         setattr(settings, root, tmp_path / "local" / root)
@@ -153,4 +155,25 @@ def test_a_run_finished_twice_on_s3_replaces_its_files_whole(cast, graded_class,
     class_pdfs = ReportFile.objects.filter(run=run, kind=ReportFile.Kind.CLASS_PDF)
     for class_pdf in class_pdfs:
         assert archive.read(class_pdf.name) == runs.read_file(class_pdf)
+    assert nothing_local(tmp_path)
+
+
+def test_an_attachment_is_stored_in_the_bucket_and_served_to_those_who_take_part(cast, bucket, client, tmp_path):
+    document = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    as_user(client, cast.users["parent_a1"])
+    response = client.post(
+        reverse("contactbook:parent_messages", args=[cast.pupil_a1.pk]),
+        {"body": "Giấy khám bệnh", "files": [SimpleUploadedFile("giay.pdf", document, "application/pdf")]},
+    )
+    assert response.status_code == 302
+    attachment = MessageAttachment.objects.get()
+    assert objects(bucket) == [f"tinh/attachments/{attachment.file.name}"]
+    url = reverse("contactbook:message_attachment", args=[attachment.pk])
+
+    as_user(client, cast.users["teacher_a1"])
+    served = client.get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert b"".join(served.streaming_content) == document
+    as_user(client, cast.users["parent_a2"])  # the parent of a pupil in another class
+    assert client.get(url).status_code == 404
     assert nothing_local(tmp_path)

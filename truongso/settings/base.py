@@ -434,6 +434,12 @@ if FILE_STORAGE == "s3":
         "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "reports") if p),
                     "file_overwrite": True},
     }
+    # Message attachments: random names (contactbook/models/messaging.py), never overwritten.
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "attachments") if p),
+                    "file_overwrite": False},
+    }
 
 # Backups (`make backup`, core/backup.py): where `manage.py backup` writes by default, and how
 # many it keeps there (older ones are removed after a new one is complete; 0 keeps all).
