@@ -15,7 +15,8 @@ class's summary.
 The queries: the schools, their years, the chosen years' terms and their classes (four, in
 the department's view), one `cards_for` per class (the school statistics' cost), then two
 for the attendance and one for the report runs: the count grows with the classes shown,
-never with the pupils.
+never with the pupils. Both read from the streaming replica where it is current for the reader
+(`core.replica.reads_from_replica`, as the school statistics do), the primary otherwise.
 """
 
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from contactbook.models import AttendanceMark
 from core.charts import Bar, Segment, stacked_bars
+from core.replica import reads_from_replica
 from reports import statistics
 from reports.cards.selectors import cards_for
 from reports.models import ReportRun
@@ -286,6 +288,7 @@ def _choose_term(terms: Sequence[Term], value: str | None) -> str:
     return "1"
 
 
+@reads_from_replica()
 def department_dashboard(department: Department, *, year: str | None = None,
                          term: str | None = None, level: str | None = None) -> tuple[Dashboard, Choices]:
     """The department's dashboard for a school year (by name, "2026-2027"; default the
@@ -399,6 +402,7 @@ def _period_word(term_value: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+@reads_from_replica()
 def school_dashboard(school: School, school_year: SchoolYear, term: Term | None) -> Dashboard:
     """The same dashboard over one school, for its managers: exact counts, per class (each
     linked to the class's summary), per grade and the school; the school statistics' own

@@ -220,6 +220,18 @@ def test_the_summary_statistics_and_the_api_read_from_the_replica(client, result
     assert response.json()["total"]["pupils"] == 5
 
 
+def test_the_departments_dashboard_reads_from_the_replica(client, results, settings):
+    """The officers' dashboard, the heaviest read of a province (every class of every school),
+    is one of the reads the replica takes; the officer's access is checked on the primary."""
+    cast = results.cast
+    settings.REPLICA_CHECK_SECONDS = 60
+    as_user(client, cast.officer)
+    url = reverse("reports:department_dashboard", args=[cast.school_a.department.code])
+    response, primary, standby = get(client, url)
+    assert response.status_code == 200
+    assert standby > 9 and primary < standby  # a cards_for per class on the replica
+
+
 def test_just_after_a_write_the_writer_reads_the_primary(client, results):
     cast = results.cast
     teacher = as_user(client, cast.homeroom_a1)
