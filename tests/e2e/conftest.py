@@ -51,11 +51,18 @@ def _missing_browser() -> str:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Everything under tests/e2e is a browser journey."""
+    """Everything under tests/e2e is a browser journey. With the streaming replica configured
+    (make test), the live server's reports read from it as production's do
+    (core/replica.py), so a journey may open connections to it too."""
+    from django.conf import settings
+
     here = Path(__file__).parent
+    databases = [alias for alias in ("default", "replica") if alias in settings.DATABASES]
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.e2e)
+            if item.get_closest_marker("django_db") is None:
+                item.add_marker(pytest.mark.django_db(transaction=True, databases=databases))
 
 
 @pytest.hookimpl(tryfirst=True)
