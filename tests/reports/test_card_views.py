@@ -31,6 +31,7 @@ FAMILY_AND_MANAGERS_OF_A1 = {"parent_a1", "principal", "operator"}
 EVERYONE = {
     "operator", "principal", "teacher_a1", "teacher_a2", "homeroom_a1", "group_head",
     "other_school_admin", "parent_a1", "parent_a2", "parent_of_two", "stranger", "anonymous",
+    "officer", "other_officer",
 }
 
 

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # Rendered into PDFs by WeasyPrint, never shown by a browser: no policy applies to them.
-PRINTED = {"reports/base_print.html", "reports/card.html", "reports/_card_body.html", "reports/_card_primary.html"}
+PRINTED = {
+    "reports/base_print.html", "reports/card.html", "reports/_card_body.html",
+    "reports/_card_body_css.html", "reports/_card_primary.html", "reports/school_record.html",
+}
 INLINE = [
     re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")", re.I),
     re.compile(r"<style\b", re.I),
