@@ -64,25 +64,10 @@ def manages_any_school(user) -> bool:
     return School.objects.managed_by(user).exists()
 
 
-def departments_of(user):
-    """The departments whose aggregates `user` may view: an active officer's own (an active
-    DepartmentMembership of an active account), every one for the operator, none otherwise."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Department.objects.none()
-    if user.is_superuser:
-        return Department.objects.all()
-    return Department.objects.filter(memberships__user=user, memberships__is_active=True)
-
-
-def may_view_department(user, department: Department | int) -> bool:
-    department_id = department.pk if isinstance(department, Department) else department
-    return departments_of(user).filter(pk=department_id).exists()
-
-
 def get_department_for_officer(user, code: str) -> Department:
     """The department by its code, for its officers and the operator; Http404 for anyone
     else and for a code that does not exist alike."""
-    department = departments_of(user).filter(code=code).first()
+    department = Department.objects.visible_to(user).filter(code=code).first()
     if department is None:
         raise Http404("No such department for this user")
     return department

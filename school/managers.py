@@ -88,6 +88,17 @@ def children_class_ids(user) -> models.QuerySet:
     ).values("class_group_id")
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DepartmentQuerySet":
+        """Departments whose aggregates `user` may view: an active officer's own (an active
+        DepartmentMembership), every one for the operator."""
+        if _nobody(user):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__is_active=True)
+
+
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SchoolQuerySet":
         """Schools where `user` is on the staff."""

@@ -22,6 +22,7 @@ from school import names
 from school.programme import default_programme_order
 from school.managers import (
     ClassGroupQuerySet,
+    DepartmentQuerySet,
     EnrolmentQuerySet,
     GuardianLinkRequestQuerySet,
     GuardianQuerySet,
@@ -37,6 +38,8 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=200)
     province = models.CharField(_("province"), max_length=100)
     code = models.SlugField(_("code"), max_length=32, unique=True)
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("department of education")

@@ -31,7 +31,6 @@ from contactbook.models import AttendanceMark, LeaveRequest, MessageThread, Scor
 from lms.models import LessonAssignment
 from reports.models import ReportRun
 from school import selectors
-from school.access import departments_of
 from school.managers import (
     enrolled,
     managed_school_ids,
@@ -40,6 +39,7 @@ from school.managers import (
 )
 from school.models import (
     ClassGroup,
+    Department,
     Enrolment,
     PeriodTime,
     School,
@@ -75,7 +75,7 @@ def home_context(user, *, day: datetime.date | None = None) -> dict:
     # link (asked only then, so everyone else's home keeps its queries).
     nothing_else = not (context["classes"] or context["children"] or context["pending_links"])
     context["departments"] = (
-        list(departments_of(user)) if nothing_else and not managed and signed_in(user) else []
+        list(Department.objects.visible_to(user)) if nothing_else and not managed else []
     )
     return context
 

@@ -19,8 +19,7 @@ from openpyxl import load_workbook
 
 from core.charts import Bar, Segment, stacked_bars
 from reports import dashboard as board
-from school import access
-from school.models import DepartmentMembership, Student
+from school.models import Department, DepartmentMembership, Student
 from tests import factories as f
 from tests.conftest import as_user, assert_cast
 from tests.reports.test_statistics import build_results, grade_pupil, new_pupil, rate
@@ -75,7 +74,7 @@ def cells_of(row) -> list[str]:
 
 def test_only_the_departments_officers_and_the_operator_may_view_it(cast):
     department = cast.school_a.department
-    assert_cast(cast, lambda u: access.may_view_department(u, department),
+    assert_cast(cast, lambda u: Department.objects.visible_to(u).filter(pk=department.pk).exists(),
                 {"officer", "operator"})
 
 
@@ -83,11 +82,11 @@ def test_an_inactive_officer_or_account_may_not(cast):
     membership = DepartmentMembership.objects.get(user=cast.officer)
     membership.is_active = False
     membership.save()
-    assert not access.may_view_department(cast.officer, cast.school_a.department)
+    assert not Department.objects.visible_to(cast.officer).exists()
     other = DepartmentMembership.objects.get(user=cast.other_officer)
     other.user.is_active = False
     other.user.save()
-    assert not access.may_view_department(other.user, other.department)
+    assert not Department.objects.visible_to(other.user).exists()
 
 
 def test_the_department_dashboard_opens_for_its_officers_alone(client, cast, results):
@@ -120,7 +119,7 @@ def test_an_officer_opens_no_school_page_class_or_pupil(client, cast, results):
         f"/api/reports/statistics?school={cast.school_a.code}",
     ):
         assert client.get(url).status_code == 404, url
-    assert access.departments_of(cast.officer).get() == cast.school_a.department
+    assert Department.objects.visible_to(cast.officer).get() == cast.school_a.department
     assert not Student.objects.visible_to(cast.officer).exists()
 
 
