@@ -31,6 +31,11 @@ class ReportCard(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     run = models.ForeignKey("ReportRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Who signed it when not the principal: its run's deputy, kept by the card itself, so a card
+    # rendered again when opened (reports.runs.ensure_card, no run) keeps the signer.
+    deputy = models.ForeignKey(
+        StaffMembership, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("report card")

@@ -204,23 +204,33 @@ def _make_chunks(run: ReportRun) -> list[int]:
 # ---------------------------------------------------------------------------------------
 
 
-def _current_cards(student_ids, school_year_id: int, term_id: int | None) -> dict[int, ReportCard]:
-    return {
-        c.student_id: c
-        for c in ReportCard.objects.filter(
-            student__in=student_ids, school_year_id=school_year_id, term_id=term_id,
-            superseded_at__isnull=True,
-        ).defer("pdf")
-    }
+def _current_cards(
+    student_ids, school_year_id: int, term_id: int | None, *, signer: bool = False
+) -> dict[int, ReportCard]:
+    """The pupils' current cards (without their PDFs); `signer`: with the deputy's name."""
+    cards = ReportCard.objects.filter(
+        student__in=student_ids, school_year_id=school_year_id, term_id=term_id,
+        superseded_at__isnull=True,
+    ).defer("pdf")
+    if signer:
+        cards = cards.select_related("deputy__user")
+    return {c.student_id: c for c in cards}
 
 
-def _store_cards(cards: list, run: ReportRun | None) -> tuple[list[ReportCard], int]:
-    """Render the cards whose content changed and store them; the caller holds the
-    transaction. Returns (the current ReportCard of each card, how many were rendered)."""
+def _store_cards(
+    cards: list, run: ReportRun | None, *, deputy_id: int | None = None, current: dict | None = None,
+) -> tuple[list[ReportCard], int]:
+    """Render the cards whose content changed and store them, signed by the run's deputy (or
+    `deputy_id` without a run); the caller holds the transaction. `current`: the pupils'
+    current cards when the caller has them already. Returns (the current ReportCard of each
+    card, how many were rendered)."""
     if not cards:
         return [], 0
     first = cards[0]
-    current = _current_cards([c.student_id for c in cards], first.school_year_id, first.term_id)
+    if current is None:
+        current = _current_cards([c.student_id for c in cards], first.school_year_id, first.term_id)
+    if run is not None:
+        deputy_id = run.deputy_id
     hashes = {c.student_id: c.content_hash() for c in cards}
     changed = [
         c for c in cards if getattr(current.get(c.student_id), "content_hash", None) != hashes[c.student_id]
@@ -238,6 +248,7 @@ def _store_cards(cards: list, run: ReportRun | None) -> tuple[list[ReportCard], 
             student_id=card.student_id, school_year_id=card.school_year_id, term_id=card.term_id,
             class_group_id=card.class_group_id, content_hash=hashes[card.student_id], code=code,
             pdf=out.pdf, fingerprint=out.fingerprint, pages=out.pages, signed=out.signed, run=run,
+            deputy_id=deputy_id,
         )
         for card, code, out in zip(changed, codes, rendered)
     )
@@ -296,19 +307,6 @@ def render_chunk(chunk_id: int) -> str:
     return "rendered"
 
 
-def _current_signer(student: Student, school_year: SchoolYear, term: Term | None) -> str:
-    """The deputy who signed the pupil's current card for the period ("" for the principal,
-    or when there is none). One query."""
-    name = (
-        ReportCard.objects.filter(
-            student=student, school_year=school_year, term=term, superseded_at__isnull=True
-        )
-        .values_list("run__deputy__user__full_name", flat=True)
-        .first()
-    )
-    return name or ""
-
-
 def _render_records(chunk: ReportChunk) -> int:
     """A học bạ chunk: its pupils' records rendered into the chunk's PDF (saved by the caller,
     in its transaction). Every record is rendered each time: a học bạ has no stored copy per
@@ -322,18 +320,24 @@ def ensure_card(student: Student, class_group: ClassGroup, school_year: SchoolYe
     """The pupil's current card for the term (None: the year), rendered now if it is missing
     or no longer shows what the grade book holds. It keeps the signer of the card it would
     replace (a run's deputy), so opening a card never re-issues it under another name."""
+    term_id = getattr(term, "pk", None)
+    current = _current_cards([student.pk], school_year.pk, term_id, signer=True)
+    replaced = current.get(student.pk)
+    deputy = replaced.deputy if replaced is not None else None
     found = card_data.cards_for(
         class_group, school_year, term, student_ids=[student.pk],
-        deputy=_current_signer(student, school_year, term),
+        deputy=deputy.user.full_name if deputy else "",
     )
     if not found:  # not (or no longer) in this class
         raise NotFound()
     (card,) = found
     try:
         with transaction.atomic():
-            (stored,), _ = _store_cards([card], None)
+            (stored,), _ = _store_cards(
+                [card], None, deputy_id=getattr(deputy, "pk", None), current=current,
+            )
     except IntegrityError:  # rendered at the same moment by another request
-        stored = _current_cards([student.pk], school_year.pk, getattr(term, "pk", None))[student.pk]
+        stored = _current_cards([student.pk], school_year.pk, term_id)[student.pk]
     return ReportCard.objects.get(pk=stored.pk)
 
 

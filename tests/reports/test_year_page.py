@@ -11,13 +11,14 @@ The cast's 10A1 has six scored subjects and one rated one (tests/reports/test_ca
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from contactbook.models import TermComment
+from contactbook.models import Score, TermComment
 from reports import pdf, runs
 from reports.cards.selectors import cards_for, year_cards
 from reports.models import Award, ReportCard, ReportRun
@@ -165,6 +166,28 @@ def test_the_deputy_signs_for_the_principal_on_every_card_of_the_run(
     # The run's page starts it again with the same signer.
     page = client.get(reverse("reports:run", args=[run.pk])).content.decode()
     assert f'name="deputy" value="{deputy.pk}"' in page
+
+
+def test_a_deputy_signed_card_keeps_its_signer_each_time_it_is_opened_after_a_change(
+    cast, subjects, term1, term2, deputy
+):
+    # A card re-rendered when opened has no run; the signer is the card's own, so the second
+    # change is signed by the deputy as the first was.
+    _adjusted_year(cast, cast.pupil_a1, subjects, term1, term2)
+    run, _created = runs.start_run(
+        user=cast.principal, school=cast.school_a, school_year=cast.class_a1.school_year,
+        term=None, scope=ReportRun.Scope.CLASS, class_group=cast.class_a1, deputy=deputy,
+    )
+    year = cast.class_a1.school_year
+    for value in ("8", "7"):
+        Score.objects.filter(student=cast.pupil_a1, term=term2, value__isnull=False).update(
+            value=Decimal(value)
+        )
+        opened = runs.ensure_card(cast.pupil_a1, cast.class_a1, year, None)
+        assert opened.run_id is None and opened.deputy == deputy
+        text = text_of(opened.pdf)
+        assert "KT. HIỆU TRƯỞNG PHÓ HIỆU TRƯỞNG" in text and DEPUTY in text
+    assert ReportCard.objects.filter(student=cast.pupil_a1, term=None).count() == 3
 
 
 def test_a_deputy_signed_term_card_prints_kt_hieu_truong(cast, subjects, term1, deputy):
