@@ -39,10 +39,6 @@ class Bar:
     segments: Sequence[Segment]
 
 
-def _attr(text: str) -> str:
-    return escape(str(text), {'"': "&quot;"})
-
-
 def _text(text: str, limit: int = 26) -> str:
     text = str(text)
     return escape(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -97,7 +97,11 @@ class Dashboard:
     pupils: Shown
     progress: tuple[Progress, ...] = ()
     progress_chart: str = ""
-    not_closed: tuple[str, ...] = ()  # the schools whose term is not closed yet
+
+    @property
+    def not_closed(self) -> tuple[str, ...]:
+        """The schools whose term is set up and not closed yet."""
+        return tuple(p.school for p in self.progress if p.term and not p.closed)
 
 
 def minimum_count() -> int:
@@ -202,7 +206,7 @@ def _marks_tally(counts: dict[str, int]) -> statistics.Tally:
 
 
 def attendance_tables(marks, group: str, groups: Sequence[tuple[int, str, str]], *,
-                      exact: bool, minimum: int, title_group: str) -> list[Table]:
+                      exact: bool, minimum: int, title_group: str, heading: str) -> list[Table]:
     """Two tables of `marks` (an AttendanceMark queryset already limited to the schools and
     the period): by week (Monday's date) and by `group` ("class_group__school_id" or
     "class_group_id"; `groups` gives each one's (id, label, url) in order). Two queries."""
@@ -225,17 +229,13 @@ def attendance_tables(marks, group: str, groups: Sequence[tuple[int, str, str]],
                   for key, label, url in groups]
     categories = tuple(str(s.label) for s in STATUSES)
     tables = []
-    for by, heading, rows in ((_("by week"), _("Week"), week_rows),
-                              (title_group, "", group_rows)):
+    for by, group_heading, rows in ((_("by week"), _("Week"), week_rows),
+                                    (title_group, heading, group_rows)):
         title = f"{_('Attendance')} · {by}"
-        tables.append(Table(ATTENDANCE, title, heading or _group_heading(title_group),
+        tables.append(Table(ATTENDANCE, title, group_heading,
                             categories, tuple(rows), _chart(title, categories, rows, minimum),
                             _("Sessions marked")))
     return tables
-
-
-def _group_heading(by: str) -> str:
-    return _("School") if by == _("by school") else _("Class")
 
 
 # ---------------------------------------------------------------------------------------
@@ -253,18 +253,14 @@ class Choices:
     level: str  # "" for every type
 
 
-def _year_key(name: str) -> str:
-    return statistics._year_key(name)
-
-
 def _choose_year(years: Sequence[SchoolYear], value: str | None) -> str:
-    names = sorted({_year_key(y.name) for y in years}, reverse=True)
+    names = sorted({statistics.year_key(y.name) for y in years}, reverse=True)
     if value and value.strip():
-        if _year_key(value) not in names:
+        if statistics.year_key(value) not in names:
             raise NotFound(_("No school of this department has such a school year."),
                            field="nam-hoc")
-        return _year_key(value)
-    current = sorted({_year_key(y.name) for y in years if y.is_current}, reverse=True)
+        return statistics.year_key(value)
+    current = sorted({statistics.year_key(y.name) for y in years if y.is_current}, reverse=True)
     if current or names:
         return (current or names)[0]
     raise NotFound(_("No school of this department has a school year yet."), field="nam-hoc")
@@ -272,13 +268,7 @@ def _choose_year(years: Sequence[SchoolYear], value: str | None) -> str:
 
 def _choose_term(terms: Sequence[Term], value: str | None) -> str:
     if value is not None and value.strip():
-        value = value.strip()
-        if value not in ("1", "2", statistics.WHOLE_YEAR):
-            allowed = ", ".join(("1", "2", statistics.WHOLE_YEAR))
-            raise statistics.InvalidChoice(
-                _("Choose one of: %(allowed)s.") % {"allowed": allowed}, field="ky"
-            )
-        return value
+        return statistics.period_code(value, field="ky")
     today = timezone.localdate()
     now = sorted({t.number for t in terms if t.start_date <= today <= t.end_date})
     if now:
@@ -305,7 +295,7 @@ def department_dashboard(department: Department, *, year: str | None = None,
     schools = list(schools.order_by("name"))
     years = list(SchoolYear.objects.filter(school__in=schools))
     year_name = _choose_year(years, year)
-    chosen = {y.school_id: y for y in years if _year_key(y.name) == year_name}
+    chosen = {y.school_id: y for y in years if statistics.year_key(y.name) == year_name}
     terms = list(Term.objects.filter(school_year__in=chosen.values()))
     term_value = _choose_term(terms, term)
     is_year = term_value == statistics.WHOLE_YEAR
@@ -340,15 +330,14 @@ def department_dashboard(department: Department, *, year: str | None = None,
         )
         tables += attendance_tables(
             marks, "class_group__school_id", [(s.pk, s.name, "") for s in schools],
-            exact=False, minimum=minimum, title_group=_("by school"),
+            exact=False, minimum=minimum, title_group=_("by school"), heading=_("School"),
         )
-    period = f"Năm học {year_name.replace('-', '–')} · " + _period_word(term_value)
+    period = f"Năm học {year_name.replace('-', '–')} · " + statistics.period_heading(term_value)
     progress = _progress(schools, chosen, terms, "2" if is_year else term_value, minimum)
     dashboard = Dashboard(department.name, period, False, minimum, tuple(tables),
                           _pupils(stats.total.pupils, False, minimum), progress,
-                          _progress_chart(progress),
-                          tuple(p.school for p in progress if p.term and not p.closed))
-    year_names = tuple(sorted({_year_key(y.name) for y in years}, reverse=True))
+                          _progress_chart(progress))
+    year_names = tuple(sorted({statistics.year_key(y.name) for y in years}, reverse=True))
     return dashboard, Choices(year_names, year_name, term_value, level or "")
 
 
@@ -393,10 +382,6 @@ def _progress_chart(progress: Sequence[Progress]) -> str:
     return mark_safe(stacked_bars([bar], labels, title=_("The term's close across schools")))
 
 
-def _period_word(term_value: str) -> str:
-    return {"1": "HỌC KỲ I", "2": "HỌC KỲ II"}.get(term_value, "CẢ NĂM")
-
-
 # ---------------------------------------------------------------------------------------
 # A school's own dashboard
 # ---------------------------------------------------------------------------------------
@@ -433,7 +418,7 @@ def school_dashboard(school: School, school_year: SchoolYear, term: Term | None)
         )
         groups = [(c.class_id, c.name, "") for g in stats.grades for c in g.classes]
         tables += attendance_tables(marks, "class_group_id", groups, exact=True,
-                                    minimum=minimum, title_group=_("by class"))
+                                    minimum=minimum, title_group=_("by class"), heading=_("Class"))
     period = f"{stats.school_year} · {stats.term}"
     return Dashboard(school.name, period, True, minimum, tuple(tables),
                      _pupils(stats.total.pupils, True, minimum))

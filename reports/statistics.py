@@ -340,9 +340,14 @@ def term_code(term: Term | None) -> str:
 
 def term_heading(term: Term | None) -> str:
     """"HỌC KỲ I", "HỌC KỲ II" or "CẢ NĂM", as printed in a title."""
-    if term is None:
+    return period_heading(term_code(term))
+
+
+def period_heading(code: str) -> str:
+    """term_heading by the period's code ("1", "2", "ca-nam")."""
+    if code == WHOLE_YEAR:
         return "CẢ NĂM"
-    return "HỌC KỲ " + {1: "I", 2: "II"}.get(term.number, str(term.number))
+    return "HỌC KỲ " + {"1": "I", "2": "II"}.get(code, code)
 
 
 def _authority(school: School) -> str:
@@ -833,7 +838,8 @@ class InvalidChoice(DomainError):
     message = _("This value is not one of the allowed values.")
 
 
-def _year_key(name: str) -> str:
+def year_key(name: str) -> str:
+    """A school year's name with any dash as "-": "2026–2027" and "2026-2027" are one year."""
     return _DASHES.sub("-", (name or "").strip())
 
 
@@ -844,7 +850,7 @@ def pick_school_year(years: Sequence[SchoolYear], value: str | None, *, field: s
         year = next((y for y in years if y.is_current), None)
         year = year or max(years, key=lambda y: y.start_date, default=None)
     else:
-        year = next((y for y in years if _year_key(y.name) == _year_key(value)), None)
+        year = next((y for y in years if year_key(y.name) == year_key(value)), None)
     if year is None:
         raise NotFound(_("This school has no such school year."), field=field)
     return year
@@ -855,6 +861,16 @@ def resolve_school_year(school: School, value: str | None, *, field: str) -> Sch
     return pick_school_year(list(school.years.all()), value, field=field)
 
 
+def period_code(value: str, *, field: str, whole_year: Iterable[str] = (WHOLE_YEAR,)) -> str:
+    """`value` stripped when it names a period ("1", "2" or a whole-year word); InvalidChoice
+    naming `field` otherwise."""
+    value = value.strip()
+    if value not in ("1", "2", *whole_year):
+        allowed = ", ".join(("1", "2", *whole_year))
+        raise InvalidChoice(_("Choose one of: %(allowed)s.") % {"allowed": allowed}, field=field)
+    return value
+
+
 def pick_term(terms: TermQuerySet, value: str | None, *, field: str,
               whole_year: Iterable[str] = (WHOLE_YEAR,)) -> Term | None:
     """The term `value` names: "1" or "2", a whole-year word (None: the year), or, without a
@@ -863,14 +879,9 @@ def pick_term(terms: TermQuerySet, value: str | None, *, field: str,
     whole_year = tuple(whole_year)
     if value is None or not value.strip():
         return terms.current()
-    value = value.strip()
+    value = period_code(value, field=field, whole_year=whole_year)
     if value in whole_year:
         return None
-    if value not in ("1", "2"):
-        allowed = ", ".join(("1", "2", *whole_year))
-        raise InvalidChoice(
-            _("Choose one of: %(allowed)s.") % {"allowed": allowed}, field=field
-        )
     term = next((t for t in terms if t.number == int(value)), None)
     if term is None:
         raise NotFound(_("This term is not set up for that school year yet."), field=field)
