@@ -343,12 +343,17 @@ def department_dashboard(department: Department, *, year: str | None = None,
 
 def _progress(schools, chosen, terms, number: str, minimum: int) -> tuple[Progress, ...]:
     """Each school's term `number` ("1" or "2"; the year's end is term II's): closed or not,
-    and the latest report run of that term. One query (the runs); the schools, years and
-    terms are the dashboard's."""
+    and the latest run of the whole school's cards for that term (a class's or a grade's run,
+    or a học bạ, says nothing of the school's progress). One query (the runs, the latest per
+    school); the schools, years and terms are the dashboard's."""
     term_of = {t.school_year_id: t for t in terms if str(t.number) == number}
-    runs: dict[int, ReportRun] = {}
-    for run in ReportRun.objects.filter(term__in=term_of.values()).order_by("-created_at", "-pk"):
-        runs.setdefault(run.school_id, run)
+    runs = {
+        run.school_id: run
+        for run in ReportRun.objects.filter(
+            term__in=term_of.values(), scope=ReportRun.Scope.SCHOOL,
+            document=ReportRun.Document.CARDS,
+        ).order_by("school_id", "-created_at", "-pk").distinct("school_id")
+    }
     rows = []
     for school in schools:
         year = chosen.get(school.pk)

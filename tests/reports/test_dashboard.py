@@ -355,15 +355,19 @@ def test_the_schools_term_close_and_latest_run_and_those_not_closed(client, cast
     tiny_year = f.SchoolYearFactory(school=tiny)
     tiny_term = f.TermFactory(school_year=tiny_year, number=1,
                               start_date=results.term1.start_date, end_date=results.term1.end_date)
-    ReportRun.objects.create(school=tiny, school_year=tiny_year, term=tiny_term, scope="class",
+    ReportRun.objects.create(school=tiny, school_year=tiny_year, term=tiny_term, scope="school",
                              status="running", total=3, done=1, requested_by=cast.principal)
+    # A later run of one class is not the school's progress: the school's own run counts.
+    ReportRun.objects.create(school=cast.school_a, school_year=year_a, term=results.term1,
+                             scope="class", class_group=cast.class_a1, status="failed", total=3,
+                             done=0, requested_by=cast.principal)
     dashboard, _c = board.department_dashboard(cast.school_a.department, term="1")
     rows = {p.school: p for p in dashboard.progress}
     a = rows[cast.school_a.name]
     assert a.term == "HỌC KỲ I" and a.closed and a.run_status == "Đã xong"
     assert a.run_done == "100,0%"
     assert rows[cast.school_b.name].term == ""  # no term I set up there
-    assert rows[tiny.name].run_done == "<5"  # a run of three cards: three pupils
+    assert rows[tiny.name].run_done == "<5"  # a school's run of three cards: three pupils
     assert dashboard.not_closed == (late.name, tiny.name)
     body = as_user(client, cast.officer).get(department_url(cast, ky="1")).content.decode()
     assert "Khoá sổ học kỳ ở các trường" in body and late.name in body
