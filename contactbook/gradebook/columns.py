@@ -87,6 +87,13 @@ def columns_for(subject: Subject, grade: int | None = None) -> list[Column]:
     return [*regular, Column(Score.Kind.MIDTERM, 1), Column(Score.Kind.FINAL, 1)]
 
 
+def takes_year_comments(subject: Subject, term) -> bool:
+    """Whether this subject's grade book for `term` takes the subject teacher's year comment:
+    term II's, at the year's end, in grades 6–12 only (a primary subject's year is assessed in
+    its term ratings and the homeroom teacher's comments, Circular 27)."""
+    return term.number == 2 and subject.assessment != Subject.Assessment.PRIMARY
+
+
 def column_by_key(subject: Subject, key: str, grade: int | None = None) -> Column | None:
     return next((c for c in columns_for(subject, grade) if c.key == key), None)
 

@@ -18,6 +18,7 @@ from contactbook.gradebook.columns import (
     filled,
     score_text,
     subject_sort_key,
+    takes_year_comments,
     term_result,
 )
 from contactbook.models import ConductRating, Score, TermComment
@@ -90,8 +91,7 @@ def grid(class_group: ClassGroup, subject: Subject, term: Term) -> dict:
         "term": term,
         "subject": subject,
         "class_group": class_group,
-        # The year comment is written in term II's grade book, at the year's end.
-        "year_comments": term.number == 2 and subject.assessment != Subject.Assessment.PRIMARY,
+        "year_comments": takes_year_comments(subject, term),
     }
 
 

@@ -18,6 +18,7 @@ from contactbook.gradebook.columns import (
     _key,
     columns_for,
     parse_entry,
+    takes_year_comments,
 )
 from contactbook import notifications
 from contactbook.models import ConductRating, Score, TermComment
@@ -83,10 +84,10 @@ def save_grid(
             errors[(student_id, key)] = str(exc)
     check_comments(comments, pupils, texts, errors)
     year_texts = {}
-    if year_comments and term.number != 2:
+    if year_comments and not takes_year_comments(subject, term):
         for student_id in year_comments:
             errors[(student_id, YEAR_COMMENT_KEY)] = _(
-                "The year comment is written in term II's grade book."
+                "The year comment is written in term II's grade book, in grades 6–12."
             )
     elif year_comments:
         check_comments(year_comments, pupils, year_texts, errors, key=YEAR_COMMENT_KEY)

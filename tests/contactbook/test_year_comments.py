@@ -9,11 +9,13 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from contactbook.gradebook.writes import GridErrors, save_grid
 from contactbook.models import TermComment
 from reports import pdf
+from school.models import Subject
 from reports.cards.selectors import term_cards, year_cards
 from tests import factories as f
 from tests.conftest import as_user
@@ -89,6 +91,22 @@ def test_term_one_takes_no_year_comment(cast, maths, terms):
             cells={}, year_comments={cast.pupil_a1.pk: "Cả năm tốt."},
         )
     assert (cast.pupil_a1.pk, "year-comment") in refused.value.errors
+    assert not TermComment.objects.exists()
+
+
+def test_a_primary_book_refuses_a_year_comment(cast, terms):
+    _term1, term2 = terms
+    # Circular 27 has no subject teacher's year comment: even term II's book refuses one.
+    reading = f.SubjectFactory(school=cast.class_a1.school, assessment=Subject.Assessment.PRIMARY)
+    with pytest.raises(GridErrors) as refused, translation.override("en"):
+        save_grid(
+            teacher=cast.teacher_a1, class_group=cast.class_a1, subject=reading, term=term2,
+            cells={}, year_comments={cast.pupil_a1.pk: "Cả năm tốt."},
+        )
+    assert refused.value.errors == {
+        (cast.pupil_a1.pk, "year-comment"):
+            "The year comment is written in term II's grade book, in grades 6–12.",
+    }
     assert not TermComment.objects.exists()
 
 
