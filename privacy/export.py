@@ -186,12 +186,23 @@ def _qualities(student: Student) -> list[dict]:
 
 def _term_comments(student: Student) -> list[dict]:
     rows = _closed(TermComment.objects.filter(student=student)).select_related("subject", "author")
-    rows = rows.order_by("term__school_year__start_date", "term__number", "subject__name")
+    rows = rows.order_by(
+        "term__school_year__start_date", "term__number", "subject__name", "whole_year"
+    )
     return [
-        {**_term_label(r.term), "subject": r.subject.name if r.subject else "",
+        {**_comment_label(r), "subject": r.subject.name if r.subject else "",
          "text": r.text, "author": r.author.full_name}
         for r in rows
     ]
+
+
+def _comment_label(comment: TermComment) -> dict:
+    """A year comment is stored on term II (written in its grade book) but speaks of the whole
+    year: the family reads it labelled so, not as term II's."""
+    label = _term_label(comment.term)
+    if comment.whole_year:
+        label["term"] = _("Whole year")
+    return label
 
 
 def _attendance(student: Student) -> list[dict]:

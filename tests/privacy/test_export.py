@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pypdf import PdfReader
 
-from contactbook.models import ConductRating
+from contactbook.models import ConductRating, TermComment
 from privacy.export import build_export
 from school.models import DataAccess, StaffMembership
 from tests import factories as f
@@ -70,6 +70,25 @@ def test_the_export_holds_every_kind_of_data_about_the_child(cast, client, rich,
     # nothing of the other child of the class
     for tag in ("BinhHai", cast.pupil_a2.full_name, cast.parent_a2.full_name):
         assert tag not in text
+
+
+def test_a_year_comment_is_exported_as_the_whole_years(cast, client, rich):
+    term2 = f.TermFactory(
+        school_year=cast.class_a1.school_year, number=2,
+        start_date=datetime.date(2027, 1, 18), end_date=datetime.date(2027, 5, 25),
+        closed_at=timezone.now(), closed_by=cast.principal,
+    )
+    for whole_year, text in ((False, "Học kỳ II tiến bộ."), (True, "Cả năm chăm chỉ.")):
+        TermComment.objects.create(student=cast.pupil_a1, term=term2, subject=cast.math,
+                                   whole_year=whole_year, text=text, author=cast.teacher_a1)
+
+    data = download_json(as_user(client, cast.parent_a1), cast.pupil_a1)
+
+    assert [(c["term"], c["subject"], c["text"]) for c in data["term_comments"]] == [
+        ("Học kỳ I", "", rich.term_comment),
+        ("Học kỳ II", cast.math.name, "Học kỳ II tiến bộ."),
+        ("Cả năm", cast.math.name, "Cả năm chăm chỉ."),
+    ]
 
 
 def test_other_guardians_are_named_without_their_contacts(cast, client, rich):
