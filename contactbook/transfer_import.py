@@ -33,7 +33,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contactbook import transfers
-from grading import circular22, circular27
+from contactbook.gradebook.columns import Column, parse_cell
+from contactbook.models import Score
+from grading import circular22
 from grading.errors import RuleError
 from school import imports
 from school.models import Enrolment, Student, Subject, Term, is_primary_grade
@@ -48,12 +50,6 @@ FIXED = {
     ),
 }
 _FIXED_KEYS = {imports._header_key(h): key for key, headers in FIXED.items() for h in headers}
-_PASSED = {"đ": True, "d": True, "đạt": True, "cđ": False, "cd": False, "chưa đạt": False}
-# A primary subject's end-of-term rating, by its folded words or the record's abbreviations.
-_RATINGS = {
-    **{imports._header_key(words): code for code, words in circular27.SUBJECT_RATINGS.items()},
-    "t": "T", "h": "H", "c": "C", "htt": "T", "ht": "H", "cht": "C",
-}
 # "Toán (KTĐK)": the subject's periodic test (kiểm tra định kỳ), in brackets after its name.
 _TEST_COLUMN = re.compile(r"^(?P<subject>.+?)\s*[(\[](?P<tag>[^)\]]*)[)\]]\s*$")
 _TEST_TAGS = {"ktdk", "kt", "kiemtra", "kiemtradinhky", "diemktdk", "diemkiemtra", "baikiemtra"}
@@ -188,24 +184,17 @@ def _count(text: str, column: str) -> int:
     return int(text)
 
 
-def _rating(text: str, column: str) -> str:
-    code = _RATINGS.get(imports._header_key(text))
-    if code is None:
-        raise ValidationError({column: _(
-            "The rating is Hoàn thành tốt, Hoàn thành or Chưa hoàn thành (or T, H, C)."
-        )})
-    return code
+# A test column's cells are read as the grade book reads its end-of-term written test.
+_PERIODIC_TEST = Column(Score.Kind.FINAL_TEST, 1)
 
 
-def _test_mark(text: str, column: str) -> int | None:
-    if not text.strip():
-        return None
+def _cell(text: str, subject: Subject, column: str, *, test: bool = False):
+    """The cell as the grade book reads it (contactbook.gradebook.columns.parse_cell), so a
+    copied term takes what a grade book takes; its refusal names the file's column."""
     try:
-        return circular27.parse_test_score(text, column)
-    except RuleError:
-        raise ValidationError({column: _(
-            "A periodic test mark is a whole number from 0 to 10, without decimals."
-        )}) from None
+        return parse_cell(text, subject, _PERIODIC_TEST if test else None)
+    except ValueError as exc:
+        raise ValidationError({column: str(exc)}) from None
 
 
 def _results(cells: list[str], header: Header) -> list[transfers.CopiedValues]:
@@ -220,14 +209,13 @@ def _results(cells: list[str], header: Header) -> list[transfers.CopiedValues]:
         column = header.names[index]
         try:
             if isinstance(key, TestColumn):
-                values.test_score = _test_mark(text, column)
+                value, _passed, _rating = _cell(text, subject, column, test=True)
+                values.test_score = int(value)
             elif subject.assessment == Subject.Assessment.PRIMARY:
-                values.rating = _rating(text, column)
+                _value, _passed, values.rating = _cell(text, subject, column)
             elif subject.assessment == Subject.Assessment.RATED:
-                values.passed = _PASSED.get(text.casefold())
-                if values.passed is None:
-                    raise ValidationError({column: _("Give the subject's result: Đ or CĐ.")})
-            else:
+                _value, values.passed, _rating = _cell(text, subject, column)
+            else:  # a scored average: grading.transfers.copied_score, in save_copied_term
                 values.average = text
         except ValidationError as refusal:
             refusals.update(refusal.error_dict)

@@ -123,9 +123,9 @@ def _line(pupil, **cells):
 @pytest.mark.parametrize(
     ("column", "value", "text"),
     [
-        ("Toán", "Giỏi", "Toán: Mức đánh giá là Hoàn thành tốt, Hoàn thành hoặc Chưa hoàn thành"),
-        ("Toán (KTĐK)", "8,5", "Toán (KTĐK): Điểm bài kiểm tra định kì là số nguyên từ 0 đến 10"),
-        ("Toán (KTĐK)", "11", "Toán (KTĐK): Điểm bài kiểm tra định kì là số nguyên từ 0 đến 10"),
+        ("Toán", "Giỏi", "Toán: Nhập T (Hoàn thành tốt), H (Hoàn thành) hoặc C (Chưa hoàn thành)."),
+        ("Toán (KTĐK)", "8,5", "Toán (KTĐK): Điểm bài kiểm tra là số nguyên, không cho điểm thập phân."),
+        ("Toán (KTĐK)", "11", "Toán (KTĐK): Điểm bài kiểm tra là số nguyên từ 0 đến 10."),
         ("Toán (KTĐK)", "", "Toán (KTĐK): Môn học này có bài kiểm tra định kì cuối học kỳ"),
         ("Đạo đức", "", None),  # a subject not copied: the good case, for contrast
         ("Mã học sinh", "9999999999", "Mã học sinh: Không có học sinh nào của trường có mã học sinh này."),

@@ -188,6 +188,22 @@ def test_a_file_of_copied_terms_is_imported(cast, client, term1, newcomer, pe):
         (cast.math.code, "7.5", None), ("GDTC", "None", True)}
 
 
+def test_a_rated_subject_is_read_as_the_grade_book_reads_it(cast, client, term1, newcomer, pe):
+    # Typed without accents, as the grade book takes it.
+    as_user(client, cast.principal)
+    response = _upload(client, term1, HEADER + f"{newcomer.student_code};THPT Bãi Cháy;Khá;0;0;7;chua dat\n")
+    assert response.status_code == 302
+    assert [r.passed for r in CopiedTerm.objects.get().results.filter(subject=pe)] == [False]
+
+
+def test_a_bad_rated_result_is_refused_with_the_grade_books_message(cast, client, term1, newcomer, pe):
+    as_user(client, cast.principal)
+    page = _errors(_upload(client, term1, HEADER + f"{newcomer.student_code};THPT Bãi Cháy;Khá;0;0;7;Giỏi\n"))
+    assert '<td class="line">2</td>' in page and "<td>GDTC</td>" in page
+    assert "Môn này đánh giá bằng nhận xét: nhập Đ (Đạt) hoặc CĐ (Chưa đạt)." in page
+    assert not CopiedTerm.objects.exists()
+
+
 def test_one_bad_line_imports_nothing_and_every_bad_line_is_listed(cast, client, term1, newcomer, pe):
     as_user(client, cast.principal)
     other = f.StudentFactory(school=cast.school_a, given_name="Mai")
