@@ -94,10 +94,13 @@ def save_posted(request: HttpRequest, inputs: dict[tuple[int, str], str], save) 
     return posted
 
 
-def split_comments(values: dict[tuple[int, str], str]) -> tuple[dict, dict[int, str]]:
-    """Posted values as (the other cells, {pupil id: comment})."""
-    cells = {cell: value for cell, value in values.items() if cell[1] != COMMENT_KEY}
-    comments = {pk: value for (pk, key), value in values.items() if key == COMMENT_KEY}
+def split_comments(
+    values: dict[tuple[int, str], str], key: str = COMMENT_KEY
+) -> tuple[dict, dict[int, str]]:
+    """Posted values as (the other cells, {pupil id: the `key` cell}): the comments, or with
+    YEAR_COMMENT_KEY the year comments."""
+    cells = {cell: value for cell, value in values.items() if cell[1] != key}
+    comments = {pk: value for (pk, cell), value in values.items() if cell == key}
     return cells, comments
 
 
@@ -314,10 +317,8 @@ def grade_book(
             inputs[(pk, YEAR_COMMENT_KEY)] = year_comment_name(pk)
 
     def save(values):
-        year_comments = {pk: v for (pk, key), v in values.items() if key == YEAR_COMMENT_KEY}
-        cells, comments = split_comments(
-            {cell: v for cell, v in values.items() if cell[1] != YEAR_COMMENT_KEY}
-        )
+        cells, year_comments = split_comments(values, YEAR_COMMENT_KEY)
+        cells, comments = split_comments(cells)
         return save_grid(
             teacher=request.user,
             class_group=book.access.class_group,
