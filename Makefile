@@ -26,6 +26,8 @@ run: venv
 	@$(PY) manage.py migrate --no-input -v 0
 	@echo "==> Seeding the demo schools (about two minutes the first time; skipped when already there)"
 	@$(PY) manage.py seed_demo
+	@echo "==> Counting the classes for the department's dashboard (beat does it every 30 minutes in production)"
+	@$(PY) manage.py count_classes
 	@echo "==> Serving on http://$(HOST):$(PORT)/ (demo logins are in the README; Ctrl+C stops)"
 	@$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -1,9 +1,12 @@
 """The dashboard of results (learning, conduct, titles, promotion) with its charts: for a
 department's officers over its schools, and for a school's managers over their own school.
 
-Both read the cards through the school statistics' own code (`reports.statistics`: the same
+Both count the cards with the school statistics' own code (`reports.statistics`: the same
 `cards_for` and the same classification by the cards' codes), so a dashboard, the school
-statistics and the cards always agree; nothing here applies a grading rule.
+statistics and the cards always agree; nothing here applies a grading rule. The school's view
+counts its cards when asked (one school); the department's reads each class's counts made in
+the background (reports/counts.py: a province's cards are too many to compute while an
+officer waits), and says when they were made and how many classes are not counted yet.
 
 What an officer sees (`exact=False`): counts only, never a pupil — no name, code or row per
 pupil — and no group small enough to point at one: a count from 1 to DASHBOARD_MIN_COUNT - 1
@@ -12,11 +15,12 @@ total less the others would give it back, so the next smallest count of the row 
 too. The school's managers (`exact=True`) see the exact counts, and their rows link to each
 class's summary.
 
-The queries: the schools, their years, the chosen years' terms and their classes (four, in
-the department's view), one `cards_for` per class (the school statistics' cost), then two
-for the attendance and one for the report runs: the count grows with the classes shown,
-never with the pupils. Both read from the streaming replica where it is current for the reader
-(`core.replica.reads_from_replica`, as the school statistics do), the primary otherwise.
+The queries of the department's view: the schools, their years, the chosen years' terms,
+their classes, the classes' stored counts, two for the attendance and one for the report
+runs — eight whatever the schools, classes and pupils. The school's: the school statistics'
+(one `cards_for` per class) and two for the attendance, never one per pupil. Both read from
+the streaming replica where it is current for the reader (`core.replica.reads_from_replica`,
+as the school statistics do), the primary otherwise.
 """
 
 from collections.abc import Sequence
@@ -34,7 +38,7 @@ from contactbook.models import AttendanceMark
 from core.charts import Bar, Segment, stacked_bars
 from core.replica import reads_from_replica
 from reports import statistics
-from reports.cards.selectors import cards_for
+from reports.counts import stored_counts
 from reports.models import ReportRun
 from school.exceptions import NotFound
 from school.models import ClassGroup, Department, School, SchoolYear, Term
@@ -97,6 +101,15 @@ class Dashboard:
     pupils: Shown
     progress: tuple[Progress, ...] = ()
     progress_chart: str = ""
+    # The department's view reads counts made in the background (reports/counts.py): when
+    # the oldest of those shown was made ("08:30 03/12/2026"), and how many classes of the
+    # period are not counted yet (new classes, or a term just begun).
+    counted_at: str = ""
+    uncounted: int = 0
+
+    @property
+    def refresh_minutes(self) -> int:
+        return settings.DASHBOARD_REFRESH_MINUTES
 
     @property
     def not_closed(self) -> tuple[str, ...]:
@@ -305,13 +318,13 @@ def department_dashboard(department: Department, *, year: str | None = None,
         .select_related("school", "school_year", "homeroom_teacher")
         .order_by("grade", "sort_key")
     )
+    # A term not set up has no cards yet: its classes are not asked for.
+    asked = [cg for cg in classes if is_year or chosen[cg.school_id].pk in term_of]
+    stored = stored_counts(asked, None if is_year else term_of)
     by_school: dict[int, list] = {s.pk: [] for s in schools}
-    for cg in classes:
-        school_year = chosen[cg.school_id]
-        if is_year or school_year.pk in term_of:  # a term not set up: no cards yet
-            by_school[cg.school_id].append(
-                (cg, cards_for(cg, school_year, None if is_year else term_of[school_year.pk]))
-            )
+    for cg in asked:
+        if cg.pk in stored.by_class:
+            by_school[cg.school_id].append((cg, stored.by_class[cg.pk]))
     stats = statistics.summarise_department(is_year, [(s, by_school[s.pk]) for s in schools])
     minimum = minimum_count()
     tables = []
@@ -336,7 +349,10 @@ def department_dashboard(department: Department, *, year: str | None = None,
     progress = _progress(schools, chosen, terms, "2" if is_year else term_value, minimum)
     dashboard = Dashboard(department.name, period, False, minimum, tuple(tables),
                           _pupils(stats.total.pupils, False, minimum), progress,
-                          _progress_chart(progress))
+                          _progress_chart(progress),
+                          counted_at=timezone.localtime(stored.oldest).strftime("%H:%M %d/%m/%Y")
+                          if stored.oldest else "",
+                          uncounted=len(asked) - len(stored.by_class))
     year_names = tuple(sorted({statistics.year_key(y.name) for y in years}, reverse=True))
     return dashboard, Choices(year_names, year_name, term_value, level or "")
 

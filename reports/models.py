@@ -233,3 +233,29 @@ class Award(models.Model):
     @property
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class ClassCounts(models.Model):
+    """A class's results counted for the department's dashboard (reports/counts.py): its cards
+    of one term, or of the whole year when `term` is null, classified as the statistics
+    classify them. Counts only, never a pupil; refreshed in the background, so a province's
+    dashboard reads a row per class instead of computing every pupil's card."""
+
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="+")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    pupils = models.PositiveIntegerField()
+    # {measure: [[category code, its label, pupils], ...]}: statistics.ClassCounts.as_json.
+    counts = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("class counts")
+        verbose_name_plural = _("class counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_group", "term"], nulls_distinct=False, name="classcounts_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.class_group} – {self.term or _('whole year')}"

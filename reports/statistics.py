@@ -905,25 +905,60 @@ class DepartmentStatistics:
     total: Tally
 
 
+@dataclass(frozen=True)
+class ClassCounts:
+    """One class's pupils counted for one period, as the dashboard stores them
+    (reports.models.ClassCounts): each measure of the period's every grade (TERM_MEASURES or
+    YEAR_MEASURES) with its categories in the order first seen on the cards, and how many
+    pupils fall in each. Enough to rebuild the class's Tally on any table's columns."""
+
+    pupils: int
+    measures: tuple[tuple[str, tuple[tuple[Category, int], ...]], ...]
+
+    def as_json(self) -> dict:
+        return {m: [[c.code, c.label, n] for c, n in counted] for m, counted in self.measures}
+
+    @classmethod
+    def from_json(cls, pupils: int, data: dict) -> "ClassCounts":
+        return cls(pupils, tuple(
+            (m, tuple((Category(code, label), n) for code, label, n in counted))
+            for m, counted in data.items()
+        ))
+
+
+def count_class(cards, grade: int, is_year: bool) -> ClassCounts:
+    """A class's cards counted once for the dashboard, classified as a school's statistics
+    classify them (`value_of` on the cards' codes)."""
+    measures = YEAR_MEASURES if is_year else TERM_MEASURES
+    counted: dict[str, dict[Category, int]] = {m: {} for m in measures}
+    for row in _categorised(cards, grade, measures):
+        for measure, category in row.items():
+            counted[measure][category] = counted[measure].get(category, 0) + 1
+    return ClassCounts(len(cards), tuple((m, tuple(c.items())) for m, c in counted.items()))
+
+
 def summarise_department(
     is_year: bool,
-    cards_by_school: Sequence[tuple[School, Sequence[tuple[ClassGroup, Sequence]]]],
+    counts_by_school: Sequence[tuple[School, Sequence[tuple[ClassGroup, ClassCounts]]]],
 ) -> DepartmentStatistics:
-    """The counts of `cards_by_school` ((school, its (class, cards)), one period), classified
-    exactly as a school's statistics classify them (the same `value_of` on the cards' codes)."""
-    classes = [(cg, cards) for _school, by_class in cards_by_school for cg, cards in by_class]
-    grades = [cg.grade for cg, _cards in classes]
+    """The counts of `counts_by_school` ((school, its (class, counts)), one period) on shared
+    columns: the same columns and sums a school's statistics make of the same cards."""
+    classes = [(cg, counts) for _school, by_class in counts_by_school for cg, counts in by_class]
+    grades = [cg.grade for cg, _counts in classes]
     measures = measures_for(is_year, grades)
-    categorised = {cg.pk: _categorised(cards, cg.grade, measures) for cg, cards in classes}
-    observed = _observed(row for rows in categorised.values() for row in rows)
+    observed: dict[str, list[Category]] = {}
+    for _cg, counts in classes:
+        for measure, counted in counts.measures:
+            seen = observed.setdefault(measure, [])
+            seen.extend(c for c, _n in counted if c not in seen)
     columns = columns_for(measures, grades, observed)
-    by_class = {pk: tally(rows, columns) for pk, rows in categorised.items()}
+    by_class = {cg.pk: _class_tally(counts, columns) for cg, counts in classes}
     schools = tuple(
-        (school, add_tallies([by_class[cg.pk] for cg, _c in by_class_cards], columns))
-        for school, by_class_cards in cards_by_school
+        (school, add_tallies([by_class[cg.pk] for cg, _c in by_class_counts], columns))
+        for school, by_class_counts in counts_by_school
     )
     by_grade: dict[int, list[Tally]] = {}
-    for cg, _cards in classes:
+    for cg, _counts in classes:
         by_grade.setdefault(cg.grade, []).append(by_class[cg.pk])
     return DepartmentStatistics(
         is_year=is_year,
@@ -932,3 +967,15 @@ def summarise_department(
         grades=tuple((g, add_tallies(t, columns)) for g, t in sorted(by_grade.items())),
         total=add_tallies([t for _s, t in schools], columns),
     )
+
+
+def _class_tally(counts: ClassCounts, columns: Columns) -> Tally:
+    counted = dict(counts.measures)
+    measures = []
+    for measure in columns.names:
+        numbers = dict(counted.get(measure, ()))
+        measures.append((measure, tuple(
+            Count(c, numbers.get(c, 0), percent(numbers.get(c, 0), counts.pupils))
+            for c in columns.of(measure)
+        )))
+    return Tally(counts.pupils, tuple(measures))

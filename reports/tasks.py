@@ -9,7 +9,8 @@ import gc
 from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
 
-from reports import runs
+from reports import counts, runs
+from school.models import School
 
 
 @shared_task(queue="reports")
@@ -26,6 +27,21 @@ def finish_run(run_id: int) -> str:
 def resume_runs() -> int:
     """At worker start and every five minutes (beat): pick up what a dead worker left."""
     return runs.resume_runs()
+
+
+@shared_task(queue="reports")
+def refresh_counts() -> int:
+    """Every DASHBOARD_REFRESH_MINUTES (beat): a task per school to count its classes again
+    for the department's dashboard, so the schools spread over the render workers."""
+    school_ids = list(School.objects.values_list("pk", flat=True))
+    for school_id in school_ids:
+        refresh_school_counts.delay(school_id)
+    return len(school_ids)
+
+
+@shared_task(queue="reports")
+def refresh_school_counts(school_id: int) -> int:
+    return counts.refresh_school(school_id)
 
 
 @worker_ready.connect

@@ -456,6 +456,14 @@ REPORT_SIGNING_PASSPHRASE = env.str("REPORT_SIGNING_PASSPHRASE", default="")
 # The department's dashboard (reports/dashboard.py): a count from 1 to DASHBOARD_MIN_COUNT - 1
 # is shown to a department's officers as "<N", so no group is small enough to point at a pupil.
 DASHBOARD_MIN_COUNT = env.int("DASHBOARD_MIN_COUNT", default=5)
+# How often the department's dashboard counts are made again (reports/counts.py), in minutes:
+# each round computes the cards of every school's current terms on the reports queue.
+DASHBOARD_REFRESH_MINUTES = env.int("DASHBOARD_REFRESH_MINUTES", default=30)
+if DASHBOARD_REFRESH_MINUTES < 1:
+    raise ImproperlyConfigured("DASHBOARD_REFRESH_MINUTES is a number of minutes, at least 1.")
+CELERY_BEAT_SCHEDULE["count-dashboard-classes"] = {
+    "task": "reports.tasks.refresh_counts", "schedule": 60.0 * DASHBOARD_REFRESH_MINUTES,
+}
 
 # Personal data (privacy/): days after a pupil's last enrolment ends before a school's manager
 # may anonymise them. A year covers the next school year (a pupil who comes back, a transfer's
