@@ -35,9 +35,8 @@ die() { echo "error: $*" >&2; exit 1; }
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPLICA_PORT="${TRUONGSO_REPLICA_PORT:-54339}"
-TMP_BASE="${TMPDIR:-/tmp}"
-TMP_BASE="${TMP_BASE%/}"
-[ -n "$TMP_BASE" ] || TMP_BASE=/tmp
+# shellcheck source=scripts/pg-lib.sh
+source "$repo/scripts/pg-lib.sh"
 
 case "${DATABASE_REPLICA_URL:-}" in
     postgres*)
@@ -59,48 +58,17 @@ PRIMARY_PORT=5432
 case "$hostport" in *:*) PRIMARY_PORT="${hostport##*:}" ;; esac
 PG_USER="${userinfo%%:*}"; PG_USER="${PG_USER:-postgres}"
 
-is_root() { [ "$(id -u)" -eq 0 ]; }
-
-PG_BIN=""
-if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/pg_basebackup" ]; then
-    PG_BIN="$(pg_config --bindir)"
-else
-    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-fi
-[ -n "$PG_BIN" ] && [ -x "$PG_BIN/pg_basebackup" ] && [ -x "$PG_BIN/pg_ctl" ] \
+find_pg_bin && [ -x "$PG_BIN/pg_basebackup" ] \
     || die "PostgreSQL server binaries (pg_basebackup, pg_ctl) not found: run scripts/services.sh first"
 
-as_pg_owner() {
-    if is_root; then
-        (cd / && runuser -u postgres -- "$@")
-    else
-        "$@"
-    fi
-}
-
-data_dir() {
-    if is_root; then
-        local base="$TMP_BASE"
-        if ! runuser -u postgres -- test -d "$base" -a -w "$base" -a -x "$base" 2>/dev/null; then
-            base=/tmp
-        fi
-        echo "$base/truongso-replica-$REPLICA_PORT"
-    else
-        echo "$repo/var/replica"
-    fi
-}
-
 psql_replica() {
-    "$PG_BIN/psql" -h 127.0.0.1 -p "$REPLICA_PORT" -U "$PG_USER" -X -q -tA -d postgres "$@"
+    "$(pg_tool psql)" -h 127.0.0.1 -p "$REPLICA_PORT" -U "$PG_USER" -X -q -tA -d postgres "$@"
 }
 
 url="postgres://$PG_USER@127.0.0.1:$REPLICA_PORT/$DB_NAME"
 
-datadir="$(data_dir)"
-SLOT="truongso_replica_$REPLICA_PORT"
-psql_primary() {
-    "$PG_BIN/psql" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PG_USER" -X -q -tA -d postgres "$@"
-}
+datadir="$(pg_data_dir replica "$REPLICA_PORT")"
+SLOT="$(replica_slot "$REPLICA_PORT")"
 
 if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$REPLICA_PORT"; then
     [ "$(psql_replica -c 'SELECT pg_is_in_recovery()')" = t ] \
@@ -117,37 +85,25 @@ fi
 
 "$PG_BIN/pg_isready" -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" \
     || die "the primary does not answer on $PRIMARY_HOST:$PRIMARY_PORT"
-psql_primary -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
-                 WHERE slot_name = '$SLOT' AND NOT active" >/dev/null
+drop_replica_slot "$PRIMARY_HOST" "$PRIMARY_PORT" "$PG_USER" "$REPLICA_PORT"
 
-[ -L "$datadir" ] && die "$datadir is a symlink; refusing to use it"
-if [ -e "$datadir" ]; then
+if [ -e "$datadir" ] && [ ! -L "$datadir" ]; then
     say "Removing the stopped replica's old data directory $datadir"
     rm -rf "$datadir"
 fi
-if is_root; then
-    install -d -o postgres -g postgres -m 700 "$datadir"
-else
-    mkdir -p "$datadir"; chmod 700 "$datadir"
-fi
+prepare_data_dir "$datadir"  # refuses a symlink
 
 say "Copying the primary ($PRIMARY_HOST:$PRIMARY_PORT) into $datadir (pg_basebackup -R)"
 as_pg_owner "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PG_USER" \
     -D "$datadir" -R -X stream -C -S "$SLOT" --checkpoint=fast -w \
     || die "pg_basebackup failed (the primary must allow replication connections from this host)"
 
-sockdir="$datadir"
-[ ${#sockdir} -gt 80 ] && sockdir="$TMP_BASE"
 say "Starting the replica on 127.0.0.1:$REPLICA_PORT (log: $datadir/log)"
 # A copy of the primary's configuration came with the base backup; the command line wins.
 # A hot standby accepts connections once it has a snapshot of the primary's running
 # transactions: on a busy primary (long test transactions) that can take a minute or two.
-if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/log" \
-    -o "-h 127.0.0.1 -p $REPLICA_PORT -k '$sockdir' -c hot_standby=on -c fsync=off -c full_page_writes=off" \
-    -w -t 300 start >/dev/null 3>&-; then
-    tail -n 20 "$datadir/log" >&2 || true
-    die "could not start the replica"
-fi
+start_pg "$datadir" "$REPLICA_PORT" 300 hot_standby=on fsync=off full_page_writes=off \
+    || die "could not start the replica"
 for _ in $(seq 1 50); do
     [ "$(psql_replica -c 'SELECT pg_is_in_recovery()' 2>/dev/null || true)" = t ] && break
     sleep 0.2

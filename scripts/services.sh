@@ -39,62 +39,10 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_PORT="${TRUONGSO_PG_PORT:-54329}"
 REDIS_PORT="${TRUONGSO_REDIS_PORT:-63799}"
 DB_NAME=truongso
-TMP_BASE="${TMPDIR:-/tmp}"
-TMP_BASE="${TMP_BASE%/}"
-[ -n "$TMP_BASE" ] || TMP_BASE=/tmp
-
-is_root() { [ "$(id -u)" -eq 0 ]; }
+# shellcheck source=scripts/pg-lib.sh
+source "$repo/scripts/pg-lib.sh"
 
 # ---------------------------------------------------------------- PostgreSQL
-
-PG_BIN=""
-find_pg_bin() {
-    local dir cand
-    if command -v pg_config >/dev/null 2>&1; then
-        dir="$(pg_config --bindir 2>/dev/null || true)"
-        if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then
-            PG_BIN="$dir"; return 0
-        fi
-    fi
-    cand="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-    if [ -n "$cand" ] && [ -x "$cand/initdb" ] && [ -x "$cand/pg_ctl" ]; then
-        PG_BIN="$cand"; return 0
-    fi
-    if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
-        PG_BIN="$(dirname "$(command -v initdb)")"; return 0
-    fi
-    return 1
-}
-
-# Pick the client tool from the server's bindir, else from PATH.
-pg_tool() {
-    if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/$1" ]; then
-        echo "$PG_BIN/$1"
-    else
-        command -v "$1"
-    fi
-}
-
-# Run a command as the cluster owner (postgres when we are root).
-as_pg_owner() {
-    if is_root; then
-        (cd / && runuser -u postgres -- "$@")
-    else
-        "$@"
-    fi
-}
-
-pg_data_dir() {
-    if is_root; then
-        local base="$TMP_BASE"
-        if ! runuser -u postgres -- test -d "$base" -a -w "$base" -a -x "$base" 2>/dev/null; then
-            base=/tmp
-        fi
-        echo "$base/truongso-pg-$PG_PORT"
-    else
-        echo "$repo/var/pg"
-    fi
-}
 
 ensure_postgres_user() {
     if ! id -u postgres >/dev/null 2>&1; then
@@ -123,23 +71,6 @@ run_initdb() {
     die "initdb failed"
 }
 
-# Create the data directory (empty, owned by the cluster owner, mode 700).
-prepare_data_dir() {
-    local datadir="$1"
-    if is_root; then
-        if [ -L "$datadir" ]; then
-            die "$datadir is a symlink; refusing to use it"
-        fi
-        if [ -e "$datadir" ] && [ "$(stat -c %U "$datadir")" != postgres ]; then
-            die "$datadir exists and is not owned by postgres; remove it and retry"
-        fi
-        install -d -o postgres -g postgres -m 700 "$datadir"
-    else
-        mkdir -p "$datadir"
-        chmod 700 "$datadir"
-    fi
-}
-
 start_postgres() {
     if ! find_pg_bin; then
         say "PostgreSQL server binaries not found, installing them"
@@ -149,14 +80,14 @@ start_postgres() {
     say "Using PostgreSQL binaries from $PG_BIN"
     is_root && ensure_postgres_user
 
-    local isready psql datadir sockdir major
+    local isready psql datadir major
     isready="$(pg_tool pg_isready)"
     psql="$(pg_tool psql)"
 
     if "$isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
         say "PostgreSQL already running on 127.0.0.1:$PG_PORT, reusing it"
     else
-        datadir="$(pg_data_dir)"
+        datadir="$(pg_data_dir pg "$PG_PORT")"
         major="$("$PG_BIN/initdb" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')"
         if [ -d "$datadir" ] && [ ! -L "$datadir" ]; then
             if [ -f "$datadir/PG_VERSION" ] && [ "$(cat "$datadir/PG_VERSION")" != "$major" ]; then
@@ -172,18 +103,9 @@ start_postgres() {
             prepare_data_dir "$datadir"
             run_initdb "$datadir"
         fi
-        # Unix socket paths are limited to ~107 bytes.
-        sockdir="$datadir"
-        if [ ${#sockdir} -gt 80 ]; then
-            sockdir="$TMP_BASE"
-        fi
         say "Starting PostgreSQL on 127.0.0.1:$PG_PORT (log: $datadir/log)"
-        if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$datadir" -l "$datadir/log" \
-            -o "-h 127.0.0.1 -p $PG_PORT -k '$sockdir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-            -w start >/dev/null 3>&-; then
-            tail -n 20 "$datadir/log" >&2 || true
-            die "could not start PostgreSQL"
-        fi
+        start_pg "$datadir" "$PG_PORT" 60 fsync=off synchronous_commit=off full_page_writes=off \
+            || die "could not start PostgreSQL"
     fi
 
     local pq=("$psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -v ON_ERROR_STOP=1)
