@@ -104,10 +104,8 @@ say "Starting the replica on 127.0.0.1:$REPLICA_PORT (log: $datadir/log)"
 # transactions: on a busy primary (long test transactions) that can take a minute or two.
 start_pg "$datadir" "$REPLICA_PORT" 300 hot_standby=on fsync=off full_page_writes=off \
     || die "could not start the replica"
-for _ in $(seq 1 50); do
-    [ "$(psql_replica -c 'SELECT pg_is_in_recovery()' 2>/dev/null || true)" = t ] && break
-    sleep 0.2
-done
+# pg_ctl -w returned once the standby accepts connections, so this asks at once; it checks
+# that the copy came up as a standby (the -R's standby.signal), not a second primary.
 [ "$(psql_replica -c 'SELECT pg_is_in_recovery()')" = t ] || die "the replica is not in recovery"
 say "Replica ready: a hot standby of $PRIMARY_HOST:$PRIMARY_PORT on 127.0.0.1:$REPLICA_PORT"
 printf 'export DATABASE_REPLICA_URL=%q\n' "$url" >&3
