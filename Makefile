@@ -50,8 +50,10 @@ restore: venv
 	@test -n "$(FROM)" || { echo "usage: make restore FROM=<backup directory>" >&2; exit 2; }
 	@$(PY) manage.py restore "$(FROM)" $(RESTORE_ARGS)
 
-## make serve: the production stack on one machine (scripts/serve.sh): PostgreSQL and Redis,
-## gunicorn, a Celery worker per queue and beat, DEBUG off, JSON logs on stdout.
+## make serve: the production stack on one machine (scripts/serve.sh): PostgreSQL and Redis
+## that keep their data (var/durable, ports 54331 and 63801; `TRUONGSO_DURABLE=1
+## scripts/stop-services.sh` stops them), gunicorn, a Celery worker per queue and beat, DEBUG
+## off, JSON logs on stdout.
 serve: venv
 	@BIND=$(HOST):$(PORT) bash scripts/serve.sh
 

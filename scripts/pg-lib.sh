@@ -50,12 +50,19 @@ as_pg_owner() {
     fi
 }
 
-# pg_data_dir KIND PORT: the data directory of the KIND (pg or replica) cluster on PORT.
-# As root the cluster belongs to postgres, so it lives in TMP_BASE, or in /tmp when postgres
-# cannot write there (a private TMPDIR); otherwise in var/KIND of the checkout.
+# Where the durable servers (TRUONGSO_DURABLE=1) keep their data.
+durable_dir() { echo "${TRUONGSO_DURABLE_DIR:-$repo/var/durable}"; }
+
+# pg_data_dir KIND PORT: the data directory of the KIND (pg, replica or durable) cluster on
+# PORT. A test cluster (pg, replica) belongs to postgres when we are root, so it then lives in
+# TMP_BASE, or in /tmp when postgres cannot write there (a private TMPDIR); otherwise in
+# var/KIND of the checkout. A durable one lives in durable_dir, whoever we are, and keeps
+# its place when its port changes.
 pg_data_dir() {
     local kind="$1" port="$2" base="$TMP_BASE"
-    if is_root; then
+    if [ "$kind" = durable ]; then
+        echo "$(durable_dir)/pg"
+    elif is_root; then
         if ! runuser -u postgres -- test -d "$base" -a -w "$base" -a -x "$base" 2>/dev/null; then
             base=/tmp
         fi
@@ -76,6 +83,9 @@ prepare_data_dir() {
             die "$datadir exists and is not owned by postgres; remove it and retry"
         fi
         install -d -o postgres -g postgres -m 700 "$datadir"
+        if ! runuser -u postgres -- test -x "$datadir" -a -w "$datadir"; then
+            die "the postgres user cannot reach $datadir (a parent directory closed to it?)"
+        fi
     else
         mkdir -p "$datadir"
         chmod 700 "$datadir"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The production stack on one machine (`make serve`): PostgreSQL and Redis on loopback (started
-# by services.sh, or the ones DATABASE_URL / REDIS_URL name), then the database migrated and the
-# static files collected, then
+# by services.sh in its durable mode, or the ones DATABASE_URL / REDIS_URL name), then the
+# database migrated and the static files collected, then
 #
 #   web                   gunicorn (truongso/gunicorn.py: BIND, WEB_CONCURRENCY)
 #   worker-default        a Celery worker on the `default` queue
@@ -28,7 +28,10 @@ PY="${PY:-$repo/.venv/bin/python}"
 BIN="$(dirname "$PY")"
 say() { echo "==> $*" >&2; }
 
-eval "$(bash scripts/services.sh)"
+# Durable: PostgreSQL with fsync, Redis with its append-only file, both under var/durable, on
+# ports (54331, 63801) of their own, never the tests' throwaway servers. Stopped with
+# TRUONGSO_DURABLE=1 scripts/stop-services.sh.
+eval "$(TRUONGSO_DURABLE=1 bash scripts/services.sh)"
 
 var="${SERVE_VAR:-$repo/var/serve}"
 mkdir -p "$var"

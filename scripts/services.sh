@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start (or reuse) a throwaway PostgreSQL and Redis on loopback for the tests.
+# Start (or reuse) a throwaway PostgreSQL and Redis on loopback for the tests, or with
+# TRUONGSO_DURABLE=1 a durable pair for `make serve`.
 #
 # Usage:
 #   eval "$(scripts/services.sh)"
@@ -19,10 +20,19 @@
 #   TRUONGSO_REPLICA     1: also start (or reuse) a streaming replica of the
 #                        PostgreSQL (scripts/replica.sh) and print
 #                        export DATABASE_REPLICA_URL=... (`make test` asks)
+#   TRUONGSO_DURABLE     1: servers that keep their data (scripts/serve.sh asks):
+#                        PostgreSQL without the tests' fsync=off,
+#                        synchronous_commit=off, full_page_writes=off, Redis with
+#                        --appendonly yes, both under TRUONGSO_DURABLE_DIR
+#                        (default var/durable) and on ports of their own
+#                        (default 54331 and 63801) so that they never reuse the
+#                        tests' servers; a server already on the port is reused
+#                        only if it is durable too. No replica.
 #
 # Data directory: var/pg in the repo; when run as root the cluster belongs to
 # the "postgres" system user and lives in ${TMPDIR:-/tmp}/truongso-pg-PORT.
-# Stop everything with scripts/stop-services.sh.
+# Durable: TRUONGSO_DURABLE_DIR/pg and TRUONGSO_DURABLE_DIR/redis.
+# Stop everything with scripts/stop-services.sh (the same variables).
 set -euo pipefail
 
 # Keep the real stdout (fd 3) for the export lines; everything else goes to
@@ -36,11 +46,25 @@ say() { echo "==> $*" >&2; }
 die() { echo "error: $*" >&2; exit 1; }
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PG_PORT="${TRUONGSO_PG_PORT:-54329}"
-REDIS_PORT="${TRUONGSO_REDIS_PORT:-63799}"
 DB_NAME=truongso
 # shellcheck source=scripts/pg-lib.sh
 source "$repo/scripts/pg-lib.sh"
+DURABLE="${TRUONGSO_DURABLE:-0}"
+if [ "$DURABLE" = 1 ]; then
+    PG_KIND=durable
+    PG_PORT="${TRUONGSO_PG_PORT:-54331}"
+    REDIS_PORT="${TRUONGSO_REDIS_PORT:-63801}"
+    PG_SETTINGS=()
+    if [ "${TRUONGSO_REPLICA:-0}" = 1 ]; then
+        die "TRUONGSO_REPLICA=1 starts a test replica (fsync off); not with TRUONGSO_DURABLE=1"
+    fi
+else
+    PG_KIND=pg
+    PG_PORT="${TRUONGSO_PG_PORT:-54329}"
+    REDIS_PORT="${TRUONGSO_REDIS_PORT:-63799}"
+    # A test cluster trades what a crash would leave for speed.
+    PG_SETTINGS=(fsync=off synchronous_commit=off full_page_writes=off)
+fi
 
 # ---------------------------------------------------------------- PostgreSQL
 
@@ -71,6 +95,31 @@ run_initdb() {
     die "initdb failed"
 }
 
+# A durable stack must not run on a server started for the tests.
+refuse_undurable_pg() {
+    local psql="$1" settings
+    settings="$("$psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -tA -d postgres \
+        -c "SELECT current_setting('fsync') || ',' || current_setting('full_page_writes')")"
+    if [ "$settings" != on,on ]; then
+        die "the PostgreSQL on 127.0.0.1:$PG_PORT runs with fsync,full_page_writes = $settings" \
+            "(a test server?); stop it or pick another TRUONGSO_PG_PORT"
+    fi
+}
+
+# The tests' cluster is remade when it is incomplete or from another major version; a durable
+# one holds the school's data, so it is left for a person to upgrade (pg_upgrade) or move.
+refuse_to_recreate() {
+    local datadir="$1" major="$2"
+    [ -d "$datadir" ] && [ -n "$(ls -A "$datadir")" ] || return 0
+    if [ ! -f "$datadir/PG_VERSION" ]; then
+        die "$datadir is not empty but holds no cluster; move it away and retry"
+    fi
+    if [ "$(cat "$datadir/PG_VERSION")" != "$major" ]; then
+        die "$datadir is from PostgreSQL $(cat "$datadir/PG_VERSION"), the server is $major:" \
+            "upgrade it with pg_upgrade, or move it away"
+    fi
+}
+
 start_postgres() {
     if ! find_pg_bin; then
         say "PostgreSQL server binaries not found, installing them"
@@ -86,9 +135,15 @@ start_postgres() {
 
     if "$isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
         say "PostgreSQL already running on 127.0.0.1:$PG_PORT, reusing it"
+        if [ "$DURABLE" = 1 ]; then
+            refuse_undurable_pg "$psql"
+        fi
     else
-        datadir="$(pg_data_dir pg "$PG_PORT")"
+        datadir="$(pg_data_dir "$PG_KIND" "$PG_PORT")"
         major="$("$PG_BIN/initdb" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')"
+        if [ "$DURABLE" = 1 ]; then
+            refuse_to_recreate "$datadir" "$major"
+        fi
         if [ -d "$datadir" ] && [ ! -L "$datadir" ]; then
             if [ -f "$datadir/PG_VERSION" ] && [ "$(cat "$datadir/PG_VERSION")" != "$major" ]; then
                 say "Data dir $datadir is from PostgreSQL $(cat "$datadir/PG_VERSION"), recreating it for $major"
@@ -104,7 +159,7 @@ start_postgres() {
             run_initdb "$datadir"
         fi
         say "Starting PostgreSQL on 127.0.0.1:$PG_PORT (log: $datadir/log)"
-        start_pg "$datadir" "$PG_PORT" 60 fsync=off synchronous_commit=off full_page_writes=off \
+        start_pg "$datadir" "$PG_PORT" 60 ${PG_SETTINGS[@]+"${PG_SETTINGS[@]}"} \
             || die "could not start PostgreSQL"
     fi
 
@@ -135,12 +190,25 @@ start_redis() {
 
     if redis_ping; then
         say "Redis already running on 127.0.0.1:$REDIS_PORT, reusing it"
+        if [ "$DURABLE" = 1 ] &&
+            [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --raw config get appendonly | sed -n 2p)" != yes ]; then
+            die "the Redis on 127.0.0.1:$REDIS_PORT does not run with appendonly yes" \
+                "(a test server?); stop it or pick another TRUONGSO_REDIS_PORT"
+        fi
     else
-        local log="$TMP_BASE/redis-$REDIS_PORT.log"
+        local dir="$TMP_BASE" persistence=(--save "" --appendonly no)
+        if [ "$DURABLE" = 1 ]; then
+            # The broker's queued tasks and beat's state survive a restart; the default
+            # appendfsync (everysec) loses at most a second of them in a crash.
+            dir="$(durable_dir)/redis"
+            persistence=(--appendonly yes)
+            (umask 077 && mkdir -p "$dir")  # the queued tasks name pupils and parents
+        fi
+        local log="$dir/redis-$REDIS_PORT.log"
         say "Starting Redis on 127.0.0.1:$REDIS_PORT (log: $log)"
-        redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
-            --daemonize yes --dir "$TMP_BASE" --logfile "$log" \
-            --pidfile "$TMP_BASE/redis-$REDIS_PORT.pid" >/dev/null 3>&-
+        redis-server --bind 127.0.0.1 --port "$REDIS_PORT" "${persistence[@]}" \
+            --daemonize yes --dir "$dir" --logfile "$log" \
+            --pidfile "$dir/redis-$REDIS_PORT.pid" >/dev/null 3>&-
         local i
         for i in $(seq 1 50); do
             redis_ping && break

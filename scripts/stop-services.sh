@@ -8,14 +8,23 @@
 #   TRUONGSO_PG_PORT     PostgreSQL port (default 54329)
 #   TRUONGSO_REDIS_PORT  Redis port (default 63799)
 #   TRUONGSO_REPLICA_PORT  the replica's port (default 54339)
+#   TRUONGSO_DURABLE     1: the durable servers of `make serve` (default ports 54331
+#                        and 63801, data in TRUONGSO_DURABLE_DIR); Redis saves before
+#                        it stops, and there is no replica to stop
 set -euo pipefail
 
 say() { echo "==> $*"; }
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PG_PORT="${TRUONGSO_PG_PORT:-54329}"
-REDIS_PORT="${TRUONGSO_REDIS_PORT:-63799}"
-REPLICA_PORT="${TRUONGSO_REPLICA_PORT:-54339}"
+DURABLE="${TRUONGSO_DURABLE:-0}"
+if [ "$DURABLE" = 1 ]; then
+    PG_PORT="${TRUONGSO_PG_PORT:-54331}"
+    REDIS_PORT="${TRUONGSO_REDIS_PORT:-63801}"
+else
+    PG_PORT="${TRUONGSO_PG_PORT:-54329}"
+    REDIS_PORT="${TRUONGSO_REDIS_PORT:-63799}"
+    REPLICA_PORT="${TRUONGSO_REPLICA_PORT:-54339}"
+fi
 # shellcheck source=scripts/pg-lib.sh
 source "$repo/scripts/pg-lib.sh"
 
@@ -71,7 +80,9 @@ stop_redis() {
         return 0
     fi
     say "Stopping Redis on 127.0.0.1:$REDIS_PORT"
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    local how=nosave  # a test Redis keeps nothing
+    if [ "$DURABLE" = 1 ]; then how=save; fi
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown "$how" >/dev/null 2>&1 || true
     local i
     for i in $(seq 1 50); do
         [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] || break
@@ -84,10 +95,14 @@ stop_redis() {
     fi
 }
 
-stop_postgres replica "$REPLICA_PORT"  # the standby first: it would only retry its primary
-# Its slot next, or the primary would keep WAL for a replica that is gone.
-if find_pg_bin && [ -n "$(pg_tool psql)" ]; then
-    drop_replica_slot 127.0.0.1 "$PG_PORT" postgres "$REPLICA_PORT" 2>/dev/null || true
+if [ "$DURABLE" = 1 ]; then
+    stop_postgres durable "$PG_PORT"
+else
+    stop_postgres replica "$REPLICA_PORT"  # the standby first: it would only retry its primary
+    # Its slot next, or the primary would keep WAL for a replica that is gone.
+    if find_pg_bin && [ -n "$(pg_tool psql)" ]; then
+        drop_replica_slot 127.0.0.1 "$PG_PORT" postgres "$REPLICA_PORT" 2>/dev/null || true
+    fi
+    stop_postgres pg "$PG_PORT"
 fi
-stop_postgres pg "$PG_PORT"
 stop_redis

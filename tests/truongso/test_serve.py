@@ -14,13 +14,14 @@ import sys
 import threading
 
 import pytest
+import redis
 import requests
 from celery import Celery
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tests.celery_workers import ROOT, database_url, wait_for
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 SERVICES = {"web", "worker-default", "worker-notifications", "worker-reports", "beat"}
 BROKER_DB, CACHE_DB = 10, 11  # this test's own Redis databases (the serve script's db and db + 1)
@@ -88,6 +89,7 @@ def queues_consumed(probe: Celery) -> dict:
     return {worker.split("@")[0]: sorted(q["name"] for q in queues) for worker, queues in answer.items()}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_make_serve_runs_the_production_stack_and_stops_it_whole(stack):
     process, url, lines, tmp_path = stack
     stderr = tmp_path / "stderr.log"
@@ -117,3 +119,57 @@ def test_make_serve_runs_the_production_stack_and_stops_it_whole(stack):
     access = [r for r in records if r["logger"] == "gunicorn.access" and r.get("path") == "/healthz"]
     assert access and access[-1]["status"] == 200 and access[-1]["method"] == "GET"
     assert isinstance(access[-1]["duration_ms"], int)
+
+
+def durable_services(tmp_path, redis_port: int) -> subprocess.CompletedProcess:
+    """scripts/services.sh as serve.sh runs it, for Redis on `redis_port` alone: DATABASE_URL is
+    given, so no PostgreSQL is started (its durable start is checked by hand: an initdb costs
+    seconds) and this one is never opened."""
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update({"TRUONGSO_DURABLE": "1", "TRUONGSO_DURABLE_DIR": str(tmp_path / "durable"),
+                "TRUONGSO_REDIS_PORT": str(redis_port),
+                "DATABASE_URL": "postgres://unused@127.0.0.1:1/unused"})
+    return subprocess.run(["bash", "scripts/services.sh"], check=False, cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def redis_on(port: int) -> redis.Redis:
+    # No retries: redis-py's default retries a refused connection for seconds.
+    return redis.Redis(port=port, socket_timeout=5, retry=Retry(NoBackoff(), 0))
+
+
+def answers(port: int) -> bool:
+    try:
+        return redis_on(port).ping()
+    except redis.ConnectionError:
+        return False
+
+
+def test_serve_stack_redis_keeps_its_data_in_its_own_directory(tmp_path):
+    port = free_port()
+    result = durable_services(tmp_path, port)
+    server = redis_on(port)
+    try:
+        assert result.returncode == 0, result.stderr
+        assert f"export REDIS_URL=redis://127.0.0.1:{port}/0" in result.stdout.splitlines()
+        assert server.config_get("appendonly") == {"appendonly": "yes"}
+        assert server.config_get("dir") == {"dir": str(tmp_path / "durable" / "redis")}
+    finally:
+        if answers(port):
+            server.shutdown(nosave=True)
+
+
+def test_serve_stack_refuses_a_throwaway_redis_on_its_port(tmp_path):
+    port = free_port()
+    throwaway = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: answers(port), seconds=10)
+        result = durable_services(tmp_path, port)
+        assert result.returncode == 1
+        assert "does not run with appendonly yes" in result.stderr
+        assert "REDIS_URL" not in result.stdout
+    finally:
+        throwaway.kill()
+        throwaway.wait()
