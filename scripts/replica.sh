@@ -87,11 +87,13 @@ fi
     || die "the primary does not answer on $PRIMARY_HOST:$PRIMARY_PORT"
 drop_replica_slot "$PRIMARY_HOST" "$PRIMARY_PORT" "$PG_USER" "$REPLICA_PORT"
 
-if [ -e "$datadir" ] && [ ! -L "$datadir" ]; then
+# Whoever we are: prepare_data_dir refuses a symlink only as root.
+[ -L "$datadir" ] && die "$datadir is a symlink; refusing to use it"
+if [ -e "$datadir" ]; then
     say "Removing the stopped replica's old data directory $datadir"
     rm -rf "$datadir"
 fi
-prepare_data_dir "$datadir"  # refuses a symlink
+prepare_data_dir "$datadir"
 
 say "Copying the primary ($PRIMARY_HOST:$PRIMARY_PORT) into $datadir (pg_basebackup -R)"
 as_pg_owner "$PG_BIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U "$PG_USER" \
