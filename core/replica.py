@@ -1,9 +1,9 @@
 """Reads from the streaming replica where a code path asks for them, and only when the replica
 holds what the person reading has already seen.
 
-Everything goes to the primary (`default`) unless the code runs inside `reads_from_replica()`
-(a decorator or a `with` block: the class summary, the school statistics page and API; a
-future dashboard opts in with the same one line). Even then a read goes to the primary when:
+Everything goes to the primary (`default`) unless the code runs inside a function decorated
+with `@reads_from_replica()` (the class summary, the school statistics page and API, the
+dashboards). Even then a read goes to the primary when:
 
 - the code is inside a transaction on the primary (it must see what that transaction holds,
   e.g. a report run's chunk under its row lock);
@@ -82,23 +82,13 @@ def configured() -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-class reads_from_replica:
-    """Reads inside go to the replica when it may answer. For read-only code: as a decorator,
-    a call that fails on the replica (it stopped between the check and the read) is run again
-    on the primary, so a view that only reads never answers 500 for a replica's death."""
+def reads_from_replica():
+    """A decorator: reads inside the function go to the replica when it may answer. For
+    read-only code: a call that fails on the replica (it stopped between the check and the
+    read) is run again on the primary, so a view that only reads never answers 500 for a
+    replica's death."""
 
-    def __enter__(self):
-        used = _used.get()
-        self._tokens = (_opted_in.set(True), _used.set(used if used is not None else []))
-        return self
-
-    def __exit__(self, *exc):
-        opted, used = self._tokens
-        _used.reset(used)
-        _opted_in.reset(opted)
-        return False
-
-    def __call__(self, func):
+    def decorate(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             used: list = []
@@ -121,6 +111,8 @@ class reads_from_replica:
             return func(*args, **kwargs)
 
         return wrapper
+
+    return decorate
 
 
 class ReplicaRouter:
