@@ -13,7 +13,10 @@ round of the report run, CPU-bound work whose only noise is the machine's other 
   data's part of it (the queries, best of 10 calls, and their number; WeasyPrint's part cannot
   depend on the other schools);
 - the department's dashboard (`/so/<code>/?ky=1`, every school's term I): one request a round,
-  signed in as the department's officer (the page must list the last school added).
+  signed in as the department's officer (the page must list the last school added, and no
+  class may be left uncounted); it reads the counts a round of `reports/counts.py` made, which
+  the bench makes after seeding each step, in-process, and times (beat's work on a reports
+  worker in production).
 
     eval "$(bash scripts/services.sh)"
     .venv/bin/python bench/province.py                 # N = 1, 10, 50 (~15 minutes)
@@ -32,8 +35,8 @@ other schools share the tables; a cost that scanned a table would grow ~50× her
 Seeding uses bulk_create, not the services. The database `bench_province` on the server of
 DATABASE_URL is dropped and recreated; nothing else is touched. The cache is db 13 of
 REDIS_URL. The last line is `RESULT` with each growth ratio (largest N ÷ first N) and the
-dashboard's milliseconds at the largest N; targets: the parent page and the report run ≤ 1.2×,
-the dashboard < 2 s at 50 schools.
+dashboard's milliseconds and the counts round's seconds at the largest N; targets: the parent
+page and the report run ≤ 1.2×, the dashboard < 2 s at 50 schools.
 """
 
 from __future__ import annotations
@@ -122,11 +125,14 @@ def main() -> int:
             analyze()
             print(f"==> {n} schools: seeded in {time.perf_counter() - started:.1f} s "
                   f"({seeder.counts()}); load average {os.getloadavg()[0]:.1f}", flush=True)
+            counting = count_round()
+            print(f"    the dashboard's counts: a round of every school in {counting:.1f} s",
+                  flush=True)
             if server is None:
                 server = start_gunicorn(2)
                 wait_until_up(server.url, seeder.token)
                 warm_up(server.url, seeder.token, 2)
-            rows.append(measure(n, server.url, seeder, args.rounds))
+            rows.append({**measure(n, server.url, seeder, args.rounds), "counting": counting})
     finally:
         if server is not None:
             server.stop()
@@ -141,6 +147,7 @@ def main() -> int:
         f"report_run_growth={growth('report'):.2f} card_data_growth={growth('data'):.2f} "
         f"card_data_queries={first['queries']:.0f}->{last['queries']:.0f} "
         f"dashboard_{last['n']}_ms={last['dashboard']:.0f} dashboard_growth={growth('dashboard'):.2f} "
+        f"counts_round_{last['n']}_s={last['counting']:.1f} "
         f"parent_vs_target={ok(growth('p95'))} report_run_vs_target={ok(growth('report'))} "
         f"dashboard_vs_target={'ok' if last['dashboard'] < DASHBOARD_TARGET_MS else 'fail'} "
         f"growth_target={GROWTH_TARGET} dashboard_target_ms={DASHBOARD_TARGET_MS}"
@@ -318,6 +325,18 @@ class Seeder:
             self.token = device.issue_token()
 
 
+def count_round() -> float:
+    """Seconds of a round of the dashboard's counts (reports/counts.py) over every school, in
+    this process, as beat's task makes them on a reports worker: what the dashboard reads."""
+    from reports import counts
+    from school.models import School
+
+    started = time.perf_counter()
+    for school in School.objects.order_by("pk"):
+        counts.refresh_school(school)
+    return time.perf_counter() - started
+
+
 def analyze() -> None:
     from django.db import connection
 
@@ -403,6 +422,8 @@ def dashboard_latency(url: str, seeder: Seeder) -> float:
         last = f"Trường THPT Tỉnh Thử {seeder.schools}"
         if last not in response.text:
             sys.exit(f"the dashboard does not show {last!r}")
+        if "chưa được tính" in response.text:
+            sys.exit("the dashboard has classes not counted yet")
     return seconds * 1000
 
 
@@ -442,12 +463,12 @@ def report_run(seeder: Seeder) -> tuple[float, float, int]:
 
 def print_table(rows: list[dict]) -> None:
     print("==> schools  portal p50 ms  portal p95 ms  ingest events/s  report run s"
-          "  card data ms  queries  dashboard ms")
+          "  card data ms  queries  dashboard ms  counts round s")
     print("    (medians of the rounds; the report run and its card data: the best round)")
     for r in rows:
         print(f"    {r['n']:>7}  {r['p50']:>13.1f}  {r['p95']:>13.1f}  {r['ingest']:>15,.0f}  "
               f"{r['report']:>12.2f}  {r['data'] * 1000:>12.1f}  {r['queries']:>7.0f}  "
-              f"{r['dashboard']:>12,.0f}")
+              f"{r['dashboard']:>12,.0f}  {r['counting']:>14.1f}")
 
 
 if __name__ == "__main__":
