@@ -505,6 +505,9 @@ def build_upper(b: Build) -> None:
             department=b.department, name="Trường THPT Hạ Long", code=UPPER_CODE,
             level=School.Level.UPPER_SECONDARY, authority_name=DEPARTMENT_NAME,
             place_name="Hạ Long", address="Đường Cao Thắng, phường Cao Xanh, Hạ Long, Quảng Ninh",
+            # The demo's two schools are both in Hạ Long: the department's dashboard groups
+            # them by ward, so its filter by area has two to choose from.
+            area="Cao Xanh",
         )
     )
     principal = b.staff(b.login("principal"), school, Role.PRINCIPAL)
@@ -782,6 +785,7 @@ def build_primary(b: Build) -> None:
             level=School.Level.PRIMARY, authority_name="Ủy ban nhân dân phường Hồng Gai",
             place_name="Hạ Long",
             address="Phố Lê Thánh Tông, phường Hồng Gai, Hạ Long, Quảng Ninh",
+            area="Hồng Gai",
         )
     )
     principal = b.staff(b.login("primary_principal"), school, Role.PRINCIPAL)

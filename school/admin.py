@@ -223,11 +223,13 @@ class PeriodTimeInline(ScopedInline):
 class SchoolAdmin(ScopedAdmin):
     school_path = ""
     superuser_only_add = True
-    list_display = ["name", "code", "level", "department"]
+    list_display = ["name", "code", "level", "area", "department"]
     inlines = [SubjectGroupInline, PeriodTimeInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["department", "code", "level"]
+        # The area groups schools for the department (its dashboard's filter): the operator
+        # sets it, as the department and the type, not the school itself.
+        return [] if request.user.is_superuser else ["department", "code", "level", "area"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser

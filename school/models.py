@@ -110,6 +110,13 @@ class School(models.Model):
         _("place name on documents"), max_length=100, help_text=_("E.g. Hạ Long")
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
+    area = models.CharField(
+        _("area"), max_length=100, blank=True,
+        help_text=_(
+            "E.g. the former district or town (Hạ Long, Cẩm Phả, Vân Đồn) or a ward; the "
+            "department uses it to group schools on its dashboard."
+        ),
+    )
     name_order = models.CharField(
         _("class list order"),
         max_length=20,

@@ -59,6 +59,11 @@ def _part_key(part: str) -> str:
     return "".join(letters) + _PART_END + "".join(tones)
 
 
+def text_sort_key(text: str) -> str:
+    """Sort key for any short text in Vietnamese order (a place's name, an area)."""
+    return _part_key(text)
+
+
 def sort_key(family: str, middle: str, given: str, tie_break: str = MIDDLE_FAMILY) -> str:
     """The class-list key: given name, then middle and family name (or family then middle)."""
     rest = (middle, family) if tie_break == MIDDLE_FAMILY else (family, middle)

@@ -166,6 +166,7 @@ def test_the_demo_department_and_its_two_schools(seeded):
         "Trường THPT Hạ Long", "upper_secondary", SO_QUANG_NINH, "Hạ Long"
     )
     assert "Hạ Long" in upper.address
+    assert (upper.area, primary.area) == ("Cao Xanh", "Hồng Gai")  # the dashboard's filter
     assert (primary.name, primary.level, primary.authority_name, primary.place_name) == (
         "Trường Tiểu học Trần Hưng Đạo", "primary", "Ủy ban nhân dân phường Hồng Gai", "Hạ Long"
     )
