@@ -40,6 +40,7 @@ from core.replica import reads_from_replica
 from reports import statistics
 from reports.counts import stored_counts
 from reports.models import ReportRun
+from school import names
 from school.exceptions import NotFound
 from school.models import ClassGroup, Department, School, SchoolYear, Term
 
@@ -264,6 +265,29 @@ class Choices:
     year_name: str
     term: str  # "1", "2" or statistics.WHOLE_YEAR
     level: str  # "" for every type
+    area: str = ""  # "" for every area
+    areas: tuple[str, ...] = ()  # the department's schools' areas, in Vietnamese order
+
+
+def _choose_schools(department: Department, level: str | None,
+                    area: str | None) -> tuple[list[School], tuple[str, ...]]:
+    """The department's schools of a type (a School.Level, or all) in an area (one of the
+    schools' own areas, or all), by name, and every area its schools name. One query: the
+    filters apply to the department's schools already read."""
+    if level and level not in LEVELS:
+        raise statistics.InvalidChoice(
+            _("Choose one of: %(allowed)s.") % {"allowed": ", ".join(LEVELS)}, field="loai"
+        )
+    every = list(School.objects.filter(department=department).order_by("name"))
+    areas = tuple(sorted({s.area for s in every if s.area}, key=names.text_sort_key))
+    area = (area or "").strip()
+    if area and area not in areas:
+        raise statistics.InvalidChoice(
+            _("No school of this department is in that area. Choose one of: %(allowed)s.")
+            % {"allowed": ", ".join(areas) or "–"}, field="khu-vuc",
+        )
+    schools = [s for s in every if (not level or s.level == level) and (not area or s.area == area)]
+    return schools, areas
 
 
 def _choose_year(years: Sequence[SchoolYear], value: str | None) -> str:
@@ -293,19 +317,13 @@ def _choose_term(terms: Sequence[Term], value: str | None) -> str:
 
 @reads_from_replica()
 def department_dashboard(department: Department, *, year: str | None = None,
-                         term: str | None = None, level: str | None = None) -> tuple[Dashboard, Choices]:
+                         term: str | None = None, level: str | None = None,
+                         area: str | None = None) -> tuple[Dashboard, Choices]:
     """The department's dashboard for a school year (by name, "2026-2027"; default the
-    current one), a term ("1", "2", "ca-nam"; default today's) and a school type (a
-    School.Level; default all). Counts withheld as the module says. NotFound / InvalidChoice
-    name the filter that is wrong."""
-    if level and level not in LEVELS:
-        raise statistics.InvalidChoice(
-            _("Choose one of: %(allowed)s.") % {"allowed": ", ".join(LEVELS)}, field="loai"
-        )
-    schools = School.objects.filter(department=department)
-    if level:
-        schools = schools.filter(level=level)
-    schools = list(schools.order_by("name"))
+    current one), a term ("1", "2", "ca-nam"; default today's), a school type (a
+    School.Level; default all) and an area (School.area; default all). Counts withheld as
+    the module says. NotFound / InvalidChoice name the filter that is wrong."""
+    schools, areas = _choose_schools(department, level, area)
     years = list(SchoolYear.objects.filter(school__in=schools))
     year_name = _choose_year(years, year)
     chosen = {y.school_id: y for y in years if statistics.year_key(y.name) == year_name}
@@ -354,7 +372,8 @@ def department_dashboard(department: Department, *, year: str | None = None,
                           if stored.oldest else "",
                           uncounted=len(asked) - len(stored.by_class))
     year_names = tuple(sorted({statistics.year_key(y.name) for y in years}, reverse=True))
-    return dashboard, Choices(year_names, year_name, term_value, level or "")
+    return dashboard, Choices(year_names, year_name, term_value, level or "",
+                              (area or "").strip(), areas)
 
 
 def _progress(schools, chosen, terms, number: str, minimum: int) -> tuple[Progress, ...]:

@@ -349,16 +349,19 @@ def graduation_xlsx(cards: list) -> bytes:
 # ---------------------------------------------------------------------------------------
 
 
-def dashboard_xlsx(dashboard) -> bytes:
+def dashboard_xlsx(dashboard, filters=()) -> bytes:
     """The dashboard's tables on one sheet, one under the other, each as shown on the page:
     a withheld count is the text "<5" and its share is blank (the same rows the page shows,
-    so the file withholds exactly what the page does); other counts and shares are numbers."""
+    so the file withholds exactly what the page does); other counts and shares are numbers.
+    `filters` ((name, value) pairs: the school type, the area) are printed under the period,
+    so a filtered workbook says which schools it counts."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp"
     width = 2 + 2 * max((len(t.categories) for t in dashboard.tables), default=0)
-    row = _heading(ws, [dashboard.heading, "", "THỐNG KÊ KẾT QUẢ ĐÁNH GIÁ", dashboard.period],
-                   width)
+    lines = [dashboard.heading, "", "THỐNG KÊ KẾT QUẢ ĐÁNH GIÁ", dashboard.period]
+    lines += [f"{name}: {value}" for name, value in filters]
+    row = _heading(ws, lines, width)
     for table in dashboard.tables:
         put(ws, row, 1, table.title, font=_TITLE, box=False)
         row += 1

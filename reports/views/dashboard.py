@@ -1,6 +1,7 @@
 """The dashboard of results with its charts (reports/dashboard.py):
 
-- /so/<department code>/?nam-hoc=2026-2027&ky=1|2|ca-nam&loai=<school type>&dinh-dang=xlsx —
+- /so/<department code>/?nam-hoc=2026-2027&ky=1|2|ca-nam&loai=<school type>&khu-vuc=<area>
+  &dinh-dang=xlsx —
   the department's officers (school.DepartmentMembership) and the operator: counts of every
   school of the department, small counts withheld, never a pupil;
 - /bao-cao/truong/<school_id>/bieu-do/?nam-hoc=…&ky=…&dinh-dang=xlsx — the school's managers
@@ -37,6 +38,7 @@ from school.exceptions import DomainError
 from school.models import DataAccess, School, Term
 
 LEVEL_PARAM = "loai"
+AREA_PARAM = "khu-vuc"
 
 
 def _xlsx_wanted(request: HttpRequest) -> bool:
@@ -61,15 +63,19 @@ def department_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             year=request.GET.get(YEAR_PARAM),
             term=request.GET.get(TERM_PARAM),
             level=request.GET.get(LEVEL_PARAM),
+            area=request.GET.get(AREA_PARAM),
         )
     except DomainError as exc:
         return _error_page(request, exc, base)
     query = {YEAR_PARAM: choices.year_name, TERM_PARAM: choices.term}
     if choices.level:
         query[LEVEL_PARAM] = choices.level
+    if choices.area:
+        query[AREA_PARAM] = choices.area
     if xlsx:
-        name = f"Thong ke {department.code} {choices.year_name} {choices.term}"
-        return _download(exports.dashboard_xlsx(dashboard), "xlsx", name)
+        name = " ".join(filter(None, ("Thong ke", department.code, choices.year_name,
+                                      choices.term, choices.level, choices.area)))
+        return _download(exports.dashboard_xlsx(dashboard, _filters(choices)), "xlsx", name)
     return render(request, "reports/dashboard/dashboard.html", {
         "dashboard": dashboard,
         "base": base,
@@ -78,8 +84,19 @@ def department_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "terms": _term_options(choices.term),
         "levels": [{"value": v, "name": label, "active": v == choices.level}
                    for v, label in School.Level.choices],
+        "areas": [{"value": a, "active": a == choices.area} for a in choices.areas],
         "xlsx": f"{base}?{urlencode({**query, FORMAT_PARAM: 'xlsx'})}",
     })
+
+
+def _filters(choices: board.Choices) -> list[tuple[str, str]]:
+    """The filters that narrow the department's schools, as the workbook names them."""
+    filters = []
+    if choices.level:
+        filters.append(("Loại trường", str(School.Level(choices.level).label)))
+    if choices.area:
+        filters.append(("Khu vực", choices.area))
+    return filters
 
 
 def _term_options(chosen: str) -> list[dict]:

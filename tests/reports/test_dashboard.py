@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from core.charts import Bar, Segment, stacked_bars
 from reports import counts
 from reports import dashboard as board
+from reports import statistics
 from school.models import Department, DepartmentMembership, School, Student
 from tests import factories as f
 from tests.conftest import as_user, assert_cast
@@ -382,3 +383,87 @@ def test_the_schools_term_close_and_latest_run_and_those_not_closed(client, cast
     assert dashboard.not_closed == (late.name, tiny.name)
     body = as_user(client, cast.officer).get(department_url(cast, ky="1")).content.decode()
     assert "Khoá sổ học kỳ ở các trường" in body and late.name in body
+
+
+# ------------------------------------------------------------------------------ by area
+
+
+def in_areas(cast, a="Cao Xanh", b="Hồng Gai"):
+    cast.school_a.area, cast.school_b.area = a, b
+    cast.school_a.save()
+    cast.school_b.save()
+
+
+def test_the_area_filter_keeps_only_that_areas_schools_and_their_counts(cast, results):
+    in_areas(cast)
+    every, choices = board.department_dashboard(cast.school_a.department, term="1")
+    assert choices.areas == ("Cao Xanh", "Hồng Gai") and choices.area == ""
+    assert every.pupils.text == "7"  # school B's term I is not set up: no cards there
+    hong_gai, choices = board.department_dashboard(cast.school_a.department, term="1",
+                                                   area="Hồng Gai")
+    assert choices.area == "Hồng Gai" and choices.areas == ("Cao Xanh", "Hồng Gai")
+    assert [r.label for r in table(hong_gai, "theo trường").rows] == [cast.school_b.name, "Toàn Sở"]
+    assert hong_gai.pupils.text == "0"
+    assert [p.school for p in hong_gai.progress] == [cast.school_b.name]
+    cao_xanh, _c = board.department_dashboard(cast.school_a.department, term="1", area="Cao Xanh")
+    rows = table(cao_xanh, "học tập · theo trường").rows
+    assert [r.label for r in rows] == [cast.school_a.name, "Toàn Sở"]
+    assert rows[0].pupils.text == rows[1].pupils.text == "7"
+
+
+def test_the_area_and_the_type_filters_combine(cast, results):
+    in_areas(cast, "Hạ Long", "Hạ Long")
+    both, _c = board.department_dashboard(cast.school_a.department, term="1", area="Hạ Long",
+                                          level="primary")
+    assert [r.label for r in table(both, "theo trường").rows] == [cast.school_b.name, "Toàn Sở"]
+    upper, _c = board.department_dashboard(cast.school_a.department, term="1", area="Hạ Long",
+                                           level="upper_secondary")
+    assert [r.label for r in table(upper, "theo trường").rows] == [cast.school_a.name, "Toàn Sở"]
+
+
+def test_the_areas_are_the_departments_own_in_vietnamese_order(cast, results):
+    in_areas(cast, "Uông Bí", "Ba Chẽ")
+    f.SchoolFactory(department=cast.school_a.department, name="Trường THCS Đầm Hà",
+                    area="Đầm Hà", level="lower_secondary")
+    f.SchoolFactory(department=cast.school_a.department, name="Trường THCS Không Rõ")
+    f.SchoolFactory(department=f.DepartmentFactory(name="Sở khác", code="so-khac"), area="Xa Lắm")
+    _d, choices = board.department_dashboard(cast.school_a.department, term="1")
+    # "Đ" follows "D" and precedes "E" in Vietnamese (a code-point sort puts it after "U").
+    assert choices.areas == ("Ba Chẽ", "Đầm Hà", "Uông Bí")
+
+
+def test_an_unknown_area_is_refused_naming_the_filter(client, cast, results):
+    in_areas(cast)
+    with pytest.raises(statistics.InvalidChoice) as error:
+        board.department_dashboard(cast.school_a.department, term="1", area="Xa Lắm")
+    assert error.value.field == "khu-vuc"
+    response = as_user(client, cast.officer).get(department_url(cast, ky="1", **{"khu-vuc": "Xa Lắm"}))
+    assert response.status_code in (400, 404)
+    body = response.content.decode()
+    assert "khu-vuc" in body and "Không có trường nào của Sở thuộc khu vực này" in body
+    assert "Cao Xanh, Hồng Gai" in body
+
+
+def test_the_page_offers_the_areas_and_keeps_the_chosen_one_in_its_download(client, cast, results):
+    in_areas(cast)
+    body = as_user(client, cast.officer).get(
+        department_url(cast, ky="1", **{"khu-vuc": "Cao Xanh"})
+    ).content.decode()
+    assert 'name="khu-vuc"' in body
+    assert '<option value="Cao Xanh" selected>' in body and '<option value="Hồng Gai">' in body
+    assert "khu-vuc=Cao+Xanh" in body  # the XLSX link
+
+
+def test_the_workbook_of_a_filtered_dashboard_counts_only_its_schools(client, cast, results):
+    in_areas(cast)
+    as_user(client, cast.officer)
+    response = client.get(department_url(cast, ky="1", **{"khu-vuc": "Hồng Gai", "dinh-dang": "xlsx"}))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    values = [v for r in workbook["Tổng hợp"].iter_rows(values_only=True) for v in r if v is not None]
+    assert "Khu vực: Hồng Gai" in values
+    assert cast.school_b.name in values and cast.school_a.name not in values
+    unfiltered = load_workbook(io.BytesIO(client.get(department_url(cast, ky="1", **{"dinh-dang": "xlsx"})).content))
+    values = [v for r in unfiltered["Tổng hợp"].iter_rows(values_only=True) for v in r if v is not None]
+    assert cast.school_a.name in values and not any(str(v).startswith("Khu vực") for v in values)
+
