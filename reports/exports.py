@@ -354,7 +354,8 @@ def dashboard_xlsx(dashboard, filters=()) -> bytes:
     a withheld count is the text "<5" and its share is blank (the same rows the page shows,
     so the file withholds exactly what the page does); other counts and shares are numbers.
     `filters` ((name, value) pairs: the school type, the area) are printed under the period,
-    so a filtered workbook says which schools it counts."""
+    so a filtered workbook says which schools it counts. The department's dashboard adds a
+    sheet of the term's close across its schools."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Tổng hợp"
@@ -382,7 +383,34 @@ def dashboard_xlsx(dashboard, filters=()) -> bytes:
                     number_format="0.0", font=font)
         row += 2
     ws.column_dimensions["A"].width = 32
+    if dashboard.progress:
+        _progress_sheet(wb.create_sheet("Khoá sổ"), dashboard, lines)
     return _save(wb)
+
+
+def _progress_sheet(ws, dashboard, lines: list[str]) -> None:
+    """The term's close across the schools, as on the page: the term (or "Chưa thiết lập"),
+    the day it was closed, the latest whole-school card run and its share of cards ready (a
+    number of percent; a tiny run's "<5" stays text)."""
+    header = ["Trường", "Học kỳ", "Ngày khoá sổ", "Lần in phiếu gần nhất", "Phiếu đã xong (%)"]
+    row = _heading(ws, [*lines[:2], "KHOÁ SỔ HỌC KỲ Ở CÁC TRƯỜNG", *lines[3:]], len(header))
+    for column, title in enumerate(header, start=1):
+        put(ws, row, column, title, font=_BOLD, centre=True)
+    for line in dashboard.progress:
+        row += 1
+        done = line.run_done
+        if done.endswith("%"):
+            done = Decimal(done.rstrip("%").replace(",", "."))
+        values = [line.school, line.term or "Chưa thiết lập", line.closed or "–",
+                  line.run_status or "–", done or "–"]
+        for column, value in enumerate(values, start=1):
+            put(ws, row, column, value,
+                number_format="0.0" if isinstance(value, Decimal) else None)
+    row += 2
+    put(ws, row, 1, "Chưa khoá sổ: " + (", ".join(dashboard.not_closed) or "–"), box=False)
+    ws.column_dimensions["A"].width = 36
+    for column in "BCDE":
+        ws.column_dimensions[column].width = 20
 
 
 def _number(shown):

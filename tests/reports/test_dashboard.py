@@ -467,3 +467,50 @@ def test_the_workbook_of_a_filtered_dashboard_counts_only_its_schools(client, ca
     values = [v for r in unfiltered["Tổng hợp"].iter_rows(values_only=True) for v in r if v is not None]
     assert cast.school_a.name in values and not any(str(v).startswith("Khu vực") for v in values)
 
+
+# ------------------------------------------------------------------------------ the close in the XLSX
+
+
+def test_the_workbook_has_the_terms_close_across_schools_as_the_page(client, cast, results):
+    from django.utils import timezone
+
+    from reports.models import ReportRun
+
+    results.term1.closed_at = timezone.now()
+    results.term1.save()
+    year_a = cast.class_a1.school_year
+    ReportRun.objects.create(school=cast.school_a, school_year=year_a, term=results.term1,
+                             scope="school", status="done", total=8, done=7,
+                             requested_by=cast.principal)
+    tiny = f.SchoolFactory(name="Trường THCS Nhỏ")
+    tiny_year = f.SchoolYearFactory(school=tiny)
+    tiny_term = f.TermFactory(school_year=tiny_year, number=1,
+                              start_date=results.term1.start_date, end_date=results.term1.end_date)
+    ReportRun.objects.create(school=tiny, school_year=tiny_year, term=tiny_term, scope="school",
+                             status="running", total=3, done=1, requested_by=cast.principal)
+    as_user(client, cast.officer)
+    workbook = load_workbook(io.BytesIO(
+        client.get(department_url(cast, ky="1", **{"dinh-dang": "xlsx"})).content
+    ))
+    assert workbook.sheetnames == ["Tổng hợp", "Khoá sổ"]
+    ws = workbook["Khoá sổ"]
+    rows = [r for r in ws.iter_rows(values_only=True) if any(v not in (None, "") for v in r)]
+    assert "KHOÁ SỔ HỌC KỲ Ở CÁC TRƯỜNG" in rows[1][0]
+    header = next(i for i, r in enumerate(rows) if r[0] == "Trường")
+    assert rows[header] == ("Trường", "Học kỳ", "Ngày khoá sổ", "Lần in phiếu gần nhất",
+                            "Phiếu đã xong (%)")
+    by_school = {r[0]: r for r in rows[header + 1:] if r[0] and r[0].startswith("Trường")}
+    page_rows = {p.school: p for p in board.department_dashboard(cast.school_a.department, term="1")[0].progress}
+    a = by_school[cast.school_a.name]
+    assert a[1] == "HỌC KỲ I" and a[2] == page_rows[cast.school_a.name].closed
+    assert a[3] == "Đã xong" and a[4] == pytest.approx(87.5)
+    assert by_school[tiny.name][4] == "<5"  # withheld as on the page
+    assert by_school[tiny.name][2] == "–"
+    assert by_school[cast.school_b.name][1:] == ("Chưa thiết lập", "–", "–", "–")
+    assert any(r[0] == f"Chưa khoá sổ: {tiny.name}" for r in rows)
+
+
+def test_a_schools_own_workbook_has_no_close_sheet(client, cast, results):
+    as_user(client, cast.principal)
+    workbook = load_workbook(io.BytesIO(client.get(school_url(cast, ky="1", **{"dinh-dang": "xlsx"})).content))
+    assert workbook.sheetnames == ["Tổng hợp"]
