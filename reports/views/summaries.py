@@ -243,6 +243,9 @@ def school_statistics(request: HttpRequest, school_id: int) -> HttpResponse:
             ],
             "periods": _period_links(base, terms, term, year_value),
             "downloads": _downloads(base, stats.term_code, year_value),
+            # The shown year and period, not the newest year.
+            "dashboard_url": reverse("reports:school_dashboard", args=[school.pk])
+            + "?" + urlencode({**year_value, TERM_PARAM: stats.term_code}),
             "base": base,
         },
     )

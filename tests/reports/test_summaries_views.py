@@ -2,6 +2,7 @@
 who may open them (the whole cast), what the page and the files hold, bad query values, and
 the page's fixed number of queries."""
 
+import datetime
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from school.models import StaffMembership
+from tests import factories as f
 from tests.conftest import assert_cast
 from tests.reports.test_statistics import new_pupil, results  # noqa: F401
 
@@ -224,3 +226,15 @@ def test_the_class_summary_page_runs_a_fixed_number_of_queries(client, results,
         new_pupil(cast, cast.class_a1, "Phan", "Văn", f"Khải{n}")
     with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_the_statistics_pages_dashboard_link_keeps_the_year_shown(client, cast):
+    f.SchoolYearFactory(
+        school=cast.school_a, name="2025–2026", is_current=False,
+        start_date=datetime.date(2025, 9, 5), end_date=datetime.date(2026, 5, 31),
+    )
+    response = get_as(client, cast.principal, statistics_url(cast.school_a, **{"nam-hoc": "2025-2026"}))
+    body = response.content.decode()
+    dashboard = reverse("reports:school_dashboard", args=[cast.school_a.pk])
+    assert f'href="{dashboard}?nam-hoc=2025-2026&amp;ky=ca-nam"' in body
+    assert "nam-hoc=2026-2027&amp;ky" not in body
