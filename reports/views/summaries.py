@@ -29,7 +29,7 @@ from reports.access import get_class_group_for_manager, get_class_group_for_summ
 from reports.cards.selectors import year_cards
 from reports.views.runs import ascii_filename
 from school import audit
-from school.access import get_school_for_manager, manages_any_school
+from school.access import get_school_for_manager
 from school.exceptions import DomainError
 from school.models import DataAccess, SchoolYear, Term, TermQuerySet
 
@@ -188,8 +188,6 @@ def class_summary(request: HttpRequest, class_id: int) -> HttpResponse:
         {
             "class_group": class_group,
             "summary": summary,
-            # Asked once for the page (the học bạ's button, the graduation list, the menu).
-            "can_manage": manages_any_school(request.user),
             "periods": _period_links(base, terms, term, {}),
             "moments": _moment_links(base, term, midterm) if class_group.is_primary else [],
             "downloads": _downloads(base, summary.term_code, extra),
