@@ -203,7 +203,7 @@ def card_body_view(card: Card) -> dict:
         ],
         "any_rated": any(line.rated for line in card.subjects),
         # A year card of a pupil with a summer (Circular 22 Art. 12–14) prints its columns.
-        "summer": card.summer_stage not in (None, "none"),
+        "summer": card.had_summer,
         # Grades 4–5 sit a mid-term test in Tiếng Việt and Toán (Circular 27): its column is
         # printed once any line has one; a primary card has no TX column (`columns` is 0).
         "midterm_tests": card.primary and any(line.midterm_test for line in card.subjects),

@@ -505,16 +505,12 @@ def _subject_columns(cards) -> tuple[tuple[str, ...], int]:
 def _final_decision(card) -> bool | None:
     """Moved up (True), not (False) or not decided yet (None): the summer's decision once the
     pupil had a summer, else the year's."""
-    code = card.summer_promotion_code if _summered(card) else card.promotion_code
+    code = card.final_promotion_code
     if code in (card_codes.LEN_LOP, card_codes.HOAN_THANH_CHUONG_TRINH):
         return True
     if code in (card_codes.O_LAI_LOP, card_codes.CHUA_HOAN_THANH_CHUONG_TRINH):
         return False
     return None
-
-
-def _summered(card) -> bool:
-    return card.summer_stage not in (None, "none")
 
 
 def _retest_list(card) -> str:
@@ -530,7 +526,7 @@ def _year_sheet_fields(card) -> dict:
         "moved_up": _final_decision(card),
         "award_code": card.award_code,
         "promotion_code": card.promotion_code,
-        "summered": _summered(card),
+        "summered": card.had_summer,
         "retested": bool(card.retake_subject_ids) or any(line.retest for line in card.subjects),
         **_summer_marks(card),
     }
@@ -663,7 +659,7 @@ def _after_summer(cards) -> tuple[tuple[str, int], ...]:
     """How many moved up after the summer, by the summer's last step: after re-tests (a pupil
     who trained and then re-took tests counts here: the re-tests decided), after summer
     conduct training alone. Empty when no pupil of the class had a summer."""
-    summered = [c for c in cards if c.summer_stage not in (None, "none")]
+    summered = [c for c in cards if c.had_summer]
     if not summered:
         return ()
     up = [c for c in summered if c.summer_promotion_code == card_codes.LEN_LOP]

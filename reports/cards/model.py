@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from grading import circular22, circular27
+from grading.summer import NO_SUMMER
 from school.names import fold
 
 # Fields added after cards were first issued: left out of the content hash while they hold
@@ -239,6 +240,25 @@ class Card:
     # subject ("Toán"); both "" when the table's level stands.
     learning_table_result: str = field(default="", metadata=_NEW)
     learning_adjusted_for: str = field(default="", metadata=_NEW)
+
+    # Read from the fields above, so never in the content hash (properties are not fields).
+
+    @property
+    def had_summer(self) -> bool:
+        """A year card of a pupil sent to the summer (training or re-tests, Circular 22
+        Art. 12–14), whatever its stage; False while the stage is not read."""
+        return self.summer_stage not in (None, NO_SUMMER)
+
+    @property
+    def final_promotion_code(self) -> str | None:
+        """The decision that stands: the summer's once the pupil had one (None until it is
+        taken), else the year's when it is final (lên lớp, ở lại lớp, grades 1–5 their
+        completion); None while incomplete or waiting for the summer."""
+        if self.had_summer:
+            return self.summer_promotion_code
+        if self.promotion_code in (KIEM_TRA_LAI, REN_LUYEN_HE):
+            return None
+        return self.promotion_code
 
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal
