@@ -208,8 +208,6 @@ def card_body_view(card: Card) -> dict:
         # printed once any line has one; a primary card has no TX column (`columns` is 0).
         "midterm_tests": card.primary and any(line.midterm_test for line in card.subjects),
         "quality_rows": _quality_rows(card),
-        # Khen thưởng: the title first, then each award for an achievement.
-        "khen_thuong": [text for text in (card.award, *card.awards) if text],
         "absent_total": card.absent_with_leave + card.absent_without_leave,
         # A vice-principal signs for the principal (a run's setting, ReportRun.deputy).
         "deputy": card.principal_signs_as != PRINCIPAL_SIGNS_AS,

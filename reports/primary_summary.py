@@ -150,7 +150,7 @@ def build_sheet(cards: Sequence, term: Term | None, *, midterm: bool = False,
         if is_year:
             year = {
                 "result": card.learning,
-                "khen_thuong": "; ".join(t for t in (card.award, *card.awards) if t),
+                "khen_thuong": card.khen_thuong,
                 "completion": card.promotion,
             }
         rows.append(PrimaryRow(number, card.full_name, tuple(levels), tuple(tests), marks, **year))

@@ -380,7 +380,6 @@ class SummaryRow:
     summer_learning: str = ""
     summer_conduct: str = ""
     summer_promotion: str = ""
-    awards: tuple[str, ...] = ()  # the awards for achievements (Khen thưởng), year only
     # The Sổ theo dõi's year sheet (grades 6–12). `summer_step`: the decision that sends the
     # pupil to the summer, in its words ("Kiểm tra lại: Toán", "Rèn luyện trong kì nghỉ hè"),
     # "" otherwise; `retests`: the re-test results, "Toán: 6,0; Vật lí: 5,5"; `moved_up`: the
@@ -406,10 +405,7 @@ class SummaryRow:
         """The "Không được lên lớp" column's mark."""
         return "x" if self.moved_up is False else ""
 
-    @property
-    def khen_thuong(self) -> str:
-        """The forms' Khen thưởng cell: the title, then the awards, "; " between."""
-        return "; ".join(text for text in (self.award, *self.awards) if text)
+    khen_thuong: str = ""  # the year's Card.khen_thuong
 
     @property
     def absent(self) -> int:
@@ -566,7 +562,7 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
                 absent_without_leave=card.absent_without_leave,
                 award=card.award if is_year else "",
                 promotion=card.promotion if is_year else "",
-                awards=card.awards if is_year else (),
+                khen_thuong=card.khen_thuong if is_year else "",
                 learning_code=card.learning_code,
                 conduct_code=card.conduct_code,
                 **(_year_sheet_fields(card) if is_year else {}),

@@ -260,6 +260,12 @@ class Card:
             return None
         return self.promotion_code
 
+    @property
+    def khen_thuong(self) -> str:
+        """The forms' Khen thưởng (commendations): the title, then each award for an
+        achievement, "; " between; "" with neither."""
+        return "; ".join(text for text in (self.award, *self.awards) if text)
+
     def content_hash(self) -> str:
         """SHA-256 of everything printed (not the typed codes and numbers beside it): equal
         hashes, equal cards."""
