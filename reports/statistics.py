@@ -392,8 +392,7 @@ class SummaryRow:
     conduct_code: str | None = None
     award_code: str | None = None
     promotion_code: str | None = None  # the decision before the summer
-    summered: bool = False  # the pupil had a summer (training or re-tests)
-    retested: bool = False  # … and re-tests were (or are) part of it
+    retested: bool = False  # re-tests were (or are) part of the pupil's summer
 
     @property
     def promoted_mark(self) -> str:
@@ -460,13 +459,7 @@ class ClassSummary:
     def general(self) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
         """The "Tổng hợp chung" box under the sheet (grades 6–12), counted from the rows
         themselves so it always agrees with them: (heading, ((label, pupils), …)), …"""
-        return general_box(self.rows, self.grade, self.is_year)
-
-    @property
-    def has_summer(self) -> bool:
-        return any(row.summer_promotion or row.summer_learning for row in self.rows) or bool(
-            self.after_summer
-        )
+        return general_box(self.rows, self.grade, self.is_year, self.after_summer)
 
     @property
     def title(self) -> str:
@@ -522,7 +515,6 @@ def _year_sheet_fields(card) -> dict:
         "moved_up": _final_decision(card),
         "award_code": card.award_code,
         "promotion_code": card.promotion_code,
-        "summered": card.had_summer,
         "retested": bool(card.retake_subject_ids) or any(line.retest for line in card.subjects),
         **_summer_marks(card),
     }
@@ -606,13 +598,15 @@ def _level_counts(rows, attribute: str) -> tuple[tuple[str, int], ...]:
     return tuple(counts + ([(NOT_YET.label, pending)] if pending else []))
 
 
-def general_box(rows: Sequence[SummaryRow], grade: int, is_year: bool):
+def general_box(rows: Sequence[SummaryRow], grade: int, is_year: bool,
+                after_summer: tuple[tuple[str, int], ...] = ()):
     """The Sổ theo dõi's "Tổng hợp chung" (grades 6–12), counted from `rows`: pupils per level
     of learning and of conduct (the year's results, before any summer: the rows' columns),
     "Chưa có kết quả" when some are not complete; for the year also the final decisions (the
     marks in the two columns, so those promoted after the summer are among the promoted),
-    those sent to re-tests and to summer training, "trong đó" those promoted after either,
-    and the titles."""
+    those sent to re-tests and to summer training, "trong đó" those promoted after either
+    (`after_summer`'s first two counts: the school's statistics print the same), and the
+    titles."""
     box = [
         (MEASURE_TITLES[LEARNING], _level_counts(rows, "learning_code")),
         (MEASURE_TITLES[CONDUCT], _level_counts(rows, "conduct_code")),
@@ -621,7 +615,8 @@ def general_box(rows: Sequence[SummaryRow], grade: int, is_year: bool):
         return tuple(box)
     passed = card_codes.decision_words(card_codes.LEN_LOP, grade)
     failed = card_codes.decision_words(card_codes.O_LAI_LOP, grade)
-    up_after = [row for row in rows if row.summered and row.moved_up is True]
+    # `_after_summer`'s counts: after re-tests, after training alone, …; () without a summer.
+    after_retests, after_training = [n for _label, n in after_summer[:2]] or [0, 0]
     box += [
         (MEASURE_TITLES[PROMOTION], (
             (passed, sum(1 for row in rows if row.moved_up is True)),
@@ -631,9 +626,8 @@ def general_box(rows: Sequence[SummaryRow], grade: int, is_year: bool):
              sum(1 for row in rows if row.promotion_code == card_codes.REN_LUYEN_HE)),
         )),
         ("Trong đó", (
-            (f"{passed} sau khi kiểm tra lại", sum(1 for row in up_after if row.retested)),
-            (f"{passed} sau khi rèn luyện trong kì nghỉ hè",
-             sum(1 for row in up_after if not row.retested)),
+            (f"{passed} sau khi kiểm tra lại", after_retests),
+            (f"{passed} sau khi rèn luyện trong kì nghỉ hè", after_training),
         )),
         (MEASURE_TITLES[AWARD], tuple(
             (category.label, sum(1 for row in rows if row.award_code == category.code))

@@ -146,8 +146,6 @@ def test_the_general_box_counts_what_the_rows_show(cast, after_summer):
     )
     assert box["Danh hiệu"]["Học sinh Giỏi"] == sum(r.khen_thuong == "Học sinh Giỏi" for r in rows)
     assert sum(promoted[k] for k in ("Được lên lớp", "Không được lên lớp")) == len(rows)
-    # …and the school's "trong đó" (from the cards) agrees with the box.
-    assert tuple(box["Trong đó"].items()) == summary.after_summer[:2]
 
 
 def test_the_year_sheet_page_pdf_and_xlsx_show_the_same_columns(client, cast, after_summer):
