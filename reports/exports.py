@@ -146,9 +146,7 @@ def _primary_header(summary: ClassSummary) -> list[str]:
                for name, kind in sheet.subject_columns]
     header += [item for _group, items in sheet.quality_groups for item in items]
     if sheet.is_year:
-        header += ["Đánh giá kết quả giáo dục", "Khen thưởng",
-                   "Hoàn thành chương trình tiểu học" if summary.grade == 5
-                   else "Hoàn thành chương trình lớp học"]
+        header += ["Đánh giá kết quả giáo dục", "Khen thưởng", summary.completion_heading]
     return header
 
 

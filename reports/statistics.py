@@ -456,6 +456,12 @@ class ClassSummary:
         return card_codes.decision_words(card_codes.O_LAI_LOP, self.grade)
 
     @property
+    def completion_heading(self) -> str:
+        """Grades 1–5's year column: "Hoàn thành chương trình lớp học", in grade 5 "…
+        tiểu học" (Circular 27 Art. 11)."""
+        return card_codes.decision_words(card_codes.HOAN_THANH_CHUONG_TRINH, self.grade)
+
+    @property
     def general(self) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
         """The "Tổng hợp chung" box under the sheet (grades 6–12), counted from the rows
         themselves so it always agrees with them: (heading, ((label, pupils), …)), …"""
