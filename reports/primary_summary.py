@@ -36,8 +36,10 @@ class PrimarySubject:
 class PrimaryRow:
     number: int
     full_name: str
-    levels: tuple[str, ...]  # per subject: "T" / "H" / "C", "" while not rated
-    tests: tuple[str, ...]  # per subject: the test's mark as printed ("8"), "" without one
+    # The subject columns in print order (PrimarySheet.subject_columns): each subject's level
+    # ("T" / "H" / "C", "" while not rated), then its test's mark as printed ("8", "" without
+    # one) where the sheet has a test column for it.
+    cells: tuple[str, ...]
     qualities: tuple[str, ...]  # the fifteen items in the record's order: "T" / "Đ" / "C" / ""
     result: str = ""  # year: "Hoàn thành tốt" …
     khen_thuong: str = ""  # year: the title, then the awards
@@ -48,7 +50,6 @@ class PrimaryRow:
 class PrimarySheet:
     period: str  # "GIỮA HỌC KỲ I", "CUỐI HỌC KỲ I", "GIỮA HỌC KỲ II", "CUỐI HỌC KỲ II", "CUỐI NĂM HỌC"
     is_year: bool
-    midterm: bool
     subjects: tuple[PrimarySubject, ...]
     quality_groups: tuple[tuple[str, tuple[str, ...]], ...]  # (group, its items' names)
     rows: tuple[PrimaryRow, ...]
@@ -67,18 +68,10 @@ class PrimarySheet:
                 columns.append((subject.name, "test"))
         return columns
 
-    def subject_cells(self, row: PrimaryRow) -> list[str]:
-        cells = []
-        for subject, level, test in zip(self.subjects, row.levels, row.tests, strict=True):
-            cells.append(level)
-            if subject.has_test:
-                cells.append(test)
-        return cells
-
     @property
     def lines(self) -> list[dict]:
         """The rows with their subject cells in column order (for the templates)."""
-        return [{"row": row, "cells": self.subject_cells(row)} for row in self.rows]
+        return [{"row": row, "cells": list(row.cells)} for row in self.rows]
 
 
 def period_heading(term: Term | None, midterm: bool) -> str:
@@ -130,16 +123,16 @@ def build_sheet(cards: Sequence, term: Term | None, *, midterm: bool = False,
     rows = []
     for number, card in enumerate(cards, start=1):
         by_name = {line.subject: line for line in card.subjects}
-        levels, tests = [], []
+        cells = []
         for subject in subjects:
             line = by_name.get(subject.name)
             if line is None:
-                levels.append("")
-                tests.append("")
-                continue
-            words = line.midterm if midterm else (line.year if is_year else line.final)
-            levels.append(_SUBJECT_CODES.get(words, words))
-            tests.append(line.midterm_test if midterm else line.final_test)
+                level = test = ""
+            else:
+                words = line.midterm if midterm else (line.year if is_year else line.final)
+                level = _SUBJECT_CODES.get(words, words)
+                test = line.midterm_test if midterm else line.final_test
+            cells += [level, test] if subject.has_test else [level]
         if midterm:
             given = midterm_ratings or {}
             marks = tuple(given.get((card.student_id, item), "") for item in items)
@@ -153,7 +146,7 @@ def build_sheet(cards: Sequence, term: Term | None, *, midterm: bool = False,
                 "khen_thuong": card.khen_thuong,
                 "completion": card.promotion,
             }
-        rows.append(PrimaryRow(number, card.full_name, tuple(levels), tuple(tests), marks, **year))
+        rows.append(PrimaryRow(number, card.full_name, tuple(cells), marks, **year))
     groups = tuple(
         (name, tuple(_ITEM_NAMES[item] for item in group_items))
         for name, (_label, group_items) in zip(QUALITY_GROUPS, quality_sheet.GROUPS, strict=True)
@@ -161,7 +154,6 @@ def build_sheet(cards: Sequence, term: Term | None, *, midterm: bool = False,
     return PrimarySheet(
         period=period_heading(term, midterm),
         is_year=is_year,
-        midterm=midterm,
         subjects=subjects,
         quality_groups=groups,
         rows=tuple(rows),
