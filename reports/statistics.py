@@ -387,11 +387,8 @@ class SummaryRow:
     summer_step: str = ""
     retests: str = ""
     moved_up: bool | None = None
-    # The codes the "Tổng hợp chung" box counts, beside the printed words (None: blank).
-    learning_code: str | None = None
-    conduct_code: str | None = None
-    award_code: str | None = None
-    promotion_code: str | None = None  # the decision before the summer
+    # The codes the "Tổng hợp chung" box counts from the rows, beside the printed words.
+    promotion_code: str | None = None  # the decision before the summer (None: blank)
     retested: bool = False  # re-tests were (or are) part of the pupil's summer
 
     @property
@@ -463,9 +460,10 @@ class ClassSummary:
 
     @property
     def general(self) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
-        """The "Tổng hợp chung" box under the sheet (grades 6–12), counted from the rows
-        themselves so it always agrees with them: (heading, ((label, pupils), …)), …"""
-        return general_box(self.rows, self.grade, self.is_year, self.after_summer)
+        """The "Tổng hợp chung" box under the sheet (grades 6–12), read from the class's tally,
+        its rows and `after_summer`, so it agrees with what the page prints: (heading,
+        ((label, pupils), …)), …"""
+        return general_box(self.rows, self.tally, self.grade, self.is_year, self.after_summer)
 
     @property
     def title(self) -> str:
@@ -519,7 +517,6 @@ def _year_sheet_fields(card) -> dict:
         "summer_step": card.promotion if to_summer else "",
         "retests": _retest_list(card),
         "moved_up": _final_decision(card),
-        "award_code": card.award_code,
         "promotion_code": card.promotion_code,
         "retested": bool(card.retake_subject_ids) or any(line.retest for line in card.subjects),
         **_summer_marks(card),
@@ -561,8 +558,6 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
                 award=card.award if is_year else "",
                 promotion=card.promotion if is_year else "",
                 khen_thuong=card.khen_thuong if is_year else "",
-                learning_code=card.learning_code,
-                conduct_code=card.conduct_code,
                 **(_year_sheet_fields(card) if is_year else {}),
             )
         )
@@ -594,29 +589,23 @@ def summarise_class(cards: Sequence, class_group: ClassGroup, school_year: Schoo
     )
 
 
-def _level_counts(rows, attribute: str) -> tuple[tuple[str, int], ...]:
-    counts = [
-        (level.label, sum(1 for row in rows if getattr(row, attribute) == level.code))
-        for level in SECONDARY_LEVELS
-    ]
-    known = {level.code for level in SECONDARY_LEVELS}
-    pending = sum(1 for row in rows if getattr(row, attribute) not in known)
-    return tuple(counts + ([(NOT_YET.label, pending)] if pending else []))
-
-
-def general_box(rows: Sequence[SummaryRow], grade: int, is_year: bool,
-                after_summer: tuple[tuple[str, int], ...] = ()):
-    """The Sổ theo dõi's "Tổng hợp chung" (grades 6–12), counted from `rows`: pupils per level
-    of learning and of conduct (the year's results, before any summer: the rows' columns),
-    "Chưa có kết quả" when some are not complete; for the year also the final decisions (the
+def general_box(rows: Sequence[SummaryRow], class_tally: Tally, grade: int, is_year: bool,
+                after_summer: tuple[tuple[str, int], ...]):
+    """The Sổ theo dõi's "Tổng hợp chung" (grades 6–12): pupils per level of learning and of
+    conduct (the year's results, before any summer: the rows' columns), "Chưa có kết quả"
+    for the rest when some are not complete, and for the year the titles, all read from the
+    class's `class_tally`; for the year also the final decisions, counted from `rows` (the
     marks in the two columns, so those promoted after the summer are among the promoted),
-    those sent to re-tests and to summer training, "trong đó" those promoted after either
-    (`after_summer`'s first two counts: the school's statistics print the same), and the
-    titles."""
-    box = [
-        (MEASURE_TITLES[LEARNING], _level_counts(rows, "learning_code")),
-        (MEASURE_TITLES[CONDUCT], _level_counts(rows, "conduct_code")),
-    ]
+    those sent to re-tests and to summer training, and "trong đó" those promoted after
+    either (`after_summer`'s first two counts: the school's statistics print the same)."""
+
+    def levels(measure: str) -> tuple[tuple[str, int], ...]:
+        counts = [(level.label, class_tally.count(measure, level.code))
+                  for level in SECONDARY_LEVELS]
+        pending = class_tally.pupils - sum(n for _label, n in counts)
+        return tuple(counts + ([(NOT_YET.label, pending)] if pending else []))
+
+    box = [(MEASURE_TITLES[LEARNING], levels(LEARNING)), (MEASURE_TITLES[CONDUCT], levels(CONDUCT))]
     if not is_year:
         return tuple(box)
     passed = card_codes.decision_words(card_codes.LEN_LOP, grade)
@@ -636,7 +625,7 @@ def general_box(rows: Sequence[SummaryRow], grade: int, is_year: bool,
             (f"{passed} sau khi rèn luyện trong kì nghỉ hè", after_training),
         )),
         (MEASURE_TITLES[AWARD], tuple(
-            (category.label, sum(1 for row in rows if row.award_code == category.code))
+            (category.label, class_tally.count(AWARD, category.code))
             for category in AWARDS if category.code in SECONDARY_AWARDS
         )),
     ]
