@@ -375,6 +375,7 @@ class SummaryRow:
     absent_without_leave: int
     award: str = ""
     promotion: str = ""
+    khen_thuong: str = ""  # the year's Card.khen_thuong: the title, then the awards
     # After the summer (Circular 22 Art. 12–14): learning and conduct as re-assessed, and the
     # final decision; "" for a pupil without a summer or while it is undecided.
     summer_learning: str = ""
@@ -400,8 +401,6 @@ class SummaryRow:
     def not_promoted_mark(self) -> str:
         """The "Không được lên lớp" column's mark."""
         return "x" if self.moved_up is False else ""
-
-    khen_thuong: str = ""  # the year's Card.khen_thuong
 
     @property
     def absent(self) -> int:
