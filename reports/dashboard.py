@@ -10,10 +10,11 @@ officer waits), and says when they were made and how many classes are not counte
 
 What an officer sees (`exact=False`): counts only, never a pupil — no name, code or row per
 pupil — and no group small enough to point at one: a count from 1 to DASHBOARD_MIN_COUNT - 1
-is shown as "<N" with its share hidden. When a row has exactly one such count, the row's
-total less the others would give it back, so the next smallest count of the row is hidden
-too. The school's managers (`exact=True`) see the exact counts, and their rows link to each
-class's summary.
+is shown as "<N" with its share hidden. When a row or a column of a table has exactly one
+such count, the row's total (or the column's, the department's) less the others would give it
+back, so the next smallest count of that row or column is hidden too, until no row or column
+holds a lone one. The school's managers (`exact=True`) see the exact counts, and their rows
+link to each class's summary.
 
 The queries of the department's view: the schools, their years, the chosen years' terms,
 their classes, the classes' stored counts, two for the attendance and one for the report
@@ -127,15 +128,26 @@ def minimum_count() -> int:
 # ---------------------------------------------------------------------------------------
 
 
-def withheld_cells(counts: Sequence[int], minimum: int) -> list[bool]:
-    """Which of a row's counts to withhold: each from 1 to minimum - 1, and, when that is one
-    count alone, the smallest other non-zero count as well (else the row's total less the
-    shown counts would give the hidden one back)."""
-    hidden = [0 < c < minimum for c in counts]
-    if sum(hidden) == 1:
-        others = [(c, i) for i, c in enumerate(counts) if c > 0 and not hidden[i]]
-        if others:
-            hidden[min(others)[1]] = True
+def withheld_table(counts: Sequence[Sequence[int]], minimum: int) -> list[list[bool]]:
+    """Which counts of a table (its rows of counts, a total row among them or not) to withhold:
+    each from 1 to minimum - 1; then, until nothing changes, wherever a row or a column holds
+    exactly one withheld count, the smallest other non-zero count of that row or column too.
+    A lone withheld count would come back as the row's total (its pupils) less the others, or
+    as the column's total (the department's, on this table or another) less the other rows'."""
+    hidden = [[0 < c < minimum for c in row] for row in counts]
+    width = max((len(row) for row in counts), default=0)
+    lines = [[(i, j) for j in range(len(row))] for i, row in enumerate(counts)]
+    lines += [[(i, j) for i, row in enumerate(counts) if j < len(row)] for j in range(width)]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(hidden[i][j] for i, j in line) != 1:
+                continue
+            others = [(counts[i][j], i, j) for i, j in line if counts[i][j] and not hidden[i][j]]
+            if others:
+                _count, i, j = min(others)
+                hidden[i][j] = changed = True
     return hidden
 
 
@@ -150,18 +162,32 @@ def _pupils(pupils: int, exact: bool, minimum: int) -> Shown:
     return Shown(f"<{minimum}" if hide else str(pupils), "", None if hide else pupils)
 
 
-def _row(label: str, tally: statistics.Tally, measure: str, *, exact: bool, minimum: int,
-         url: str = "", total: bool = False) -> Row:
-    counts = tally.counts(measure)
-    numbers = [c.count for c in counts]
-    hidden = [False] * len(numbers) if exact else withheld_cells(numbers, minimum)
-    return Row(
-        label=label,
-        pupils=_pupils(tally.pupils, exact, minimum),
-        cells=tuple(_shown(c.count, c.percent, h, minimum) for c, h in zip(counts, hidden)),
-        url=url,
-        total=total,
-    )
+@dataclass(frozen=True)
+class _Item:
+    """A row to be: its label, its counts, its link and whether it is a total."""
+
+    label: str
+    tally: statistics.Tally
+    url: str = ""
+    total: bool = False
+
+
+def _rows(items: Sequence[_Item], measure: str, *, exact: bool, minimum: int) -> list[Row]:
+    """One table's rows of `measure`: exact, or withheld over the whole table for an officer
+    (`withheld_table`)."""
+    counts = [item.tally.counts(measure) for item in items]
+    hidden = ([[False] * len(row) for row in counts] if exact
+              else withheld_table([[c.count for c in row] for row in counts], minimum))
+    return [
+        Row(
+            label=item.label,
+            pupils=_pupils(item.tally.pupils, exact, minimum),
+            cells=tuple(_shown(c.count, c.percent, h, minimum) for c, h in zip(row, hide)),
+            url=item.url,
+            total=item.total,
+        )
+        for item, row, hide in zip(items, counts, hidden)
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,13 +260,12 @@ def attendance_tables(marks, group: str, groups: Sequence[tuple[int, str, str]],
     for key, status, n in marks.values_list(group, "status").annotate(n=Count("pk")).order_by():
         by_group.setdefault(key, {})[status] = n
     options = {"exact": exact, "minimum": minimum}
-    week_rows = [
-        _row(_("Week of %(day)s") % {"day": week.strftime("%d/%m/%Y")}, _marks_tally(c),
-             ATTENDANCE, **options)
+    week_rows = _rows([
+        _Item(_("Week of %(day)s") % {"day": week.strftime("%d/%m/%Y")}, _marks_tally(c))
         for week, c in by_week.items()
-    ]
-    group_rows = [_row(label, _marks_tally(by_group.get(key, {})), ATTENDANCE, url=url, **options)
-                  for key, label, url in groups]
+    ], ATTENDANCE, **options)
+    group_rows = _rows([_Item(label, _marks_tally(by_group.get(key, {})), url)
+                        for key, label, url in groups], ATTENDANCE, **options)
     categories = tuple(str(s.label) for s in STATUSES)
     tables = []
     for by, group_heading, rows in ((_("by week"), _("Week"), week_rows),
@@ -348,9 +373,12 @@ def department_dashboard(department: Department, *, year: str | None = None,
     tables = []
     for measure in stats.columns.names:
         options = {"exact": False, "minimum": minimum}
-        school_rows = [_row(s.name, t, measure, **options) for s, t in stats.schools]
-        school_rows.append(_row(_("Whole department"), stats.total, measure, total=True, **options))
-        grade_rows = [_row(_("Grade %(g)s") % {"g": g}, t, measure, **options) for g, t in stats.grades]
+        school_rows = _rows([
+            *(_Item(s.name, t) for s, t in stats.schools),
+            _Item(_("Whole department"), stats.total, total=True),
+        ], measure, **options)
+        grade_rows = _rows([_Item(_("Grade %(g)s") % {"g": g}, t) for g, t in stats.grades],
+                           measure, **options)
         tables.append(_table(measure, stats.columns, _("by school"), _("School"), school_rows, minimum))
         tables.append(_table(measure, stats.columns, _("by grade"), _("Grade"), grade_rows, minimum))
     spans = [(t.start_date, t.end_date) for t in (terms if is_year else term_of.values())]
@@ -438,16 +466,14 @@ def school_dashboard(school: School, school_year: SchoolYear, term: Term | None)
     tables = []
     for measure in stats.columns.names:
         options = {"exact": True, "minimum": minimum}
-        class_rows = [
-            _row(c.name, c.tally, measure,
-                 url=reverse("reports:class_summary", args=[c.class_id]) + period_query, **options)
+        class_rows = _rows([
+            _Item(c.name, c.tally, reverse("reports:class_summary", args=[c.class_id]) + period_query)
             for g in stats.grades for c in g.classes
-        ]
-        grade_rows = [
-            _row(_("Grade %(g)s") % {"g": g.grade}, g.tally, measure, **options)
-            for g in stats.grades
-        ]
-        grade_rows.append(_row(_("Whole school"), stats.total, measure, total=True, **options))
+        ], measure, **options)
+        grade_rows = _rows([
+            *(_Item(_("Grade %(g)s") % {"g": g.grade}, g.tally) for g in stats.grades),
+            _Item(_("Whole school"), stats.total, total=True),
+        ], measure, **options)
         tables.append(_table(measure, stats.columns, _("by class"), _("Class"), class_rows, minimum))
         tables.append(_table(measure, stats.columns, _("by grade"), _("Grade"), grade_rows, minimum))
     periods = [term] if term is not None else list(Term.objects.of_year(school_year))

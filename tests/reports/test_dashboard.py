@@ -155,11 +155,25 @@ def test_an_officer_sees_small_counts_withheld_and_the_principal_sees_them(cast,
     assert school_row.cells[0].percent == "42,9"
 
 
-def test_a_lone_small_count_takes_the_next_smallest_with_it():
+def test_a_lone_small_count_takes_the_next_smallest_of_its_row_with_it():
     # 40 pupils, one count of 3: shown alone, 40 − 37 would give it back.
-    assert board.withheld_cells([20, 17, 3, 0, 0], 5) == [False, True, True, False, False]
-    assert board.withheld_cells([20, 15, 3, 2, 0], 5) == [False, False, True, True, False]
-    assert board.withheld_cells([20, 15, 0, 0, 0], 5) == [False] * 5
+    F, T = False, True
+    assert board.withheld_table([[20, 17, 3, 0, 0]], 5) == [[F, T, T, F, F]]
+    assert board.withheld_table([[20, 15, 3, 2, 0]], 5) == [[F, F, T, T, F]]
+    assert board.withheld_table([[20, 15, 0, 0, 0]], 5) == [[F] * 5]
+
+
+def test_a_lone_small_count_of_a_column_takes_the_next_smallest_of_the_column():
+    """Two schools and the department's total. School A's 3 goes with its row's next smallest
+    (12); alone in its column it would still come back as the department's 9 less school B's
+    6, so school B's 6 goes too, and then, alone in B's row, B's 9 with it."""
+    counts = [
+        [30, 12, 3],  # school A
+        [20, 9, 6],   # school B
+        [50, 21, 9],  # the department
+    ]
+    F, T = False, True
+    assert board.withheld_table(counts, 5) == [[F, T, T], [F, T, T], [F, F, F]]
 
 
 @override_settings(DASHBOARD_MIN_COUNT=3)
