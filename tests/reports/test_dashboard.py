@@ -34,13 +34,19 @@ SVG = "{http://www.w3.org/2000/svg}"
 @pytest.fixture
 def results(cast):
     results = build_results(cast)
+    add_two_at_tot(cast, results)
+    count_all()
+    return results
+
+
+def add_two_at_tot(cast, results) -> None:
+    """Giang and Hà, graded 9 and rated Tốt in both terms in 10A1: school A's third and fourth
+    pupils at Tốt (the module's data)."""
     for given in ("Giang", "Hà"):
         pupil = new_pupil(cast, cast.class_a1, "Lương", "Thị", given)
         for term in (results.term1, results.term2):
             grade_pupil(cast, pupil, cast.class_a1, term, "9")
             rate(cast, pupil, term, "Tốt")
-    count_all()
-    return results
 
 
 def count_all() -> None:
@@ -363,26 +369,36 @@ def test_the_attendance_table_is_on_the_page_with_its_chart(client, cast, result
 # ------------------------------------------------------------------------------ the term's close
 
 
-def test_the_schools_term_close_and_latest_run_and_those_not_closed(client, cast, results):
+def close_with_runs(cast, results, *, done: int, total: int):
+    """School A's term I closed, with a whole-school run of `done` cards of `total`; another
+    school, Trường THCS Nhỏ, with its term I open and a run of three cards under way (one
+    done). Returns that school."""
     from django.utils import timezone
 
     from reports.models import ReportRun
 
     results.term1.closed_at = timezone.now()
     results.term1.save()
-    year_a = cast.class_a1.school_year
-    ReportRun.objects.create(school=cast.school_a, school_year=year_a, term=results.term1,
-                             scope="school", status="done", total=7, done=7,
-                             requested_by=cast.principal)
-    late = f.SchoolFactory(name="Trường THCS Chậm")
-    f.TermFactory(school_year=f.SchoolYearFactory(school=late), number=1,
-                  start_date=results.term1.start_date, end_date=results.term1.end_date)
+    ReportRun.objects.create(school=cast.school_a, school_year=cast.class_a1.school_year,
+                             term=results.term1, scope="school", status="done", total=total,
+                             done=done, requested_by=cast.principal)
     tiny = f.SchoolFactory(name="Trường THCS Nhỏ")
     tiny_year = f.SchoolYearFactory(school=tiny)
     tiny_term = f.TermFactory(school_year=tiny_year, number=1,
                               start_date=results.term1.start_date, end_date=results.term1.end_date)
     ReportRun.objects.create(school=tiny, school_year=tiny_year, term=tiny_term, scope="school",
                              status="running", total=3, done=1, requested_by=cast.principal)
+    return tiny
+
+
+def test_the_schools_term_close_and_latest_run_and_those_not_closed(client, cast, results):
+    from reports.models import ReportRun
+
+    late = f.SchoolFactory(name="Trường THCS Chậm")
+    f.TermFactory(school_year=f.SchoolYearFactory(school=late), number=1,
+                  start_date=results.term1.start_date, end_date=results.term1.end_date)
+    tiny = close_with_runs(cast, results, done=7, total=7)
+    year_a = cast.class_a1.school_year
     # A later run of one class is not the school's progress: the school's own run counts.
     ReportRun.objects.create(school=cast.school_a, school_year=year_a, term=results.term1,
                              scope="class", class_group=cast.class_a1, status="failed", total=3,
@@ -486,22 +502,7 @@ def test_the_workbook_of_a_filtered_dashboard_counts_only_its_schools(client, ca
 
 
 def test_the_workbook_has_the_terms_close_across_schools_as_the_page(client, cast, results):
-    from django.utils import timezone
-
-    from reports.models import ReportRun
-
-    results.term1.closed_at = timezone.now()
-    results.term1.save()
-    year_a = cast.class_a1.school_year
-    ReportRun.objects.create(school=cast.school_a, school_year=year_a, term=results.term1,
-                             scope="school", status="done", total=8, done=7,
-                             requested_by=cast.principal)
-    tiny = f.SchoolFactory(name="Trường THCS Nhỏ")
-    tiny_year = f.SchoolYearFactory(school=tiny)
-    tiny_term = f.TermFactory(school_year=tiny_year, number=1,
-                              start_date=results.term1.start_date, end_date=results.term1.end_date)
-    ReportRun.objects.create(school=tiny, school_year=tiny_year, term=tiny_term, scope="school",
-                             status="running", total=3, done=1, requested_by=cast.principal)
+    tiny = close_with_runs(cast, results, done=7, total=8)
     as_user(client, cast.officer)
     workbook = load_workbook(io.BytesIO(
         client.get(department_url(cast, ky="1", **{"dinh-dang": "xlsx"})).content
