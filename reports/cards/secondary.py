@@ -43,10 +43,10 @@ from school.models import ClassGroup, Student, Subject, Term
 def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data) -> Card:
     subjects = data.subjects_of(pupil.pk)
     names = _rule_names(subjects)
-    lines, scored, rated, missing = [], {}, {}, []
+    lines, results, cells_of = [], {}, {}
     for number, subject in enumerate(subjects, start=1):
         columns = columns_for(subject)
-        cells = data.row(pupil.pk, term, subject)
+        cells = cells_of[subject.pk] = data.row(pupil.pk, term, subject)
         average, passed = term_result(subject, columns, cells)
         printed = [_cell_text(subject, c) for c in cells]
         is_rated = subject.assessment == Subject.Assessment.RATED
@@ -63,12 +63,9 @@ def _term_card(class_group: ClassGroup, term: Term, pupil: Student, data: _Data)
                 average_value=None if is_rated else _average_value(average),
             )
         )
-        if is_rated and passed is not None:
-            rated[names[subject.pk]] = passed
-        elif not is_rated and average is not None:
-            scored[names[subject.pk]] = average
-        else:
-            missing.append(_incomplete(subject, cells))
+        results[subject.pk] = passed if is_rated else average
+    scored, rated, lacking = _split(results, subjects, names)
+    missing = [_incomplete(subject, cells_of[subject.pk]) for subject in lacking]
     learning = _learning(scored, rated, missing)
     conduct = data.conduct.get((pupil.pk, term.pk), "")
     if not conduct:
@@ -152,7 +149,25 @@ def _promotion_text(decision: circular22.Promotion, grade: int) -> str:
     return text
 
 
-def _year_conduct(pupil_id: int, terms: dict, data: _Data, missing: list) -> str:
+def _split(results: dict, subjects: list, names: dict) -> tuple[dict, dict, list]:
+    """Subject results ({subject id: a Decimal average, a bool for a rated subject, None while
+    incomplete}) as the rules take them: (scored {rule name: average}, rated {rule name:
+    passed}, the subjects without a result, in `subjects`' order)."""
+    scored, rated, lacking = {}, {}, []
+    for subject in subjects:
+        result = results[subject.pk]
+        if result is None:
+            lacking.append(subject)
+        elif isinstance(result, bool):
+            rated[names[subject.pk]] = result
+        else:
+            scored[names[subject.pk]] = result
+    return scored, rated, lacking
+
+
+def _year_conduct(pupil_id: int, terms: dict, data: _Data, missing: list) -> tuple[str, dict]:
+    """The year's conduct (Art. 8, from term I's and term II's; "" while either is missing)
+    and the terms' ratings it read ({1: …, 2: …}, None for one not rated)."""
     ratings = {}
     for n in (1, 2):
         term = terms.get(n)
@@ -160,31 +175,25 @@ def _year_conduct(pupil_id: int, terms: dict, data: _Data, missing: list) -> str
         if not ratings[n]:
             missing.append(f"{CONDUCT}: chưa đánh giá học kỳ {TERM_NAMES[n]}")
     if not (ratings[1] and ratings[2]):
-        return ""
-    return _rule(circular22.conduct_year, (ratings[1], ratings[2]), CONDUCT, missing) or ""
+        return "", ratings
+    return _rule(circular22.conduct_year, (ratings[1], ratings[2]), CONDUCT, missing) or "", ratings
 
 
-def _term_results(results: dict, subjects: list, names: dict, terms: dict, pupil_id: int,
-                  data: _Data, learning: str, conduct: str) -> dict:
+def _term_results(results: dict, subjects: list, names: dict, terms: dict,
+                  conducts: dict, learning: str, conduct: str) -> dict:
     """The học bạ's small table: term I's and term II's learning (Art. 9, from the terms'
-    subject results on this card) and conduct, each filled only once the year's own result
-    is (`learning`, `conduct`): a year card printed earlier keeps what it printed."""
+    subject results on this card) and conduct (`conducts`, the ratings _year_conduct read),
+    each filled only once the year's own result is (`learning`, `conduct`): a year card
+    printed earlier keeps what it printed."""
     fields = {}
     for n in (1, 2):
         if learning:
-            scored, rated, lacking = {}, {}, []
-            for subject in subjects:
-                result = results[subject.pk][n]
-                if result is None:
-                    lacking.append(subject.name)
-                elif isinstance(result, bool):
-                    rated[names[subject.pk]] = result
-                else:
-                    scored[names[subject.pk]] = result
-            fields[f"term{n}_learning"] = _learning(scored, rated, lacking)
-        term = terms.get(n)
-        if conduct and term:
-            fields[f"term{n}_conduct"] = data.conduct.get((pupil_id, term.pk), "")
+            scored, rated, lacking = _split(
+                {pk: by_term[n] for pk, by_term in results.items()}, subjects, names
+            )
+            fields[f"term{n}_learning"] = _learning(scored, rated, [s.name for s in lacking])
+        if conduct and terms.get(n):
+            fields[f"term{n}_conduct"] = conducts[n] or ""
     return fields
 
 
@@ -201,19 +210,17 @@ def _adjustment(assessed: circular22.LearningAssessment | None) -> dict:
 def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data) -> Card:
     subjects = data.subjects_of(pupil.pk)
     names = _rule_names(subjects)
-    lines, scored, rated, missing, results = [], {}, {}, [], {}
+    lines, missing, years, results = [], [], {}, {}
     for number, subject in enumerate(subjects, start=1):
-        line, year, results[subject.pk] = _year_line(
+        line, years[subject.pk], results[subject.pk] = _year_line(
             number, subject, pupil.pk, terms, data, missing
         )
         lines.append(line)
-        if isinstance(year, bool):
-            rated[names[subject.pk]] = year
-        elif year is not None:
-            scored[names[subject.pk]] = year
+    # A subject without a year result is already in `missing` (_year_line says which term).
+    scored, rated, _lacking = _split(years, subjects, names)
     assessed = _assessed_learning(scored, rated, missing)
     learning = assessed.result if assessed else ""
-    conduct = _year_conduct(pupil.pk, terms, data, missing)
+    conduct, conducts = _year_conduct(pupil.pk, terms, data, missing)
     with_leave = data.absences.get((pupil.pk, AttendanceMark.Status.EXCUSED), 0)
     without_leave = data.absences.get((pupil.pk, AttendanceMark.Status.UNEXCUSED), 0)
     award = promotion = ""
@@ -265,6 +272,6 @@ def _year_card(class_group: ClassGroup, terms: dict, pupil: Student, data: _Data
         copied_note=copied_note(data, pupil.pk, terms),
         **decided,
         **summer,
-        **_term_results(results, subjects, names, terms, pupil.pk, data, learning, conduct),
+        **_term_results(results, subjects, names, terms, conducts, learning, conduct),
         **_adjustment(assessed),
     )
