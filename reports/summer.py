@@ -301,16 +301,23 @@ def save_summer(
 # ---------------------------------------------------------------------------------------
 
 
-def recorded_summer(class_group: ClassGroup, student_id: int, subject_id: int | None):
+def recorded_summer(class_group: ClassGroup, student_id: int, subject_id: int | None, *,
+                    for_update: bool = False):
     """The recorded row a correction would change (a `SummerConduct` when `subject_id` is
-    None, else a `RetestResult`), or None; for a pupil now in the class only."""
-    if not Student.objects.in_class(class_group).filter(pk=student_id).exists():
-        return None
-    model = SummerConduct if subject_id is None else RetestResult
-    rows = model.objects.filter(student_id=student_id, school_year=class_group.school_year)
-    if subject_id is not None:
-        rows = rows.filter(subject_id=subject_id)
-    return rows.select_related("subject").first() if subject_id else rows.first()
+    None, else a `RetestResult`, with its subject), with its pupil, or None; for a pupil now
+    in the class only. One query; `for_update` locks the row (not the pupil's)."""
+    rows = (SummerConduct if subject_id is None else RetestResult).objects.filter(
+        student_id=student_id,
+        student__in=Student.objects.in_class(class_group),
+        school_year=class_group.school_year,
+    )
+    if subject_id is None:
+        rows = rows.select_related("student")
+    else:
+        rows = rows.filter(subject_id=subject_id).select_related("student", "subject")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    return rows.first()
 
 
 def _reason_error(reason: str) -> str | None:
@@ -345,10 +352,9 @@ def correct_summer(
         raise SummerRefused(YEAR_OPEN)
     if summer_of(school_year, lock=True).is_closed:
         raise SummerRefused(CLOSED_REOPEN_FIRST)
-    record = recorded_summer(class_group, student_id, subject_id)
+    record = recorded_summer(class_group, student_id, subject_id, for_update=True)
     if record is None:
         raise SummerRefused(NOTHING_RECORDED)
-    record = type(record).objects.select_for_update().get(pk=record.pk)
     reason = (reason or "").strip()
     errors = {}
     if (problem := _reason_error(reason)) is not None:

@@ -32,7 +32,6 @@ from reports.access import get_class_group_for_summary
 from reports.cards.model import LEN_LOP, O_LAI_LOP, decision_words
 from reports.cards.summer import retest_text
 from school.access import can_manage_school
-from school.models import Student
 
 
 def conduct_name(student_id: int) -> str:
@@ -232,11 +231,10 @@ def correct_result(request: HttpRequest, class_id: int, student_id: int) -> Http
         else:
             messages.success(request, _("Corrected; the previous value stays in the history."))
             return redirect("reports:class_summer", class_group.pk)
-    pupil = Student.objects.get(pk=student_id)
     is_conduct = subject_id is None
     context = {
         "class_group": class_group,
-        "pupil": pupil,
+        "pupil": record.student,
         "subject": getattr(record, "subject", None),
         "is_conduct": is_conduct,
         "current": _value_text(record, is_conduct),
