@@ -131,16 +131,21 @@ def summer_state(school_year: SchoolYear) -> Summer:
     )
 
 
-def _check_writable(school_year: SchoolYear) -> None:
+def _check_writable(school_year: SchoolYear, closed: str = SUMMER_CLOSED) -> None:
+    """Refuses (SummerRefused) a year whose term II is open, and a closed summer with the
+    `closed` message (a correction's asks to reopen the summer first)."""
     if not year_is_closed(school_year, lock=True):
         raise SummerRefused(YEAR_OPEN)
     if summer_of(school_year, lock=True).is_closed:
-        raise SummerRefused(SUMMER_CLOSED)
+        raise SummerRefused(closed)
 
 
-def _check_manager(user, school_year: SchoolYear) -> None:
+def _check_manager(
+    user, school_year: SchoolYear,
+    message: str = "Only the school's managers may close or reopen the summer.",
+) -> None:
     if not (user.is_active and can_manage_school(user, school_year.school_id)):
-        raise PermissionDenied("Only the school's managers may close or reopen the summer.")
+        raise PermissionDenied(message)
 
 
 @transaction.atomic
@@ -343,15 +348,11 @@ def correct_summer(
     two decimals, not Đ/CĐ, not a conduct level), the same value again, a conduct of Chưa
     đạt once re-tests are recorded (only a pupil re-assessed Đạt or above re-takes tests),
     and a blank or too long reason. Nothing is written when anything is refused."""
-    if not (user.is_active and can_manage_school(user, class_group.school_id)):
-        raise PermissionDenied(MANAGERS_ONLY)
+    school_year = class_group.school_year
+    _check_manager(user, school_year, MANAGERS_ONLY)
     if class_group.is_primary:
         raise SummerRefused(NOT_RETESTING)
-    school_year = class_group.school_year
-    if not year_is_closed(school_year, lock=True):
-        raise SummerRefused(YEAR_OPEN)
-    if summer_of(school_year, lock=True).is_closed:
-        raise SummerRefused(CLOSED_REOPEN_FIRST)
+    _check_writable(school_year, closed=CLOSED_REOPEN_FIRST)
     record = recorded_summer(class_group, student_id, subject_id, for_update=True)
     if record is None:
         raise SummerRefused(NOTHING_RECORDED)
