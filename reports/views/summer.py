@@ -215,8 +215,8 @@ def correct_result(request: HttpRequest, class_id: int, student_id: int) -> Http
     notice, status, errors = "", 200, {}
     if not is_manager:
         notice, status = summer.MANAGERS_ONLY, 403
-    elif closed:
-        notice, status = summer.CLOSED_REOPEN_FIRST, 200 if request.method != "POST" else 409
+    elif closed and request.method != "POST":  # a POST: correct_summer refuses it (409)
+        notice = summer.CLOSED_REOPEN_FIRST
     typed = {"value": request.POST.get("value", ""), "reason": request.POST.get("reason", "")}
     if request.method == "POST" and not notice:
         try:
