@@ -143,16 +143,25 @@ def measure_round(args, url: str, device, token: str, cards, unknown) -> tuple[f
 # --- the database and the settings ---------------------------------------------------------
 
 
-def recreate_database(database_url: str, name: str = BENCH_DB) -> str:
+def admin_connection(database_url: str):
+    """An autocommit connection to the server of `database_url` (CREATE DATABASE needs one)."""
     import psycopg2
 
-    parts = urlsplit(database_url)
-    print(f"==> Recreating database {name} on {parts.hostname}:{parts.port}", flush=True)
     connection = psycopg2.connect(database_url)
     connection.autocommit = True
+    return connection
+
+
+def recreate_database(database_url: str, name: str = BENCH_DB, template: str | None = None) -> str:
+    """Drops database `name` on the server of `database_url` and creates it again, empty or
+    as a copy of database `template`; returns its URL."""
+    parts = urlsplit(database_url)
+    copy = f" as a copy of {template}" if template else ""
+    print(f"==> Recreating database {name}{copy} on {parts.hostname}:{parts.port}", flush=True)
+    connection = admin_connection(database_url)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {name}")
+        cursor.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
     connection.close()
     return urlunsplit(parts._replace(path=f"/{name}"))
 

@@ -95,7 +95,13 @@ from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from device_ingest import Server, configure_environment, free_port, recreate_database
+from device_ingest import (
+    Server,
+    admin_connection,
+    configure_environment,
+    free_port,
+    recreate_database,
+)
 
 BENCH_DB = "bench_school_morning"
 TEMPLATE_DB = "bench_school_morning_template"
@@ -345,34 +351,20 @@ def seed_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _admin(database_url: str):
-    import psycopg2
-
-    connection = psycopg2.connect(database_url)
-    connection.autocommit = True
-    return connection
-
-
 def clone_template(database_url: str, fingerprint: str) -> str | None:
     """The bench database as a copy of the seeded template, when the template was seeded from
     the same code today (a few seconds instead of minutes of migrating and seeding); None
     otherwise."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    connection = _admin(database_url)
+    connection = admin_connection(database_url)
     with connection.cursor() as cursor:
         cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
                        "WHERE datname = %s", [TEMPLATE_DB])
         row = cursor.fetchone()
-        if not row or row[0] != fingerprint or not (KEPT / "static").is_dir():
-            connection.close()
-            return None
-        print(f"==> Copying {BENCH_DB} from {TEMPLATE_DB} (seeded today from the same code)",
-              flush=True)
-        cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {BENCH_DB} TEMPLATE {TEMPLATE_DB}")
     connection.close()
-    return urlunsplit(urlsplit(database_url)._replace(path=f"/{BENCH_DB}"))
+    if not row or row[0] != fingerprint or not (KEPT / "static").is_dir():
+        return None
+    print(f"    {TEMPLATE_DB} was seeded today from the same code", flush=True)
+    return recreate_database(database_url, BENCH_DB, template=TEMPLATE_DB)
 
 
 def save_template(database_url: str, fingerprint: str) -> None:
@@ -380,10 +372,9 @@ def save_template(database_url: str, fingerprint: str) -> None:
     from django.db import connections
 
     connections.close_all()  # a template cannot be copied while someone is connected
-    connection = _admin(database_url)
+    recreate_database(database_url, TEMPLATE_DB, template=BENCH_DB)
+    connection = admin_connection(database_url)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {TEMPLATE_DB} TEMPLATE {BENCH_DB}")
         cursor.execute(f"COMMENT ON DATABASE {TEMPLATE_DB} IS %s", [fingerprint])
     connection.close()
 
