@@ -55,10 +55,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 from device_ingest import (
-    configure_environment,
     make_bodies,
-    recreate_database,
     send_all,
+    setup_django,
     start_gunicorn,
     wait_until_up,
     warm_up,
@@ -93,25 +92,12 @@ def main() -> int:
     if steps != sorted(set(steps)) or steps[0] < 1:
         sys.exit("the steps must be increasing numbers of schools, the first at least 1")
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith("postgres"):
-        sys.exit('DATABASE_URL must point to PostgreSQL: eval "$(bash scripts/services.sh)"')
-    redis_url = os.environ.get("REDIS_URL", "")
-    if redis_url:
-        os.environ.setdefault("CACHE_URL", f"{redis_url.rsplit('/', 1)[0]}/{CACHE_DB}")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
     os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
     os.environ.setdefault("CELERY_BROKER_URL", "")  # anything queued runs eagerly
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    configure_environment(recreate_database(database_url, BENCH_DB))
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
+    setup_django(BENCH_DB, cache_db=CACHE_DB, seed=False)
     from django.core.management import call_command
 
-    print(f"==> Migrating {BENCH_DB}", flush=True)
-    call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
 
     seeder = Seeder()

@@ -98,9 +98,9 @@ sys.path.insert(0, str(REPO / "bench"))
 from device_ingest import (
     Server,
     admin_connection,
-    configure_environment,
     free_port,
     recreate_database,
+    setup_django,
 )
 
 BENCH_DB = "bench_school_morning"
@@ -257,13 +257,13 @@ def run(args, database_url: str, redis_url: str, work: Path, processes: list) ->
 
 
 def set_environment(redis_url: str, cache_db: int, broker_url: str, work: Path) -> None:
-    """The production settings (device_ingest.configure_environment) with the cache in Redis,
-    the broker of our own, and the files of this run in `work`."""
+    """Over device_ingest.configure_environment's production settings: the cache in Redis
+    database `cache_db` whatever CACHE_URL says (prepare empties it), the broker of our own,
+    and the files of this run in `work`."""
     os.environ.update({
         "CACHE_URL": f"{redis_url.rsplit('/', 1)[0]}/{cache_db}",
         "CELERY_BROKER_URL": broker_url,
         "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",  # plain http on loopback
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "SMS_FILE_PATH": str(work / "sms.jsonl"),
         "SMS_SEND_HOURS": "0,24",  # the alerts go out whatever hour the bench runs at
         # The demo's files stay beside its template database, so a clone finds them.
@@ -276,22 +276,17 @@ def prepare(args, database_url: str, work: Path, started: float):
     """The database (a copy of today's template, or migrated and seeded), the plan written to
     work/plan.json, and the derived peak, printed."""
     fingerprint = seed_fingerprint()
-    cloned = not args.fresh and clone_template(database_url, fingerprint)
-    configure_environment(cloned or recreate_database(database_url, BENCH_DB))
-    os.environ.pop("DEVICE_API_RATE_PER_MINUTE")  # the kiosks live with production's limit
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
+    cloned = not args.fresh and template_is_current(database_url, fingerprint)
+    with open(work / "seed.log", "w") as seed_log:
+        setup_django(BENCH_DB, cache_db=args.cache_db, seed=not cloned,
+                     template=TEMPLATE_DB if cloned else None, seed_stdout=seed_log)
+    # Read by gunicorn, started later: the kiosks live with production's limit.
+    os.environ.pop("DEVICE_API_RATE_PER_MINUTE")
     from django.core.cache import cache
     from django.core.management import call_command
 
     cache.clear()  # our database of the shared Redis: sessions and pages of an earlier run
     if not cloned:
-        print(f"==> Migrating {BENCH_DB} and seeding the demo", flush=True)
-        call_command("migrate", verbosity=0, interactive=False)
-        print(f"    migrated at {time.monotonic() - started:.0f} s", flush=True)
-        call_command("seed_demo", verbosity=0, stdout=open(work / "seed.log", "w"))  # noqa: SIM115
         print(f"    seeded at {time.monotonic() - started:.0f} s", flush=True)
         call_command("collectstatic", verbosity=0, interactive=False, clear=True)
         save_template(database_url, fingerprint)
@@ -351,20 +346,19 @@ def seed_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def clone_template(database_url: str, fingerprint: str) -> str | None:
-    """The bench database as a copy of the seeded template, when the template was seeded from
-    the same code today (a few seconds instead of minutes of migrating and seeding); None
-    otherwise."""
+def template_is_current(database_url: str, fingerprint: str) -> bool:
+    """Whether the template was seeded from the same code today (copying it takes a few
+    seconds instead of minutes of migrating and seeding)."""
     connection = admin_connection(database_url)
     with connection.cursor() as cursor:
         cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
                        "WHERE datname = %s", [TEMPLATE_DB])
         row = cursor.fetchone()
     connection.close()
-    if not row or row[0] != fingerprint or not (KEPT / "static").is_dir():
-        return None
-    print(f"    {TEMPLATE_DB} was seeded today from the same code", flush=True)
-    return recreate_database(database_url, BENCH_DB, template=TEMPLATE_DB)
+    current = bool(row) and row[0] == fingerprint and (KEPT / "static").is_dir()
+    if current:
+        print(f"==> {TEMPLATE_DB} was seeded today from the same code", flush=True)
+    return current
 
 
 def save_template(database_url: str, fingerprint: str) -> None:

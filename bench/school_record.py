@@ -17,7 +17,6 @@ migrates it, seeds the demo, then measures in this process.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ from pypdf import PdfReader
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
-from device_ingest import configure_environment, recreate_database  # noqa: E402
+from device_ingest import setup_django  # noqa: E402
 
 BENCH_DB = "truongso_bench_record"
 
@@ -39,27 +38,9 @@ def main() -> int:
     parser.add_argument("--cache-db", type=int, default=3, help="Redis database for the cache")
     args = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith("postgres"):
-        sys.exit('DATABASE_URL (PostgreSQL) is needed: eval "$(bash scripts/services.sh)"')
-    redis_url = os.environ.get("REDIS_URL", "")
-    if redis_url:
-        os.environ.setdefault("CACHE_URL", f"{redis_url.rsplit('/', 1)[0]}/{args.cache_db}")
-    configure_environment(recreate_database(database_url, BENCH_DB))
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(BENCH_DB, cache_db=args.cache_db)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    print(f"==> Migrating {BENCH_DB} and seeding the demo", flush=True)
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    call_command("seed_demo", verbosity=0)
-    print(f"    seed_demo: {time.perf_counter() - started:.1f} s", flush=True)
 
     from reports import pdf, school_record
     from school.models import ClassGroup, School, Student
