@@ -69,9 +69,9 @@ def main() -> int:
     print(f"==> (a)/(b) class {class_group.name}: {pupils} pupils, {args.rounds} rounds", flush=True)
     print(f"    HarfBuzz subsetter available: {pdf.subsetter_available()}")
     end_to_end, bare = [], []
-    _class_end_to_end(class_group, year, term)  # warm-up: fonts, templates, connections
+    class_end_to_end(class_group, year, term)  # warm-up: fonts, templates, connections
     for _ in range(args.rounds):
-        seconds, html = _class_end_to_end(class_group, year, term)
+        seconds, html = class_end_to_end(class_group, year, term)
         end_to_end.append(seconds)
         t0 = time.perf_counter()
         pdf.bare_render(html)
@@ -90,7 +90,7 @@ def main() -> int:
                                        enrolments__class_group__school_year=year,
                                        enrolments__status="active").count()
         print(f"==> (c) the whole school: {total} pupils, a worker with {args.processes} processes", flush=True)
-        school_s, run = _timed_run(principal, school, year, term)
+        school_s, run = _done(timed_run(principal, school, year, term))
         print(f"    (c) {school_s:.1f} s, {run.rendered} cards rendered, "
               f"{total / school_s:.1f} cards/s (target < {TARGET_SCHOOL_S} s)", flush=True)
 
@@ -100,7 +100,7 @@ def main() -> int:
         score.value = 10 if score.value != 10 else 9
         score.save(update_fields=["value"])
         print("==> (d) one final score changed; the whole school again", flush=True)
-        rerun_s, rerun = _timed_run(principal, school, year, term)
+        rerun_s, rerun = _done(timed_run(principal, school, year, term))
         print(f"    (d) {rerun_s:.2f} s, {rerun.rendered} card rendered (target < {TARGET_RERUN_S} s)", flush=True)
     finally:
         sampler.stop()
@@ -121,7 +121,7 @@ def main() -> int:
     return 0
 
 
-def _class_end_to_end(class_group, year, term) -> tuple[float, str]:
+def class_end_to_end(class_group, year, term) -> tuple[float, str]:
     """What a chunk does for a class, without storing: card data, render, join."""
     from reports import pdf, runs
     from reports.cards.selectors import cards_for
@@ -134,20 +134,29 @@ def _class_end_to_end(class_group, year, term) -> tuple[float, str]:
     return seconds, pdf.card_html(items)
 
 
-def _timed_run(principal, school, year, term):
+def timed_run(principal, school, year, term, *, class_group=None, timeout: float | None = None,
+              every: float = 0.1):
+    """Starts a run of the whole school (or of `class_group`) as `principal` and reads it
+    every `every` seconds until the worker has finished or failed it (or `timeout` seconds
+    have passed). Returns the seconds since the start and the run, whatever its status."""
     from reports import runs
     from reports.models import ReportRun
 
+    scope = ReportRun.Scope.CLASS if class_group else ReportRun.Scope.SCHOOL
     t0 = time.perf_counter()
     run, _ = runs.start_run(user=principal, school=school, school_year=year, term=term,
-                            scope=ReportRun.Scope.SCHOOL)
-    while True:
+                            scope=scope, class_group=class_group)
+    while timeout is None or time.perf_counter() - t0 < timeout:
         run.refresh_from_db()
         if run.status in (ReportRun.Status.DONE, ReportRun.Status.FAILED):
             break
-        time.sleep(0.1)
-    seconds = time.perf_counter() - t0
-    if run.status != ReportRun.Status.DONE:
+        time.sleep(every)
+    return time.perf_counter() - t0, run
+
+
+def _done(timed: tuple) -> tuple:
+    seconds, run = timed
+    if run.status != run.Status.DONE:
         sys.exit(f"the run failed: {run.error}")
     return seconds, run
 
@@ -195,13 +204,22 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def start_worker(queues: str, *options: str, name: str | None = None,
+                 log: Path | None = None) -> subprocess.Popen:
+    """A Celery worker of ours on `queues` (`options`: its pool and concurrency), named
+    `name`@host if given (two workers on one host need two names), its output to `log` if
+    given."""
+    command = [sys.executable, "-m", "celery", "-A", "truongso", "worker", "-Q", queues, *options,
+               "--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
+    if name:
+        command += ["-n", f"{name}@%h"]
+    output = open(log, "wb") if log else None  # noqa: SIM115 - the child keeps it
+    return subprocess.Popen(command, cwd=REPO, env=os.environ.copy(), stdout=output,
+                            stderr=subprocess.STDOUT if log else None)
+
+
 def _start_worker(processes: int):
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "truongso", "worker", "-Q", "reports",
-         "--concurrency", str(processes), "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle"],
-        cwd=REPO, env=os.environ.copy(),
-    )
+    worker = start_worker("reports", "--concurrency", str(processes))
     sampler = Sampler(worker.pid)
     sampler.start()
     time.sleep(3)  # let it connect before the first run is queued

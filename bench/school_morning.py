@@ -102,6 +102,7 @@ from device_ingest import (
     recreate_database,
     setup_django,
 )
+from report_run import start_worker, timed_run
 
 BENCH_DB = "bench_school_morning"
 TEMPLATE_DB = "bench_school_morning_template"
@@ -231,8 +232,10 @@ def run(args, database_url: str, redis_url: str, work: Path, processes: list) ->
 
     server = start_gunicorn(args.workers, args.port, work)
     processes.append(server)
-    processes.append(start_worker("reports", "reports", work, "--concurrency", "1"))
-    processes.append(start_worker("notify", "notifications,default", work, "--pool", "solo"))
+    processes.append(Server(start_worker("reports", "--concurrency", "1", name="reports",
+                                         log=work / "celery-reports.log"), ""))
+    processes.append(Server(start_worker("notifications,default", "--pool", "solo", name="notify",
+                                         log=work / "celery-notify.log"), ""))
     wait_until_up(server, plan["kiosks"][0]["token"])
 
     users = sum(plan["users"].values())
@@ -482,16 +485,6 @@ def start_gunicorn(workers: int, port: int, work: Path) -> Process:
     return Process(process, f"http://127.0.0.1:{port}")
 
 
-def start_worker(name: str, queues: str, work: Path, *pool: str) -> Process:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "truongso", "worker", "-Q", queues, *pool,
-         "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"],
-        cwd=REPO, env=os.environ.copy(),
-        stdout=open(work / f"celery-{name}.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
-    )
-    return Process(process, "")
-
-
 def wait_until_up(server: Process, token: str, seconds: float = 90) -> None:
     """Until every worker has loaded the app: a few rounds of concurrent requests."""
     import requests
@@ -555,7 +548,6 @@ class ReportRun(threading.Thread):
 
     def _run(self) -> None:
         from contactbook import attendance
-        from reports import runs
         from reports.models import ReportRun as Run
         from school.models import ClassGroup, StaffMembership, Student, Term
 
@@ -564,16 +556,8 @@ class ReportRun(threading.Thread):
         term = Term.objects.of_year(class_group.school_year_id).containing(attendance.today()).first()
         principal = StaffMembership.objects.select_related("user").get(
             school=self.school, role=StaffMembership.Role.PRINCIPAL, is_active=True).user
-        t0 = time.monotonic()
-        run, _ = runs.start_run(user=principal, school=self.school,
-                                school_year=class_group.school_year, term=term,
-                                scope=Run.Scope.CLASS, class_group=class_group)
-        while time.monotonic() - t0 < 230:
-            run.refresh_from_db()
-            if run.status in (Run.Status.DONE, Run.Status.FAILED):
-                break
-            time.sleep(0.2)
-        seconds = time.monotonic() - t0
+        seconds, run = timed_run(principal, self.school, class_group.school_year, term,
+                                 class_group=class_group, timeout=230, every=0.2)
         pupils = Student.objects.in_class(class_group).count()
         self.ok = run.status == Run.Status.DONE and run.rendered == pupils
         self.outcome = (f"class {class_group.name}, {run.rendered} of {pupils} cards, "
