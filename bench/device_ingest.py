@@ -73,7 +73,7 @@ def main() -> int:
     results = []
     server = start_gunicorn(args.workers)
     try:
-        wait_until_up(server.url, token)
+        wait_until_up(server, token)
         warm_up(server.url, token, args.clients)
         for number in range(1, args.rounds + 1):
             if args.rounds > 1:
@@ -291,21 +291,24 @@ def start_gunicorn(workers: int) -> Server:
     return Server(process, f"http://127.0.0.1:{port}")
 
 
-def wait_until_up(url: str, token: str, seconds: float = 90) -> None:
-    """Until both workers have loaded the app (the master accepts connections before that)."""
+def wait_until_up(server: Server, token: str, seconds: float = 90) -> None:
+    """Until both workers have loaded the app (the master accepts connections before that);
+    exits if the server's process exits first."""
     import requests
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            sys.exit(f"the server exited with {server.process.returncode}; see its log")
         try:
-            response = requests.get(f"{url}/api/devices/me", timeout=10,
+            response = requests.get(f"{server.url}/api/devices/me", timeout=10,
                                     headers={"Authorization": f"Bearer {token}"})
             if response.status_code != 200:
                 sys.exit(f"the server answered {response.status_code}: {response.text[:300]}")
             return
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer on {url} within {seconds:.0f} s")
+    sys.exit(f"gunicorn did not answer on {server.url} within {seconds:.0f} s")
 
 
 def warm_up(url: str, token: str, clients: int) -> None:

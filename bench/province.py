@@ -117,7 +117,7 @@ def main() -> int:
                   flush=True)
             if server is None:
                 server = start_gunicorn(2)
-                wait_until_up(server.url, seeder.token)
+                wait_until_up(server, seeder.token)
                 warm_up(server.url, seeder.token, 2)
             rows.append({**measure(n, server.url, seeder, args.rounds), "counting": counting})
     finally:

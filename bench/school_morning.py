@@ -101,6 +101,8 @@ from device_ingest import (
     free_port,
     recreate_database,
     setup_django,
+    wait_until_up,
+    warm_up,
 )
 from report_run import start_worker, timed_run
 
@@ -237,6 +239,9 @@ def run(args, database_url: str, redis_url: str, work: Path, processes: list) ->
     processes.append(Server(start_worker("notifications,default", "--pool", "solo", name="notify",
                                          log=work / "celery-notify.log"), ""))
     wait_until_up(server, plan["kiosks"][0]["token"])
+    # 10 requests a worker, on the last kiosk's token: well inside production's rate limit
+    # (120 a minute), which that kiosk's uploads then share.
+    warm_up(server.url, plan["kiosks"][-1]["token"], args.workers)
 
     users = sum(plan["users"].values())
     report = ReportRun(school, plan["report_class_id"], delay=10)
@@ -447,11 +452,7 @@ def make_plan() -> tuple[dict, object]:
 # --- the processes ------------------------------------------------------------------------------
 
 
-class Process(Server):
-    """A child process of ours, stopped with SIGTERM (our pid only)."""
-
-
-def start_broker(work: Path) -> Process:
+def start_broker(work: Path) -> Server:
     port = free_port()
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -469,10 +470,10 @@ def start_broker(work: Path) -> Process:
             time.sleep(0.1)
     else:
         sys.exit("the private redis-server did not start")
-    return Process(process, f"redis://127.0.0.1:{port}/0")
+    return Server(process, f"redis://127.0.0.1:{port}/0")
 
 
-def start_gunicorn(workers: int, port: int, work: Path) -> Process:
+def start_gunicorn(workers: int, port: int, work: Path) -> Server:
     """Production's gunicorn settings (truongso/gunicorn.py, access log included), on our
     port, with `workers` sync workers."""
     command = [sys.executable, "-m", "gunicorn", "-c", "python:truongso.gunicorn", "truongso.wsgi"]
@@ -482,32 +483,7 @@ def start_gunicorn(workers: int, port: int, work: Path) -> Process:
     process = subprocess.Popen(command, cwd=REPO, env=env,
                                stdout=open(work / "gunicorn.log", "wb"),  # noqa: SIM115
                                stderr=subprocess.STDOUT)
-    return Process(process, f"http://127.0.0.1:{port}")
-
-
-def wait_until_up(server: Process, token: str, seconds: float = 90) -> None:
-    """Until every worker has loaded the app: a few rounds of concurrent requests."""
-    import requests
-
-    deadline = time.monotonic() + seconds
-    while True:
-        if server.process.poll() is not None:
-            sys.exit("gunicorn exited; see its log above")
-        try:
-            requests.get(f"{server.url}/api/devices/me", timeout=10,
-                         headers={"Authorization": f"Bearer {token}"}).raise_for_status()
-            break
-        except (requests.ConnectionError, requests.Timeout):
-            if time.monotonic() > deadline:
-                sys.exit(f"gunicorn did not answer on {server.url}")
-            time.sleep(0.2)
-    for _ in range(3):
-        threads = [threading.Thread(target=lambda: requests.get(f"{server.url}/tai-khoan/dang-nhap/",
-                                                                timeout=30)) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    return Server(process, f"http://127.0.0.1:{port}")
 
 
 def run_locust(url: str, users: int, duration: int, work: Path) -> int:
