@@ -56,6 +56,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 from device_ingest import (
     make_bodies,
+    percentile,
     send_all,
     setup_django,
     start_gunicorn,
@@ -394,7 +395,7 @@ def portal_latency(url: str, phone: str) -> tuple[float, float]:
             times.append((time.perf_counter() - sent) * 1000)
             response.raise_for_status()
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+    return statistics.median(times), percentile(times, 0.95)
 
 
 def dashboard_latency(url: str, seeder: Seeder) -> float:

@@ -99,6 +99,7 @@ from device_ingest import (
     Server,
     admin_connection,
     free_port,
+    percentile,
     recreate_database,
     setup_django,
     wait_until_up,
@@ -541,13 +542,6 @@ class ReportRun(threading.Thread):
 
 
 # --- the figures ---------------------------------------------------------------------------------
-
-
-def percentile(ordered: list[float], share: float) -> float:
-    """Nearest rank: the smallest value at or above `share` of the samples."""
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
 class Row(NamedTuple):
