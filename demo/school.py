@@ -33,6 +33,7 @@ from school import names
 from school.models import (
     ClassGroup,
     Department,
+    DepartmentMembership,
     Enrolment,
     Guardian,
     Guardianship,
@@ -93,6 +94,8 @@ LOGINS = {
     # Given to a generated guardian of last year's re-test pupil by demo/summer.py.
     "parent_after_summer": Login("Trịnh Thị Thanh Hà", "0987000003"),
     "primary_principal": Login("Bùi Thị Thanh Hương", "0902000001"),
+    # An officer of the Sở (DepartmentMembership): the department's dashboard, nothing else.
+    "officer": Login("Đặng Minh Tuấn", "0903000001"),
 }
 
 # ------------------------------------------------------------------------- identities
@@ -268,8 +271,8 @@ class Build:
     are already saved."""
 
     WRITE_ORDER = (
-        User, School, SchoolYear, Term, SubjectGroup, Subject, Room, PeriodTime,
-        StaffMembership, ClassGroup, Student, Enrolment, Guardian, Guardianship,
+        User, DepartmentMembership, School, SchoolYear, Term, SubjectGroup, Subject, Room,
+        PeriodTime, StaffMembership, ClassGroup, Student, Enrolment, Guardian, Guardianship,
         TeachingAssignment, TimetableSlot,
     )
 

@@ -39,6 +39,7 @@ from reports.models import ReportCard, ReportRun
 from school.models import (
     ClassGroup,
     Department,
+    DepartmentMembership,
     Guardian,
     Guardianship,
     School,
@@ -106,6 +107,7 @@ def remove_demo() -> dict[str, int]:
 def _plan(department: Department, password: str, registry: Registry) -> Build:
     build = Build(department, registry, password)
     build.login("operator", is_superuser=True, is_staff=True)
+    build.add(DepartmentMembership(user=build.login("officer"), department=department))
     build_upper(build)
     build_primary(build)
     build_upper_past(build)

@@ -61,6 +61,7 @@ LOGINS = {
     "parent_10a2": "0987000002",
     "parent_after_summer": "0987000003",
     "primary_principal": "0902000001",
+    "officer": "0903000001",
 }
 COMPULSORY = {"ngu-van", "toan", "tieng-anh", "lich-su", "gdtc", "gdqp-an", "hdtn-hn", "gddp"}
 COUNTED = (
@@ -170,6 +171,10 @@ def test_the_demo_department_and_its_two_schools(seeded):
     assert (primary.name, primary.level, primary.authority_name, primary.place_name) == (
         "Trường Tiểu học Trần Hưng Đạo", "primary", "Ủy ban nhân dân phường Hồng Gai", "Hạ Long"
     )
+    # The Sở's officer sees the department on its dashboard, and holds no place in a school.
+    officer = login("officer")
+    assert list(Department.objects.visible_to(officer)) == [department]
+    assert not StaffMembership.objects.filter(user=officer).exists()
 
 
 def test_classes_pupils_rooms_and_staff_have_the_promised_sizes(seeded):
@@ -368,7 +373,7 @@ def test_every_demo_login_authenticates(seeded):
         "0901000002": "Đoàn Thị Lan", "0901000010": "Lê Văn Hùng", "0901000011": "Nguyễn Thị Mai",
         "0901000012": "Trần Quốc Bảo", "0987000001": "Vũ Thị Hồng Nhung",
         "0987000002": "Hoàng Văn Long", "0902000001": "Bùi Thị Thanh Hương",
-        "0987000003": "Trịnh Thị Thanh Hà",
+        "0987000003": "Trịnh Thị Thanh Hà", "0903000001": "Đặng Minh Tuấn",
     }
 
 
