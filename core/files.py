@@ -9,8 +9,14 @@ name only once every byte is on disk; on any error the temporary file is removed
 import errno
 import os
 import tempfile
+from collections.abc import Callable
+from typing import ClassVar
 
-from django.core.files.storage import FileSystemStorage
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 # The errors of a disk (or quota) that is full: the operator's problem, told as such.
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
@@ -62,3 +68,30 @@ class WholeFileSystemStorage(FileSystemStorage):
         finally:
             os.unlink(temporary)
         return str(name).replace("\\", "/")
+
+
+class StorageOf(LazyObject):
+    """The storage of one kind of file: STORAGES[kind] when the settings name one
+    (FILE_STORAGE=s3: a prefix of the shared bucket), else the local storage `local()` makes.
+    Chosen on first use, and again when a test changes STORAGES or a local root (a *_ROOT
+    setting): a model field takes its storage once, when its class is made, so it is given
+    this stand-in."""
+
+    _made: ClassVar[list["StorageOf"]] = []
+
+    def __init__(self, kind: str, local: Callable[[], Storage]):
+        self.__dict__["kind"] = kind
+        self.__dict__["local"] = local
+        super().__init__()
+        StorageOf._made.append(self)
+
+    def _setup(self):
+        kind = self.__dict__["kind"]
+        self._wrapped = storages[kind] if kind in settings.STORAGES else self.__dict__["local"]()
+
+
+@receiver(setting_changed)
+def _choose_again(setting, **kwargs) -> None:
+    if setting == "STORAGES" or setting.endswith("_ROOT"):
+        for storage in StorageOf._made:
+            storage._wrapped = empty

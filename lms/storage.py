@@ -2,34 +2,38 @@
 static route serves them; they leave only through Wagtail's document view, after lms's
 `before_serve_document` check (lms/wagtail_hooks.py).
 
-A project that stores media on S3-compatible storage adds a private bucket as
-STORAGES["materials"]; otherwise files go to LMS_MATERIALS_ROOT (default var/materials/media,
-git-ignored; the tests use var/materials/test-media).
+With FILE_STORAGE=s3 they go to STORAGES["materials"], a private prefix of the shared bucket
+(every host reads what another wrote); otherwise to LMS_MATERIALS_ROOT (default
+var/materials/media, git-ignored; the tests use var/materials/test-media).
 """
 
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import storages
 
-from core.files import WholeFileSystemStorage
+from core.files import StorageOf, WholeFileSystemStorage
 
 
 def materials_root() -> Path:
     return Path(settings.LMS_MATERIALS_ROOT)
 
 
-def materials_storage():
-    """The storage of lms.Material files and their old versions (a callable, so tests and
-    deployments can change settings without a migration)."""
-    if "materials" in settings.STORAGES:
-        return storages["materials"]
+def _local_materials() -> WholeFileSystemStorage:
     # base_url points nowhere that serves files: a .url on this storage is never a way in.
     # location as text: Wagtail deletes a file through a task given the deconstructed storage,
     # and a task's arguments must be JSON (a Path fails after the commit, leaving the file).
     # Written whole or not at all (core/files.py): a full disk leaves no half document.
     return WholeFileSystemStorage(location=str(materials_root()), base_url="/khong-phuc-vu/")
+
+
+_materials = StorageOf("materials", _local_materials)
+
+
+def materials_storage():
+    """The storage of lms.Material files and their old versions: STORAGES["materials"] with
+    FILE_STORAGE=s3, else LMS_MATERIALS_ROOT (a callable, so the migrations name no storage)."""
+    return _materials
 
 
 def material_upload_to(instance, filename: str) -> str:

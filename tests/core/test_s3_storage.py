@@ -66,6 +66,8 @@ def bucket(s3_endpoint, settings, tmp_path):
         **settings.STORAGES,
         "reports": {"BACKEND": backend, "OPTIONS": {**options, "location": "tinh/reports", "file_overwrite": True}},
         "attachments": {"BACKEND": backend, "OPTIONS": {**options, "location": "tinh/attachments", "file_overwrite": False}},
+        "materials": {"BACKEND": backend, "OPTIONS": {**options, "location": "tinh/materials", "file_overwrite": False}},
+        "default": {"BACKEND": "core.s3.S3MediaStorage", "OPTIONS": {**options, "location": "tinh/media", "file_overwrite": False}},
     }
     for root in ("REPORTS_ROOT", "MESSAGE_ATTACHMENTS_ROOT", "LMS_MATERIALS_ROOT", "MEDIA_ROOT"):
         setattr(settings, root, tmp_path / "local" / root)

@@ -440,6 +440,20 @@ if FILE_STORAGE == "s3":
         "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "attachments") if p),
                     "file_overwrite": False},
     }
+    # Lesson materials and their kept versions (lms/storage.py): random folders, never
+    # overwritten; they leave through Wagtail's document view, streamed after lms's check.
+    STORAGES["materials"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "materials") if p),
+                    "file_overwrite": False},
+    }
+    # Lesson images and renditions (Wagtail's images use the default storage): their URLs stay
+    # our access-checked MEDIA_URL paths (core/s3.py), streamed from the bucket.
+    STORAGES["default"] = {
+        "BACKEND": "core.s3.S3MediaStorage",
+        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "media") if p),
+                    "file_overwrite": False},
+    }
 
 # Backups (`make backup`, core/backup.py): where `manage.py backup` writes by default, and how
 # many it keeps there (older ones are removed after a new one is complete; 0 keeps all).
