@@ -11,15 +11,12 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
-from django.core.signals import setting_changed
+from django.core.files.storage import Storage
 from django.db import models
-from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from core.files import WholeFileSystemStorage
+from core.files import StorageOf, WholeFileSystemStorage
 from school.models import ClassGroup, Student
 
 
@@ -39,25 +36,9 @@ class _PrivateMessageStorage(WholeFileSystemStorage):
         return str(Path(self.base_location).resolve())
 
 
-class _AttachmentStorage(LazyObject):
-    """STORAGES["attachments"] (a private prefix of the shared bucket, FILE_STORAGE=s3) or the
-    local folder above, chosen on first use and again when a test changes STORAGES: the field
-    takes its storage once, when the model class is made."""
-
-    def _setup(self):
-        if "attachments" in settings.STORAGES:
-            self._wrapped = storages["attachments"]
-        else:
-            self._wrapped = _PrivateMessageStorage(base_url="/khong-phuc-vu/")
-
-
-_storage = _AttachmentStorage()
-
-
-@receiver(setting_changed)
-def _follow_storages(setting, **kwargs):
-    if setting == "STORAGES":
-        _storage._wrapped = empty
+# STORAGES["attachments"] (a private prefix of the shared bucket, FILE_STORAGE=s3) or the
+# local folder above.
+_storage = StorageOf("attachments", lambda: _PrivateMessageStorage(base_url="/khong-phuc-vu/"))
 
 
 def attachment_storage() -> Storage:
