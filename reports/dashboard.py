@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -410,12 +410,17 @@ def _progress(schools, chosen, terms, number: str, minimum: int) -> tuple[Progre
     or a học bạ, says nothing of the school's progress). One query (the runs, the latest per
     school); the schools, years and terms are the dashboard's."""
     term_of = {t.school_year_id: t for t in terms if str(t.number) == number}
+    school_runs = ReportRun.objects.filter(
+        scope=ReportRun.Scope.SCHOOL, document=ReportRun.Document.CARDS
+    )
+    # The latest per school as a correlated subquery, not DISTINCT ON: the first run's SQLite
+    # has none.
+    latest = school_runs.filter(school=OuterRef("school"), term=OuterRef("term")).order_by(
+        "-created_at", "-pk"
+    ).values("pk")[:1]
     runs = {
         run.school_id: run
-        for run in ReportRun.objects.filter(
-            term__in=term_of.values(), scope=ReportRun.Scope.SCHOOL,
-            document=ReportRun.Document.CARDS,
-        ).order_by("school_id", "-created_at", "-pk").distinct("school_id")
+        for run in school_runs.filter(term__in=term_of.values(), pk=Subquery(latest))
     }
     rows = []
     for school in schools:
