@@ -92,7 +92,8 @@ def test_file_storage_s3_puts_every_kind_of_file_under_its_prefix_of_one_bucket(
     script = (
         "import django, json; django.setup(); from django.conf import settings; "
         "print(json.dumps({k: [v['BACKEND'], v.get('OPTIONS', {}).get('location'), "
-        "v.get('OPTIONS', {}).get('bucket_name')] for k, v in settings.STORAGES.items()}))"
+        "v.get('OPTIONS', {}).get('bucket_name'), v.get('OPTIONS', {}).get('file_overwrite')] "
+        "for k, v in settings.STORAGES.items()}))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "truongso.settings.base", "FILE_STORAGE": "s3",
            "S3_BUCKET": "so-gddt", "S3_PREFIX": "quang-ninh", "DEBUG": "1"}
@@ -100,7 +101,7 @@ def test_file_storage_s3_puts_every_kind_of_file_under_its_prefix_of_one_bucket(
                          check=True).stdout
     storages = json.loads(out.strip().splitlines()[-1])
     s3 = "storages.backends.s3.S3Storage"
-    assert storages["default"] == ["core.s3.S3MediaStorage", "quang-ninh/media", "so-gddt"]
-    assert storages["materials"] == [s3, "quang-ninh/materials", "so-gddt"]
-    assert storages["attachments"] == [s3, "quang-ninh/attachments", "so-gddt"]
-    assert storages["reports"] == [s3, "quang-ninh/reports", "so-gddt"]
+    assert storages["default"] == ["core.s3.S3MediaStorage", "quang-ninh/media", "so-gddt", False]
+    assert storages["materials"] == [s3, "quang-ninh/materials", "so-gddt", False]
+    assert storages["attachments"] == [s3, "quang-ninh/attachments", "so-gddt", False]
+    assert storages["reports"] == [s3, "quang-ninh/reports", "so-gddt", True]  # a re-run replaces
