@@ -428,32 +428,22 @@ if FILE_STORAGE == "s3":
         "querystring_auth": True,  # a .url, should anything ask for one, is signed and short-lived
         "querystring_expire": 300,
     }
+
+    def _s3(prefix: str, *, overwrite: bool, backend: str = "storages.backends.s3.S3Storage"):
+        location = "/".join(p for p in (_S3_PREFIX, prefix) if p)
+        return {"BACKEND": backend,
+                "OPTIONS": {**_S3_OPTIONS, "location": location, "file_overwrite": overwrite}}
+
     # Report files (class PDFs, ZIPs): one PUT per object, and S3 shows a whole object or none.
-    STORAGES["reports"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "reports") if p),
-                    "file_overwrite": True},
-    }
+    STORAGES["reports"] = _s3("reports", overwrite=True)
     # Message attachments: random names (contactbook/models/messaging.py), never overwritten.
-    STORAGES["attachments"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "attachments") if p),
-                    "file_overwrite": False},
-    }
+    STORAGES["attachments"] = _s3("attachments", overwrite=False)
     # Lesson materials and their kept versions (lms/storage.py): random folders, never
     # overwritten; they leave through Wagtail's document view, streamed after lms's check.
-    STORAGES["materials"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "materials") if p),
-                    "file_overwrite": False},
-    }
+    STORAGES["materials"] = _s3("materials", overwrite=False)
     # Lesson images and renditions (Wagtail's images use the default storage): their URLs stay
     # our access-checked MEDIA_URL paths (core/s3.py), streamed from the bucket.
-    STORAGES["default"] = {
-        "BACKEND": "core.s3.S3MediaStorage",
-        "OPTIONS": {**_S3_OPTIONS, "location": "/".join(p for p in (_S3_PREFIX, "media") if p),
-                    "file_overwrite": False},
-    }
+    STORAGES["default"] = _s3("media", overwrite=False, backend="core.s3.S3MediaStorage")
 
 # Backups (`make backup`, core/backup.py): where `manage.py backup` writes by default, and how
 # many it keeps there (older ones are removed after a new one is complete; 0 keeps all).
